@@ -1,0 +1,184 @@
+//! The command line: one enum of subcommands (clap derive). Parsing only; `main.rs` dispatches.
+
+use crate::driver::profiles::TestOpts;
+use crate::workloads::Workload;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "glomers",
+    version,
+    about = "Gossip Glomers nodes, a Maelstrom driver, and a deterministic Maelstrom simulator",
+    after_help = "Exit codes: 0 valid and every criterion met; 1 invalid or a criterion missed; \
+                  2 usage or setup error; 3 the harness crashed or wrote no results."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run as a Maelstrom node for WORKLOAD on stdin/stdout (Maelstrom launches this).
+    Node(NodeArgs),
+    /// Run a challenge (or `all`) in Maelstrom or the embedded simulator and judge it.
+    Run(RunArgs),
+    /// Summarize a finished Maelstrom run folder (default: store/latest).
+    Report(ReportArgs),
+    /// Manage the Maelstrom harness.
+    Maelstrom {
+        #[command(subcommand)]
+        command: MaelstromCommand,
+    },
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// List the challenges and their official commands.
+    List(ProfilesArg),
+}
+
+#[derive(Args, Debug)]
+pub struct NodeArgs {
+    /// Maelstrom workload this node serves.
+    #[arg(value_enum)]
+    pub workload: Workload,
+    /// Seed for the node's random choices (default: from the clock).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Workload flags (see `glomers node <workload> -- --help`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub flags: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ProfilesArg {
+    /// Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one).
+    #[arg(long, value_name = "FILE")]
+    pub profiles: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// Maelstrom if it can be found or installed and Java 11+ is present, else the simulator.
+    Auto,
+    /// The real Maelstrom (installed on demand).
+    Maelstrom,
+    /// The embedded simulator.
+    Sim,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Challenge number (1, 2, 3a…3e, 4, 5a…5c, 6a…6c), an alias, or `all`.
+    pub challenge: String,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub engine: Engine,
+    /// Simulator seed (default: random; always printed so a run can be replayed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub opts: TestOpts,
+    /// Extra flag for the node, appended to the profile's node flags (repeatable).
+    #[arg(long = "node-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub node_args: Vec<String>,
+    #[command(flatten)]
+    pub profiles: ProfilesArg,
+    /// Where Maelstrom writes store/ (default: the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// A Maelstrom install folder (holding lib/maelstrom.jar) or launcher script.
+    #[arg(long, value_name = "PATH")]
+    pub maelstrom: Option<PathBuf>,
+    /// Print the verdict as JSON.
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print the verdict as Markdown (for `run all`).
+    #[arg(long)]
+    pub markdown: bool,
+    /// With `all`: stop at the first failing challenge (default: keep going).
+    #[arg(long, overrides_with = "keep_going")]
+    pub fail_fast: bool,
+    /// With `all`: run every challenge whatever fails (the default).
+    #[arg(long)]
+    pub keep_going: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// A Maelstrom run folder, or a store/ folder (its `latest` is used).
+    pub run_dir: Option<PathBuf>,
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    #[arg(long)]
+    pub markdown: bool,
+    #[command(flatten)]
+    pub profiles: ProfilesArg,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MaelstromCommand {
+    /// Download, verify and unpack the pinned Maelstrom release into the cache.
+    Install {
+        /// Download from this URL instead of the pinned one (also $GLOMERS_MAELSTROM_URL).
+        #[arg(long)]
+        url: Option<String>,
+        #[command(flatten)]
+        profiles: ProfilesArg,
+    },
+    /// Print where Maelstrom is found.
+    Path {
+        #[arg(long, value_name = "PATH")]
+        maelstrom: Option<PathBuf>,
+    },
+    /// Check Java 11+, gnuplot, graphviz and Maelstrom, and say how to install what is missing.
+    Doctor {
+        #[arg(long, value_name = "PATH")]
+        maelstrom: Option<PathBuf>,
+    },
+    /// Start Maelstrom's web UI over store/ (passes its arguments through).
+    Serve {
+        #[arg(long, value_name = "PATH")]
+        maelstrom: Option<PathBuf>,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn node_flags_pass_through() {
+        let cli = Cli::try_parse_from(["glomers", "node", "broadcast", "--fanout", "3"]).unwrap();
+        let Command::Node(args) = cli.command else {
+            panic!("expected node");
+        };
+        assert_eq!(args.workload, Workload::Broadcast);
+        assert_eq!(args.flags, ["--fanout", "3"]);
+    }
+
+    #[test]
+    fn run_takes_maelstrom_style_overrides() {
+        let cli = Cli::try_parse_from([
+            "glomers", "run", "3d", "--engine", "sim", "--seed", "4", "--nemesis", "partition",
+            "--latency-dist", "uniform",
+        ])
+        .unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("expected run");
+        };
+        assert_eq!(args.engine, Engine::Sim);
+        assert_eq!(args.opts.nemesis.as_deref(), Some("partition"));
+        assert_eq!(args.opts.latency_dist.as_deref(), Some("uniform"));
+    }
+}

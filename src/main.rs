@@ -1,0 +1,57 @@
+//! The `glomers` executable: parse, dispatch, and map outcomes to the documented exit codes
+//! (0 pass, 1 invalid or criterion missed, 2 usage or setup error, 3 harness crashed).
+
+use clap::Parser;
+use glomers::cli::{Cli, Command, Engine};
+use glomers::driver::{profiles::Profiles, sim_run};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("glomers: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Node(args) => {
+            let node = glomers::workloads::build(args.workload, &args.flags)?;
+            let seed = args.seed.unwrap_or_else(sim_run::fresh_seed);
+            glomers::node::runtime::run_stdio(node, seed)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run(args) => {
+            let (profiles, _) = Profiles::load(args.profiles.profiles.as_deref())?;
+            let profile = profiles.find(&args.challenge)?;
+            match args.engine {
+                Engine::Sim | Engine::Auto => {
+                    let verdict = sim_run::run(profile, &args)?;
+                    Ok(if verdict.pass { ExitCode::SUCCESS } else { ExitCode::from(1) })
+                }
+                Engine::Maelstrom => anyhow::bail!("the Maelstrom engine is not available yet"),
+            }
+        }
+        Command::List(args) => {
+            let (profiles, origin) = Profiles::load(args.profiles.as_deref())?;
+            println!("challenges ({origin}):");
+            for p in &profiles.challenges {
+                println!(
+                    "  {:<4} {:<48} -w {} {}",
+                    p.id,
+                    p.title,
+                    p.workload.maelstrom_name(),
+                    p.opts.to_args().join(" ")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(_) | Command::Maelstrom { .. } | Command::Completions { .. } => {
+            anyhow::bail!("not available yet")
+        }
+    }
+}

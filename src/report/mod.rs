@@ -1,0 +1,3 @@
+//! Reading finished Maelstrom runs (`store/…`) and rendering verdicts.
+
+pub mod render;

@@ -1,0 +1,167 @@
+//! The checkers every workload shares, computed as Maelstrom computes them: `:stats` (invalid if
+//! some `:f` never succeeded), `:availability` (ok ops over invoked ops, judged only when
+//! `--availability` is given), `:net` (msgs-per-op over all invoked client ops, final ops
+//! included), plus invoke-to-completion latencies; then the merge into one verdict.
+
+use super::engine::Outcome;
+use super::history::{pairs, Op, OpType};
+use super::model::WorkloadCheck;
+use super::network::Counts;
+use super::SimConfig;
+use crate::verdict::{quantiles, Figures, Validity};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Builds the results map and the figures from the run and the workload checker's verdict.
+pub fn assemble(cfg: &SimConfig, outcome: &Outcome, workload: WorkloadCheck) -> (Value, Figures) {
+    let history = &outcome.history;
+    let (stats, stats_valid) = stats(history);
+    let invoked = history
+        .iter()
+        .filter(|o| o.is_client() && o.kind == OpType::Invoke)
+        .count() as u64;
+    let ok = history
+        .iter()
+        .filter(|o| o.is_client() && o.kind == OpType::Ok)
+        .count() as u64;
+    let ok_fraction = if invoked == 0 {
+        0.0
+    } else {
+        ok as f64 / invoked as f64
+    };
+    let availability_valid = match cfg.opts.availability.as_deref() {
+        None => Validity::Valid,
+        Some("total") => Validity::from_bool(ok == invoked),
+        Some(fraction) => match fraction.parse::<f64>() {
+            Ok(min) => Validity::from_bool(ok_fraction >= min),
+            Err(_) => Validity::Unknown,
+        },
+    };
+    let per_op = |c: &Counts| {
+        if invoked == 0 {
+            0.0
+        } else {
+            c.msg_count as f64 / invoked as f64
+        }
+    };
+    let net = &outcome.net;
+    let net_json = json!({
+        "all": counts_json(&net.all, Some(per_op(&net.all))),
+        "clients": counts_json(&net.clients, None),
+        "servers": counts_json(&net.servers, Some(per_op(&net.servers))),
+        "valid?": true,
+    });
+    let valid = stats_valid.and(availability_valid).and(workload.valid);
+    let mut failing = Vec::new();
+    if stats_valid != Validity::Valid {
+        failing.push("stats".to_string());
+    }
+    if availability_valid != Validity::Valid {
+        failing.push("availability".to_string());
+    }
+    if workload.valid != Validity::Valid {
+        failing.push("workload".to_string());
+    }
+    let results = json!({
+        "stats": stats,
+        "availability": {"valid?": validity_json(availability_valid), "ok-fraction": ok_fraction},
+        "net": net_json,
+        "workload": workload.result,
+        "valid?": validity_json(valid),
+    });
+    let figures = Figures {
+        valid: Some(valid),
+        failing_checkers: failing,
+        ops: invoked,
+        ok_fraction: Some(ok_fraction),
+        servers_msgs_per_op: Some(per_op(&net.servers)),
+        all_msgs_per_op: Some(per_op(&net.all)),
+        stable_latencies: workload.stable_latencies,
+        op_latencies: op_latencies(history),
+        anomalies: workload.anomalies,
+        counts: workload.counts,
+        notes: workload.notes,
+    };
+    (results, figures)
+}
+
+fn validity_json(v: Validity) -> Value {
+    match v {
+        Validity::Valid => json!(true),
+        Validity::Invalid => json!(false),
+        Validity::Unknown => json!("unknown"),
+    }
+}
+
+fn counts_json(c: &Counts, per_op: Option<f64>) -> Value {
+    let mut v = json!({"send-count": c.send_count, "recv-count": c.recv_count, "msg-count": c.msg_count});
+    if let Some(p) = per_op {
+        v["msgs-per-op"] = json!(p);
+    }
+    v
+}
+
+/// Jepsen's stats checker: counts per `:f`; invalid when some `:f` never got an `:ok`.
+pub fn stats(history: &[Op]) -> (Value, Validity) {
+    #[derive(Default)]
+    struct C {
+        count: u64,
+        ok: u64,
+        fail: u64,
+        info: u64,
+    }
+    let mut by_f: BTreeMap<String, C> = BTreeMap::new();
+    for op in history.iter().filter(|o| o.is_client()) {
+        let c = by_f.entry(op.f.clone()).or_default();
+        match op.kind {
+            OpType::Invoke => {}
+            OpType::Ok => {
+                c.count += 1;
+                c.ok += 1
+            }
+            OpType::Fail => {
+                c.count += 1;
+                c.fail += 1
+            }
+            OpType::Info => {
+                c.count += 1;
+                c.info += 1
+            }
+        }
+    }
+    let all_ok = by_f.values().all(|c| c.ok > 0);
+    let total = |g: fn(&C) -> u64| by_f.values().map(g).sum::<u64>();
+    let by_f_json: serde_json::Map<String, Value> = by_f
+        .iter()
+        .map(|(f, c)| {
+            (
+                f.clone(),
+                json!({"valid?": c.ok > 0, "count": c.count, "ok-count": c.ok, "fail-count": c.fail, "info-count": c.info}),
+            )
+        })
+        .collect();
+    let valid = Validity::from_bool(all_ok);
+    (
+        json!({
+            "valid?": all_ok,
+            "count": total(|c| c.count),
+            "ok-count": total(|c| c.ok),
+            "fail-count": total(|c| c.fail),
+            "info-count": total(|c| c.info),
+            "by-f": by_f_json,
+        }),
+        valid,
+    )
+}
+
+/// Invoke-to-completion latency quantiles (ms) of successful operations, per `:f`.
+pub fn op_latencies(history: &[Op]) -> BTreeMap<String, crate::verdict::Quantiles> {
+    let mut by_f: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for pair in pairs(history) {
+        if let Some(done) = pair.complete.filter(|c| c.kind == OpType::Ok) {
+            let ms = done.time.saturating_sub(pair.invoke.time) as f64 / 1e6;
+            by_f.entry(pair.invoke.f.clone()).or_default().push(ms);
+        }
+    }
+    by_f.into_iter().map(|(f, v)| (f, quantiles(&v))).collect()
+}

@@ -1,0 +1,181 @@
+//! What a workload contributes to the simulator: Maelstrom's client for it (which operations
+//! to generate, how each becomes one or more RPCs, how replies complete it), its setup and
+//! final-phase operations, and its checker.
+
+use super::history::{Op, OpType};
+use super::SimConfig;
+use crate::protocol::{is_definite, Body};
+use crate::verdict::{Quantiles, Validity};
+use rand_chacha::ChaCha8Rng;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// An operation as the generator emits it (Jepsen's `{:f … :value …}`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invocation {
+    pub f: String,
+    pub value: Value,
+}
+
+impl Invocation {
+    pub fn new(f: &str, value: Value) -> Self {
+        Invocation {
+            f: f.to_string(),
+            value,
+        }
+    }
+}
+
+/// Who is performing an operation.
+#[derive(Clone, Debug)]
+pub struct ClientInfo {
+    /// Worker thread, 0..concurrency; stable across process replacements.
+    pub thread: usize,
+    /// Jepsen process id; a new one replaces it after an indeterminate (`info`) result.
+    pub process: u64,
+    /// The node this client talks to (`n{thread mod N}`).
+    pub node: String,
+}
+
+/// The client's next move on an operation.
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// Send this RPC to the client's node (or `dest`), and wait for its reply.
+    Request { dest: Option<String>, body: Body },
+    /// The operation is over.
+    Complete {
+        kind: OpType,
+        value: Value,
+        error: Option<Value>,
+    },
+}
+
+impl Step {
+    pub fn request(body: Body) -> Step {
+        Step::Request { dest: None, body }
+    }
+
+    pub fn ok(value: Value) -> Step {
+        Step::Complete {
+            kind: OpType::Ok,
+            value,
+            error: None,
+        }
+    }
+
+    /// How Maelstrom completes an operation whose RPC got an error reply: definite errors fail,
+    /// indefinite ones are `info`, except for idempotent operations, which fail.
+    pub fn from_error(reply: &Body, value: Value, idempotent: bool) -> Step {
+        let (code, text) = reply
+            .as_error()
+            .map(|e| (e.code, e.text))
+            .unwrap_or((13, String::new()));
+        let kind = if is_definite(code) || idempotent {
+            OpType::Fail
+        } else {
+            OpType::Info
+        };
+        Step::Complete {
+            kind,
+            value,
+            error: Some(serde_json::json!([error_name(code), text])),
+        }
+    }
+
+    /// A reply that does not fit the schema: Maelstrom treats it as a malformed RPC response,
+    /// an indeterminate outcome.
+    pub fn malformed(value: Value, why: String) -> Step {
+        Step::Complete {
+            kind: OpType::Info,
+            value,
+            error: Some(serde_json::json!(["malformed-response", why])),
+        }
+    }
+}
+
+/// Maelstrom's keyword for an error code.
+pub fn error_name(code: u32) -> &'static str {
+    match code {
+        0 => "timeout",
+        1 => "node-not-found",
+        10 => "not-supported",
+        11 => "temporarily-unavailable",
+        12 => "malformed-request",
+        13 => "crash",
+        14 => "abort",
+        20 => "key-does-not-exist",
+        21 => "key-already-exists",
+        22 => "precondition-failed",
+        30 => "txn-conflict",
+        _ => "user-error",
+    }
+}
+
+/// A workload checker's findings.
+#[derive(Clone, Debug)]
+pub struct WorkloadCheck {
+    pub valid: Validity,
+    /// The `:workload` map, shaped like Maelstrom's.
+    pub result: Value,
+    pub anomalies: Vec<String>,
+    pub counts: BTreeMap<String, f64>,
+    pub stable_latencies: Option<Quantiles>,
+    pub notes: Vec<String>,
+}
+
+impl WorkloadCheck {
+    pub fn new(valid: Validity, result: Value) -> Self {
+        WorkloadCheck {
+            valid,
+            result,
+            anomalies: Vec::new(),
+            counts: BTreeMap::new(),
+            stable_latencies: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// One workload's client, generator and checker.
+pub trait WorkloadModel {
+    /// Messages the setup client sends each node after `init` (broadcast's `topology`).
+    fn setup(&mut self, _node: &str, _nodes: &[String]) -> Option<Body> {
+        None
+    }
+
+    /// The next main-phase operation for this client; `None` skips this slot.
+    fn generate(&mut self, rng: &mut ChaCha8Rng, client: &ClientInfo) -> Option<Invocation>;
+
+    /// Starts an operation.
+    fn begin(&mut self, client: &ClientInfo, op: &Invocation) -> Step;
+
+    /// A reply (possibly an error) to the operation's outstanding request.
+    fn on_reply(&mut self, client: &ClientInfo, op: &Invocation, reply: &Body) -> Step;
+
+    /// Whether a timed-out operation `f` certainly did not happen (so it fails, not info).
+    fn idempotent(&self, _f: &str) -> bool {
+        false
+    }
+
+    /// A process was replaced after an indeterminate result (Jepsen reopens the client).
+    fn on_new_process(&mut self, _client: &ClientInfo) {}
+
+    /// Whether the workload has a final phase: heal, 10 s quiet, then `final_ops`.
+    fn has_final_phase(&self) -> bool {
+        false
+    }
+
+    /// The operations each client performs in the final phase, in order.
+    fn final_ops(&mut self, _client: &ClientInfo) -> Vec<Invocation> {
+        Vec::new()
+    }
+
+    /// A cap on the final phase's duration (kafka's is 10 s).
+    fn final_phase_limit(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Checks the whole history.
+    fn check(&self, history: &[Op], cfg: &SimConfig) -> WorkloadCheck;
+}

@@ -1,0 +1,66 @@
+//! The nodes, one file per Maelstrom workload, and the registry that builds one from a workload
+//! name and its node flags (the words after `glomers node <workload>`).
+
+pub mod broadcast;
+pub mod echo;
+pub mod g_counter;
+pub mod kafka;
+pub mod txn;
+pub mod unique_ids;
+
+use crate::node::Node;
+use clap::{Parser, ValueEnum};
+
+/// Maelstrom's workload names (the `-w` option).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum)]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Workload {
+    Echo,
+    UniqueIds,
+    Broadcast,
+    GCounter,
+    Kafka,
+    TxnRwRegister,
+}
+
+impl Workload {
+    /// The name Maelstrom uses for `-w`.
+    pub fn maelstrom_name(self) -> &'static str {
+        match self {
+            Workload::Echo => "echo",
+            Workload::UniqueIds => "unique-ids",
+            Workload::Broadcast => "broadcast",
+            Workload::GCounter => "g-counter",
+            Workload::Kafka => "kafka",
+            Workload::TxnRwRegister => "txn-rw-register",
+        }
+    }
+
+    pub fn from_maelstrom_name(name: &str) -> Option<Workload> {
+        Workload::value_variants()
+            .iter()
+            .copied()
+            .find(|w| w.maelstrom_name() == name)
+    }
+}
+
+/// Parses a workload's node flags with clap, so `glomers node X --help` documents them and a
+/// bad flag is a clear error.
+pub fn parse_flags<F: Parser>(workload: Workload, args: &[String]) -> anyhow::Result<F> {
+    let argv = std::iter::once(format!("glomers node {}", workload.maelstrom_name()))
+        .chain(args.iter().cloned());
+    F::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{}", e.render()))
+}
+
+/// Builds the node for `workload` from its node flags.
+pub fn build(workload: Workload, args: &[String]) -> anyhow::Result<Box<dyn Node>> {
+    Ok(match workload {
+        Workload::Echo => Box::new(echo::Echo::new(parse_flags(workload, args)?)),
+        Workload::UniqueIds => Box::new(unique_ids::UniqueIds::new(parse_flags(workload, args)?)),
+        Workload::Broadcast => Box::new(broadcast::Broadcast::new(parse_flags(workload, args)?)),
+        Workload::GCounter => Box::new(g_counter::GCounter::new(parse_flags(workload, args)?)),
+        Workload::Kafka => Box::new(kafka::Kafka::new(parse_flags(workload, args)?)),
+        Workload::TxnRwRegister => Box::new(txn::Txn::new(parse_flags(workload, args)?)),
+    })
+}
