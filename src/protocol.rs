@@ -68,8 +68,13 @@ impl Body {
 
     /// Reads one field as `T`; a missing or mistyped field is a malformed request (code 12).
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<T, RpcError> {
-        let value = self.fields.get(key).cloned().unwrap_or(Value::Null);
-        serde_json::from_value(value).map_err(|e| {
+        let Some(value) = self.fields.get(key) else {
+            return Err(RpcError::new(
+                ErrorCode::MalformedRequest,
+                format!("{:?} is missing field {key:?}", self.kind),
+            ));
+        };
+        T::deserialize(value).map_err(|e| {
             RpcError::new(
                 ErrorCode::MalformedRequest,
                 format!("field {key:?} of {:?}: {e}", self.kind),

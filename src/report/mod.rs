@@ -1,3 +1,5 @@
 //! Reading finished Maelstrom runs (`store/…`) and rendering verdicts.
 
+pub mod edn;
+pub mod history;
 pub mod render;
