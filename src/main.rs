@@ -31,7 +31,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             match args.engine {
                 Engine::Sim | Engine::Auto => {
                     let verdict = sim_run::run(profile, &args)?;
-                    Ok(if verdict.pass { ExitCode::SUCCESS } else { ExitCode::from(1) })
+                    Ok(if verdict.pass {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    })
                 }
                 Engine::Maelstrom => anyhow::bail!("the Maelstrom engine is not available yet"),
             }
