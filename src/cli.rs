@@ -81,6 +81,9 @@ pub struct RunArgs {
     /// Simulator seed (default: random; always printed so a run can be replayed).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Simulator only: run N consecutive seeds (from --seed, default 0) and summarise them.
+    #[arg(long, value_name = "N")]
+    pub seeds: Option<u64>,
     #[command(flatten)]
     pub opts: TestOpts,
     /// Extra flag for the node, appended to the profile's node flags (repeatable).

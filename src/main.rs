@@ -28,6 +28,26 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => {
             let (profiles, _) = Profiles::load(args.profiles.profiles.as_deref())?;
             let profile = profiles.find(&args.challenge)?;
+            if let Some(count) = args.seeds {
+                let mut profile = profile.clone();
+                profile.node_args.extend(args.node_args.iter().cloned());
+                let sweep = glomers::driver::sweep::run(
+                    &profile,
+                    &args.opts,
+                    args.seed.unwrap_or(0),
+                    count,
+                )?;
+                if args.json {
+                    println!("{}", serde_json::to_string_pretty(&sweep)?);
+                } else {
+                    print!("{}", glomers::driver::sweep::render(&sweep));
+                }
+                return Ok(if sweep.failed_seeds.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                });
+            }
             match args.engine {
                 Engine::Sim | Engine::Auto => {
                     let verdict = sim_run::run(profile, &args)?;
