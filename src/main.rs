@@ -20,7 +20,14 @@ fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Node(args) => {
-            let node = glomers::workloads::build(args.workload, &args.flags)?;
+            let node = match glomers::workloads::build(args.workload, &args.flags) {
+                Ok(node) => node,
+                // Help goes to stdout with exit 0, a bad flag to stderr with exit 2.
+                Err(err) => match err.downcast_ref::<clap::Error>() {
+                    Some(clap_err) => clap_err.exit(),
+                    None => return Err(err),
+                },
+            };
             let seed = args.seed.unwrap_or_else(sim_run::fresh_seed);
             glomers::node::runtime::run_stdio(node, seed)?;
             Ok(ExitCode::SUCCESS)
