@@ -36,6 +36,7 @@ struct Change {
     previous: Option<Value>,
 }
 
+#[derive(Default)]
 pub struct SeqKv {
     newest: BTreeMap<String, Value>,
     /// Index of the newest state; the initial empty store is state 0.
@@ -44,17 +45,6 @@ pub struct SeqKv {
     undo: VecDeque<Change>,
     /// Per caller (the request's `src`), the index of the last state it observed.
     callers: BTreeMap<String, u64>,
-}
-
-impl Default for SeqKv {
-    fn default() -> Self {
-        SeqKv {
-            newest: BTreeMap::new(),
-            last: 0,
-            undo: VecDeque::new(),
-            callers: BTreeMap::new(),
-        }
-    }
 }
 
 impl SeqKv {
@@ -290,7 +280,7 @@ mod tests {
             b.write("n0", "x", v);
         }
         assert_eq!(b.kv.last_index(), 100);
-        assert!(b.kv.undo.len() as u64 <= RING - 1);
+        assert!((b.kv.undo.len() as u64) < RING);
         // State 69 is the oldest in the ring; 68 has left it and its slot holds state 100.
         assert_eq!(b.kv.resident(69), 69);
         assert_eq!(b.kv.resident(68), 100);
