@@ -149,9 +149,13 @@ pub fn search(t: &Txns, deps: &Deps, wanted: &BTreeSet<String>, budget: usize) -
         .into_iter()
         .filter(|s| wanted.contains(&s.name))
         .collect();
+    // Membership of the component being searched, as a flag per transaction.
+    let mut member = vec![false; g.len()];
     for scc in g.sccs(Rels(u8::MAX), &|_| true) {
-        let members: BTreeSet<u32> = scc.iter().copied().collect();
-        let inside = |v: u32| members.contains(&v);
+        for &v in &scc {
+            member[v as usize] = true;
+        }
+        let inside = |v: u32| member[v as usize];
         // Cycle existence, weakest model first; a model's stronger models are then implied.
         let mut redundant: BTreeSet<String> = BTreeSet::new();
         for (model, rels, extension) in exists_specs() {
@@ -202,6 +206,9 @@ pub fn search(t: &Txns, deps: &Deps, wanted: &BTreeSet<String>, budget: usize) -
                     "scc-size": scc.len(),
                 })),
             }
+        }
+        for &v in &scc {
+            member[v as usize] = false;
         }
     }
     CycleFindings { found, timeouts }

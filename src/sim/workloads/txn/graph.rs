@@ -65,6 +65,10 @@ impl Graph {
         self.out.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
     /// Adds `rel` to the edge `a → b`. Self-edges are never added: a transaction does not
     /// depend on itself.
     pub fn link(&mut self, a: u32, b: u32, rel: Rels) {
