@@ -442,6 +442,21 @@ fn writes_exposed_one_at_a_time_are_caught_under_read_committed() {
 }
 
 #[test]
+fn read_uncommitted_allows_circular_information_flow() {
+    // The same broken node under the weaker model: G1c is not prohibited (only G0 is), so the
+    // run passes, and the checker says what it saw.
+    let f = run_broken(|| Box::new(OneWriteAtATime::default()), "read-uncommitted");
+    assert_eq!(f.valid, Some(Validity::Valid), "{:?}", f.anomalies);
+    assert!(
+        f.notes
+            .iter()
+            .any(|n| n.starts_with("observed but allowed") && n.contains("G1c")),
+        "{:?}",
+        f.notes
+    );
+}
+
+#[test]
 fn the_real_node_passes_where_the_broken_ones_fail() {
     // Same harness settings as the broken nodes, with glomers' node: no anomalies at all, even
     // under strict serializability (one node runs transactions one at a time).

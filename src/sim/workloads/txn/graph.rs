@@ -52,12 +52,16 @@ impl Rels {
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     pub out: Vec<BTreeMap<u32, Rels>>,
+    /// Whether any link was made, self-links included: Elle drops self-edges but keeps their
+    /// vertex, and an empty graph means no vertex at all.
+    touched: bool,
 }
 
 impl Graph {
     pub fn new(n: usize) -> Self {
         Graph {
             out: vec![BTreeMap::new(); n],
+            touched: false,
         }
     }
 
@@ -72,6 +76,7 @@ impl Graph {
     /// Adds `rel` to the edge `a → b`. Self-edges are never added: a transaction does not
     /// depend on itself.
     pub fn link(&mut self, a: u32, b: u32, rel: Rels) {
+        self.touched = true;
         if a == b {
             return;
         }
@@ -79,9 +84,10 @@ impl Graph {
         *e = e.union(rel);
     }
 
-    /// Whether any vertex has an edge (Elle's graph "size" counts vertices that have edges).
-    pub fn has_edges(&self) -> bool {
-        self.out.iter().any(|o| !o.is_empty())
+    /// Whether the graph has any vertex, as Elle counts them: transactions that were linked to
+    /// anything, themselves included.
+    pub fn has_vertices(&self) -> bool {
+        self.touched
     }
 
     pub fn rels(&self, a: u32, b: u32) -> Rels {
@@ -195,7 +201,8 @@ mod tests {
         );
         assert_eq!(g.sccs(Rels(31), &|_| true), vec![vec![0, 1, 2]]);
         assert_eq!(g.sccs(Rels(31), &|v| v != 1), Vec::<Vec<u32>>::new());
-        assert!(g.has_edges());
+        assert!(g.has_vertices());
+        assert!(!Graph::new(3).has_vertices());
     }
 
     #[test]
