@@ -230,8 +230,10 @@ fn notes(
     }
     if prohibited.contains("G0") && !prohibited.contains("G1c") {
         notes.push(
-            "G0 is searched on ww edges alone: stricter than Maelstrom, whose checker names such \
-             cycles G1c and so lets them pass read-uncommitted (maelstrom#56)"
+            "G0 is named from ww edges alone (Elle 0.2.2 names a write cycle whose pairs are \
+             also wr-related G1c and reports it under read-uncommitted as PL-1-cycle-exists; \
+             same verdict). Dirty writes among intermediate writes (maelstrom#56) are invisible \
+             to the inference, here as in Maelstrom"
                 .into(),
         );
     }

@@ -17,8 +17,11 @@
 //! Edge kinds: a pair of transactions may be related several ways; a step is labelled with its
 //! highest-priority relation among those the search allows (wr, ww, rw, process, realtime), as
 //! Elle's explainers order them. One deliberate difference: a cycle found using ww edges alone
-//! is reported as G0 even when the same pairs are also wr-related; Elle would label it G1c and,
-//! under read-uncommitted, not report it (Maelstrom issue #56).
+//! is reported as G0 even when the same pairs are also wr-related (with this inference every ww
+//! edge comes with a wr edge). Elle 0.2.2 labels such a cycle G1c, which read-uncommitted
+//! allows, and fails the run through its fallback, `PL-1-cycle-exists`; Elle 0.1.x, in
+//! Maelstrom 0.2.3, had no fallback and let it pass (Maelstrom issue #56). The verdict here is
+//! Maelstrom 0.2.4's; only the name differs.
 
 use super::deps::{explain, Deps};
 use super::graph::{tarjan, Graph, Rels};
