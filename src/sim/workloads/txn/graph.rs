@@ -1,0 +1,220 @@
+//! A directed graph over transactions whose edges carry a set of relations (ww, wr, rw,
+//! process, realtime) as bits, with strongly connected components (iterative Tarjan, so deep
+//! graphs cannot overflow the stack).
+
+use std::collections::BTreeMap;
+
+/// A set of dependency relations, as bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rels(pub u8);
+
+impl Rels {
+    pub const NONE: Rels = Rels(0);
+    pub const WW: Rels = Rels(1);
+    pub const WR: Rels = Rels(2);
+    pub const RW: Rels = Rels(4);
+    pub const PROCESS: Rels = Rels(8);
+    pub const REALTIME: Rels = Rels(16);
+
+    pub fn union(self, other: Rels) -> Rels {
+        Rels(self.0 | other.0)
+    }
+
+    pub fn intersects(self, other: Rels) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The single relations in this set, in Elle's explanation priority (a pair related by
+    /// both wr and ww is explained as wr; data before process and realtime).
+    pub fn each(self) -> impl Iterator<Item = Rels> {
+        [Rels::WR, Rels::WW, Rels::RW, Rels::PROCESS, Rels::REALTIME]
+            .into_iter()
+            .filter(move |r| self.intersects(*r))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Rels::WW => "ww",
+            Rels::WR => "wr",
+            Rels::RW => "rw",
+            Rels::PROCESS => "process",
+            Rels::REALTIME => "realtime",
+            _ => "mixed",
+        }
+    }
+}
+
+/// Vertices `0..n`; `out[v]` maps each successor to the relations of the edge `v → w`.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    pub out: Vec<BTreeMap<u32, Rels>>,
+    /// Whether any link was made, self-links included: Elle drops self-edges but keeps their
+    /// vertex, and an empty graph means no vertex at all.
+    touched: bool,
+}
+
+impl Graph {
+    pub fn new(n: usize) -> Self {
+        Graph {
+            out: vec![BTreeMap::new(); n],
+            touched: false,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    /// Adds `rel` to the edge `a → b`. Self-edges are never added: a transaction does not
+    /// depend on itself.
+    pub fn link(&mut self, a: u32, b: u32, rel: Rels) {
+        self.touched = true;
+        if a == b {
+            return;
+        }
+        let e = self.out[a as usize].entry(b).or_default();
+        *e = e.union(rel);
+    }
+
+    /// Whether the graph has any vertex, as Elle counts them: transactions that were linked to
+    /// anything, themselves included.
+    pub fn has_vertices(&self) -> bool {
+        self.touched
+    }
+
+    pub fn rels(&self, a: u32, b: u32) -> Rels {
+        self.out[a as usize].get(&b).copied().unwrap_or_default()
+    }
+
+    /// Strongly connected components of more than one vertex, using only edges whose relations
+    /// intersect `rels` and vertices for which `keep` holds; each sorted, listed by smallest
+    /// vertex.
+    pub fn sccs(&self, rels: Rels, keep: &dyn Fn(u32) -> bool) -> Vec<Vec<u32>> {
+        let succ = |v: u32| {
+            self.out[v as usize]
+                .iter()
+                .filter(move |(w, r)| r.intersects(rels) && keep(**w))
+                .map(|(w, _)| *w)
+        };
+        let n = self.len();
+        tarjan(n, &|v| keep(v), &|v, out: &mut Vec<u32>| {
+            out.extend(succ(v))
+        })
+    }
+}
+
+/// Iterative Tarjan over vertices `0..n` for which `keep` holds, with successors from `succ`.
+/// Returns components of size > 1, each sorted, ordered by their smallest vertex.
+pub fn tarjan(
+    n: usize,
+    keep: &dyn Fn(u32) -> bool,
+    succ: &dyn Fn(u32, &mut Vec<u32>),
+) -> Vec<Vec<u32>> {
+    const UNSEEN: u32 = u32::MAX;
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut next_index = 0u32;
+    let mut out: Vec<Vec<u32>> = Vec::new();
+    // Call frames: (vertex, its successors, position in them).
+    let mut frames: Vec<(u32, Vec<u32>, usize)> = Vec::new();
+    for root in 0..n as u32 {
+        if index[root as usize] != UNSEEN || !keep(root) {
+            continue;
+        }
+        let mut s = Vec::new();
+        succ(root, &mut s);
+        index[root as usize] = next_index;
+        low[root as usize] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root as usize] = true;
+        frames.push((root, s, 0));
+        while let Some(frame) = frames.last_mut() {
+            let v = frame.0;
+            if frame.2 < frame.1.len() {
+                let w = frame.1[frame.2];
+                frame.2 += 1;
+                if index[w as usize] == UNSEEN {
+                    let mut s = Vec::new();
+                    succ(w, &mut s);
+                    index[w as usize] = next_index;
+                    low[w as usize] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w as usize] = true;
+                    frames.push((w, s, 0));
+                } else if on_stack[w as usize] {
+                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                }
+                continue;
+            }
+            frames.pop();
+            if let Some(parent) = frames.last() {
+                let p = parent.0 as usize;
+                low[p] = low[p].min(low[v as usize]);
+            }
+            if low[v as usize] == index[v as usize] {
+                let mut comp = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w as usize] = false;
+                    comp.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                if comp.len() > 1 {
+                    comp.sort_unstable();
+                    out.push(comp);
+                }
+            }
+        }
+    }
+    out.sort_by_key(|c| c[0]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_components_by_relation() {
+        let mut g = Graph::new(5);
+        g.link(0, 1, Rels::WW);
+        g.link(1, 0, Rels::WR);
+        g.link(1, 2, Rels::RW);
+        g.link(2, 1, Rels::WW);
+        g.link(3, 3, Rels::WW);
+        assert_eq!(
+            g.sccs(Rels::WW.union(Rels::WR), &|_| true),
+            vec![vec![0, 1]]
+        );
+        assert_eq!(g.sccs(Rels(31), &|_| true), vec![vec![0, 1, 2]]);
+        assert_eq!(g.sccs(Rels(31), &|v| v != 1), Vec::<Vec<u32>>::new());
+        assert!(g.has_vertices());
+        assert!(!Graph::new(3).has_vertices());
+    }
+
+    #[test]
+    fn deep_chains_do_not_overflow() {
+        let n = 200_000u32;
+        let mut g = Graph::new(n as usize);
+        for v in 0..n - 1 {
+            g.link(v, v + 1, Rels::WW);
+        }
+        g.link(n - 1, 0, Rels::WW);
+        let sccs = g.sccs(Rels::WW, &|_| true);
+        assert_eq!(sccs.len(), 1);
+        assert_eq!(sccs[0].len(), n as usize);
+    }
+}

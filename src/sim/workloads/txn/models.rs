@@ -1,0 +1,553 @@
+//! Consistency models and the anomalies they prohibit, as Elle (0.2.2, the version Maelstrom
+//! 0.2.4 runs) relates them: model names and their canonical forms, which models imply which,
+//! which anomalies each model proscribes directly, and which anomalies imply which. From these
+//! come the three questions the checker asks: which anomaly types fail a run under
+//! `--consistency-models`, and, for the anomalies found, which models are ruled out (`:not`, the
+//! weakest of them, and `:also-not`, the rest).
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Friendly model names and their canonical (Adya) names.
+const CANONICAL: &[(&str, &str)] = &[
+    ("consistent-view", "PL-2+"),
+    ("conflict-serializable", "PL-3"),
+    ("cursor-stability", "PL-CS"),
+    ("forward-consistent-view", "PL-FCV"),
+    ("monotonic-snapshot-read", "PL-MSR"),
+    ("monotonic-view", "PL-2L"),
+    ("read-committed", "PL-2"),
+    ("read-uncommitted", "PL-1"),
+    ("repeatable-read", "PL-2.99"),
+    ("serializable", "PL-3"),
+    ("snapshot-isolation", "PL-SI"),
+    ("strict-serializable", "PL-SS"),
+    ("strong-serializable", "PL-SS"),
+    ("update-serializable", "PL-3U"),
+    ("strong-session-read-uncommitted", "strong-session-PL-1"),
+    ("strong-session-read-committed", "strong-session-PL-2"),
+    ("strong-read-uncommitted", "strong-PL-1"),
+    ("strong-read-committed", "strong-PL-2"),
+];
+
+/// `a → [b…]`: a history satisfying `a` also satisfies each `b` (names before canonicalising).
+const MODELS: &[(&str, &[&str])] = &[
+    ("causal-cerone", &["read-atomic"]),
+    ("consistent-view", &["cursor-stability", "monotonic-view"]),
+    ("conflict-serializable", &["view-serializable"]),
+    ("cursor-stability", &["read-committed", "PL-2"]),
+    ("forward-consistent-view", &["consistent-view"]),
+    ("PL-2", &["PL-1"]),
+    ("PL-3", &["repeatable-read", "update-serializable"]),
+    ("update-serializable", &["forward-consistent-view"]),
+    ("monotonic-atomic-view", &["read-committed"]),
+    ("monotonic-view", &["PL-2"]),
+    ("monotonic-snapshot-read", &["PL-2"]),
+    (
+        "parallel-snapshot-isolation",
+        &["causal-cerone", "update-atomic"],
+    ),
+    ("prefix", &["causal-cerone"]),
+    ("read-atomic", &["monotonic-atomic-view"]),
+    ("read-committed", &["read-uncommitted"]),
+    (
+        "repeatable-read",
+        &["cursor-stability", "monotonic-atomic-view"],
+    ),
+    ("update-atomic", &["read-atomic"]),
+    (
+        "serializable",
+        &["repeatable-read", "snapshot-isolation", "view-serializable"],
+    ),
+    ("session-serializable", &["1SR"]),
+    (
+        "snapshot-isolation",
+        &[
+            "forward-consistent-view",
+            "monotonic-atomic-view",
+            "monotonic-snapshot-read",
+            "parallel-snapshot-isolation",
+            "prefix",
+        ],
+    ),
+    (
+        "strict-serializable",
+        &[
+            "PL-3",
+            "serializable",
+            "linearizable",
+            "snapshot-isolation",
+            "strong-snapshot-isolation",
+            "strong-session-serializable",
+        ],
+    ),
+    ("strong-session-PL-1", &["PL-1"]),
+    ("strong-session-PL-2", &["PL-2", "strong-session-PL-1"]),
+    ("strong-PL-1", &["strong-session-PL-1"]),
+    ("strong-PL-2", &["strong-session-PL-2", "strong-PL-1"]),
+    (
+        "strong-session-serializable",
+        &["serializable", "strong-session-snapshot-isolation"],
+    ),
+    (
+        "strong-session-snapshot-isolation",
+        &["snapshot-isolation", "strong-session-PL-2"],
+    ),
+    ("strong-serializable", &["session-serializable"]),
+    (
+        "strong-snapshot-isolation",
+        &["strong-session-snapshot-isolation", "strong-PL-2"],
+    ),
+    ("linearizable", &["sequential"]),
+    ("sequential", &["causal"]),
+    ("causal", &["writes-follow-reads", "PRAM"]),
+    (
+        "PRAM",
+        &["monotonic-reads", "monotonic-writes", "read-your-writes"],
+    ),
+    ("view-serializable", &[]),
+];
+
+/// The anomalies each model proscribes beyond the models it implies.
+const PROSCRIBED: &[(&str, &[&str])] = &[
+    ("causal-cerone", &["internal", "G1a"]),
+    ("cursor-stability", &["G1", "G-cursor", "lost-update"]),
+    ("monotonic-view", &["G1", "G-monotonic"]),
+    ("monotonic-snapshot-read", &["G1", "G-MSR"]),
+    ("consistent-view", &["G1", "G-single"]),
+    ("forward-consistent-view", &["G1", "G-SIb"]),
+    ("parallel-snapshot-isolation", &["internal", "G1a"]),
+    (
+        "PL-3",
+        &["G1", "G2", "predicate-read-miss", "PL-3-cycle-exists"],
+    ),
+    ("PL-2", &["G1", "PL-2-cycle-exists"]),
+    (
+        "PL-1",
+        &[
+            "G0",
+            "duplicate-elements",
+            "cyclic-versions",
+            "PL-1-cycle-exists",
+        ],
+    ),
+    ("prefix", &["internal", "G1a"]),
+    ("serializable", &["internal"]),
+    (
+        "snapshot-isolation",
+        &[
+            "internal",
+            "G1",
+            "G-SI",
+            "G-nonadjacent",
+            "PL-SI-cycle-exists",
+        ],
+    ),
+    ("read-atomic", &["internal", "G1a", "future-read"]),
+    (
+        "repeatable-read",
+        &["G1", "G2-item", "PL-2.99-cycle-exists", "lost-update"],
+    ),
+    ("update-atomic", &["lost-update"]),
+    (
+        "strict-serializable",
+        &["G1", "G1c-realtime", "G2-realtime", "PL-SS-cycle-exists"],
+    ),
+    (
+        "strong-session-PL-1",
+        &["strong-session-PL-1-cycle-exists", "G0-process"],
+    ),
+    (
+        "strong-session-PL-2",
+        &["strong-session-PL-2-cycle-exists", "G1c-process"],
+    ),
+    ("strong-PL-1", &["strong-PL-1-cycle-exists", "G0-realtime"]),
+    ("strong-PL-2", &["strong-PL-2-cycle-exists", "G1c-realtime"]),
+    (
+        "strong-session-snapshot-isolation",
+        &[
+            "internal",
+            "G1-process",
+            "G-nonadjacent-process",
+            "strong-session-snapshot-isolation-cycle-exists",
+        ],
+    ),
+    (
+        "strong-snapshot-isolation",
+        &[
+            "internal",
+            "G1-realtime",
+            "G-nonadjacent-realtime",
+            "strong-snapshot-isolation-cycle-exists",
+        ],
+    ),
+    (
+        "strong-session-serializable",
+        &[
+            "G1-process",
+            "G2-process",
+            "strong-session-serializable-cycle-exists",
+        ],
+    ),
+    ("update-serializable", &["G1", "G-update"]),
+    ("PL-SS", &[]),
+];
+
+/// `a → [b…]`: a history exhibiting anomaly `a` also exhibits each `b`.
+const IMPLIED: &[(&str, &[&str])] = &[
+    ("G0", &["G1c", "G0-process"]),
+    ("G0-process", &["G1c-process", "G0-realtime"]),
+    ("G0-realtime", &["G1c-realtime"]),
+    ("G1a", &["G1"]),
+    ("G1b", &["G1"]),
+    ("G1c", &["G1", "G1c-process"]),
+    ("G1c-process", &["G1c-realtime", "G1-process"]),
+    ("G1c-realtime", &["G1-realtime"]),
+    ("G1", &["G1-process"]),
+    ("G1-process", &["G1-realtime"]),
+    (
+        "G-single-item",
+        &["G-single", "G-single-item-process", "G-nonadjacent-item"],
+    ),
+    (
+        "G-single-item-process",
+        &[
+            "G-single-process",
+            "G-single-item-realtime",
+            "G-nonadjacent-item-process",
+        ],
+    ),
+    (
+        "G-single-item-realtime",
+        &["G-single-realtime", "G-nonadjacent-item-realtime"],
+    ),
+    ("G-single", &["G-nonadjacent", "GSIb", "G-single-process"]),
+    (
+        "G-single-process",
+        &["G-nonadjacent-process", "G-single-realtime"],
+    ),
+    ("G-single-realtime", &["G-nonadjacent-realtime"]),
+    (
+        "G-nonadjacent-item",
+        &["G-nonadjacent", "G2-item", "G-nonadjacent-item-process"],
+    ),
+    (
+        "G-nonadjacent-item-process",
+        &[
+            "G-nonadjacent-process",
+            "G2-item-process",
+            "G-nonadjacent-item-realtime",
+        ],
+    ),
+    (
+        "G-nonadjacent-item-realtime",
+        &["G2-item-realtime", "G-nonadjacent-realtime"],
+    ),
+    ("G-nonadjacent", &["G2", "G-nonadjacent-process"]),
+    (
+        "G-nonadjacent-process",
+        &["G2-process", "G-nonadjacent-realtime"],
+    ),
+    ("G-nonadjacent-realtime", &["G2-realtime"]),
+    ("G2", &["G2-process"]),
+    ("G2-item", &["G2", "G2-item-process"]),
+    ("G2-item-process", &["G2-process", "G2-item-realtime"]),
+    ("G2-item-realtime", &["G2-realtime"]),
+    ("G2-process", &["G2-realtime"]),
+    ("GSIa", &["GSI"]),
+    ("GSIb", &["GSI"]),
+    ("incompatible-order", &["G1a"]),
+    ("future-read", &["G1c"]),
+    ("dirty-update", &["G1a"]),
+    ("lost-update", &["write-skew", "G2-item"]),
+    ("write-skew", &["G2"]),
+    ("G1-realtime", &[]),
+    ("G2-realtime", &[]),
+    ("GSI", &[]),
+];
+
+/// The canonical name of a model (`read-committed` → `PL-2`); unknown names map to themselves.
+pub fn canonical(model: &str) -> &str {
+    CANONICAL
+        .iter()
+        .find(|(friendly, _)| *friendly == model)
+        .map_or(model, |(_, canon)| canon)
+}
+
+/// The friendly name of a canonical model, as Elle prints it (`PL-SS` → `strong-serializable`,
+/// `PL-3` → `serializable`).
+pub fn friendly(model: &str) -> &str {
+    match model {
+        "PL-3" => "serializable",
+        "PL-SS" => "strong-serializable",
+        _ => CANONICAL
+            .iter()
+            .find(|(_, canon)| *canon == model)
+            .map_or(model, |(friendly, _)| friendly),
+    }
+}
+
+/// A directed graph over names.
+type Graph = BTreeMap<&'static str, Vec<&'static str>>;
+
+fn model_graph() -> Graph {
+    let mut g = Graph::new();
+    for (from, tos) in MODELS {
+        let from = canonical(from);
+        let entry = g.entry(from).or_default();
+        entry.extend(tos.iter().map(|t| canonical(t)));
+        for to in tos.iter() {
+            g.entry(canonical(to)).or_default();
+        }
+    }
+    g
+}
+
+fn table_graph(table: &[(&'static str, &'static [&'static str])], canon: bool) -> Graph {
+    let mut g = Graph::new();
+    for (from, tos) in table {
+        let from = if canon { canonical(from) } else { from };
+        g.entry(from).or_default().extend(tos.iter().copied());
+    }
+    g
+}
+
+fn reverse(g: &Graph) -> Graph {
+    let mut r = Graph::new();
+    for (from, tos) in g {
+        r.entry(from).or_default();
+        for to in tos {
+            r.entry(to).or_default().push(from);
+        }
+    }
+    r
+}
+
+/// Everything reachable from `start` (itself included).
+fn reachable<'a>(g: &Graph, start: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut queue: VecDeque<String> = start.into_iter().map(str::to_string).collect();
+    while let Some(v) = queue.pop_front() {
+        if !seen.insert(v.clone()) {
+            continue;
+        }
+        if let Some(next) = g.get(v.as_str()) {
+            queue.extend(next.iter().map(|s| s.to_string()));
+        }
+    }
+    seen
+}
+
+/// Every model name Maelstrom accepts for `--consistency-models`.
+pub fn all_models() -> BTreeSet<String> {
+    let mut all: BTreeSet<String> = model_graph().keys().map(|s| s.to_string()).collect();
+    for (friendly, canon) in CANONICAL {
+        all.insert(friendly.to_string());
+        all.insert(canon.to_string());
+    }
+    all
+}
+
+/// Parses `--consistency-models` as Maelstrom does: split on a comma with whitespace on both
+/// sides (`\s+,\s+`); every name must be a known model. Default: strict-serializable.
+pub fn parse(arg: Option<&str>) -> Result<Vec<String>, String> {
+    let Some(arg) = arg else {
+        return Ok(vec!["strict-serializable".to_string()]);
+    };
+    let mut models = Vec::new();
+    let mut rest = arg;
+    loop {
+        // Find the next `\s+,\s+` separator.
+        let sep = rest.char_indices().find_map(|(i, c)| {
+            if c != ',' {
+                return None;
+            }
+            let before = rest[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_whitespace);
+            let after = rest[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(char::is_whitespace);
+            (before && after).then_some(i)
+        });
+        match sep {
+            Some(i) => {
+                models.push(rest[..i].trim_end().to_string());
+                rest = rest[i + 1..].trim_start();
+            }
+            None => {
+                models.push(rest.to_string());
+                break;
+            }
+        }
+    }
+    let known = all_models();
+    if let Some(bad) = models.iter().find(|m| !known.contains(m.as_str())) {
+        return Err(format!(
+            "unknown consistency model {bad:?} (--consistency-models splits on \" , \"; known: {})",
+            known.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok(models)
+}
+
+/// The anomaly types that cannot be present if all of `models` hold (Elle's
+/// `anomalies-prohibited-by`).
+pub fn prohibited(models: &[String]) -> BTreeSet<String> {
+    let implied_models = reachable(&model_graph(), models.iter().map(|m| canonical(m)));
+    let proscribed = table_graph(PROSCRIBED, true);
+    let direct: Vec<&str> = implied_models
+        .iter()
+        .filter_map(|m| proscribed.get(m.as_str()))
+        .flatten()
+        .copied()
+        .collect();
+    // Every anomaly that implies a proscribed one is proscribed too.
+    let implied_by = reverse(&table_graph(IMPLIED, false));
+    reachable(&implied_by, direct)
+}
+
+/// Every anomaly type implied by `anomalies` (themselves included).
+pub fn implied_anomalies<'a>(anomalies: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    reachable(&table_graph(IMPLIED, false), anomalies)
+}
+
+/// The canonical models that cannot hold given `anomalies`.
+pub fn impossible_models<'a>(anomalies: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    let implied = implied_anomalies(anomalies);
+    let proscribed_by = reverse(&table_graph(PROSCRIBED, true));
+    let direct: Vec<&str> = implied
+        .iter()
+        .filter_map(|a| proscribed_by.get(a.as_str()))
+        .flatten()
+        .copied()
+        .collect();
+    // A model is impossible if a model it implies is.
+    reachable(&reverse(&model_graph()), direct)
+}
+
+/// The canonical models stronger than (or equal to) any of `models`.
+pub fn stronger_or_equal<'a>(models: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    reachable(&reverse(&model_graph()), models.into_iter().map(canonical))
+}
+
+/// Elle's `friendly-boundary`: `(not, also_not)`, the weakest models the anomalies rule out and
+/// the remaining ruled-out models, in friendly names.
+pub fn boundary<'a>(
+    anomalies: impl IntoIterator<Item = &'a str>,
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let impossible = impossible_models(anomalies);
+    let g = model_graph();
+    // Weakest: drop a model if a model it implies (a weaker one) is also impossible.
+    let weakest: BTreeSet<String> = impossible
+        .iter()
+        .filter(|m| {
+            let below = reachable(&g, [m.as_str()]);
+            !below
+                .iter()
+                .any(|w| w != *m && impossible.contains(w.as_str()))
+        })
+        .cloned()
+        .collect();
+    let not = weakest.iter().map(|m| friendly(m).to_string()).collect();
+    let also_not = impossible
+        .iter()
+        .filter(|m| !weakest.contains(*m))
+        .map(|m| friendly(m).to_string())
+        .collect();
+    (not, also_not)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn read_uncommitted_prohibits_only_write_cycles() {
+        let p = prohibited(&names(&["read-uncommitted"]));
+        let expected: BTreeSet<String> = [
+            "G0",
+            "duplicate-elements",
+            "cyclic-versions",
+            "PL-1-cycle-exists",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(p, expected);
+    }
+
+    #[test]
+    fn read_committed_prohibits_g1_but_not_internal_or_lost_update() {
+        let p = prohibited(&names(&["read-committed"]));
+        for a in [
+            "G0",
+            "G1a",
+            "G1b",
+            "G1c",
+            "G1",
+            "PL-2-cycle-exists",
+            "cyclic-versions",
+        ] {
+            assert!(p.contains(a), "{a} should be prohibited");
+        }
+        for a in [
+            "internal",
+            "lost-update",
+            "G-single-item",
+            "G1c-realtime",
+            "G2-item",
+        ] {
+            assert!(!p.contains(a), "{a} should be allowed");
+        }
+    }
+
+    #[test]
+    fn strict_serializable_prohibits_realtime_and_anti_dependency_cycles() {
+        let p = prohibited(&names(&["strict-serializable"]));
+        for a in [
+            "internal",
+            "lost-update",
+            "G-single-item",
+            "G-single-item-realtime",
+            "G2-item-process",
+            "G1c-realtime",
+            "PL-SS-cycle-exists",
+        ] {
+            assert!(p.contains(a), "{a} should be prohibited");
+        }
+    }
+
+    #[test]
+    fn boundary_matches_a_real_maelstrom_result() {
+        // Maelstrom 0.2.4 reported these for a history whose only anomaly type was
+        // G-single-item-realtime.
+        let (not, also_not) = boundary(["G-single-item-realtime"]);
+        assert_eq!(not, ["strong-snapshot-isolation".to_string()].into());
+        assert_eq!(also_not, ["strong-serializable".to_string()].into());
+    }
+
+    #[test]
+    fn g1c_rules_out_read_committed() {
+        let (not, _) = boundary(["G1c"]);
+        assert_eq!(not, ["read-committed".to_string()].into());
+        let (not, _) = boundary(["G0"]);
+        assert_eq!(not, ["read-uncommitted".to_string()].into());
+    }
+
+    #[test]
+    fn model_names_split_like_maelstrom() {
+        assert_eq!(parse(None).unwrap(), names(&["strict-serializable"]));
+        assert_eq!(
+            parse(Some("read-committed , serializable")).unwrap(),
+            names(&["read-committed", "serializable"])
+        );
+        assert!(parse(Some("read-committed,serializable")).is_err());
+        assert!(parse(Some("nonsense")).is_err());
+    }
+}
