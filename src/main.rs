@@ -81,16 +81,29 @@ fn maelstrom(command: MaelstromCommand) -> anyhow::Result<u8> {
             profiles,
         } => {
             let (profiles, _) = Profiles::load(profiles.profiles.as_deref())?;
-            let artifact = Artifact::resolve(&profiles.maelstrom, url.as_deref(), sha256.as_deref());
+            let artifact =
+                Artifact::resolve(&profiles.maelstrom, url.as_deref(), sha256.as_deref());
             let root = locate::cache_root()
                 .ok_or_else(|| exit::setup("no cache folder: set XDG_CACHE_HOME or HOME"))?;
-            let already = !force && locate::install_dir(&root, &artifact.version).join(locate::JAR).is_file();
-            let dir = install::install(&artifact, &root, force)
-                .map_err(|e| exit::setup(format!("installing Maelstrom {}: {e:#}", artifact.version)))?;
+            let already = !force
+                && locate::install_dir(&root, &artifact.version)
+                    .join(locate::JAR)
+                    .is_file();
+            let dir = install::install(&artifact, &root, force).map_err(|e| {
+                exit::setup(format!("installing Maelstrom {}: {e:#}", artifact.version))
+            })?;
             if already {
-                println!("Maelstrom {} is already installed at {}", artifact.version, dir.display());
+                println!(
+                    "Maelstrom {} is already installed at {}",
+                    artifact.version,
+                    dir.display()
+                );
             } else {
-                println!("installed Maelstrom {} at {}", artifact.version, dir.display());
+                println!(
+                    "installed Maelstrom {} at {}",
+                    artifact.version,
+                    dir.display()
+                );
             }
             Ok(0)
         }
@@ -121,7 +134,9 @@ fn maelstrom(command: MaelstromCommand) -> anyhow::Result<u8> {
             let search = Search::from_env(maelstrom.as_deref(), &profiles.maelstrom.version);
             let found = locate::locate(&search)
                 .map_err(|e| exit::setup(format!("{e:#}")))?
-                .ok_or_else(|| exit::setup("Maelstrom not found; install it with `glomers maelstrom install`"))?;
+                .ok_or_else(|| {
+                    exit::setup("Maelstrom not found; install it with `glomers maelstrom install`")
+                })?;
             let java = doctor::Java::detect();
             let java_path = match (found.needs_java(), java.usable()) {
                 (false, _) => std::path::PathBuf::from("java"),
@@ -136,13 +151,17 @@ fn maelstrom(command: MaelstromCommand) -> anyhow::Result<u8> {
             };
             let mut cmd = found.command(&java_path);
             cmd.arg("serve").args(&args);
-            let child = supervise::spawn(cmd).map_err(|e| exit::setup(format!("starting Maelstrom: {e}")))?;
+            let child = supervise::spawn(cmd)
+                .map_err(|e| exit::setup(format!("starting Maelstrom: {e}")))?;
             let mut out = supervise::OnLine(|line: &str| {
                 let mut stdout = std::io::stdout().lock();
                 let _ = writeln!(stdout, "{line}");
             });
             match child.wait(None, &mut out)? {
-                supervise::Ending::Exited(status) => Ok(status.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(exit::HARNESS)),
+                supervise::Ending::Exited(status) => Ok(status
+                    .code()
+                    .and_then(|c| u8::try_from(c).ok())
+                    .unwrap_or(exit::HARNESS)),
                 supervise::Ending::Interrupted => Ok(exit::INTERRUPTED),
                 supervise::Ending::TimedOut => Ok(exit::HARNESS),
             }

@@ -35,7 +35,12 @@ fn good_tarball_installs_atomically_and_is_found() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("installed Maelstrom 0.2.4"), "{stdout}");
     let dir = cache.path().join("glomers/maelstrom-0.2.4");
-    assert_eq!(std::fs::metadata(dir.join("lib/maelstrom.jar")).unwrap().len(), 300_000);
+    assert_eq!(
+        std::fs::metadata(dir.join("lib/maelstrom.jar"))
+            .unwrap()
+            .len(),
+        300_000
+    );
     let marker = std::fs::read_to_string(dir.join(".glomers-release")).unwrap();
     assert!(marker.contains(&format!("sha256={sha}")), "{marker}");
     // Only the install itself is left: no download or unpack temporaries.
@@ -66,7 +71,10 @@ fn redirects_are_followed_and_env_overrides_work() {
     let good = tarball(true);
     let sha = sha256_hex(&good);
     let base = serve(vec![
-        ("/latest", Reply::Redirect("/releases/v0.2.4/m.tar.bz2".into())),
+        (
+            "/latest",
+            Reply::Redirect("/releases/v0.2.4/m.tar.bz2".into()),
+        ),
         ("/releases/v0.2.4/m.tar.bz2", Reply::Body(good)),
     ]);
     let cache = tempfile::tempdir().unwrap();
@@ -77,8 +85,15 @@ fn redirects_are_followed_and_env_overrides_work() {
         .env("GLOMERS_MAELSTROM_SHA256", &sha)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(cache.path().join("glomers/maelstrom-0.2.4/lib/maelstrom.jar").is_file());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(cache
+        .path()
+        .join("glomers/maelstrom-0.2.4/lib/maelstrom.jar")
+        .is_file());
 }
 
 #[test]
@@ -87,7 +102,10 @@ fn wrong_checksum_installs_nothing() {
     let cache = tempfile::tempdir().unwrap();
     let (code, _, stderr) = install(cache.path(), &format!("{base}/m.tar.bz2"), &"0".repeat(64));
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("checksum mismatch") && stderr.contains(&"0".repeat(64)), "{stderr}");
+    assert!(
+        stderr.contains("checksum mismatch") && stderr.contains(&"0".repeat(64)),
+        "{stderr}"
+    );
     assert_nothing_installed(cache.path());
 }
 
@@ -100,7 +118,10 @@ fn a_download_cut_short_installs_nothing() {
     let cache = tempfile::tempdir().unwrap();
     let (code, _, stderr) = install(cache.path(), &format!("{base}/m.tar.bz2"), &sha);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("broke off") || stderr.contains("truncated"), "{stderr}");
+    assert!(
+        stderr.contains("broke off") || stderr.contains("truncated"),
+        "{stderr}"
+    );
     assert_nothing_installed(cache.path());
 }
 
@@ -122,7 +143,11 @@ fn a_truncated_archive_installs_nothing() {
 fn not_found_installs_nothing() {
     let base = serve(vec![]);
     let cache = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = install(cache.path(), &format!("{base}/missing.tar.bz2"), &"a".repeat(64));
+    let (code, _, stderr) = install(
+        cache.path(),
+        &format!("{base}/missing.tar.bz2"),
+        &"a".repeat(64),
+    );
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("HTTP 404"), "{stderr}");
     assert_nothing_installed(cache.path());

@@ -40,7 +40,10 @@ pub enum Java {
         major: u32,
     },
     /// Present, but `java -version` said something we could not read.
-    Unreadable { path: PathBuf, output: String },
+    Unreadable {
+        path: PathBuf,
+        output: String,
+    },
 }
 
 impl Java {
@@ -99,7 +102,8 @@ impl Java {
 /// How to install a missing tool, per package manager.
 pub const JAVA_INSTALL: &str =
     "sudo apt-get install openjdk-17-jre-headless   (macOS: brew install openjdk)";
-pub const GNUPLOT_INSTALL: &str = "sudo apt-get install gnuplot-nox   (macOS: brew install gnuplot)";
+pub const GNUPLOT_INSTALL: &str =
+    "sudo apt-get install gnuplot-nox   (macOS: brew install gnuplot)";
 pub const GRAPHVIZ_INSTALL: &str = "sudo apt-get install graphviz   (macOS: brew install graphviz)";
 pub const MAELSTROM_INSTALL: &str =
     "glomers maelstrom install   (`glomers run` also installs it on demand)";
@@ -176,7 +180,10 @@ fn maelstrom_status(search: &Search) -> Result<String, String> {
     match locate::locate(search) {
         Ok(Some(found)) => Ok(describe(&found)),
         Ok(None) => Err(match search.cache_dir() {
-            Some(dir) => format!("not found (looked in the cache {} and on PATH)", dir.display()),
+            Some(dir) => format!(
+                "not found (looked in the cache {} and on PATH)",
+                dir.display()
+            ),
             None => "not found".into(),
         }),
         Err(e) => Err(format!("{e:#}")),
@@ -187,7 +194,11 @@ fn maelstrom_status(search: &Search) -> Result<String, String> {
 pub fn describe(found: &Found) -> String {
     let version = found.version().unwrap_or_else(|| "version unknown".into());
     let kind = if found.needs_java() { "" } else { ", launcher" };
-    format!("{version} at {} ({}{kind})", found.path().display(), found.source)
+    format!(
+        "{version} at {} ({}{kind})",
+        found.path().display(),
+        found.source
+    )
 }
 
 /// Runs every check.
@@ -243,7 +254,10 @@ mod tests {
             v("java version \"1.8.0_381\"\nJava(TM) SE Runtime Environment (build 1.8.0_381-b09)\n"),
             Some(8)
         );
-        assert_eq!(v("openjdk version \"11.0.2\" 2019-01-15\nOpenJDK Runtime Environment 18.9\n"), Some(11));
+        assert_eq!(
+            v("openjdk version \"11.0.2\" 2019-01-15\nOpenJDK Runtime Environment 18.9\n"),
+            Some(11)
+        );
         assert_eq!(
             v("openjdk version \"17.0.15\" 2025-04-15\nOpenJDK Runtime Environment (build 17.0.15+6-Debian-1deb12u1)\n"),
             Some(17)

@@ -85,7 +85,10 @@ pub fn install_pinned(release: &Release, search: &Search) -> anyhow::Result<Foun
         .clone()
         .ok_or_else(|| exit::setup("no cache folder: set XDG_CACHE_HOME or HOME"))?;
     let artifact = Artifact::resolve(release, None, None);
-    eprintln!("glomers: Maelstrom {} is not installed; installing it", artifact.version);
+    eprintln!(
+        "glomers: Maelstrom {} is not installed; installing it",
+        artifact.version
+    );
     let dir = install::install(&artifact, &root, false)?;
     Ok(Found {
         launch: locate::Launch::Jar(dir.join(locate::JAR)),
@@ -110,7 +113,7 @@ pub fn choose(requested: Engine, flag: Option<&Path>, release: &Release) -> anyh
                 .map_err(|e| exit::setup(format!("could not install Maelstrom: {e:#}")))?,
         };
         let java = java_for(&found, &java)?;
-        let why = format!("--engine maelstrom: {}", doctor::describe(&found));
+        let why = doctor::describe(&found);
         return Ok(Choice::Maelstrom {
             harness: Harness { found, java },
             why,
@@ -170,7 +173,10 @@ mod tests {
         }
         match decide_auto(None, &Java::Missing) {
             AutoStep::Sim(why) => {
-                assert!(why.contains("not installed") && why.contains("java"), "{why}")
+                assert!(
+                    why.contains("not installed") && why.contains("java"),
+                    "{why}"
+                )
             }
             other => panic!("{other:?}"),
         }

@@ -88,13 +88,18 @@ pub fn install(artifact: &Artifact, cache_root: &Path, force: bool) -> anyhow::R
         .tempdir_in(cache_root)
         .with_context(|| format!("creating a temporary folder in {}", cache_root.display()))?;
     let archive = std::fs::File::open(download.path())?;
-    let mut tar = tar::Archive::new(bzip2::read::BzDecoder::new(std::io::BufReader::new(archive)));
+    let mut tar = tar::Archive::new(bzip2::read::BzDecoder::new(std::io::BufReader::new(
+        archive,
+    )));
     tar.set_preserve_permissions(true);
     tar.unpack(unpack.path())
         .with_context(|| format!("unpacking {} (not a complete bzip2 tarball?)", artifact.url))?;
     drop(download);
     let root = release_root(unpack.path()).with_context(|| {
-        format!("{} is not a Maelstrom release: no {JAR} inside", artifact.url)
+        format!(
+            "{} is not a Maelstrom release: no {JAR} inside",
+            artifact.url
+        )
     })?;
     std::fs::write(
         root.join(MARKER),
@@ -128,7 +133,10 @@ fn fetch(url: &str, out: &mut std::fs::File) -> anyhow::Result<String> {
     let response = match agent.get(url).call() {
         Ok(r) => r,
         Err(ureq::Error::Status(code, r)) => {
-            bail!("download failed: HTTP {code} {} from {url}", r.status_text())
+            bail!(
+                "download failed: HTTP {code} {} from {url}",
+                r.status_text()
+            )
         }
         Err(e) => bail!("download failed: {url}: {e}"),
     };

@@ -164,7 +164,8 @@ pub(crate) mod tests {
     /// Builds a one-entry zip, stored or deflated (what `jar` and Leiningen produce).
     pub(crate) fn zip_with(name: &str, content: &[u8], deflate: bool) -> Vec<u8> {
         let data = if deflate {
-            let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            let mut enc =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
             enc.write_all(content).unwrap();
             enc.finish().unwrap()
         } else {
@@ -226,7 +227,10 @@ pub(crate) mod tests {
 
     #[test]
     fn properties_parse() {
-        assert_eq!(version_from_properties("a=b\nversion = 1.2\n").as_deref(), Some("1.2"));
+        assert_eq!(
+            version_from_properties("a=b\nversion = 1.2\n").as_deref(),
+            Some("1.2")
+        );
         assert_eq!(version_from_properties("versions=3\n"), None);
     }
 }

@@ -224,7 +224,8 @@ pub fn locate(search: &Search) -> anyhow::Result<Option<Found>> {
         }));
     }
     if let Some(env) = &search.env {
-        let launch = classify(Path::new(env)).map_err(|e| anyhow::anyhow!("${ENV_MAELSTROM}: {e}"))?;
+        let launch =
+            classify(Path::new(env)).map_err(|e| anyhow::anyhow!("${ENV_MAELSTROM}: {e}"))?;
         return Ok(Some(Found {
             launch,
             source: Source::Env,
@@ -322,11 +323,17 @@ mod tests {
         let mut s = search(tmp.path());
         s.flag = Some(tmp.path().join("missing"));
         let err = locate(&s).unwrap_err().to_string();
-        assert!(err.contains("--maelstrom") && err.contains("does not exist"), "{err}");
+        assert!(
+            err.contains("--maelstrom") && err.contains("does not exist"),
+            "{err}"
+        );
         s.flag = None;
         s.env = Some(tmp.path().as_os_str().to_os_string());
         let err = locate(&s).unwrap_err().to_string();
-        assert!(err.contains("GLOMERS_MAELSTROM") && err.contains("lib/maelstrom.jar"), "{err}");
+        assert!(
+            err.contains("GLOMERS_MAELSTROM") && err.contains("lib/maelstrom.jar"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -355,7 +362,12 @@ mod tests {
         };
         assert_eq!(
             found.command_words(Path::new("java")),
-            ["java", "-Djava.awt.headless=true", "-jar", "/m/lib/maelstrom.jar"]
+            [
+                "java",
+                "-Djava.awt.headless=true",
+                "-jar",
+                "/m/lib/maelstrom.jar"
+            ]
         );
         assert_eq!(found.install_dir(), Some(Path::new("/m")));
     }

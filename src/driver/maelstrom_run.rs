@@ -26,7 +26,10 @@ pub const CONSOLE_LOG: &str = "glomers-console.log";
 
 /// Workloads with a final phase (heal, 10 s quiet, final reads).
 pub fn has_final_phase(w: Workload) -> bool {
-    matches!(w, Workload::Broadcast | Workload::GCounter | Workload::Kafka)
+    matches!(
+        w,
+        Workload::Broadcast | Workload::GCounter | Workload::Kafka
+    )
 }
 
 /// Maelstrom's arguments: `test -w <workload> --bin <exe> <options> -- node <workload> <flags>`.
@@ -89,7 +92,12 @@ impl<W: Write> supervise::Watcher for Watch<W> {
 }
 
 /// Runs one challenge in Maelstrom and judges it.
-pub fn run(harness: &Harness, profile: &Profile, args: &RunArgs, display: Display) -> anyhow::Result<RunReport> {
+pub fn run(
+    harness: &Harness,
+    profile: &Profile,
+    args: &RunArgs,
+    display: Display,
+) -> anyhow::Result<RunReport> {
     let store_dir = match &args.store {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().context("finding the current folder")?,
@@ -109,11 +117,13 @@ pub fn run(harness: &Harness, profile: &Profile, args: &RunArgs, display: Displa
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or(0);
-    let log_path = store_dir
-        .join("store")
-        .join(format!("glomers-console-{stamp}-{}.log", std::process::id()));
+    let log_path = store_dir.join("store").join(format!(
+        "glomers-console-{stamp}-{}.log",
+        std::process::id()
+    ));
     let mut log = std::io::BufWriter::new(
-        std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?,
+        std::fs::File::create(&log_path)
+            .with_context(|| format!("creating {}", log_path.display()))?,
     );
     let _ = writeln!(log, "# {}", command_words.join(" "));
     let current_before = std::fs::read_link(store.join("current")).ok();
@@ -128,12 +138,11 @@ pub fn run(harness: &Harness, profile: &Profile, args: &RunArgs, display: Displa
         ))
     })?;
     let time_limit = merged.time_limit.unwrap_or(DEFAULT_TIME_LIMIT);
-    let timeout = Duration::from_secs(
-        args.timeout
-            .unwrap_or(u64::from(time_limit) + 600)
-            .max(1),
+    let timeout = Duration::from_secs(args.timeout.unwrap_or(u64::from(time_limit) + 600).max(1));
+    let tracker = Tracker::new(
+        Plan::new(time_limit, has_final_phase(profile.workload)),
+        display,
     );
-    let tracker = Tracker::new(Plan::new(time_limit, has_final_phase(profile.workload)), display);
     let mut watch = Watch {
         log,
         tracker,
@@ -172,7 +181,13 @@ pub fn run(harness: &Harness, profile: &Profile, args: &RunArgs, display: Displa
     };
     let status = match ending {
         Ending::Interrupted => {
-            return Err(exit::interrupted()).with_context(|| format!("Maelstrom's output: {}", log_path.display()))
+            return Err(anyhow::Error::new(exit::Exit {
+                code: exit::INTERRUPTED,
+                message: format!(
+                    "interrupted: Maelstrom and every node process were stopped; its output so far: {}",
+                    log_path.display()
+                ),
+            }))
         }
         Ending::TimedOut => {
             return Err(exit::harness(format!(
@@ -204,7 +219,11 @@ pub fn run(harness: &Harness, profile: &Profile, args: &RunArgs, display: Displa
         });
     }
     let dir = run_folder.unwrap_or_default();
-    let mut report = run_dir::judge(&dir, Some(profile), Some(profile.workload.maelstrom_name().into()))?;
+    let mut report = run_dir::judge(
+        &dir,
+        Some(profile),
+        Some(profile.workload.maelstrom_name().into()),
+    )?;
     report.command = command_words;
     report.opts = merged.to_args();
     report.node_args = profile
@@ -256,8 +275,17 @@ mod tests {
     #[test]
     fn node_flags_follow_a_bare_separator() {
         let cli = Cli::try_parse_from([
-            "glomers", "run", "3d", "--engine", "maelstrom", "--time-limit", "5", "--node-arg",
-            "--fanout", "--node-arg", "4",
+            "glomers",
+            "run",
+            "3d",
+            "--engine",
+            "maelstrom",
+            "--time-limit",
+            "5",
+            "--node-arg",
+            "--fanout",
+            "--node-arg",
+            "4",
         ])
         .unwrap();
         let Command::Run(args) = cli.command else {
@@ -267,7 +295,10 @@ mod tests {
         let profile = profiles.find("3d").unwrap();
         let words = test_args(profile, &args, Path::new("/bin/glomers"));
         let sep = words.iter().position(|w| w == "--").unwrap();
-        assert_eq!(&words[..5], ["test", "-w", "broadcast", "--bin", "/bin/glomers"]);
+        assert_eq!(
+            &words[..5],
+            ["test", "-w", "broadcast", "--bin", "/bin/glomers"]
+        );
         assert!(words[..sep].windows(2).any(|w| w == ["--time-limit", "5"]));
         assert!(words[..sep].windows(2).any(|w| w == ["--node-count", "25"]));
         assert_eq!(&words[sep + 1..sep + 3], ["node", "broadcast"]);

@@ -186,7 +186,10 @@ impl Plan {
     }
 
     pub fn expected(&self, phase: Phase) -> Option<Duration> {
-        self.steps.iter().find(|(p, _)| *p == phase).map(|(_, d)| *d)
+        self.steps
+            .iter()
+            .find(|(p, _)| *p == phase)
+            .map(|(_, d)| *d)
     }
 
     /// Where the bar stands: the planned time of every earlier phase, plus the time spent in
@@ -212,9 +215,14 @@ pub enum Display {
     /// This run's own bar.
     Bar(ProgressBar),
     /// `run all`'s overall bar: this run's phase becomes its message.
-    Shared { bar: ProgressBar, prefix: String },
+    Shared {
+        bar: ProgressBar,
+        prefix: String,
+    },
     /// One line per phase on stderr.
-    Lines { prefix: String },
+    Lines {
+        prefix: String,
+    },
     Quiet,
 }
 
@@ -224,9 +232,9 @@ impl Display {
     pub fn for_run() -> Display {
         if bars_enabled() {
             let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
-            if let Ok(style) =
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30.cyan/blue} {msg}")
-            {
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30.cyan/blue} {msg}",
+            ) {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.enable_steady_tick(Duration::from_millis(200));
@@ -336,7 +344,8 @@ mod tests {
 
     #[test]
     fn phases_from_a_real_echo_log() {
-        let log = include_str!("../../tests/fixtures/store/echo-20261121T112534.331Z/jepsen.log.tail");
+        let log =
+            include_str!("../../tests/fixtures/store/echo-20261121T112534.331Z/jepsen.log.tail");
         let phases: Vec<Event> = events(log);
         assert_eq!(
             phases,
@@ -354,19 +363,23 @@ mod tests {
 
     #[test]
     fn broadcast_has_a_recovery_phase_and_lin_kv_subresults_are_not_the_results() {
-        let log =
-            include_str!("../../tests/fixtures/store/broadcast-20261121T112556.282Z/jepsen.log.tail");
+        let log = include_str!(
+            "../../tests/fixtures/store/broadcast-20261121T112556.282Z/jepsen.log.tail"
+        );
         let ev = events(log);
         assert!(ev.contains(&Event::Phase(Phase::Recovery)));
         assert!(ev.contains(&Event::Verdict(Said::Invalid)));
-        let log = include_str!("../../tests/fixtures/store/lin-kv-20261121T112653.280Z/jepsen.log.tail");
+        let log =
+            include_str!("../../tests/fixtures/store/lin-kv-20261121T112653.280Z/jepsen.log.tail");
         let written: Vec<Event> = events(log)
             .into_iter()
             .filter(|e| matches!(e, Event::ResultsWritten(_)))
             .collect();
         assert_eq!(
             written,
-            [Event::ResultsWritten("store/lin-kv/20261121T112653.280Z/results.edn".into())]
+            [Event::ResultsWritten(
+                "store/lin-kv/20261121T112653.280Z/results.edn".into()
+            )]
         );
     }
 
@@ -380,7 +393,10 @@ mod tests {
             event_of_line("Errors occurred during analysis, but no anomalies found. ಠ~ಠ"),
             Some(Event::Verdict(Said::Unknown))
         );
-        assert_eq!(event_of_line("INFO [jepsen worker 0] jepsen.util: 0 :invoke :echo"), None);
+        assert_eq!(
+            event_of_line("INFO [jepsen worker 0] jepsen.util: 0 :invoke :echo"),
+            None
+        );
     }
 
     #[test]

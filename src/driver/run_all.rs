@@ -26,7 +26,9 @@ fn run_one(choice: &Choice, profile: &Profile, args: &RunArgs, display: Display)
     let result = match choice {
         Choice::Sim { .. } => {
             // A simulator bug must not take the whole table down with it.
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sim_run::run(profile, args))) {
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                sim_run::run(profile, args)
+            })) {
                 Ok(r) => r,
                 Err(payload) => Err(exit::harness(format!(
                     "the simulator panicked: {}",
@@ -90,7 +92,12 @@ pub fn run_all(profiles: &Profiles, choice: &Choice, args: &RunArgs) -> anyhow::
             wall_seconds: started.elapsed().as_secs_f64(),
             outcome,
         };
-        let line = format!("{} {} ({:.1} s)", profile.id, row.status(), row.wall_seconds);
+        let line = format!(
+            "{} {} ({:.1} s)",
+            profile.id,
+            row.status(),
+            row.wall_seconds
+        );
         match &bar {
             Some(bar) => {
                 bar.println(line);

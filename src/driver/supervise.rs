@@ -92,8 +92,14 @@ pub fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
     let pgid = Pid::from_raw(child.id() as i32);
     let (tx, rx) = mpsc::channel();
     for stream in [
-        child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
-        child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
     ]
     .into_iter()
     .flatten()
@@ -132,7 +138,11 @@ impl Supervised {
 
     /// Waits for the child, passing its output to `watcher`. Returns once the child has exited
     /// and the group is gone.
-    pub fn wait(mut self, deadline: Option<Instant>, watcher: &mut dyn Watcher) -> std::io::Result<Ending> {
+    pub fn wait(
+        mut self,
+        deadline: Option<Instant>,
+        watcher: &mut dyn Watcher,
+    ) -> std::io::Result<Ending> {
         let ending = loop {
             match self.lines.recv_timeout(Duration::from_millis(100)) {
                 Ok(line) => {
@@ -140,7 +150,9 @@ impl Supervised {
                     continue_draining(&self.lines, watcher);
                 }
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(100)),
+                Err(RecvTimeoutError::Disconnected) => {
+                    std::thread::sleep(Duration::from_millis(100))
+                }
             }
             watcher.tick();
             if interrupted() {
@@ -266,10 +278,17 @@ mod tests {
             .unwrap();
         assert!(matches!(ending, Ending::TimedOut), "{ending:?}");
         assert!(started.elapsed() < Duration::from_secs(10));
-        let pid: i32 = std::fs::read_to_string(&pids).unwrap().trim().parse().unwrap();
+        let pid: i32 = std::fs::read_to_string(&pids)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
         // Dead, or a zombie waiting for init to reap it: either way not running.
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         let state = stat.rsplit(')').next().unwrap_or("").trim().chars().next();
-        assert!(stat.is_empty() || state == Some('Z'), "grandchild {pid} still running: {stat}");
+        assert!(
+            stat.is_empty() || state == Some('Z'),
+            "grandchild {pid} still running: {stat}"
+        );
     }
 }

@@ -130,7 +130,10 @@ pub struct Row {
 pub enum Outcome {
     Judged(Box<RunReport>),
     /// The challenge could not be run or judged; the exit code that error carries.
-    Error { message: String, code: u8 },
+    Error {
+        message: String,
+        code: u8,
+    },
 }
 
 impl Row {

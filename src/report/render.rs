@@ -16,7 +16,11 @@ const QUANTILE_LEGEND: &str = "(0 / 0.5 / 0.95 / 0.99 / 1)";
 fn fmt_quantiles(q: &Quantiles) -> String {
     ["0", "0.5", "0.95", "0.99", "1"]
         .iter()
-        .map(|k| q.get(*k).map(|v| format!("{v:.0}")).unwrap_or_else(|| "—".into()))
+        .map(|k| {
+            q.get(*k)
+                .map(|v| format!("{v:.0}"))
+                .unwrap_or_else(|| "—".into())
+        })
         .collect::<Vec<_>>()
         .join(" / ")
 }
@@ -54,7 +58,10 @@ fn figure_lines(v: &Verdict) -> Vec<(String, String)> {
     );
     push("availability", fmt_opt(f.ok_fraction, 4));
     if let Some(q) = &f.stable_latencies {
-        push("stable latency ms", format!("{}   {QUANTILE_LEGEND}", fmt_quantiles(q)));
+        push(
+            "stable latency ms",
+            format!("{}   {QUANTILE_LEGEND}", fmt_quantiles(q)),
+        );
     }
     for (op, q) in &f.op_latencies {
         push(
@@ -158,7 +165,12 @@ pub fn text(v: &Verdict) -> String {
     for (k, val) in figure_lines(v) {
         let _ = writeln!(out, "  {k:<20} {val}");
     }
-    let _ = writeln!(out, "  {:<20} {}", "verdict", if v.pass { "PASS" } else { "FAIL" });
+    let _ = writeln!(
+        out,
+        "  {:<20} {}",
+        "verdict",
+        if v.pass { "PASS" } else { "FAIL" }
+    );
     out
 }
 
@@ -201,7 +213,13 @@ fn row_cells(row: &Row) -> [String; 9] {
                 })
                 .unwrap_or_else(|| "—".into());
             let mut remarks: Vec<String> = f.anomalies.clone();
-            remarks.extend(r.verdict.criteria.iter().filter(|c| !c.met).map(|c| format!("missed {}", c.criterion)));
+            remarks.extend(
+                r.verdict
+                    .criteria
+                    .iter()
+                    .filter(|c| !c.met)
+                    .map(|c| format!("missed {}", c.criterion)),
+            );
             if remarks.is_empty() && !f.failing_checkers.is_empty() {
                 remarks.push(format!("failing: {}", f.failing_checkers.join(", ")));
             }
@@ -214,7 +232,11 @@ fn row_cells(row: &Row) -> [String; 9] {
                 fmt_opt(f.servers_msgs_per_op, 2),
                 fmt_opt(f.ok_fraction, 3),
                 stable,
-                if remarks.is_empty() { wall } else { format!("{wall}  {}", remarks.join("; ")) },
+                if remarks.is_empty() {
+                    wall
+                } else {
+                    format!("{wall}  {}", remarks.join("; "))
+                },
             ]
         }
         Outcome::Error { message, .. } => [
@@ -330,7 +352,10 @@ mod tests {
     fn one_run_in_three_forms() {
         let r = report(false);
         let t = run_text(&r);
-        assert!(t.contains("MISSED servers-msgs-per-op < 30  (actual 40.000)"), "{t}");
+        assert!(
+            t.contains("MISSED servers-msgs-per-op < 30  (actual 40.000)"),
+            "{t}"
+        );
         assert!(t.contains("verdict              FAIL"), "{t}");
         let md = run_markdown(&r);
         assert!(md.contains("Efficient \\| Broadcast"), "{md}");
@@ -381,10 +406,17 @@ mod tests {
         let t = table_text(&rows);
         assert!(t.lines().nth(1).unwrap().contains("PASS"), "{t}");
         assert!(t.contains("missed servers-msgs-per-op < 30"), "{t}");
-        assert!(t.contains("ERROR") && t.contains("does not run the g-counter"), "{t}");
+        assert!(
+            t.contains("ERROR") && t.contains("does not run the g-counter"),
+            "{t}"
+        );
         assert!(t.contains("1 passed, 1 failed, 1 errors"), "{t}");
         let md = table_markdown(&rows);
-        assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 4, "{md}");
+        assert_eq!(
+            md.lines().filter(|l| l.starts_with("| ")).count(),
+            4,
+            "{md}"
+        );
         let j: serde_json::Value = serde_json::from_str(&table_json(&rows)).unwrap();
         assert_eq!(j["rows"][2]["status"], "ERROR");
         assert_eq!(j["exit-code"], 2);

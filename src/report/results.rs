@@ -35,7 +35,11 @@ fn quantile_map(v: &Value) -> Option<Quantiles> {
 
 fn names(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -56,7 +60,8 @@ pub fn figures(results: &Value, history: Option<&[Op]>) -> Figures {
     if let Some(by_f) = results["stats"]["by-f"].as_object() {
         for (op, s) in by_f {
             if validity(&s["valid?"]) != Validity::Valid {
-                f.notes.push(format!("stats: no {op} operation ever succeeded"));
+                f.notes
+                    .push(format!("stats: no {op} operation ever succeeded"));
             }
         }
     }
@@ -91,7 +96,10 @@ pub fn figures(results: &Value, history: Option<&[Op]>) -> Figures {
     }
     if let Some(failures) = workload["failures"].as_array().filter(|a| !a.is_empty()) {
         let keys: Vec<String> = failures.iter().map(|k| k.to_string()).collect();
-        f.notes.push(format!("linearizability failed on keys {}", keys.join(", ")));
+        f.notes.push(format!(
+            "linearizability failed on keys {}",
+            keys.join(", ")
+        ));
     }
     match history {
         Some(ops) => {
@@ -104,12 +112,15 @@ pub fn figures(results: &Value, history: Option<&[Op]>) -> Figures {
         None => {
             // Without the history, msg-count / msgs-per-op recovers the invocation count.
             let all = &results["net"]["all"];
-            if let (Some(msgs), Some(per)) = (all["msg-count"].as_f64(), all["msgs-per-op"].as_f64()) {
+            if let (Some(msgs), Some(per)) =
+                (all["msg-count"].as_f64(), all["msgs-per-op"].as_f64())
+            {
                 if per > 0.0 {
                     f.ops = (msgs / per).round() as u64;
                 }
             }
-            f.notes.push("history.edn not read: no per-operation latencies".into());
+            f.notes
+                .push("history.edn not read: no per-operation latencies".into());
         }
     }
     f

@@ -36,9 +36,14 @@ pub const PLOTS: [&str; 5] = [
 ];
 
 fn is_run_dir(dir: &Path) -> bool {
-    ["results.edn", "history.edn", "jepsen.log", "jepsen.log.tail"]
-        .iter()
-        .any(|f| dir.join(f).is_file())
+    [
+        "results.edn",
+        "history.edn",
+        "jepsen.log",
+        "jepsen.log.tail",
+    ]
+    .iter()
+    .any(|f| dir.join(f).is_file())
 }
 
 /// The run folder a user means: `path` (default `store/latest`) if it is one, else its
@@ -75,7 +80,11 @@ pub fn logged_command(dir: &Path) -> Option<Vec<String>> {
         let text = read_head(&dir.join(name), 64 * 1024)?;
         let mut lines = text.lines();
         lines.find(|l| l.contains("jepsen.core: Command line:"))?;
-        let words: Vec<String> = lines.next()?.split_whitespace().map(str::to_string).collect();
+        let words: Vec<String> = lines
+            .next()?
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
         (!words.is_empty()).then_some(words)
     })
 }
@@ -162,7 +171,11 @@ pub fn infer_workload(dir: &Path) -> Option<String> {
         return Some(w);
     }
     let known = |name: &str| MAELSTROM_WORKLOADS.contains(&name);
-    if let Some(parent) = dir.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()) {
+    if let Some(parent) = dir
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+    {
         if known(parent) {
             return Some(parent.to_string());
         }
@@ -208,10 +221,14 @@ pub fn infer_challenge<'p>(
         [one] => Ok(one),
         [] if candidates.is_empty() => Err(format!("no challenge uses the {workload} workload")),
         _ => {
-            let ids: Vec<&str> = if narrowed.is_empty() { &candidates } else { &narrowed }
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect();
+            let ids: Vec<&str> = if narrowed.is_empty() {
+                &candidates
+            } else {
+                &narrowed
+            }
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
             Err(format!(
                 "the {workload} workload is used by challenges {}; pass --challenge to judge against one",
                 ids.join(", ")
@@ -231,7 +248,11 @@ pub fn plots(dir: &Path) -> Vec<PathBuf> {
 
 /// Reads `results.edn` and `history.edn` and judges them, against `profile` if given.
 /// A folder without results is a harness failure (exit 3).
-pub fn judge(dir: &Path, profile: Option<&Profile>, workload: Option<String>) -> anyhow::Result<RunReport> {
+pub fn judge(
+    dir: &Path,
+    profile: Option<&Profile>,
+    workload: Option<String>,
+) -> anyhow::Result<RunReport> {
     let results_path = dir.join("results.edn");
     if !results_path.is_file() {
         return Err(exit::harness(format!(
@@ -246,9 +267,8 @@ pub fn judge(dir: &Path, profile: Option<&Profile>, workload: Option<String>) ->
     }
     let text = std::fs::read_to_string(&results_path)
         .with_context(|| format!("reading {}", results_path.display()))?;
-    let results_json = edn::to_json(
-        &edn::parse(&text).with_context(|| format!("in {}", results_path.display()))?,
-    );
+    let results_json =
+        edn::to_json(&edn::parse(&text).with_context(|| format!("in {}", results_path.display()))?);
     let mut notes = Vec::new();
     let history_path = dir.join("history.edn");
     let ops = if history_path.is_file() {
@@ -299,11 +319,17 @@ pub fn load(dir: &Path, profiles: &Profiles, forced: Option<&str>) -> anyhow::Re
     let workload = recorded_str("workload").or_else(|| infer_workload(dir));
     let mut why_none = None;
     let profile = match (forced, recorded_str("challenge")) {
-        (Some(id), _) => Some(profiles.find(id).map_err(|e| exit::setup(format!("{e:#}")))?),
+        (Some(id), _) => Some(
+            profiles
+                .find(id)
+                .map_err(|e| exit::setup(format!("{e:#}")))?,
+        ),
         (None, Some(id)) => match profiles.find(&id) {
             Ok(p) => Some(p),
             Err(_) => {
-                why_none = Some(format!("glomers.json names challenge {id:?}, which the profiles do not define"));
+                why_none = Some(format!(
+                    "glomers.json names challenge {id:?}, which the profiles do not define"
+                ));
                 None
             }
         },
@@ -326,19 +352,25 @@ pub fn load(dir: &Path, profiles: &Profiles, forced: Option<&str>) -> anyhow::Re
     }
     let mut report = judge(dir, profile, workload)?;
     if let Some(why) = why_none {
-        report
-            .notes
-            .push(format!("no challenge criteria checked: {why}; showing Maelstrom's verdict only"));
+        report.notes.push(format!(
+            "no challenge criteria checked: {why}; showing Maelstrom's verdict only"
+        ));
     }
     report.command = recorded
         .as_ref()
         .and_then(|r| r["command"].as_array())
-        .map(|a| a.iter().filter_map(|w| w.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|w| w.as_str().map(str::to_string))
+                .collect()
+        })
         .or(logged)
         .unwrap_or_default();
     if let Some(r) = &recorded {
         report.wall_seconds = r["wall-seconds"].as_f64();
-        report.harness_exit = r["harness-exit"].as_i64().and_then(|c| i32::try_from(c).ok());
+        report.harness_exit = r["harness-exit"]
+            .as_i64()
+            .and_then(|c| i32::try_from(c).ok());
     }
     Ok(report)
 }
@@ -361,7 +393,10 @@ mod tests {
             infer_workload(Path::new("/f/txn-rw-register-20261121T112710.966Z")).as_deref(),
             Some("txn-rw-register")
         );
-        assert_eq!(infer_workload(Path::new("/f/lin-kv-2026")).as_deref(), Some("lin-kv"));
+        assert_eq!(
+            infer_workload(Path::new("/f/lin-kv-2026")).as_deref(),
+            Some("lin-kv")
+        );
         assert_eq!(infer_workload(Path::new("/f/whatever")), None);
     }
 
@@ -373,7 +408,9 @@ mod tests {
             infer_challenge(&profiles, Some(w), cmd.as_deref()).map(|p| p.id.clone())
         };
         assert_eq!(id("echo", None).unwrap(), "1");
-        assert!(id("broadcast", None).unwrap_err().contains("3a, 3b, 3c, 3d, 3e"));
+        assert!(id("broadcast", None)
+            .unwrap_err()
+            .contains("3a, 3b, 3c, 3d, 3e"));
         assert_eq!(
             id(
                 "broadcast",
@@ -383,7 +420,11 @@ mod tests {
             "3c"
         );
         assert_eq!(
-            id("broadcast", Some("test -w broadcast --node-count 5 --time-limit 20 --rate 10")).unwrap(),
+            id(
+                "broadcast",
+                Some("test -w broadcast --node-count 5 --time-limit 20 --rate 10")
+            )
+            .unwrap(),
             "3b"
         );
         // 3d and 3e share their command.

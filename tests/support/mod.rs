@@ -38,7 +38,10 @@ pub const TXN: &str = "txn-rw-register-20261121T112710.966Z";
 pub enum Reply {
     Body(Vec<u8>),
     /// Claims `Content-Length` of the whole body but sends only the first `sent` bytes.
-    CutShort { body: Vec<u8>, sent: usize },
+    CutShort {
+        body: Vec<u8>,
+        sent: usize,
+    },
     Redirect(String),
     NotFound,
 }
@@ -47,7 +50,10 @@ pub enum Reply {
 pub fn serve(routes: Vec<(&str, Reply)>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let routes: Vec<(String, Reply)> = routes.into_iter().map(|(p, r)| (p.to_string(), r)).collect();
+    let routes: Vec<(String, Reply)> = routes
+        .into_iter()
+        .map(|(p, r)| (p.to_string(), r))
+        .collect();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
