@@ -455,3 +455,28 @@ fn run_all_with_the_simulator_keeps_going_past_errors() {
         out.status.code()
     );
 }
+
+#[test]
+fn serve_passes_its_arguments_through() {
+    let f = fake(&[]);
+    let launcher = f.path("serve-launcher");
+    std::fs::write(&launcher, "#!/bin/sh\necho \"args: $*\"\nexit 0\n").unwrap();
+    let mut perms = std::fs::metadata(&launcher).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&launcher, perms).unwrap();
+    let out = glomers()
+        .args(["maelstrom", "serve", "--maelstrom"])
+        .arg(&launcher)
+        .args(["-p", "9000", "--host", "127.0.0.1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "args: serve -p 9000 --host 127.0.0.1"
+    );
+}

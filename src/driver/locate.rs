@@ -171,6 +171,9 @@ pub fn install_dir(cache_root: &Path, version: &str) -> PathBuf {
 /// Interprets a user-given path: an install folder (or the folder above `maelstrom/`), the jar
 /// itself, the real wrapper (its jar is used directly), or any other launcher script.
 pub fn classify(path: &Path) -> anyhow::Result<Launch> {
+    // Absolute, since Maelstrom runs from the store folder, not from here.
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let path = absolute.as_path();
     if path.is_dir() {
         for candidate in [path.join(JAR), path.join("maelstrom").join(JAR)] {
             if candidate.is_file() {
@@ -352,6 +355,27 @@ mod tests {
         let plain = tmp.path().join("notes.txt");
         std::fs::write(&plain, "x").unwrap();
         assert!(classify(&plain).is_err());
+    }
+
+    #[test]
+    fn relative_paths_become_absolute() {
+        let tmp = tempfile::tempdir().unwrap();
+        install(&tmp.path().join("m"));
+        let here = std::env::current_dir().unwrap();
+        let relative = pathdiff(&tmp.path().join("m"), &here);
+        match classify(&relative).unwrap() {
+            Launch::Jar(jar) => assert!(jar.is_absolute(), "{}", jar.display()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// `to` relative to `from` (both absolute), via enough `..`.
+    fn pathdiff(to: &Path, from: &Path) -> PathBuf {
+        let mut rel = PathBuf::new();
+        for _ in from.components().skip(1) {
+            rel.push("..");
+        }
+        rel.join(to.strip_prefix("/").unwrap())
     }
 
     #[test]

@@ -166,6 +166,7 @@ impl Supervised {
             if let Some(status) = self.child.try_wait()? {
                 // Maelstrom stops its nodes itself; anything left in the group goes now.
                 self.kill_group(Signal::SIGKILL);
+                wait_until_gone(self.pgid, Duration::from_secs(5));
                 break Ending::Exited(status);
             }
         };
@@ -201,7 +202,46 @@ impl Supervised {
         }
         self.kill_group(Signal::SIGKILL);
         let _ = self.child.wait();
+        wait_until_gone(self.pgid, Duration::from_secs(5));
     }
+}
+
+/// SIGKILL is delivered asynchronously: wait (bounded) until no process of the group is still
+/// running, so that when glomers exits, the group is really gone. Zombies count as gone (they
+/// only wait to be reaped by whoever inherited them). Linux only; elsewhere a no-op.
+fn wait_until_gone(pgid: Pid, limit: Duration) {
+    let until = Instant::now() + limit;
+    while running_in_group(pgid) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Whether some process of group `pgid` is running (not a zombie), per /proc.
+fn running_in_group(pgid: Pid) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .any(|e| {
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+                return false;
+            };
+            // Fields after the command name (which may contain spaces): state, ppid, pgrp.
+            let mut fields = stat
+                .rsplit_once(')')
+                .map(|(_, r)| r)
+                .unwrap_or("")
+                .split_whitespace();
+            let state = fields.next().unwrap_or("Z");
+            let pgrp = fields.nth(1).and_then(|g| g.parse::<i32>().ok());
+            pgrp == Some(pgid.as_raw()) && !matches!(state, "Z" | "X")
+        })
 }
 
 fn continue_draining(lines: &Receiver<String>, watcher: &mut dyn Watcher) {
