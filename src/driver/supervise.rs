@@ -70,6 +70,18 @@ pub struct Supervised {
     child: Child,
     pgid: Pid,
     lines: Receiver<String>,
+    /// Set once the leader is reaped; until then dropping this stops the whole group, so an
+    /// early return or a panic in glomers cannot leave Maelstrom running.
+    reaped: bool,
+}
+
+impl Drop for Supervised {
+    fn drop(&mut self) {
+        if !self.reaped {
+            self.stop_group();
+        }
+        SUPERVISING.store(false, Ordering::SeqCst);
+    }
 }
 
 /// Starts `cmd` as the leader of a new process group with its output piped to us.
@@ -128,6 +140,7 @@ pub fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
         child,
         pgid,
         lines: rx,
+        reaped: false,
     })
 }
 
@@ -163,7 +176,9 @@ impl Supervised {
                 self.stop_group();
                 break Ending::TimedOut;
             }
+            // An error here drops `self`, which stops the group.
             if let Some(status) = self.child.try_wait()? {
+                self.reaped = true;
                 // Maelstrom stops its nodes itself; anything left in the group goes now.
                 self.kill_group(Signal::SIGKILL);
                 wait_until_gone(self.pgid, Duration::from_secs(5));
@@ -179,7 +194,6 @@ impl Supervised {
                 Err(_) => break,
             }
         }
-        SUPERVISING.store(false, Ordering::SeqCst);
         Ok(ending)
     }
 
@@ -202,6 +216,7 @@ impl Supervised {
         }
         self.kill_group(Signal::SIGKILL);
         let _ = self.child.wait();
+        self.reaped = true;
         wait_until_gone(self.pgid, Duration::from_secs(5));
     }
 }
@@ -296,6 +311,17 @@ mod tests {
             Ending::Exited(status) => assert_eq!(describe_status(&status), "exit code 7"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn dropping_an_unwaited_child_stops_its_group() {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("600");
+        let child = spawn(cmd).unwrap();
+        let pid = child.pid() as i32;
+        drop(child);
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        assert!(stat.is_empty(), "sleep {pid} survived: {stat}");
     }
 
     #[test]
