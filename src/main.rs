@@ -47,6 +47,9 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
     if args.engine != Engine::Sim {
         eprintln!("glomers: engine {}: {}", choice.name(), choice.why());
     }
+    for warning in choice.warnings() {
+        eprintln!("glomers: warning: {warning}");
+    }
     if args.seed.is_some() && matches!(choice, Choice::Maelstrom { .. }) {
         eprintln!("glomers: --seed only applies to the simulator; Maelstrom is not seeded");
     }

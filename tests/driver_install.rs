@@ -164,3 +164,53 @@ fn a_tarball_without_the_jar_is_refused() {
     assert!(stderr.contains("not a Maelstrom release"), "{stderr}");
     assert_nothing_installed(cache.path());
 }
+
+#[test]
+fn run_installs_on_demand_then_needs_java() {
+    let good = tarball(true);
+    let sha = sha256_hex(&good);
+    let base = serve(vec![("/m.tar.bz2", Reply::Body(good))]);
+    let cache = tempfile::tempdir().unwrap();
+    let no_java = tempfile::tempdir().unwrap();
+    let out = glomers()
+        .args(["run", "1", "--engine", "maelstrom", "--store"])
+        .arg(cache.path())
+        .env("XDG_CACHE_HOME", cache.path())
+        .env("PATH", no_java.path())
+        .env("GLOMERS_MAELSTROM_URL", format!("{base}/m.tar.bz2"))
+        .env("GLOMERS_MAELSTROM_SHA256", &sha)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is not installed; installing it"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("java is not on PATH") && stderr.contains("openjdk"),
+        "{stderr}"
+    );
+    assert!(cache
+        .path()
+        .join("glomers/maelstrom-0.2.4/lib/maelstrom.jar")
+        .is_file());
+
+    // A failed on-demand install is a setup error that says why.
+    let empty = tempfile::tempdir().unwrap();
+    let out = glomers()
+        .args(["run", "1", "--engine", "maelstrom"])
+        .env("XDG_CACHE_HOME", empty.path())
+        .env("PATH", no_java.path())
+        .env("GLOMERS_MAELSTROM_URL", format!("{base}/gone.tar.bz2"))
+        .env("GLOMERS_MAELSTROM_SHA256", &sha)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("could not install Maelstrom") && stderr.contains("HTTP 404"),
+        "{stderr}"
+    );
+    assert_nothing_installed(empty.path());
+}

@@ -39,6 +39,22 @@ impl Choice {
             Choice::Maelstrom { why, .. } | Choice::Sim { why } => why,
         }
     }
+
+    /// What will go wrong in the run even though it can start: the real Maelstrom without
+    /// gnuplot ends every test `:unknown`.
+    pub fn warnings(&self) -> Vec<String> {
+        match self {
+            Choice::Maelstrom { harness, .. }
+                if harness.found.needs_java() && which::which("gnuplot").is_err() =>
+            {
+                vec![format!(
+                    "gnuplot is not on PATH, so Maelstrom's plots fail and its verdict will be :unknown; install it: {}",
+                    doctor::GNUPLOT_INSTALL
+                )]
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// What `auto` does next, given what was found.
