@@ -18,7 +18,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-// Parsed once per process; the size difference between variants costs nothing.
+// Parsed once per process, so the size of the largest variant does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -109,6 +109,10 @@ pub struct RunArgs {
     /// With `all`: run every challenge whatever fails (the default).
     #[arg(long)]
     pub keep_going: bool,
+    /// Stop Maelstrom (and every node) after this many seconds of wall time
+    /// (default: the time limit plus 10 minutes).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -121,6 +125,10 @@ pub struct ReportArgs {
     pub markdown: bool,
     #[command(flatten)]
     pub profiles: ProfilesArg,
+    /// Judge the run as this challenge (default: from glomers.json, or inferred from the
+    /// workload and the logged command line).
+    #[arg(long, value_name = "ID")]
+    pub challenge: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -130,6 +138,12 @@ pub enum MaelstromCommand {
         /// Download from this URL instead of the pinned one (also $GLOMERS_MAELSTROM_URL).
         #[arg(long)]
         url: Option<String>,
+        /// Expect this sha256 instead of the pinned one (also $GLOMERS_MAELSTROM_SHA256).
+        #[arg(long, value_name = "HEX")]
+        sha256: Option<String>,
+        /// Reinstall even if this version is already in the cache.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         profiles: ProfilesArg,
     },
@@ -150,6 +164,24 @@ pub enum MaelstromCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+}
+
+/// The completion files committed in `completions/`, one per shell.
+pub const COMPLETION_FILES: [(clap_complete::Shell, &str); 5] = [
+    (clap_complete::Shell::Bash, "glomers.bash"),
+    (clap_complete::Shell::Zsh, "_glomers"),
+    (clap_complete::Shell::Fish, "glomers.fish"),
+    (clap_complete::Shell::Elvish, "glomers.elv"),
+    (clap_complete::Shell::PowerShell, "_glomers.ps1"),
+];
+
+/// The completion script for `shell`, generated from the CLI definition.
+pub fn completion_script(shell: clap_complete::Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "glomers", &mut out);
+    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,23 @@
-//! The driver: challenge profiles, simulator runs, and (with the Maelstrom harness) locating,
-//! installing and running the real Maelstrom.
+//! The driver: challenge profiles, and running them — in the embedded simulator, or in the real
+//! Maelstrom (located or installed, checked by `doctor`, run in its own process group with a
+//! progress bar, judged from the run folder it writes).
+//!
+//! Map: [`profiles`] the challenges; [`locate`], [`jarinfo`], [`install`], [`doctor`] finding
+//! and preparing Maelstrom; [`engine`] choosing between Maelstrom and the simulator;
+//! [`supervise`] the process group and signals; [`progress`] phases and bars;
+//! [`maelstrom_run`] and [`sim_run`] one challenge per engine; [`run_all`] the whole table;
+//! [`exit`] errors that carry exit codes.
 
+pub mod doctor;
+pub mod engine;
+pub mod exit;
+pub mod install;
+pub mod jarinfo;
+pub mod locate;
+pub mod maelstrom_run;
 pub mod profiles;
+pub mod progress;
+pub mod run_all;
 pub mod sim_run;
+pub mod supervise;
 pub mod sweep;

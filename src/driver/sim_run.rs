@@ -1,11 +1,10 @@
-//! `glomers run <challenge> --engine sim`: runs a profile in the embedded simulator and prints
-//! the verdict (text or JSON), with the seed so any run can be replayed exactly.
+//! `glomers run <challenge> --engine sim`: runs a profile in the embedded simulator and judges
+//! it, with the seed and the command that replays the run exactly.
 
 use crate::cli::RunArgs;
 use crate::driver::profiles::Profile;
-use crate::report::render;
+use crate::report::RunReport;
 use crate::sim;
-use crate::verdict::Verdict;
 
 /// A seed from the clock, for runs that were not given one.
 pub fn fresh_seed() -> u64 {
@@ -16,44 +15,38 @@ pub fn fresh_seed() -> u64 {
     nanos ^ u64::from(std::process::id()).rotate_left(32)
 }
 
-/// Runs one profile in the simulator; returns the verdict.
-pub fn run(profile: &Profile, args: &RunArgs) -> anyhow::Result<Verdict> {
+/// The command that replays a simulator run.
+pub fn replay_command(profile: &Profile, args: &RunArgs, seed: u64) -> Vec<String> {
+    let mut words: Vec<String> = ["glomers", "run", &profile.id, "--engine", "sim", "--seed"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    words.push(seed.to_string());
+    words.extend(args.opts.to_args());
+    for a in &args.node_args {
+        words.push("--node-arg".into());
+        words.push(a.clone());
+    }
+    words
+}
+
+/// Runs one profile in the simulator; returns the judged run.
+pub fn run(profile: &Profile, args: &RunArgs) -> anyhow::Result<RunReport> {
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let mut profile = profile.clone();
     profile.node_args.extend(args.node_args.iter().cloned());
     let started = std::time::Instant::now();
     let (run, verdict) = sim::verdict(&profile, &args.opts, seed)?;
-    let wall = started.elapsed();
-    if args.json {
-        let out = serde_json::json!({
-            "challenge": profile.id,
-            "engine": "sim",
-            "seed": seed,
-            "opts": profile.opts.merged(&args.opts).to_args(),
-            "node-args": profile.node_args,
-            "verdict": verdict,
-            "results": run.results,
-            "wall-seconds": wall.as_secs_f64(),
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    } else {
-        print!("{}", render::text(&verdict));
-        println!(
-            "  seed                 {seed}   ({:.2} s wall, {:.1} s simulated)",
-            wall.as_secs_f64(),
-            run.outcome.end.as_secs_f64()
-        );
-        if !verdict.pass {
-            eprintln!(
-                "replay: glomers run {} --engine sim --seed {seed}{}",
-                profile.id,
-                args.opts
-                    .to_args()
-                    .iter()
-                    .map(|a| format!(" {a}"))
-                    .collect::<String>()
-            );
-        }
-    }
-    Ok(verdict)
+    let mut report = RunReport::new("sim", verdict);
+    report.challenge = Some(profile.id.clone());
+    report.title = Some(profile.title.clone());
+    report.workload = Some(profile.workload.maelstrom_name().to_string());
+    report.command = replay_command(&profile, args, seed);
+    report.opts = profile.opts.merged(&args.opts).to_args();
+    report.node_args = profile.node_args.clone();
+    report.seed = Some(seed);
+    report.wall_seconds = Some(started.elapsed().as_secs_f64());
+    report.simulated_seconds = Some(run.outcome.end.as_secs_f64());
+    report.results = Some(run.results);
+    Ok(report)
 }

@@ -1,5 +1,183 @@
-//! Reading finished Maelstrom runs (`store/…`) and rendering verdicts.
+//! Reading finished Maelstrom runs (`store/…`) and rendering verdicts. [`RunReport`] is one
+//! judged run whichever engine produced it — what `run`, `run all` and `report` print and what
+//! `glomers.json` holds; [`Row`] is one line of the `run all` table.
 
 pub mod edn;
 pub mod history;
 pub mod render;
+pub mod results;
+pub mod run_dir;
+
+use crate::verdict::Verdict;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// The file glomers writes into every Maelstrom run folder it judged.
+pub const GLOMERS_JSON: &str = "glomers.json";
+
+/// One judged run.
+#[derive(Clone, Debug)]
+pub struct RunReport {
+    /// The challenge id (`3d`); `None` when no profile applies (then only Maelstrom's verdict
+    /// counts).
+    pub challenge: Option<String>,
+    pub title: Option<String>,
+    /// Maelstrom's workload name.
+    pub workload: Option<String>,
+    /// `maelstrom` or `sim`.
+    pub engine: String,
+    /// The harness command (Maelstrom's argv), or for the simulator the command that replays it.
+    pub command: Vec<String>,
+    /// Maelstrom's options as command-line words (profile plus overrides).
+    pub opts: Vec<String>,
+    pub node_args: Vec<String>,
+    pub seed: Option<u64>,
+    pub run_dir: Option<PathBuf>,
+    pub wall_seconds: Option<f64>,
+    pub simulated_seconds: Option<f64>,
+    /// The harness's own exit code (Maelstrom: 0 valid, 1 invalid, 2 unknown).
+    pub harness_exit: Option<i32>,
+    /// Maelstrom's plots and pages found in the run folder.
+    pub plots: Vec<PathBuf>,
+    pub verdict: Verdict,
+    /// What the driver wants the reader to know (e.g. why no criteria were checked).
+    pub notes: Vec<String>,
+    /// The simulator's results map (Maelstrom's `results.edn` shape), for `--json`.
+    pub results: Option<Value>,
+}
+
+impl RunReport {
+    /// A report with only the verdict filled in.
+    pub fn new(engine: &str, verdict: Verdict) -> RunReport {
+        RunReport {
+            challenge: None,
+            title: None,
+            workload: None,
+            engine: engine.to_string(),
+            command: Vec::new(),
+            opts: Vec::new(),
+            node_args: Vec::new(),
+            seed: None,
+            run_dir: None,
+            wall_seconds: None,
+            simulated_seconds: None,
+            harness_exit: None,
+            plots: Vec::new(),
+            verdict,
+            notes: Vec::new(),
+            results: None,
+        }
+    }
+
+    /// 0 when valid and every criterion is met, else 1.
+    pub fn exit_code(&self) -> u8 {
+        if self.verdict.pass {
+            0
+        } else {
+            1
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let path = |p: &Path| p.display().to_string();
+        let mut out = json!({
+            "challenge": self.challenge,
+            "title": self.title,
+            "workload": self.workload,
+            "engine": self.engine,
+            "command": self.command,
+            "opts": self.opts,
+            "node-args": self.node_args,
+            "seed": self.seed,
+            "run-dir": self.run_dir.as_deref().map(path),
+            "wall-seconds": self.wall_seconds,
+            "simulated-seconds": self.simulated_seconds,
+            "harness-exit": self.harness_exit,
+            "plots": self.plots.iter().map(|p| path(p)).collect::<Vec<_>>(),
+            "notes": self.notes,
+            "figures": self.verdict.figures,
+            "verdict": self.verdict,
+            "pass": self.verdict.pass,
+            "exit-code": self.exit_code(),
+        });
+        if let Some(results) = &self.results {
+            out["results"] = results.clone();
+        }
+        out
+    }
+
+    /// Writes `glomers.json` into `dir`.
+    pub fn write_json(&self, dir: &Path) -> anyhow::Result<PathBuf> {
+        let path = dir.join(GLOMERS_JSON);
+        let text = serde_json::to_string_pretty(&self.to_json())?;
+        std::fs::write(&path, text + "\n")
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+        Ok(path)
+    }
+}
+
+/// One challenge's line in the `run all` table.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub id: String,
+    pub title: String,
+    pub engine: String,
+    pub wall_seconds: f64,
+    pub outcome: Outcome,
+}
+
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Judged(Box<RunReport>),
+    /// The challenge could not be run or judged; the exit code that error carries.
+    Error {
+        message: String,
+        code: u8,
+    },
+}
+
+impl Row {
+    /// `PASS`, `FAIL` or `ERROR`.
+    pub fn status(&self) -> &'static str {
+        match &self.outcome {
+            Outcome::Judged(r) if r.verdict.pass => "PASS",
+            Outcome::Judged(_) => "FAIL",
+            Outcome::Error { .. } => "ERROR",
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({
+            "challenge": self.id,
+            "title": self.title,
+            "engine": self.engine,
+            "status": self.status(),
+            "wall-seconds": self.wall_seconds,
+        });
+        match &self.outcome {
+            Outcome::Judged(r) => v["report"] = r.to_json(),
+            Outcome::Error { message, code } => {
+                v["error"] = json!(message);
+                v["exit-code"] = json!(code);
+            }
+        }
+        v
+    }
+}
+
+/// The exit code of a whole table: the highest code of any challenge that could not be run
+/// (2 setup, 3 harness), else 1 if some challenge failed, else 0.
+pub fn table_exit_code(rows: &[Row]) -> u8 {
+    let errored = rows
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Error { code, .. } => Some(*code),
+            Outcome::Judged(_) => None,
+        })
+        .max();
+    match errored {
+        Some(code) => code,
+        None if rows.iter().any(|r| r.status() == "FAIL") => 1,
+        None => 0,
+    }
+}

@@ -1,0 +1,204 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'glomers' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'glomers'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'glomers' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('node', 'node', [CompletionResultType]::ParameterValue, 'Run as a Maelstrom node for WORKLOAD on stdin/stdout (Maelstrom launches this)')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a challenge (or `all`) in Maelstrom or the embedded simulator and judge it')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Summarize a finished Maelstrom run folder (default: store/latest)')
+            [CompletionResult]::new('maelstrom', 'maelstrom', [CompletionResultType]::ParameterValue, 'Manage the Maelstrom harness')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the challenges and their official commands')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'glomers;node' {
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the node''s random choices (default: from the clock)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'glomers;run' {
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'engine')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Simulator seed (default: random; always printed so a run can be replayed)')
+            [CompletionResult]::new('--node-count', '--node-count', [CompletionResultType]::ParameterName, 'Number of nodes (n0..n{N-1})')
+            [CompletionResult]::new('--time-limit', '--time-limit', [CompletionResultType]::ParameterName, 'Seconds of client operations')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Approximate total requests per second across all clients')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Client count: an integer, or `<k>n` for k × node count')
+            [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Mean one-way latency in ms between servers, and between servers and services')
+            [CompletionResult]::new('--latency-dist', '--latency-dist', [CompletionResultType]::ParameterName, 'Latency distribution')
+            [CompletionResult]::new('--nemesis', '--nemesis', [CompletionResultType]::ParameterName, 'Faults to inject (only `partition` exists)')
+            [CompletionResult]::new('--nemesis-interval', '--nemesis-interval', [CompletionResultType]::ParameterName, 'Mean seconds between partition start and stop')
+            [CompletionResult]::new('--topology', '--topology', [CompletionResultType]::ParameterName, 'Topology suggested to broadcast nodes')
+            [CompletionResult]::new('--availability', '--availability', [CompletionResultType]::ParameterName, '`total`, or the minimum fraction of operations that must succeed')
+            [CompletionResult]::new('--consistency-models', '--consistency-models', [CompletionResultType]::ParameterName, 'Consistency model(s) checked for transactions')
+            [CompletionResult]::new('--key-count', '--key-count', [CompletionResultType]::ParameterName, 'Number of keys for transactional workloads')
+            [CompletionResult]::new('--max-txn-length', '--max-txn-length', [CompletionResultType]::ParameterName, 'Maximum micro-operations per transaction')
+            [CompletionResult]::new('--max-writes-per-key', '--max-writes-per-key', [CompletionResultType]::ParameterName, 'Maximum writes per key')
+            [CompletionResult]::new('--node-arg', '--node-arg', [CompletionResultType]::ParameterName, 'Extra flag for the node, appended to the profile''s node flags (repeatable)')
+            [CompletionResult]::new('--profiles', '--profiles', [CompletionResultType]::ParameterName, 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where Maelstrom writes store/ (default: the current folder)')
+            [CompletionResult]::new('--maelstrom', '--maelstrom', [CompletionResultType]::ParameterName, 'A Maelstrom install folder (holding lib/maelstrom.jar) or launcher script')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop Maelstrom (and every node) after this many seconds of wall time (default: the time limit plus 10 minutes)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the verdict as JSON')
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'Print the verdict as Markdown (for `run all`)')
+            [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'With `all`: stop at the first failing challenge (default: keep going)')
+            [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'With `all`: run every challenge whatever fails (the default)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'glomers;report' {
+            [CompletionResult]::new('--profiles', '--profiles', [CompletionResultType]::ParameterName, 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)')
+            [CompletionResult]::new('--challenge', '--challenge', [CompletionResultType]::ParameterName, 'Judge the run as this challenge (default: from glomers.json, or inferred from the workload and the logged command line)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'markdown')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'glomers;maelstrom' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Download, verify and unpack the pinned Maelstrom release into the cache')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where Maelstrom is found')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check Java 11+, gnuplot, graphviz and Maelstrom, and say how to install what is missing')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Start Maelstrom''s web UI over store/ (passes its arguments through)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'glomers;maelstrom;install' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Download from this URL instead of the pinned one (also $GLOMERS_MAELSTROM_URL)')
+            [CompletionResult]::new('--sha256', '--sha256', [CompletionResultType]::ParameterName, 'Expect this sha256 instead of the pinned one (also $GLOMERS_MAELSTROM_SHA256)')
+            [CompletionResult]::new('--profiles', '--profiles', [CompletionResultType]::ParameterName, 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Reinstall even if this version is already in the cache')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'glomers;maelstrom;path' {
+            [CompletionResult]::new('--maelstrom', '--maelstrom', [CompletionResultType]::ParameterName, 'maelstrom')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'glomers;maelstrom;doctor' {
+            [CompletionResult]::new('--maelstrom', '--maelstrom', [CompletionResultType]::ParameterName, 'maelstrom')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'glomers;maelstrom;serve' {
+            [CompletionResult]::new('--maelstrom', '--maelstrom', [CompletionResultType]::ParameterName, 'maelstrom')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'glomers;maelstrom;help' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Download, verify and unpack the pinned Maelstrom release into the cache')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where Maelstrom is found')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check Java 11+, gnuplot, graphviz and Maelstrom, and say how to install what is missing')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Start Maelstrom''s web UI over store/ (passes its arguments through)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'glomers;maelstrom;help;install' {
+            break
+        }
+        'glomers;maelstrom;help;path' {
+            break
+        }
+        'glomers;maelstrom;help;doctor' {
+            break
+        }
+        'glomers;maelstrom;help;serve' {
+            break
+        }
+        'glomers;maelstrom;help;help' {
+            break
+        }
+        'glomers;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'glomers;list' {
+            [CompletionResult]::new('--profiles', '--profiles', [CompletionResultType]::ParameterName, 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'glomers;help' {
+            [CompletionResult]::new('node', 'node', [CompletionResultType]::ParameterValue, 'Run as a Maelstrom node for WORKLOAD on stdin/stdout (Maelstrom launches this)')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a challenge (or `all`) in Maelstrom or the embedded simulator and judge it')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Summarize a finished Maelstrom run folder (default: store/latest)')
+            [CompletionResult]::new('maelstrom', 'maelstrom', [CompletionResultType]::ParameterValue, 'Manage the Maelstrom harness')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the challenges and their official commands')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'glomers;help;node' {
+            break
+        }
+        'glomers;help;run' {
+            break
+        }
+        'glomers;help;report' {
+            break
+        }
+        'glomers;help;maelstrom' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Download, verify and unpack the pinned Maelstrom release into the cache')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where Maelstrom is found')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check Java 11+, gnuplot, graphviz and Maelstrom, and say how to install what is missing')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Start Maelstrom''s web UI over store/ (passes its arguments through)')
+            break
+        }
+        'glomers;help;maelstrom;install' {
+            break
+        }
+        'glomers;help;maelstrom;path' {
+            break
+        }
+        'glomers;help;maelstrom;doctor' {
+            break
+        }
+        'glomers;help;maelstrom;serve' {
+            break
+        }
+        'glomers;help;completions' {
+            break
+        }
+        'glomers;help;list' {
+            break
+        }
+        'glomers;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,314 @@
+//! `glomers run <challenge> --engine maelstrom`: builds Maelstrom's command from the profile
+//! plus overrides, with this very executable as `--bin` and `node <workload> <node flags>` after
+//! a bare `--` (everything after it reaches the node verbatim); runs it in its own process group
+//! from the store folder (the JVM's working directory decides where `store/` goes); keeps its
+//! whole output in a log file; follows its phases on a progress bar; then judges the run folder
+//! it wrote and leaves `glomers.json` there.
+
+use super::engine::Harness;
+use super::progress::{self, Display, Event, Plan, Said, Tracker};
+use super::supervise::{self, Ending};
+use crate::cli::RunArgs;
+use crate::driver::exit;
+use crate::driver::profiles::Profile;
+use crate::report::{run_dir, RunReport};
+use crate::workloads::Workload;
+use anyhow::Context;
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Maelstrom's own default `--time-limit`.
+const DEFAULT_TIME_LIMIT: u32 = 60;
+/// The log file's name inside the run folder.
+pub const CONSOLE_LOG: &str = "glomers-console.log";
+
+/// Workloads with a final phase (heal, 10 s quiet, final reads).
+pub fn has_final_phase(w: Workload) -> bool {
+    matches!(
+        w,
+        Workload::Broadcast | Workload::GCounter | Workload::Kafka
+    )
+}
+
+/// Maelstrom's arguments: `test -w <workload> --bin <exe> <options> -- node <workload> <flags>`.
+pub fn test_args(profile: &Profile, args: &RunArgs, exe: &Path) -> Vec<String> {
+    let workload = profile.workload.maelstrom_name();
+    let mut words = vec![
+        "test".to_string(),
+        "-w".into(),
+        workload.into(),
+        "--bin".into(),
+        exe.display().to_string(),
+    ];
+    words.extend(profile.opts.merged(&args.opts).to_args());
+    words.push("--".into());
+    words.push("node".into());
+    words.push(workload.into());
+    words.extend(profile.node_args.iter().cloned());
+    words.extend(args.node_args.iter().cloned());
+    words
+}
+
+/// What the run's output said.
+#[derive(Default)]
+struct Heard {
+    results: Option<String>,
+    said: Option<Said>,
+    tail: VecDeque<String>,
+}
+
+const TAIL_LINES: usize = 20;
+
+/// Logs every line, follows the phases, and remembers what Maelstrom said.
+struct Watch<W: Write> {
+    log: W,
+    tracker: Tracker,
+    heard: Heard,
+}
+
+impl<W: Write> supervise::Watcher for Watch<W> {
+    fn line(&mut self, line: &str) {
+        let _ = writeln!(self.log, "{line}");
+        if self.heard.tail.len() == TAIL_LINES {
+            self.heard.tail.pop_front();
+        }
+        self.heard.tail.push_back(line.to_string());
+        match progress::event_of_line(line) {
+            Some(Event::Phase(p)) => self.tracker.enter(p),
+            Some(Event::ResultsWritten(p)) => self.heard.results = Some(p),
+            Some(Event::Verdict(s)) => {
+                self.heard.said = Some(s);
+                self.tracker.enter(progress::Phase::Done);
+            }
+            None => {}
+        }
+    }
+
+    fn tick(&mut self) {
+        self.tracker.tick();
+    }
+}
+
+/// Runs one challenge in Maelstrom and judges it.
+pub fn run(
+    harness: &Harness,
+    profile: &Profile,
+    args: &RunArgs,
+    display: Display,
+) -> anyhow::Result<RunReport> {
+    let store_dir = match &args.store {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().context("finding the current folder")?,
+    };
+    let store = store_dir.join("store");
+    std::fs::create_dir_all(&store).with_context(|| format!("creating {}", store.display()))?;
+    let store_dir = store_dir.canonicalize().unwrap_or(store_dir);
+    let exe = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .context("finding the glomers executable to pass as --bin")?;
+    let merged = profile.opts.merged(&args.opts);
+    let test = test_args(profile, args, &exe);
+    let mut command_words = harness.found.command_words(&harness.java);
+    command_words.extend(test.iter().cloned());
+
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let log_path = store_dir.join("store").join(format!(
+        "glomers-console-{stamp}-{}.log",
+        std::process::id()
+    ));
+    let mut log = std::io::BufWriter::new(
+        std::fs::File::create(&log_path)
+            .with_context(|| format!("creating {}", log_path.display()))?,
+    );
+    let _ = writeln!(log, "# {}", command_words.join(" "));
+    let current_before = std::fs::read_link(store.join("current")).ok();
+
+    let mut cmd = harness.found.command(&harness.java);
+    cmd.args(&test).current_dir(&store_dir);
+    let started = Instant::now();
+    let child = supervise::spawn(cmd).map_err(|e| {
+        exit::setup(format!(
+            "could not start Maelstrom ({}): {e}",
+            command_words.first().cloned().unwrap_or_default()
+        ))
+    })?;
+    let time_limit = merged.time_limit.unwrap_or(DEFAULT_TIME_LIMIT);
+    let timeout = Duration::from_secs(args.timeout.unwrap_or(u64::from(time_limit) + 600).max(1));
+    let tracker = Tracker::new(
+        Plan::new(time_limit, has_final_phase(profile.workload)),
+        display,
+    );
+    let mut watch = Watch {
+        log,
+        tracker,
+        heard: Heard::default(),
+    };
+    let ending = child.wait(Some(started + timeout), &mut watch);
+    watch.tracker.finish();
+    let Watch { mut log, heard, .. } = watch;
+    let _ = log.flush();
+    drop(log);
+    let wall = started.elapsed();
+    let ending = ending.context("waiting for Maelstrom")?;
+
+    // The run folder: where Maelstrom said it wrote results, else the `current` symlink if
+    // this run moved it (a run that crashed after starting its test).
+    let run_folder: Option<PathBuf> = heard
+        .results
+        .as_ref()
+        .and_then(|rel| store_dir.join(rel).parent().map(Path::to_path_buf))
+        .or_else(|| {
+            let now = std::fs::read_link(store.join("current")).ok();
+            (now.is_some() && now != current_before)
+                .then(|| store.join("current").canonicalize().ok())
+                .flatten()
+        });
+    let log_path = match &run_folder {
+        Some(dir) if dir.is_dir() => move_into(&log_path, &dir.join(CONSOLE_LOG)),
+        _ => log_path,
+    };
+    let tail = || {
+        heard
+            .tail
+            .iter()
+            .map(|l| format!("\n    {l}"))
+            .collect::<String>()
+    };
+    let status = match ending {
+        Ending::Interrupted => {
+            return Err(anyhow::Error::new(exit::Exit {
+                code: exit::INTERRUPTED,
+                message: format!(
+                    "interrupted: Maelstrom and every node process were stopped; its output so far: {}",
+                    log_path.display()
+                ),
+            }))
+        }
+        Ending::TimedOut => {
+            return Err(exit::harness(format!(
+                "Maelstrom did not finish within {} s, so it and every node were stopped; its output: {}",
+                timeout.as_secs(),
+                log_path.display()
+            )))
+        }
+        Ending::Exited(status) => status,
+    };
+    let code = status.code();
+    let results_exist = run_folder
+        .as_ref()
+        .is_some_and(|d| d.join("results.edn").is_file());
+    if !results_exist {
+        let what = supervise::describe_status(&status);
+        return Err(if code == Some(254) {
+            exit::setup(format!(
+                "Maelstrom rejected its arguments ({what}); last lines:{}\n  full output: {}",
+                tail(),
+                log_path.display()
+            ))
+        } else {
+            exit::harness(format!(
+                "Maelstrom ended ({what}) without writing results; last lines:{}\n  full output: {}",
+                tail(),
+                log_path.display()
+            ))
+        });
+    }
+    let dir = run_folder.unwrap_or_default();
+    let mut report = run_dir::judge(
+        &dir,
+        Some(profile),
+        Some(profile.workload.maelstrom_name().into()),
+    )?;
+    report.command = command_words;
+    report.opts = merged.to_args();
+    report.node_args = profile
+        .node_args
+        .iter()
+        .chain(&args.node_args)
+        .cloned()
+        .collect();
+    report.wall_seconds = Some(wall.as_secs_f64());
+    report.harness_exit = code;
+    if !matches!(code, Some(0..=2)) {
+        report.notes.push(format!(
+            "Maelstrom ended with {} after writing its results",
+            supervise::describe_status(&status)
+        ));
+    }
+    let said_valid = heard.said.map(|s| s == Said::Valid);
+    let we_valid = report.verdict.figures.valid == Some(crate::verdict::Validity::Valid);
+    if said_valid.is_some_and(|s| s != we_valid) {
+        report
+            .notes
+            .push("Maelstrom's last console line disagrees with results.edn's :valid?".into());
+    }
+    report.write_json(&dir)?;
+    Ok(report)
+}
+
+/// Moves a file (copying across file systems); returns where it ended up.
+fn move_into(from: &Path, to: &Path) -> PathBuf {
+    if std::fs::rename(from, to).is_ok() {
+        return to.to_path_buf();
+    }
+    match std::fs::copy(from, to) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(from);
+            to.to_path_buf()
+        }
+        Err(_) => from.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::driver::profiles::Profiles;
+    use clap::Parser;
+
+    #[test]
+    fn node_flags_follow_a_bare_separator() {
+        let cli = Cli::try_parse_from([
+            "glomers",
+            "run",
+            "3d",
+            "--engine",
+            "maelstrom",
+            "--time-limit",
+            "5",
+            "--node-arg",
+            "--fanout",
+            "--node-arg",
+            "4",
+        ])
+        .unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("expected run");
+        };
+        let profiles = Profiles::builtin();
+        let profile = profiles.find("3d").unwrap();
+        let words = test_args(profile, &args, Path::new("/bin/glomers"));
+        let sep = words.iter().position(|w| w == "--").unwrap();
+        assert_eq!(
+            &words[..5],
+            ["test", "-w", "broadcast", "--bin", "/bin/glomers"]
+        );
+        assert!(words[..sep].windows(2).any(|w| w == ["--time-limit", "5"]));
+        assert!(words[..sep].windows(2).any(|w| w == ["--node-count", "25"]));
+        assert_eq!(&words[sep + 1..sep + 3], ["node", "broadcast"]);
+        assert!(words[sep..].ends_with(&["--fanout".to_string(), "4".to_string()]));
+    }
+
+    #[test]
+    fn final_phases() {
+        assert!(has_final_phase(Workload::Broadcast));
+        assert!(!has_final_phase(Workload::Echo));
+        assert!(!has_final_phase(Workload::TxnRwRegister));
+    }
+}

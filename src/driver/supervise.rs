@@ -1,0 +1,360 @@
+//! Running the harness so that nothing outlives glomers: the child starts in its own process
+//! group (the JVM and every node it spawns share it), its stdout and stderr are read line by
+//! line on two threads, and Ctrl-C (or SIGTERM/SIGHUP), a timeout, or the child's own exit ends
+//! with the whole group signalled — SIGTERM, a grace period, then SIGKILL. On Linux the child
+//! also gets SIGKILL if glomers itself dies without a chance to clean up.
+
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+static INSTALL: Once = Once::new();
+/// Set while a harness runs: Ctrl-C then stops it instead of ending glomers at once.
+static SUPERVISING: AtomicBool = AtomicBool::new(false);
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// How long the group gets between SIGTERM and SIGKILL.
+pub const GRACE: Duration = Duration::from_secs(3);
+
+/// Installs the Ctrl-C / SIGTERM / SIGHUP handler (once per process). Outside a supervised run
+/// it ends glomers with exit code 130, as the default action would; during one it asks the
+/// supervisor to stop the harness first.
+pub fn install_interrupt_handler() {
+    INSTALL.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            if SUPERVISING.load(Ordering::SeqCst) {
+                INTERRUPTED.store(true, Ordering::SeqCst);
+            } else {
+                std::process::exit(i32::from(super::exit::INTERRUPTED));
+            }
+        });
+    });
+}
+
+/// Whether Ctrl-C was pressed during a supervised run.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// How a supervised run ended.
+#[derive(Debug)]
+pub enum Ending {
+    Exited(ExitStatus),
+    Interrupted,
+    TimedOut,
+}
+
+/// Receives a supervised child's output lines, and a tick a few times a second.
+pub trait Watcher {
+    fn line(&mut self, line: &str);
+    fn tick(&mut self) {}
+}
+
+/// A [`Watcher`] from a closure over lines.
+pub struct OnLine<F: FnMut(&str)>(pub F);
+
+impl<F: FnMut(&str)> Watcher for OnLine<F> {
+    fn line(&mut self, line: &str) {
+        (self.0)(line)
+    }
+}
+
+/// A child running in its own process group.
+pub struct Supervised {
+    child: Child,
+    pgid: Pid,
+    lines: Receiver<String>,
+    /// Set once the leader is reaped; until then dropping this stops the whole group, so an
+    /// early return or a panic in glomers cannot leave Maelstrom running.
+    reaped: bool,
+}
+
+impl Drop for Supervised {
+    fn drop(&mut self) {
+        if !self.reaped {
+            self.stop_group();
+        }
+        SUPERVISING.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Starts `cmd` as the leader of a new process group with its output piped to us.
+pub fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
+    install_interrupt_handler();
+    cmd.process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    #[cfg(target_os = "linux")]
+    // SAFETY: the closure only makes one async-signal-safe system call (prctl) between fork
+    // and exec, and allocates nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
+        });
+    }
+    let mut child = cmd.spawn()?;
+    SUPERVISING.store(true, Ordering::SeqCst);
+    let pgid = Pid::from_raw(child.id() as i32);
+    let (tx, rx) = mpsc::channel();
+    for stream in [
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stream);
+            let mut buf = Vec::new();
+            loop {
+                buf.clear();
+                match reader.read_until(b'\n', &mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        let line = String::from_utf8_lossy(&buf)
+                            .trim_end_matches(['\n', '\r'])
+                            .to_string();
+                        if tx.send(line).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+    }
+    Ok(Supervised {
+        child,
+        pgid,
+        lines: rx,
+        reaped: false,
+    })
+}
+
+impl Supervised {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the child, passing its output to `watcher`. Returns once the child has exited
+    /// and the group is gone.
+    pub fn wait(
+        mut self,
+        deadline: Option<Instant>,
+        watcher: &mut dyn Watcher,
+    ) -> std::io::Result<Ending> {
+        let ending = loop {
+            match self.lines.recv_timeout(Duration::from_millis(100)) {
+                Ok(line) => {
+                    watcher.line(&line);
+                    continue_draining(&self.lines, watcher);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    std::thread::sleep(Duration::from_millis(100))
+                }
+            }
+            watcher.tick();
+            if interrupted() {
+                self.stop_group();
+                break Ending::Interrupted;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                self.stop_group();
+                break Ending::TimedOut;
+            }
+            // An error here drops `self`, which stops the group.
+            if let Some(status) = self.child.try_wait()? {
+                self.reaped = true;
+                // Maelstrom stops its nodes itself; anything left in the group goes now.
+                self.kill_group(Signal::SIGKILL);
+                wait_until_gone(self.pgid, Duration::from_secs(5));
+                break Ending::Exited(status);
+            }
+        };
+        // The pipes close once every process in the group is gone; take what is left, but do
+        // not hang on a stray process that escaped the group and still holds a pipe.
+        let until = Instant::now() + Duration::from_secs(2);
+        while let Some(left) = until.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => watcher.line(&line),
+                Err(_) => break,
+            }
+        }
+        Ok(ending)
+    }
+
+    fn kill_group(&self, signal: Signal) {
+        // ESRCH (the group is already empty) is the normal case and is fine.
+        let _ = killpg(self.pgid, signal);
+    }
+
+    /// SIGTERM to the group, a grace period for the leader, then SIGKILL to whatever remains,
+    /// and only then reap the leader (so its id, the group's id, cannot be reused meanwhile).
+    fn stop_group(&mut self) {
+        self.kill_group(Signal::SIGTERM);
+        let until = Instant::now() + GRACE;
+        while Instant::now() < until {
+            // `try_wait` would reap the leader; peek with waitid(WNOWAIT) instead.
+            if leader_exited(self.pgid) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.kill_group(Signal::SIGKILL);
+        let _ = self.child.wait();
+        self.reaped = true;
+        wait_until_gone(self.pgid, Duration::from_secs(5));
+    }
+}
+
+/// SIGKILL is delivered asynchronously: wait (bounded) until no process of the group is still
+/// running, so that when glomers exits, the group is really gone. Zombies count as gone (they
+/// only wait to be reaped by whoever inherited them). Linux only; elsewhere a no-op.
+fn wait_until_gone(pgid: Pid, limit: Duration) {
+    let until = Instant::now() + limit;
+    while running_in_group(pgid) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Whether some process of group `pgid` is running (not a zombie), per /proc.
+fn running_in_group(pgid: Pid) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .any(|e| {
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+                return false;
+            };
+            // Fields after the command name (which may contain spaces): state, ppid, pgrp.
+            let mut fields = stat
+                .rsplit_once(')')
+                .map(|(_, r)| r)
+                .unwrap_or("")
+                .split_whitespace();
+            let state = fields.next().unwrap_or("Z");
+            let pgrp = fields.nth(1).and_then(|g| g.parse::<i32>().ok());
+            pgrp == Some(pgid.as_raw()) && !matches!(state, "Z" | "X")
+        })
+}
+
+fn continue_draining(lines: &Receiver<String>, watcher: &mut dyn Watcher) {
+    // Bound the burst so ticks (and Ctrl-C) are still handled under a flood of output.
+    for _ in 0..1000 {
+        match lines.try_recv() {
+            Ok(line) => watcher.line(&line),
+            Err(_) => break,
+        }
+    }
+}
+
+/// Whether the group leader has exited, without reaping it.
+fn leader_exited(pid: Pid) -> bool {
+    use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT | WaitPidFlag::WNOHANG;
+    matches!(
+        waitid(Id::Pid(pid), flags),
+        Ok(WaitStatus::Exited(..)) | Ok(WaitStatus::Signaled(..))
+    )
+}
+
+/// Describes an exit status for messages (`exit code 255`, `killed by SIGKILL`).
+pub fn describe_status(status: &ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(sig)) => match Signal::try_from(sig) {
+            Ok(s) => format!("killed by {s}"),
+            Err(_) => format!("killed by signal {sig}"),
+        },
+        _ => "unknown status".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_arrive_and_the_exit_code_is_kept() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "echo one; echo two >&2; printf 'three'; exit 7"]);
+        let child = spawn(cmd).unwrap();
+        let mut lines = Vec::new();
+        let ending = child
+            .wait(None, &mut OnLine(|l: &str| lines.push(l.to_string())))
+            .unwrap();
+        lines.sort();
+        assert_eq!(lines, ["one", "three", "two"]);
+        match ending {
+            Ending::Exited(status) => assert_eq!(describe_status(&status), "exit code 7"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn dropping_an_unwaited_child_stops_its_group() {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("600");
+        let child = spawn(cmd).unwrap();
+        let pid = child.pid() as i32;
+        drop(child);
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        assert!(stat.is_empty(), "sleep {pid} survived: {stat}");
+    }
+
+    #[test]
+    fn a_timeout_kills_the_whole_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pids = dir.path().join("pids");
+        let mut cmd = Command::new("sh");
+        // The grandchild ignores SIGTERM, so only the SIGKILL after the grace period ends it.
+        cmd.arg("-c").arg(format!(
+            "sh -c 'trap \"\" TERM; sleep 600' & echo $! > {}; wait",
+            pids.display()
+        ));
+        let child = spawn(cmd).unwrap();
+        let started = Instant::now();
+        let ending = child
+            .wait(
+                Some(Instant::now() + Duration::from_millis(500)),
+                &mut OnLine(|_: &str| {}),
+            )
+            .unwrap();
+        assert!(matches!(ending, Ending::TimedOut), "{ending:?}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let pid: i32 = std::fs::read_to_string(&pids)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // Dead, or a zombie waiting for init to reap it: either way not running.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit(')').next().unwrap_or("").trim().chars().next();
+        assert!(
+            stat.is_empty() || state == Some('Z'),
+            "grandchild {pid} still running: {stat}"
+        );
+    }
+}
