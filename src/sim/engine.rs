@@ -35,6 +35,8 @@ enum Event {
     Timeout { thread: usize, msg_id: MsgId },
     StartFinal,
     FinalDeadline,
+    /// A client's delayed final operation is due.
+    FinalWake(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +55,8 @@ struct Client {
     /// The operation in flight and the msg_id of its outstanding request.
     current: Option<(Invocation, Option<MsgId>)>,
     final_queue: VecDeque<Invocation>,
+    /// The head of `final_queue` waits until this time (see `WorkloadModel::final_next`).
+    final_not_before: Nanos,
 }
 
 /// What a finished simulation hands to the checkers.
@@ -85,6 +89,8 @@ pub struct Engine<'a> {
     partitioned: bool,
     phase: Phase,
     gen_waiting: bool,
+    /// The final phase still accepts new operations (until its limit).
+    final_open: bool,
     latency_dist: LatencyDist,
     logs: Vec<(String, String)>,
 }
@@ -129,6 +135,7 @@ impl<'a> Engine<'a> {
             partitioned: false,
             phase: Phase::Main,
             gen_waiting: false,
+            final_open: false,
             logs: Vec::new(),
         })
     }
@@ -151,6 +158,7 @@ impl<'a> Engine<'a> {
                 next_msg_id: 1,
                 current: None,
                 final_queue: VecDeque::new(),
+                final_not_before: 0,
             });
         }
         if self.rate() > 0.0 && !self.clients.is_empty() {
@@ -272,6 +280,7 @@ impl<'a> Engine<'a> {
             Event::Timeout { thread, msg_id } => self.timeout(thread, msg_id),
             Event::StartFinal => {
                 self.phase = Phase::Final;
+                self.final_open = true;
                 if let Some(limit) = self.model.final_phase_limit() {
                     self.schedule(self.now + nanos(limit), Event::FinalDeadline);
                 }
@@ -283,10 +292,12 @@ impl<'a> Engine<'a> {
                 }
             }
             Event::FinalDeadline => {
+                self.final_open = false;
                 for c in &mut self.clients {
                     c.final_queue.clear();
                 }
             }
+            Event::FinalWake(thread) => self.next_final(thread),
         }
     }
 
@@ -374,6 +385,7 @@ impl<'a> Engine<'a> {
             Some(&thread) => {
                 self.gen_waiting = false;
                 let info = self.clients[thread].info.clone();
+                self.model.set_time(Duration::from_nanos(self.now));
                 if let Some(op) = self.model.generate(&mut self.rng, &info) {
                     self.invoke(thread, op, false);
                 }
@@ -472,6 +484,21 @@ impl<'a> Engine<'a> {
 
     fn next_final(&mut self, thread: usize) {
         if self.clients[thread].current.is_some() {
+            return;
+        }
+        if self.clients[thread].final_queue.is_empty() && self.final_open {
+            let info = self.clients[thread].info.clone();
+            self.model.set_time(Duration::from_nanos(self.now));
+            if let Some((delay, op)) = self.model.final_next(&mut self.rng, &info) {
+                self.clients[thread].final_queue.push_back(op);
+                let due = self.now + nanos(delay);
+                if due > self.now {
+                    self.clients[thread].final_not_before = due;
+                    self.schedule(due, Event::FinalWake(thread));
+                }
+            }
+        }
+        if self.now < self.clients[thread].final_not_before {
             return;
         }
         if let Some(op) = self.clients[thread].final_queue.pop_front() {
