@@ -1,21 +1,473 @@
-//! Challenge 4: grow-only counter on seq-kv. (Being built.)
+//! Challenge 4: a grow-only counter on Maelstrom's `seq-kv` (`add {delta}` → `add_ok`,
+//! `read` → `read_ok {value}`).
+//!
+//! Each node owns one key in seq-kv, its own id, holding the sum of the deltas it accepted.
+//! Only the owner writes it, so writes need no cas; at most one is in flight, so they cannot be
+//! reordered on the way. An `add` is acknowledged at once (nodes never crash; the count is
+//! published on the next tick). A read answers `own count + the highest count seen for each
+//! peer`.
+//!
+//! seq-kv serves a read from any state between the newest and the last one this node observed,
+//! so reading the peers' keys alone can return arbitrarily old counts. A *refresh* defeats
+//! that: first a write that certainly changes the store (this node's new count, or else a fresh
+//! token under `<id>/sync`), which seq-kv must apply to its newest state and which moves this
+//! node's view there; only after its `write_ok` the peers' keys are read, and those reads
+//! cannot be older than the write. A refresh started at time t therefore sees every count
+//! published before t. Counts only grow, so each peer's count is merged with `max`, keeping
+//! reads monotonic even when seq-kv's ring hands out an older state than a previous read.
+//!
+//! Reads are tied to freshness: a read is answered from the cached total when the last
+//! refresh started at most `--staleness-ms` before the read arrived; otherwise it waits for a
+//! refresh (started on demand, so an idle cluster sends nothing). The final reads, 10 s after
+//! the last add, always wait for a refresh and are exact.
 
+use crate::node::rpc::PendingRpcs;
 use crate::node::{Ctx, Node};
-use crate::protocol::{Message, RpcError};
+use crate::protocol::{Body, ErrorCode, Message, MsgId, RpcError};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
-#[derive(clap::Parser, Debug, Default)]
-pub struct Flags {}
+/// The service the counter lives in.
+pub const SEQ_KV: &str = "seq-kv";
 
-pub struct GCounter;
+#[derive(clap::Parser, Debug, Clone)]
+pub struct Flags {
+    /// Publish this node's count to seq-kv at most this often (ms), when it changed.
+    #[arg(long, default_value_t = 100)]
+    pub flush_ms: u64,
+    /// Answer a read from the cached total if the last refresh started at most this long
+    /// (ms) before the read; otherwise the read waits for a fresh one.
+    #[arg(long, default_value_t = 500)]
+    pub staleness_ms: u64,
+    /// Forget a seq-kv request unanswered after this long (ms); reads waiting longer than
+    /// this get error 11.
+    #[arg(long, default_value_t = 1000)]
+    pub rpc_timeout_ms: u64,
+}
+
+impl Default for Flags {
+    fn default() -> Self {
+        Flags {
+            flush_ms: 100,
+            staleness_ms: 500,
+            rpc_timeout_ms: 1000,
+        }
+    }
+}
+
+/// What an outstanding seq-kv request was for.
+#[derive(Debug)]
+enum Pending {
+    /// A write of this node's count; `cycle` if it also opens that refresh.
+    Publish { count: u64, cycle: Option<u64> },
+    /// A token write opening a refresh.
+    Sync { cycle: u64 },
+    /// A refresh reading a peer's count.
+    Read { cycle: u64, peer: String },
+}
+
+/// A refresh in progress.
+#[derive(Debug)]
+struct Refresh {
+    id: u64,
+    started: Duration,
+    /// Peers whose counts are still being read; empty while the opening write is in flight.
+    reading: BTreeSet<String>,
+}
+
+pub struct GCounter {
+    flags: Flags,
+    /// Sum of every delta this node acknowledged.
+    mine: u64,
+    /// The highest own count seq-kv acknowledged.
+    published: u64,
+    /// The own-count write in flight, if any.
+    writing: Option<MsgId>,
+    last_flush: Duration,
+    /// The highest count read for each peer.
+    peers: BTreeMap<String, u64>,
+    /// Last token written under `<id>/sync`.
+    token: u64,
+    next_refresh: u64,
+    refresh: Option<Refresh>,
+    /// When the last completed refresh started.
+    fresh_as_of: Option<Duration>,
+    /// Reads waiting for a refresh, with their arrival time.
+    waiting: Vec<(Message, Duration)>,
+    rpcs: PendingRpcs<Pending>,
+}
 
 impl GCounter {
-    pub fn new(_flags: Flags) -> Self {
-        GCounter
+    pub fn new(flags: Flags) -> Self {
+        let timeout = Duration::from_millis(flags.rpc_timeout_ms);
+        GCounter {
+            flags,
+            mine: 0,
+            published: 0,
+            writing: None,
+            last_flush: Duration::ZERO,
+            peers: BTreeMap::new(),
+            token: 0,
+            next_refresh: 0,
+            refresh: None,
+            fresh_as_of: None,
+            waiting: Vec::new(),
+            rpcs: PendingRpcs::new(timeout),
+        }
+    }
+
+    fn staleness(&self) -> Duration {
+        Duration::from_millis(self.flags.staleness_ms)
+    }
+
+    /// The counter's value as this node knows it.
+    fn total(&self) -> u64 {
+        self.peers
+            .values()
+            .fold(self.mine, |sum, n| sum.saturating_add(*n))
+    }
+
+    /// Whether a read that arrived at `arrival` may be answered as of a refresh started at
+    /// `as_of`.
+    fn fresh_enough(&self, as_of: Option<Duration>, arrival: Duration) -> bool {
+        as_of.is_some_and(|t| t + self.staleness() >= arrival)
+    }
+
+    fn answer_read(&self, req: &Message, ctx: &mut Ctx) {
+        ctx.reply(req, Body::new("read_ok").with("value", self.total()));
+    }
+
+    /// Writes the own count if it changed and no write is in flight; returns whether it did.
+    fn publish(&mut self, cycle: Option<u64>, ctx: &mut Ctx) -> bool {
+        if self.writing.is_some() || self.mine == self.published {
+            return false;
+        }
+        let body = Body::new("write")
+            .with("key", &ctx.id)
+            .with("value", self.mine);
+        let id = ctx.rpc(SEQ_KV, body);
+        self.rpcs.insert(
+            id,
+            ctx.now,
+            Pending::Publish {
+                count: self.mine,
+                cycle,
+            },
+        );
+        self.writing = Some(id);
+        self.last_flush = ctx.now;
+        true
+    }
+
+    /// Opens a refresh with a write seq-kv must apply to its newest state.
+    fn start_refresh(&mut self, ctx: &mut Ctx) {
+        let id = self.next_refresh;
+        self.next_refresh += 1;
+        self.refresh = Some(Refresh {
+            id,
+            started: ctx.now,
+            reading: BTreeSet::new(),
+        });
+        // The own count is new to the store, so writing it changes the store; otherwise a
+        // token this node never wrote before does.
+        if !self.publish(Some(id), ctx) {
+            self.token += 1;
+            let body = Body::new("write")
+                .with("key", format!("{}/sync", ctx.id))
+                .with("value", self.token);
+            let msg_id = ctx.rpc(SEQ_KV, body);
+            self.rpcs
+                .insert(msg_id, ctx.now, Pending::Sync { cycle: id });
+        }
+    }
+
+    /// The opening write of refresh `cycle` is acknowledged: read every peer's count.
+    fn opened(&mut self, cycle: u64, ctx: &mut Ctx) {
+        let Some(refresh) = self.refresh.as_mut().filter(|r| r.id == cycle) else {
+            return;
+        };
+        let peers: Vec<String> = ctx.peers().cloned().collect();
+        for peer in peers {
+            let msg_id = ctx.rpc(SEQ_KV, Body::new("read").with("key", &peer));
+            self.rpcs.insert(
+                msg_id,
+                ctx.now,
+                Pending::Read {
+                    cycle,
+                    peer: peer.clone(),
+                },
+            );
+            refresh.reading.insert(peer);
+        }
+        if refresh.reading.is_empty() {
+            self.finish(ctx);
+        }
+    }
+
+    /// A peer's count arrived for refresh `cycle`.
+    fn peer_read(&mut self, cycle: u64, peer: String, count: u64, ctx: &mut Ctx) {
+        let Some(refresh) = self.refresh.as_mut().filter(|r| r.id == cycle) else {
+            return;
+        };
+        refresh.reading.remove(&peer);
+        let seen = self.peers.entry(peer).or_insert(0);
+        *seen = (*seen).max(count);
+        if refresh.reading.is_empty() {
+            self.finish(ctx);
+        }
+    }
+
+    /// The refresh is complete: answer the reads it is fresh enough for, and start another
+    /// one for any read that arrived too late for it.
+    fn finish(&mut self, ctx: &mut Ctx) {
+        let Some(refresh) = self.refresh.take() else {
+            return;
+        };
+        self.fresh_as_of = Some(refresh.started);
+        let waiting = std::mem::take(&mut self.waiting);
+        for (req, arrival) in waiting {
+            if self.fresh_enough(self.fresh_as_of, arrival) {
+                self.answer_read(&req, ctx);
+            } else {
+                self.waiting.push((req, arrival));
+            }
+        }
+        if !self.waiting.is_empty() {
+            self.start_refresh(ctx);
+        }
+    }
+
+    fn abort_refresh(&mut self, cycle: u64, why: &str, ctx: &mut Ctx) {
+        if self.refresh.as_ref().is_some_and(|r| r.id == cycle) {
+            ctx.log(format!("refresh {cycle} abandoned: {why}"));
+            self.refresh = None;
+        }
+    }
+
+    /// A reply from seq-kv.
+    fn on_reply(&mut self, in_reply_to: MsgId, body: &Body, ctx: &mut Ctx) {
+        let Some(pending) = self.rpcs.complete(in_reply_to) else {
+            return; // expired or unknown
+        };
+        let error = body.as_error();
+        match pending {
+            Pending::Publish { count, cycle } => {
+                self.writing = None;
+                match (&error, body.kind.as_str()) {
+                    (None, "write_ok") => {
+                        self.published = self.published.max(count);
+                        if let Some(cycle) = cycle {
+                            self.opened(cycle, ctx);
+                        }
+                    }
+                    _ => {
+                        ctx.log(format!("publishing {count} failed: {body:?}"));
+                        if let Some(cycle) = cycle {
+                            self.abort_refresh(cycle, "own write failed", ctx);
+                        }
+                    }
+                }
+            }
+            Pending::Sync { cycle } => match (&error, body.kind.as_str()) {
+                (None, "write_ok") => self.opened(cycle, ctx),
+                _ => self.abort_refresh(cycle, "sync write failed", ctx),
+            },
+            Pending::Read { cycle, peer } => {
+                let count = match (&error, body.kind.as_str()) {
+                    // A peer that never published has counted nothing yet.
+                    (Some(e), _) if e.code == ErrorCode::KeyDoesNotExist.code() => Some(0),
+                    (None, "read_ok") => body.get::<u64>("value").ok(),
+                    _ => None,
+                };
+                match count {
+                    Some(count) => self.peer_read(cycle, peer, count, ctx),
+                    None => self.abort_refresh(cycle, "peer read failed", ctx),
+                }
+            }
+        }
     }
 }
 
 impl Node for GCounter {
-    fn on_message(&mut self, msg: Message, _ctx: &mut Ctx) -> Result<(), RpcError> {
-        Err(RpcError::not_supported(&msg.body.kind))
+    fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
+        if let Some(in_reply_to) = msg.body.in_reply_to {
+            self.on_reply(in_reply_to, &msg.body, ctx);
+            return Ok(());
+        }
+        match msg.body.kind.as_str() {
+            "add" => {
+                let delta: u64 = msg.body.get("delta")?;
+                self.mine = self.mine.checked_add(delta).ok_or_else(|| {
+                    RpcError::new(ErrorCode::MalformedRequest, "counter would overflow")
+                })?;
+                ctx.reply(&msg, Body::new("add_ok"));
+                Ok(())
+            }
+            "read" => {
+                if self.fresh_enough(self.fresh_as_of, ctx.now) {
+                    self.answer_read(&msg, ctx);
+                } else {
+                    self.waiting.push((msg, ctx.now));
+                    if self.refresh.is_none() {
+                        self.start_refresh(ctx);
+                    }
+                }
+                Ok(())
+            }
+            other => Err(RpcError::not_supported(other)),
+        }
+    }
+
+    fn on_tick(&mut self, ctx: &mut Ctx) {
+        for (_, pending) in self.rpcs.expire(ctx.now) {
+            match pending {
+                Pending::Publish { cycle, .. } => {
+                    self.writing = None;
+                    if let Some(cycle) = cycle {
+                        self.abort_refresh(cycle, "own write timed out", ctx);
+                    }
+                }
+                Pending::Sync { cycle } | Pending::Read { cycle, .. } => {
+                    self.abort_refresh(cycle, "seq-kv timed out", ctx);
+                }
+            }
+        }
+        // Reads that waited too long get a definite error rather than a stale answer.
+        let limit = Duration::from_millis(self.flags.rpc_timeout_ms);
+        let (expired, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|(_, arrival)| ctx.now.saturating_sub(*arrival) > limit);
+        self.waiting = kept;
+        for (req, _) in expired {
+            let err = RpcError::new(
+                ErrorCode::TemporarilyUnavailable,
+                "could not refresh the counter from seq-kv in time",
+            );
+            ctx.error(&req, &err);
+        }
+        if self.refresh.is_none() && !self.waiting.is_empty() {
+            self.start_refresh(ctx);
+        }
+        if ctx.now.saturating_sub(self.last_flush) >= Duration::from_millis(self.flags.flush_ms) {
+            self.publish(None, ctx);
+        }
+    }
+
+    fn tick_interval(&self) -> Option<Duration> {
+        Some(Duration::from_millis(self.flags.flush_ms.clamp(1, 100)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::testing::Harness;
+
+    fn node() -> Harness {
+        Harness::new(Box::new(GCounter::new(Flags::default())), "n0", 3)
+    }
+
+    fn reply_to(msg: &Message, body: Body) -> Message {
+        let mut body = body;
+        body.in_reply_to = msg.body.msg_id;
+        Message::new(SEQ_KV, msg.src.clone(), body)
+    }
+
+    #[test]
+    fn adds_are_acknowledged_and_published_on_tick() {
+        let mut h = node();
+        let out = h.request("c1", Body::new("add").with("delta", 3));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].body.kind, "add_ok");
+        assert!(out[0].body.fields.is_empty(), "add_ok carries no fields");
+        let out = h.tick_after(Duration::from_millis(100));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].dest, SEQ_KV);
+        assert_eq!(out[0].body.kind, "write");
+        assert_eq!(out[0].body.get::<String>("key").unwrap(), "n0");
+        assert_eq!(out[0].body.get::<u64>("value").unwrap(), 3);
+        // One write in flight at a time: a later add waits for its acknowledgement.
+        h.request("c1", Body::new("add").with("delta", 2));
+        assert!(h.tick_after(Duration::from_millis(100)).is_empty());
+        h.deliver(reply_to(&out[0], Body::new("write_ok")));
+        let out = h.tick_after(Duration::from_millis(100));
+        assert_eq!(out[0].body.get::<u64>("value").unwrap(), 5);
+    }
+
+    #[test]
+    fn a_read_refreshes_by_writing_first_then_reading_peers() {
+        let mut h = node();
+        let out = h.request("c1", Body::new("read"));
+        // Nothing to publish, so a token write opens the refresh; no answer yet.
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].body.get::<String>("key").unwrap(), "n0/sync");
+        let reads = h.deliver(reply_to(&out[0], Body::new("write_ok")));
+        let keys: Vec<String> = reads.iter().map(|m| m.body.get("key").unwrap()).collect();
+        assert_eq!(keys, ["n1", "n2"]);
+        assert!(reads.iter().all(|m| m.body.kind == "read"));
+        assert!(h
+            .deliver(reply_to(&reads[0], Body::new("read_ok").with("value", 7)))
+            .is_empty());
+        let missing = Body::error(&RpcError::new(ErrorCode::KeyDoesNotExist, "nope"));
+        let out = h.deliver(reply_to(&reads[1], missing));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].dest, "c1");
+        assert_eq!(out[0].body.kind, "read_ok");
+        assert_eq!(out[0].body.get::<u64>("value").unwrap(), 7);
+        // Fresh enough: the next read is answered at once, own adds included.
+        h.request("c1", Body::new("add").with("delta", 2));
+        h.now += Duration::from_millis(400);
+        let out = h.request("c2", Body::new("read"));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].body.get::<u64>("value").unwrap(), 9);
+    }
+
+    #[test]
+    fn stale_peer_counts_never_lower_the_total() {
+        let mut h = node();
+        let out = h.request("c1", Body::new("read"));
+        let reads = h.deliver(reply_to(&out[0], Body::new("write_ok")));
+        h.deliver(reply_to(&reads[0], Body::new("read_ok").with("value", 7)));
+        h.deliver(reply_to(&reads[1], Body::new("read_ok").with("value", 1)));
+        h.now += Duration::from_secs(1);
+        let out = h.request("c1", Body::new("read"));
+        let reads = h.deliver(reply_to(&out[0], Body::new("write_ok")));
+        h.deliver(reply_to(&reads[0], Body::new("read_ok").with("value", 4)));
+        let out = h.deliver(reply_to(&reads[1], Body::new("read_ok").with("value", 2)));
+        assert_eq!(out[0].body.get::<u64>("value").unwrap(), 9);
+    }
+
+    #[test]
+    fn lost_replies_expire_and_waiting_reads_get_an_error() {
+        let mut h = node();
+        h.request("c1", Body::new("read"));
+        let mut answered = None;
+        for _ in 0..30 {
+            for m in h.tick_after(Duration::from_millis(100)) {
+                if m.dest == "c1" {
+                    answered = Some(m);
+                }
+            }
+        }
+        let answer = answered.expect("the read is answered eventually");
+        assert_eq!(answer.body.as_error().map(|e| e.code), Some(11));
+    }
+
+    #[test]
+    fn bad_input_is_rejected_not_fatal() {
+        let mut h = node();
+        let out = h.request("c1", Body::new("add").with("delta", -1));
+        assert_eq!(out[0].body.as_error().map(|e| e.code), Some(12));
+        let out = h.request("c1", Body::new("add"));
+        assert_eq!(out[0].body.as_error().map(|e| e.code), Some(12));
+        let out = h.request("c1", Body::new("subtract").with("delta", 1));
+        assert_eq!(out[0].body.as_error().map(|e| e.code), Some(10));
+        h.request("c1", Body::new("add").with("delta", u64::MAX));
+        let out = h.request("c1", Body::new("add").with("delta", 1));
+        assert_eq!(out[0].body.as_error().map(|e| e.code), Some(12));
+        // Replies nobody asked for are ignored.
+        let mut stray = Body::new("read_ok").with("value", "x");
+        stray.in_reply_to = Some(999);
+        assert!(h.deliver(Message::new(SEQ_KV, "n0", stray)).is_empty());
     }
 }
