@@ -521,11 +521,9 @@ fn process_polls(a: &Analysis<'_>) -> (Vec<Value>, Vec<Value>) {
         let mut last: BTreeMap<&str, &Completion<'_>> = BTreeMap::new();
         for c in ops {
             match c.op.f.as_str() {
-                "assign" | "subscribe" => {
-                    if c.kind() != OpType::Fail {
-                        let keep: BTreeSet<Key> = c.assigned_keys().into_iter().collect();
-                        last.retain(|k, _| keep.contains(*k));
-                    }
+                "assign" | "subscribe" if c.kind() != OpType::Fail => {
+                    let keep: BTreeSet<Key> = c.assigned_keys().into_iter().collect();
+                    last.retain(|k, _| keep.contains(*k));
                 }
                 "poll" | "txn" => {
                     for (k, pairs) in &c.reads {
@@ -694,5 +692,280 @@ fn worst_realtime_lag(a: &Analysis<'_>) -> Value {
         Some((lag, time, process, key)) => json!({
             "time": time as f64 / 1e9, "lag": lag as f64 / 1e9, "process": process, "key": key,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::history::Process;
+
+    /// Builds sequential histories: each operation is invoked and completed before the next.
+    #[derive(Default)]
+    struct H {
+        ops: Vec<Op>,
+    }
+
+    impl H {
+        fn push(&mut self, p: u64, kind: OpType, f: &str, value: Value) {
+            let index = self.ops.len();
+            self.ops.push(Op {
+                index,
+                time: index as u64 * 1_000_000,
+                kind,
+                process: Process::Client(p),
+                f: f.into(),
+                value,
+                error: None,
+                is_final: false,
+            });
+        }
+
+        fn send(
+            &mut self,
+            p: u64,
+            key: &str,
+            msg: i64,
+            done: OpType,
+            offset: Option<i64>,
+        ) -> &mut Self {
+            self.push(p, OpType::Invoke, "send", json!([["send", key, msg]]));
+            let value = match offset {
+                Some(o) => json!([["send", key, [o, msg]]]),
+                None => json!([["send", key, msg]]),
+            };
+            self.push(p, done, "send", value);
+            self
+        }
+
+        fn poll(&mut self, p: u64, msgs: Value) -> &mut Self {
+            self.push(p, OpType::Invoke, "poll", json!([["poll"]]));
+            self.push(p, OpType::Ok, "poll", json!([["poll", msgs]]));
+            self
+        }
+
+        fn assign(&mut self, p: u64, keys: Value) -> &mut Self {
+            self.push(p, OpType::Invoke, "assign", keys.clone());
+            self.push(p, OpType::Ok, "assign", keys);
+            self
+        }
+
+        /// Sends "a", "b", "c", "d" … as 1, 2, 3, 4 to key x at offsets 0, 1, 2, 3 ….
+        fn sent(n: i64) -> H {
+            let mut h = H::default();
+            for i in 0..n {
+                h.send(0, "x", i + 1, OpType::Ok, Some(i));
+            }
+            h
+        }
+
+        fn check(&self) -> Findings {
+            check(&self.ops)
+        }
+    }
+
+    fn types(f: &Findings) -> Vec<&str> {
+        f.errors.keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn a_clean_history_is_valid() {
+        let mut h = H::sent(3);
+        h.poll(1, json!({"x": [[0, 1], [1, 2]]}));
+        h.poll(1, json!({"x": [[2, 3]]}));
+        let f = h.check();
+        assert_eq!(f.valid, Validity::Valid, "{}", f.result);
+        assert!(f.errors.is_empty());
+        assert_eq!(f.result["bad-error-types"], json!([]));
+    }
+
+    #[test]
+    fn lost_writes_below_the_highest_read_are_found() {
+        // 1 and 2 are acknowledged at offsets 0 and 1; a poll sees 3 at offset 2 and nobody
+        // ever sees 1 or 2.
+        let mut h = H::sent(2);
+        h.send(2, "x", 3, OpType::Info, None);
+        h.poll(1, json!({"x": [[2, 3]]}));
+        let f = h.check();
+        assert_eq!(f.valid, Validity::Invalid);
+        assert_eq!(f.errors.get("lost-write"), Some(&2));
+        let lost = &f.result["lost-write"]["errs"];
+        assert_eq!(lost[0]["value"], json!(1));
+        assert_eq!(lost[1]["value"], json!(2));
+        assert_eq!(lost[0]["max-read-index"], json!(2));
+        assert!(f.bad.contains(&"unseen".to_string()));
+    }
+
+    #[test]
+    fn an_unpolled_acknowledged_send_is_unseen() {
+        let mut h = H::sent(2);
+        h.poll(1, json!({"x": [[0, 1]]}));
+        let f = h.check();
+        assert_eq!(types(&f), ["unseen"]);
+        assert_eq!(f.result["unseen"]["unseen"], json!({"x": 1}));
+        assert_eq!(f.valid, Validity::Invalid);
+    }
+
+    #[test]
+    fn two_messages_at_one_offset_are_inconsistent() {
+        let mut h = H::default();
+        h.send(0, "x", 1, OpType::Ok, Some(0));
+        h.send(1, "x", 2, OpType::Ok, Some(0));
+        h.poll(2, json!({"x": [[0, 1]]}));
+        h.poll(3, json!({"x": [[0, 2]]}));
+        let f = h.check();
+        assert_eq!(f.errors.get("inconsistent-offsets"), Some(&1));
+        assert_eq!(
+            f.result["inconsistent-offsets"]["errs"][0],
+            json!({"key": "x", "offset": 0, "index": 0, "values": [1, 2]})
+        );
+        assert_eq!(f.valid, Validity::Invalid);
+    }
+
+    #[test]
+    fn one_message_at_two_offsets_is_a_duplicate() {
+        let mut h = H::sent(1);
+        h.poll(1, json!({"x": [[0, 1], [1, 1]]}));
+        let f = h.check();
+        assert_eq!(f.errors.get("duplicate"), Some(&1));
+        assert_eq!(f.result["duplicate"]["errs"][0]["offsets"], json!([0, 1]));
+        assert_eq!(f.valid, Validity::Invalid);
+    }
+
+    #[test]
+    fn a_process_skipping_between_polls_is_a_poll_skip() {
+        let mut h = H::sent(4);
+        h.poll(1, json!({"x": [[0, 1], [1, 2]]}));
+        h.poll(2, json!({"x": [[2, 3]]}));
+        h.poll(1, json!({"x": [[3, 4]]}));
+        let f = h.check();
+        assert_eq!(types(&f), ["poll-skip"]);
+        let e = &f.result["poll-skip"]["errs"][0];
+        assert_eq!(e["delta"], json!(2));
+        assert_eq!(e["skipped"], json!([3]));
+    }
+
+    #[test]
+    fn an_assign_without_the_key_forgets_its_position() {
+        let mut h = H::sent(4);
+        h.poll(1, json!({"x": [[0, 1], [1, 2]]}));
+        h.poll(2, json!({"x": [[2, 3]]}));
+        h.assign(1, json!(["y"]));
+        h.poll(1, json!({"x": [[3, 4]]}));
+        assert!(h.check().errors.is_empty());
+        // An assign that keeps x keeps the position, and the skip is found.
+        let mut h = H::sent(4);
+        h.poll(1, json!({"x": [[0, 1], [1, 2]]}));
+        h.poll(2, json!({"x": [[2, 3]]}));
+        h.assign(1, json!(["x", "y"]));
+        h.poll(1, json!({"x": [[3, 4]]}));
+        assert_eq!(types(&h.check()), ["poll-skip"]);
+    }
+
+    #[test]
+    fn going_back_between_polls_is_nonmonotonic() {
+        let mut h = H::sent(2);
+        h.poll(1, json!({"x": [[0, 1], [1, 2]]}));
+        h.poll(1, json!({"x": [[1, 2]]}));
+        let f = h.check();
+        assert_eq!(types(&f), ["nonmonotonic-poll"]);
+        assert_eq!(f.result["nonmonotonic-poll"]["errs"][0]["delta"], json!(0));
+    }
+
+    #[test]
+    fn skips_and_inversions_inside_one_poll() {
+        let mut h = H::sent(3);
+        h.poll(1, json!({"x": [[0, 1], [2, 3]]}));
+        h.poll(2, json!({"x": [[1, 2], [0, 1]]}));
+        let f = h.check();
+        assert_eq!(f.errors.get("int-poll-skip"), Some(&1));
+        assert_eq!(f.errors.get("int-nonmonotonic-poll"), Some(&1));
+        assert_eq!(f.result["int-poll-skip"]["errs"][0]["skipped"], json!([2]));
+    }
+
+    #[test]
+    fn a_process_whose_sends_go_backwards_is_nonmonotonic() {
+        let mut h = H::default();
+        h.send(0, "x", 1, OpType::Ok, Some(1));
+        h.send(0, "x", 2, OpType::Ok, Some(0));
+        h.poll(1, json!({"x": [[0, 2], [1, 1]]}));
+        let f = h.check();
+        assert_eq!(types(&f), ["nonmonotonic-send"]);
+    }
+
+    #[test]
+    fn reading_a_failed_send_is_g1a() {
+        let mut h = H::default();
+        h.send(0, "x", 1, OpType::Fail, None);
+        h.poll(1, json!({"x": [[0, 1]]}));
+        let f = h.check();
+        assert_eq!(types(&f), ["G1a"]);
+    }
+
+    #[test]
+    fn internal_send_skips_are_tolerated() {
+        let mut h = H::sent(3);
+        h.push(
+            5,
+            OpType::Invoke,
+            "send",
+            json!([["send", "x", 7], ["send", "x", 8]]),
+        );
+        h.push(
+            5,
+            OpType::Ok,
+            "send",
+            json!([["send", "x", [3, 7]], ["send", "x", [5, 8]]]),
+        );
+        h.send(0, "x", 9, OpType::Ok, Some(4));
+        h.poll(
+            1,
+            json!({"x": [[0, 1], [1, 2], [2, 3], [3, 7], [4, 9], [5, 8]]}),
+        );
+        let f = h.check();
+        assert_eq!(types(&f), ["int-send-skip"]);
+        assert_eq!(f.valid, Validity::Valid);
+    }
+
+    #[test]
+    fn reading_a_message_before_it_was_sent_is_a_realtime_cycle() {
+        let mut h = H::default();
+        h.poll(1, json!({"x": [[0, 1]]}));
+        h.send(0, "x", 1, OpType::Ok, Some(0));
+        let f = h.check();
+        assert_eq!(types(&f), ["G1c-realtime"]);
+        assert_eq!(f.valid, Validity::Invalid);
+    }
+
+    #[test]
+    fn histories_jepsen_cannot_analyse_are_unknown() {
+        // A polled message nobody sent.
+        let mut h = H::sent(1);
+        h.poll(1, json!({"x": [[0, 1], [1, 99]]}));
+        let f = h.check();
+        assert_eq!(f.valid, Validity::Unknown);
+        assert!(f.result["error"].as_str().unwrap().contains("no writer"));
+        // A key that successful polls only ever returned empty.
+        let mut h = H::sent(1);
+        h.poll(1, json!({"x": [[0, 1]], "y": []}));
+        assert_eq!(h.check().valid, Validity::Unknown);
+    }
+
+    #[test]
+    fn no_dependencies_at_all_is_an_empty_graph() {
+        let mut h = H::default();
+        h.push(0, OpType::Invoke, "poll", json!([["poll"]]));
+        h.push(0, OpType::Ok, "poll", json!([["poll", {}]]));
+        let f = h.check();
+        assert_eq!(types(&f), ["empty-transaction-graph"]);
+        assert_eq!(f.valid, Validity::Invalid);
+    }
+
+    #[test]
+    fn realtime_lag_measures_how_stale_a_poll_is() {
+        let mut h = H::sent(2); // offset 1 exists from t = 3 ms
+        h.poll(1, json!({"x": [[0, 1]]})); // invoked at 4 ms, sees offset 0 only
+        let f = h.check();
+        assert_eq!(f.result["worst-realtime-lag"]["lag"], json!(0.001));
     }
 }
