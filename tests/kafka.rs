@@ -143,7 +143,9 @@ impl Node for Broken {
                 } else {
                     next
                 };
-                let lost = self.lose_every.is_some_and(|n| self.sends.is_multiple_of(n));
+                let lost = self
+                    .lose_every
+                    .is_some_and(|n| self.sends.is_multiple_of(n));
                 if lost {
                     // Claim the offset without the message: the next send takes offset + 1.
                     log.push((offset, Value::Null));

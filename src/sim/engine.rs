@@ -32,7 +32,9 @@ enum Event {
     Tick(usize),
     Generate,
     Nemesis,
-    Timeout { thread: usize, msg_id: MsgId },
+    /// `process` too: a replacement client reuses msg_ids from 1, and must not be timed out
+    /// by its predecessor's requests.
+    Timeout { thread: usize, process: u64, msg_id: MsgId },
     StartFinal,
     FinalDeadline,
     /// A client's delayed final operation is due.
@@ -277,7 +279,11 @@ impl<'a> Engine<'a> {
             }
             Event::Generate => self.generate(),
             Event::Nemesis => self.nemesis(),
-            Event::Timeout { thread, msg_id } => self.timeout(thread, msg_id),
+            Event::Timeout { thread, process, msg_id } => {
+                if self.clients[thread].info.process == process {
+                    self.timeout(thread, msg_id)
+                }
+            }
             Event::StartFinal => {
                 self.phase = Phase::Final;
                 self.final_open = true;
@@ -419,7 +425,8 @@ impl<'a> Engine<'a> {
                 }
                 self.send(msg);
                 let timeout = self.now + nanos(self.cfg.client_timeout);
-                self.schedule(timeout, Event::Timeout { thread, msg_id });
+                let process = self.clients[thread].info.process;
+                self.schedule(timeout, Event::Timeout { thread, process, msg_id });
             }
             Step::Complete { kind, value, error } => self.complete(thread, kind, value, error),
         }

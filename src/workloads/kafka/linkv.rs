@@ -115,7 +115,10 @@ impl LinKv {
         }
         state.claiming = std::mem::take(&mut state.queue);
         let from = state.counter;
-        let to = from + state.claiming.len() as i64;
+        let Some(to) = from.checked_add(state.claiming.len() as i64) else {
+            let err = RpcError::new(ErrorCode::TemporarilyUnavailable, "offsets exhausted");
+            return self.abandon(key, &err, ctx);
+        };
         let body = Body::new("cas")
             .with("key", counter_key(key))
             .with("from", from)

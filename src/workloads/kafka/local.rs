@@ -27,7 +27,7 @@ use super::sync::{Batch, Link, SyncMsg, SYNC};
 use super::Timing;
 use crate::node::rpc::PendingRpcs;
 use crate::node::{Ctx, Node};
-use crate::protocol::{Body, Message, MsgId, RpcError};
+use crate::protocol::{Body, ErrorCode, Message, MsgId, RpcError};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -103,7 +103,11 @@ impl Local {
         let (me, n) = (self.me, self.n);
         let state = self.keys.entry(req.key.clone()).or_default();
         // The first offset ≥ next in this node's residue class.
-        let offset = state.next + (me - state.next).rem_euclid(n);
+        let offset = state
+            .next
+            .checked_add((me - state.next).rem_euclid(n))
+            .filter(|o| *o < i64::MAX)
+            .ok_or_else(|| RpcError::new(ErrorCode::TemporarilyUnavailable, "offsets exhausted"))?;
         state.log.insert(offset, req.msg.clone());
         for link in self.links.values_mut() {
             link.push_entry(&req.key, offset, req.msg.clone());

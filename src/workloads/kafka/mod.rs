@@ -110,3 +110,77 @@ impl Node for Kafka {
         self.inner.tick_interval()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::testing::Harness;
+    use crate::protocol::Body;
+    use serde_json::json;
+
+    /// Odd, hostile or out-of-place input gets an error reply or is dropped; never a panic.
+    #[test]
+    fn odd_input_never_panics() {
+        for mode in [Mode::Local, Mode::LinKv] {
+            let flags = Flags {
+                mode,
+                ..Flags::default()
+            };
+            let mut h = Harness::new(Box::new(Kafka::new(flags)), "n0", 2);
+            // (request, the error code it must get; None for a normal reply)
+            let requests = [
+                (Body::new("send"), Some(12)),
+                (Body::new("send").with("key", 3).with("msg", 1), Some(12)),
+                (
+                    Body::new("poll").with("offsets", json!({"k": i64::MIN})),
+                    None,
+                ),
+                (
+                    Body::new("poll").with("offsets", json!({"k": i64::MAX})),
+                    None,
+                ),
+                (Body::new("poll").with("offsets", json!([1, 2])), Some(12)),
+                (
+                    Body::new("commit_offsets").with("offsets", json!({"k": "x"})),
+                    Some(12),
+                ),
+                (
+                    Body::new("list_committed_offsets").with("keys", json!("k")),
+                    Some(12),
+                ),
+                (Body::new("nonsense"), Some(10)),
+            ];
+            for (body, code) in requests {
+                let out = h.request("c1", body.clone());
+                let replies: Vec<_> = out.iter().filter(|m| m.dest == "c1").collect();
+                assert_eq!(replies.len(), 1, "{mode:?} {body:?}");
+                assert_eq!(
+                    replies[0].body.as_error().map(|e| e.code),
+                    code,
+                    "{mode:?} {body:?}"
+                );
+            }
+            let hostile = [
+                Body::new("kafka_sync").with("first", 1).with("ack", u64::MAX).with(
+                    "batches",
+                    json!([{"entries": [["k", i64::MAX, 1], ["k", -5, 2]], "marks": {"k": i64::MAX}}]),
+                ),
+                Body::new("kafka_sync").with("first", u64::MAX).with("ack", 0).with("batches", json!([{}, {}])),
+                Body::new("kafka_sync").with("batches", "no"),
+                Body::new("kafka_committed_ok").with("offsets", json!({"k": 1})),
+            ];
+            for mut body in hostile {
+                body.in_reply_to = Some(99);
+                h.deliver(crate::protocol::Message::new("n1", "n0", body));
+            }
+            let mut reply = Body::new("cas_ok");
+            reply.in_reply_to = Some(12345);
+            h.deliver(crate::protocol::Message::new("lin-kv", "n0", reply));
+            // Still serving after all that.
+            h.request("c1", Body::new("send").with("key", "k").with("msg", 1));
+            h.tick_after(Duration::from_secs(1));
+            let out = h.request("c1", Body::new("poll").with("offsets", json!({"k": 0})));
+            assert_eq!(out[0].body.kind, "poll_ok");
+        }
+    }
+}
