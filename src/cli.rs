@@ -18,6 +18,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process; the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run as a Maelstrom node for WORKLOAD on stdin/stdout (Maelstrom launches this).
@@ -79,6 +81,9 @@ pub struct RunArgs {
     /// Simulator seed (default: random; always printed so a run can be replayed).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Simulator only: run N consecutive seeds (from --seed, default 0) and summarise them.
+    #[arg(long, value_name = "N")]
+    pub seeds: Option<u64>,
     #[command(flatten)]
     pub opts: TestOpts,
     /// Extra flag for the node, appended to the profile's node flags (repeatable).
@@ -170,8 +175,17 @@ mod tests {
     #[test]
     fn run_takes_maelstrom_style_overrides() {
         let cli = Cli::try_parse_from([
-            "glomers", "run", "3d", "--engine", "sim", "--seed", "4", "--nemesis", "partition",
-            "--latency-dist", "uniform",
+            "glomers",
+            "run",
+            "3d",
+            "--engine",
+            "sim",
+            "--seed",
+            "4",
+            "--nemesis",
+            "partition",
+            "--latency-dist",
+            "uniform",
         ])
         .unwrap();
         let Command::Run(args) = cli.command else {

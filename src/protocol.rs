@@ -106,7 +106,11 @@ impl Body {
         if self.kind != "error" {
             return None;
         }
-        let code = self.fields.get("code").and_then(Value::as_u64).unwrap_or(13) as u32;
+        let code = self
+            .fields
+            .get("code")
+            .and_then(Value::as_u64)
+            .unwrap_or(13) as u32;
         let text = self
             .fields
             .get("text")
@@ -195,7 +199,10 @@ mod tests {
     #[test]
     fn replies_omit_absent_reserved_fields() {
         let body = Body::new("init_ok");
-        assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"type":"init_ok"}"#);
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"type":"init_ok"}"#
+        );
     }
 
     #[test]

@@ -149,7 +149,9 @@ impl Criterion {
     pub fn parse(text: &str) -> Result<Criterion, String> {
         let words: Vec<&str> = text.split_whitespace().collect();
         let [metric, op, number] = words[..] else {
-            return Err(format!("criterion {text:?}: expected `<metric> <op> <number>`"));
+            return Err(format!(
+                "criterion {text:?}: expected `<metric> <op> <number>`"
+            ));
         };
         let cmp = match op {
             "<" => Cmp::Lt,
@@ -277,7 +279,10 @@ mod tests {
     #[test]
     fn missing_metric_is_a_miss() {
         let figures = Figures::default();
-        let checks = check_all(&[Criterion::parse("stable-latency-max < 600").unwrap()], &figures);
+        let checks = check_all(
+            &[Criterion::parse("stable-latency-max < 600").unwrap()],
+            &figures,
+        );
         assert!(!checks[0].met);
     }
 

@@ -3,3 +3,4 @@
 
 pub mod profiles;
 pub mod sim_run;
+pub mod sweep;

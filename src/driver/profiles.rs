@@ -113,7 +113,10 @@ impl TestOpts {
         push("consistency-models", self.consistency_models.clone());
         push("key-count", self.key_count.map(|v| v.to_string()));
         push("max-txn-length", self.max_txn_length.map(|v| v.to_string()));
-        push("max-writes-per-key", self.max_writes_per_key.map(|v| v.to_string()));
+        push(
+            "max-writes-per-key",
+            self.max_writes_per_key.map(|v| v.to_string()),
+        );
         args
     }
 
@@ -283,7 +286,14 @@ mod tests {
         let merged = base.merged(&over);
         assert_eq!(
             merged.to_args(),
-            ["--node-count", "25", "--rate", "12.5", "--nemesis", "partition"]
+            [
+                "--node-count",
+                "25",
+                "--rate",
+                "12.5",
+                "--nemesis",
+                "partition"
+            ]
         );
         assert_eq!(merged.clients().unwrap(), 25);
         let two_n = TestOpts {

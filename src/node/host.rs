@@ -73,7 +73,8 @@ impl Host {
                 ErrorCode::TemporarilyUnavailable,
                 "node has not received init yet",
             );
-            self.logs.push(format!("{} before init from {}", msg.body.kind, msg.src));
+            self.logs
+                .push(format!("{} before init from {}", msg.body.kind, msg.src));
             return Self::error_reply(&msg, &err).into_iter().collect();
         };
         ctx.now = now;

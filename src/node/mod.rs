@@ -90,7 +90,8 @@ impl Ctx {
     /// answers a reply, and Maelstrom's reply schemas make it optional.
     pub fn reply(&mut self, req: &Message, mut body: Body) {
         body.in_reply_to = req.body.msg_id;
-        self.outbox.push(Message::new(self.id.clone(), req.src.clone(), body));
+        self.outbox
+            .push(Message::new(self.id.clone(), req.src.clone(), body));
     }
 
     /// Replies to `req` with a Maelstrom error.

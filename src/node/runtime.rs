@@ -95,4 +95,3 @@ async fn write_messages<W: AsyncWrite + Unpin>(
     }
     Ok(())
 }
-

@@ -20,9 +20,7 @@ impl Harness {
             next_client_msg_id: 1,
         };
         let ids: Vec<String> = (0..count).map(|i| format!("n{i}")).collect();
-        let init = Body::new("init")
-            .with("node_id", id)
-            .with("node_ids", ids);
+        let init = Body::new("init").with("node_id", id).with("node_ids", ids);
         let out = harness.request("c0", init);
         assert_eq!(out.len(), 1, "init must be answered with exactly init_ok");
         assert_eq!(out[0].body.kind, "init_ok");

@@ -12,10 +12,16 @@ pub fn parse(text: &str) -> anyhow::Result<Value> {
     let cleaned = quote_primes(text);
     let opts = ParserOptions {
         allow_namespaced_map_syntax: false,
-        ..ParserOptions::default()
     };
     edn_format::parse_str_with_options(&cleaned, opts)
-        .map_err(|e| anyhow::anyhow!("invalid EDN at line {}, column {}: {:?}", e.row, e.col, e.error))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "invalid EDN at line {}, column {}: {:?}",
+                e.row,
+                e.col,
+                e.error
+            )
+        })
         .context("parsing EDN")
 }
 
@@ -87,7 +93,9 @@ pub fn to_json(value: &Value) -> Json {
         Value::Float(f) => json!(f.into_inner()),
         Value::BigInt(b) => json!(b.to_string()),
         Value::BigDec(d) => json!(d.to_string()),
-        Value::List(items) | Value::Vector(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::List(items) | Value::Vector(items) => {
+            Json::Array(items.iter().map(to_json).collect())
+        }
         Value::Set(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Map(map) => {
             let mut out = Map::new();

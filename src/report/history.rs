@@ -8,7 +8,8 @@ use edn_format::{Keyword, Value};
 use std::path::Path;
 
 pub fn read(path: &Path) -> anyhow::Result<Vec<Op>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     parse(&text).with_context(|| format!("in {}", path.display()))
 }
 
@@ -50,9 +51,7 @@ fn parse_op(line: &str) -> anyhow::Result<Op> {
         Some(Value::Integer(p)) => Process::Client(u64::try_from(*p).unwrap_or(0)),
         _ => Process::Nemesis,
     };
-    let f = get(map, "f")
-        .and_then(edn::name_of)
-        .context("missing :f")?;
+    let f = get(map, "f").and_then(edn::name_of).context("missing :f")?;
     Ok(Op {
         index: usize::try_from(int("index")?).unwrap_or(0),
         time: u64::try_from(int("time")?).unwrap_or(0),

@@ -11,7 +11,11 @@ fn fmt_opt(v: Option<f64>, digits: usize) -> String {
 fn fmt_quantiles(q: &Quantiles) -> String {
     ["0", "0.5", "0.95", "0.99", "1"]
         .iter()
-        .map(|k| q.get(*k).map(|v| format!("{v:.0}")).unwrap_or_else(|| "—".into()))
+        .map(|k| {
+            q.get(*k)
+                .map(|v| format!("{v:.0}"))
+                .unwrap_or_else(|| "—".into())
+        })
         .collect::<Vec<_>>()
         .join(" / ")
 }
@@ -36,7 +40,11 @@ pub fn text(v: &Verdict) -> String {
     let _ = writeln!(out, "challenge {}  (engine: {})", v.challenge, v.engine);
     let _ = writeln!(out, "  valid?               {valid}");
     if !f.failing_checkers.is_empty() {
-        let _ = writeln!(out, "  failing checkers     {}", f.failing_checkers.join(", "));
+        let _ = writeln!(
+            out,
+            "  failing checkers     {}",
+            f.failing_checkers.join(", ")
+        );
     }
     let _ = writeln!(out, "  client ops           {}", f.ops);
     let _ = writeln!(
@@ -47,10 +55,19 @@ pub fn text(v: &Verdict) -> String {
     );
     let _ = writeln!(out, "  availability         {}", fmt_opt(f.ok_fraction, 4));
     if let Some(q) = &f.stable_latencies {
-        let _ = writeln!(out, "  stable latency ms    {}   (0 / 0.5 / 0.95 / 0.99 / 1)", fmt_quantiles(q));
+        let _ = writeln!(
+            out,
+            "  stable latency ms    {}   (0 / 0.5 / 0.95 / 0.99 / 1)",
+            fmt_quantiles(q)
+        );
     }
     for (op, q) in &f.op_latencies {
-        let _ = writeln!(out, "  {:<20} {}   ms (0 / 0.5 / 0.95 / 0.99 / 1)", format!("latency {op}"), fmt_quantiles(q));
+        let _ = writeln!(
+            out,
+            "  {:<20} {}   ms (0 / 0.5 / 0.95 / 0.99 / 1)",
+            format!("latency {op}"),
+            fmt_quantiles(q)
+        );
     }
     for (name, value) in &f.counts {
         let _ = writeln!(out, "  {name:<20} {value}");

@@ -94,7 +94,8 @@ fn validity_json(v: Validity) -> Value {
 }
 
 fn counts_json(c: &Counts, per_op: Option<f64>) -> Value {
-    let mut v = json!({"send-count": c.send_count, "recv-count": c.recv_count, "msg-count": c.msg_count});
+    let mut v =
+        json!({"send-count": c.send_count, "recv-count": c.recv_count, "msg-count": c.msg_count});
     if let Some(p) = per_op {
         v["msgs-per-op"] = json!(p);
     }

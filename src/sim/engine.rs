@@ -108,7 +108,12 @@ impl<'a> Engine<'a> {
         let hosts = nodes
             .into_iter()
             .enumerate()
-            .map(|(i, node)| Host::new(node, cfg.seed.wrapping_mul(1_000_003).wrapping_add(i as u64)))
+            .map(|(i, node)| {
+                Host::new(
+                    node,
+                    cfg.seed.wrapping_mul(1_000_003).wrapping_add(i as u64),
+                )
+            })
             .collect();
         let node_index = node_ids
             .iter()
@@ -230,28 +235,32 @@ impl<'a> Engine<'a> {
         let ids = self.node_ids.clone();
         for (i, id) in ids.iter().enumerate() {
             let client = self.fresh_client_name();
-            let init = Body::new("init")
-                .with("node_id", id)
-                .with("node_ids", &ids);
+            let init = Body::new("init").with("node_id", id).with("node_ids", &ids);
             let mut requests = vec![init];
             requests.extend(self.model.setup(id, &ids));
             for (k, mut body) in requests.into_iter().enumerate() {
                 body.msg_id = Some(k as u64 + 1);
                 self.net.on_send(&client, id);
                 self.net.on_recv(&client, id);
-                let out = self.hosts[i].handle(Message::new(client.clone(), id.clone(), body), Duration::ZERO);
+                let out = self.hosts[i].handle(
+                    Message::new(client.clone(), id.clone(), body),
+                    Duration::ZERO,
+                );
                 let mut answered = false;
                 for msg in out {
                     if msg.dest == client {
                         self.net.on_send(id, &client);
                         self.net.on_recv(id, &client);
-                        answered |= msg.body.in_reply_to == Some(k as u64 + 1)
-                            && msg.body.kind != "error";
+                        answered |=
+                            msg.body.in_reply_to == Some(k as u64 + 1) && msg.body.kind != "error";
                     } else {
                         self.send(msg);
                     }
                 }
-                anyhow::ensure!(answered, "node {id} did not answer setup request {k} with a reply");
+                anyhow::ensure!(
+                    answered,
+                    "node {id} did not answer setup request {k} with a reply"
+                );
             }
             self.collect_logs(i);
             if let Some(every) = self.hosts[i].tick_interval() {
@@ -404,7 +413,14 @@ impl<'a> Engine<'a> {
 
     fn invoke(&mut self, thread: usize, op: Invocation, is_final: bool) {
         let info = self.clients[thread].info.clone();
-        self.record(Process::Client(info.process), OpType::Invoke, &op.f, op.value.clone(), None, is_final);
+        self.record(
+            Process::Client(info.process),
+            OpType::Invoke,
+            &op.f,
+            op.value.clone(),
+            None,
+            is_final,
+        );
         self.clients[thread].current = Some((op.clone(), None));
         let step = self.model.begin(&info, &op);
         self.step(thread, step);
@@ -458,7 +474,12 @@ impl<'a> Engine<'a> {
         } else {
             OpType::Info
         };
-        self.complete(thread, kind, op.value.clone(), Some(serde_json::json!(["net-timeout"])));
+        self.complete(
+            thread,
+            kind,
+            op.value.clone(),
+            Some(serde_json::json!(["net-timeout"])),
+        );
     }
 
     fn complete(&mut self, thread: usize, kind: OpType, value: Value, error: Option<Value>) {
@@ -467,7 +488,14 @@ impl<'a> Engine<'a> {
         };
         let is_final = self.phase == Phase::Final;
         let process = self.clients[thread].info.process;
-        self.record(Process::Client(process), kind, &op.f, value, error, is_final);
+        self.record(
+            Process::Client(process),
+            kind,
+            &op.f,
+            value,
+            error,
+            is_final,
+        );
         if kind == OpType::Info {
             // Jepsen retires a process whose last operation is indeterminate and opens a new
             // client with a fresh process id (and Maelstrom a fresh client node id).
@@ -527,21 +555,52 @@ impl<'a> Engine<'a> {
                 .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
                 .collect();
             let value = serde_json::json!({ "target": target.name(), "grudge": desc });
-            self.record(Process::Nemesis, OpType::Invoke, "start-partition", Value::Null, None, false);
-            self.record(Process::Nemesis, OpType::Info, "start-partition", value, None, false);
+            self.record(
+                Process::Nemesis,
+                OpType::Invoke,
+                "start-partition",
+                Value::Null,
+                None,
+                false,
+            );
+            self.record(
+                Process::Nemesis,
+                OpType::Info,
+                "start-partition",
+                value,
+                None,
+                false,
+            );
             self.grudge = grudge;
             self.partitioned = true;
         }
         let delay = nemesis::stagger(self.nemesis_interval(), &mut self.rng);
-        self.schedule(self.now + nanos(Duration::from_secs_f64(delay)), Event::Nemesis);
+        self.schedule(
+            self.now + nanos(Duration::from_secs_f64(delay)),
+            Event::Nemesis,
+        );
     }
 
     fn heal(&mut self) {
         if !self.partitioned {
             return;
         }
-        self.record(Process::Nemesis, OpType::Invoke, "stop-partition", Value::Null, None, false);
-        self.record(Process::Nemesis, OpType::Info, "stop-partition", serde_json::json!("network-healed"), None, false);
+        self.record(
+            Process::Nemesis,
+            OpType::Invoke,
+            "stop-partition",
+            Value::Null,
+            None,
+            false,
+        );
+        self.record(
+            Process::Nemesis,
+            OpType::Info,
+            "stop-partition",
+            serde_json::json!("network-healed"),
+            None,
+            false,
+        );
         self.partitioned = false;
         self.grudge = Grudge::default();
     }

@@ -77,11 +77,17 @@ pub fn run_with(
 pub fn run_profile(profile: &Profile, overrides: &TestOpts, seed: u64) -> anyhow::Result<SimRun> {
     let cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
     let args = profile.node_args.clone();
-    run_with(&cfg, &mut |_| crate::workloads::build(profile.workload, &args))
+    run_with(&cfg, &mut |_| {
+        crate::workloads::build(profile.workload, &args)
+    })
 }
 
 /// Runs a profile and judges it.
-pub fn verdict(profile: &Profile, overrides: &TestOpts, seed: u64) -> anyhow::Result<(SimRun, Verdict)> {
+pub fn verdict(
+    profile: &Profile,
+    overrides: &TestOpts,
+    seed: u64,
+) -> anyhow::Result<(SimRun, Verdict)> {
     let run = run_profile(profile, overrides, seed)?;
     let verdict = Verdict::new(
         &profile.id,

@@ -4,7 +4,7 @@ use crate::node::{Ctx, Node};
 use crate::protocol::{Body, Message, RpcError};
 use serde_json::Value;
 
-/// Echo takes no flags; the struct exists so `glomers node echo --help` works like the others.
+/// The echo node (challenge 1). It takes no flags.
 #[derive(clap::Parser, Debug, Default)]
 pub struct Flags {}
 

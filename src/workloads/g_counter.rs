@@ -30,7 +30,9 @@ use std::time::Duration;
 /// The service the counter lives in.
 pub const SEQ_KV: &str = "seq-kv";
 
+/// Later flags win, so `--node-arg` on `glomers run` can override the profile's node-args.
 #[derive(clap::Parser, Debug, Clone)]
+#[command(args_override_self = true)]
 pub struct Flags {
     /// Publish this node's count to seq-kv at most this often (ms), when it changed.
     #[arg(long, default_value_t = 100)]
@@ -39,11 +41,21 @@ pub struct Flags {
     /// (ms) before the read; otherwise the read waits for a fresh one.
     #[arg(long, default_value_t = 500)]
     pub staleness_ms: u64,
-    /// Forget a seq-kv request unanswered after this long (ms); reads waiting longer than
-    /// this get error 11.
+    /// Abandon a refresh (and forget its requests) unanswered after this long (ms), and
+    /// start another if reads are waiting.
     #[arg(long, default_value_t = 1000)]
     pub rpc_timeout_ms: u64,
+    /// A read that waited this long (ms) for a fresh total gets error 11 instead of a stale
+    /// answer; below Maelstrom's 5 s client timeout.
+    #[arg(long, default_value_t = 3000)]
+    pub read_timeout_ms: u64,
 }
+
+/// How many `rpc_timeout`s an own-count write is waited for before it is presumed lost.
+/// seq-kv never drops a request (services are never partitioned), so an unanswered write is
+/// a slow one, and writing again early could let the older write land last and lower the
+/// stored count; only a write this overdue is given up on.
+const WRITE_PATIENCE: u32 = 10;
 
 impl Default for Flags {
     fn default() -> Self {
@@ -51,6 +63,7 @@ impl Default for Flags {
             flush_ms: 100,
             staleness_ms: 500,
             rpc_timeout_ms: 1000,
+            read_timeout_ms: 3000,
         }
     }
 }
@@ -94,6 +107,9 @@ pub struct GCounter {
     fresh_as_of: Option<Duration>,
     /// Reads waiting for a refresh, with their arrival time.
     waiting: Vec<(Message, Duration)>,
+    /// Own-count writes (at most one) and refresh requests, kept apart because they are
+    /// given up on after different times.
+    writes: PendingRpcs<Pending>,
     rpcs: PendingRpcs<Pending>,
 }
 
@@ -112,6 +128,7 @@ impl GCounter {
             refresh: None,
             fresh_as_of: None,
             waiting: Vec::new(),
+            writes: PendingRpcs::new(timeout * WRITE_PATIENCE),
             rpcs: PendingRpcs::new(timeout),
         }
     }
@@ -146,7 +163,7 @@ impl GCounter {
             .with("key", &ctx.id)
             .with("value", self.mine);
         let id = ctx.rpc(SEQ_KV, body);
-        self.rpcs.insert(
+        self.writes.insert(
             id,
             ctx.now,
             Pending::Publish {
@@ -246,7 +263,8 @@ impl GCounter {
 
     /// A reply from seq-kv.
     fn on_reply(&mut self, in_reply_to: MsgId, body: &Body, ctx: &mut Ctx) {
-        let Some(pending) = self.rpcs.complete(in_reply_to) else {
+        let pending = self.writes.complete(in_reply_to);
+        let Some(pending) = pending.or_else(|| self.rpcs.complete(in_reply_to)) else {
             return; // expired or unknown
         };
         let error = body.as_error();
@@ -319,21 +337,20 @@ impl Node for GCounter {
     }
 
     fn on_tick(&mut self, ctx: &mut Ctx) {
-        for (_, pending) in self.rpcs.expire(ctx.now) {
-            match pending {
-                Pending::Publish { cycle, .. } => {
-                    self.writing = None;
-                    if let Some(cycle) = cycle {
-                        self.abort_refresh(cycle, "own write timed out", ctx);
-                    }
-                }
-                Pending::Sync { cycle } | Pending::Read { cycle, .. } => {
-                    self.abort_refresh(cycle, "seq-kv timed out", ctx);
-                }
+        let timeout = Duration::from_millis(self.flags.rpc_timeout_ms);
+        if !self.writes.expire(ctx.now).is_empty() {
+            ctx.log("own-count write presumed lost; publishing again");
+            self.writing = None;
+        }
+        self.rpcs.expire(ctx.now);
+        if let Some(refresh) = &self.refresh {
+            if refresh.started + timeout <= ctx.now {
+                let id = refresh.id;
+                self.abort_refresh(id, "seq-kv too slow", ctx);
             }
         }
         // Reads that waited too long get a definite error rather than a stale answer.
-        let limit = Duration::from_millis(self.flags.rpc_timeout_ms);
+        let limit = Duration::from_millis(self.flags.read_timeout_ms);
         let (expired, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
             .into_iter()
             .partition(|(_, arrival)| ctx.now.saturating_sub(*arrival) > limit);
@@ -438,19 +455,42 @@ mod tests {
     }
 
     #[test]
-    fn lost_replies_expire_and_waiting_reads_get_an_error() {
+    fn unanswered_refreshes_are_retried_and_waiting_reads_finally_get_an_error() {
         let mut h = node();
-        h.request("c1", Body::new("read"));
-        let mut answered = None;
-        for _ in 0..30 {
-            for m in h.tick_after(Duration::from_millis(100)) {
-                if m.dest == "c1" {
-                    answered = Some(m);
-                }
-            }
+        let mut sent = h.request("c1", Body::new("read"));
+        for _ in 0..40 {
+            sent.extend(h.tick_after(Duration::from_millis(100)));
         }
-        let answer = answered.expect("the read is answered eventually");
-        assert_eq!(answer.body.as_error().map(|e| e.code), Some(11));
+        let syncs = sent
+            .iter()
+            .filter(|m| m.dest == SEQ_KV && m.body.kind == "write")
+            .count();
+        // A new refresh each second while the read waits (t = 0, 1, 2, 3 s), then none.
+        assert_eq!(syncs, 4);
+        let answers: Vec<&Message> = sent.iter().filter(|m| m.dest == "c1").collect();
+        assert_eq!(answers.len(), 1);
+        assert_eq!(answers[0].body.as_error().map(|e| e.code), Some(11));
+    }
+
+    #[test]
+    fn a_slow_own_write_is_not_overtaken_by_a_newer_one() {
+        let mut h = node();
+        h.request("c1", Body::new("add").with("delta", 1));
+        let first = h.tick_after(Duration::from_millis(100));
+        assert_eq!(first.len(), 1);
+        h.request("c1", Body::new("add").with("delta", 1));
+        let mut later = Vec::new();
+        for _ in 0..98 {
+            later.extend(h.tick_after(Duration::from_millis(100)));
+        }
+        assert!(later.is_empty(), "re-published too early: {later:?}");
+        // After ten timeouts the write is presumed lost and the current count goes out.
+        let mut again = Vec::new();
+        for _ in 0..3 {
+            again.extend(h.tick_after(Duration::from_millis(100)));
+        }
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].body.get::<u64>("value").unwrap(), 2);
     }
 
     #[test]

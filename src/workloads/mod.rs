@@ -12,8 +12,19 @@ use crate::node::Node;
 use clap::{Parser, ValueEnum};
 
 /// Maelstrom's workload names (the `-w` option).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Workload {
     Echo,
@@ -50,7 +61,8 @@ impl Workload {
 pub fn parse_flags<F: Parser>(workload: Workload, args: &[String]) -> anyhow::Result<F> {
     let argv = std::iter::once(format!("glomers node {}", workload.maelstrom_name()))
         .chain(args.iter().cloned());
-    F::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{}", e.render()))
+    // Kept as a clap::Error so `main` can let clap print help (exit 0) or usage (exit 2).
+    F::try_parse_from(argv).map_err(anyhow::Error::from)
 }
 
 /// Builds the node for `workload` from its node flags.

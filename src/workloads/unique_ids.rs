@@ -6,6 +6,7 @@
 use crate::node::{Ctx, Node};
 use crate::protocol::{Body, Message, RpcError};
 
+/// The unique-ids node (challenge 2). It takes no flags.
 #[derive(clap::Parser, Debug, Default)]
 pub struct Flags {}
 

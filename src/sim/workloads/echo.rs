@@ -2,10 +2,10 @@
 //! back; the checker lists every reply whose payload differs from the request's.
 
 use super::expect_reply;
+use crate::protocol::Body;
 use crate::sim::history::{pairs, Op, OpType};
 use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
-use crate::protocol::Body;
 use crate::verdict::Validity;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -35,9 +35,8 @@ impl WorkloadModel for EchoModel {
             .into_iter()
             .filter_map(|p| {
                 let done = p.complete.filter(|c| c.kind == OpType::Ok)?;
-                (done.value != p.invoke.value).then(|| {
-                    json!({"expected": p.invoke.value, "received": done.value})
-                })
+                (done.value != p.invoke.value)
+                    .then(|| json!({"expected": p.invoke.value, "received": done.value}))
             })
             .collect();
         let valid = errors.is_empty();
@@ -47,7 +46,9 @@ impl WorkloadModel for EchoModel {
         );
         if !valid {
             check.anomalies.push("echo-mismatch".into());
-            check.counts.insert("error-count".into(), errors.len() as f64);
+            check
+                .counts
+                .insert("error-count".into(), errors.len() as f64);
         }
         check
     }

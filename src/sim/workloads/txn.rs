@@ -10,7 +10,10 @@ pub struct TxnModel;
 
 impl TxnModel {
     pub fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
-        anyhow::bail!("the simulator does not run the {} workload yet", cfg.workload.maelstrom_name())
+        anyhow::bail!(
+            "the simulator does not run the {} workload yet",
+            cfg.workload.maelstrom_name()
+        )
     }
 }
 

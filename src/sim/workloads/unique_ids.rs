@@ -38,7 +38,9 @@ impl WorkloadModel for UniqueIdsModel {
                 OpType::Invoke => attempted += 1,
                 OpType::Ok => {
                     // Keyed by canonical JSON text so ids of any JSON type compare exactly.
-                    let entry = counts.entry(op.value.to_string()).or_insert((op.value.clone(), 0));
+                    let entry = counts
+                        .entry(op.value.to_string())
+                        .or_insert((op.value.clone(), 0));
                     entry.1 += 1;
                 }
                 _ => {}
@@ -70,7 +72,9 @@ impl WorkloadModel for UniqueIdsModel {
                 "range": range,
             }),
         );
-        check.counts.insert("duplicated-count".into(), duplicated.len() as f64);
+        check
+            .counts
+            .insert("duplicated-count".into(), duplicated.len() as f64);
         if !valid {
             check.anomalies.push("duplicated".into());
         }

@@ -1,0 +1,109 @@
+//! `glomers run <challenge> --engine sim --seeds N`: the same challenge over N consecutive
+//! seeds, summarised as pass count plus median and worst of each figure. This is how the
+//! figures in `challenges/*.md` are produced.
+
+use crate::driver::profiles::{Profile, TestOpts};
+use crate::sim;
+use crate::verdict::Verdict;
+use serde::Serialize;
+
+/// Median and worst (largest, or smallest for availability) of one figure across seeds.
+#[derive(Debug, Serialize)]
+pub struct Spread {
+    pub metric: String,
+    pub median: f64,
+    pub worst: f64,
+    pub worst_seed: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Sweep {
+    pub challenge: String,
+    pub seeds: Vec<u64>,
+    pub passed: usize,
+    pub failed_seeds: Vec<u64>,
+    pub spreads: Vec<Spread>,
+}
+
+/// The figures summarised; availability is better when higher, everything else when lower.
+const METRICS: [&str; 5] = [
+    "servers-msgs-per-op",
+    "all-msgs-per-op",
+    "availability",
+    "stable-latency-p50",
+    "stable-latency-max",
+];
+
+pub fn run(
+    profile: &Profile,
+    opts: &TestOpts,
+    first_seed: u64,
+    count: u64,
+) -> anyhow::Result<Sweep> {
+    let mut verdicts: Vec<(u64, Verdict)> = Vec::new();
+    for seed in first_seed..first_seed + count {
+        let (_, verdict) = sim::verdict(profile, opts, seed)?;
+        verdicts.push((seed, verdict));
+    }
+    let failed_seeds: Vec<u64> = verdicts
+        .iter()
+        .filter(|(_, v)| !v.pass)
+        .map(|(s, _)| *s)
+        .collect();
+    let mut spreads = Vec::new();
+    for metric in METRICS {
+        let mut values: Vec<(f64, u64)> = verdicts
+            .iter()
+            .filter_map(|(s, v)| v.figures.metric(metric).map(|x| (x, *s)))
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        values.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let median = values[values.len() / 2].0;
+        let (worst, worst_seed) = if metric == "availability" {
+            values[0]
+        } else {
+            values[values.len() - 1]
+        };
+        spreads.push(Spread {
+            metric: metric.to_string(),
+            median,
+            worst,
+            worst_seed,
+        });
+    }
+    Ok(Sweep {
+        challenge: profile.id.clone(),
+        seeds: verdicts.iter().map(|(s, _)| *s).collect(),
+        passed: verdicts.len() - failed_seeds.len(),
+        failed_seeds,
+        spreads,
+    })
+}
+
+pub fn render(sweep: &Sweep) -> String {
+    let mut out = format!(
+        "challenge {} over {} seeds ({}..={}): {} passed",
+        sweep.challenge,
+        sweep.seeds.len(),
+        sweep.seeds.first().copied().unwrap_or(0),
+        sweep.seeds.last().copied().unwrap_or(0),
+        sweep.passed
+    );
+    if !sweep.failed_seeds.is_empty() {
+        out.push_str(&format!(", failed seeds {:?}", sweep.failed_seeds));
+    }
+    out.push('\n');
+    out.push_str(&format!(
+        "  {:<22} {:>10} {:>10}  worst seed\n",
+        "figure", "median", "worst"
+    ));
+    for s in &sweep.spreads {
+        out.push_str(&format!(
+            "  {:<22} {:>10.3} {:>10.3}  {}\n",
+            s.metric, s.median, s.worst, s.worst_seed
+        ));
+    }
+    out
+}

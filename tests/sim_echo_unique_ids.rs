@@ -1,0 +1,156 @@
+//! Challenges 1 and 2 in the simulator: every profile valid over 20 seeds, runs replay exactly by
+//! seed, and the checkers bite: an echo node that alters the payload and a unique-ids node that
+//! repeats an id are both found invalid, for the right reason.
+
+use glomers::driver::profiles::{Profiles, TestOpts};
+use glomers::node::{Ctx, Node};
+use glomers::protocol::{Body, Message, RpcError};
+use glomers::sim::{self, SimConfig};
+use glomers::verdict::Validity;
+
+fn profile(id: &str) -> glomers::driver::profiles::Profile {
+    Profiles::builtin()
+        .find(id)
+        .expect("profile exists")
+        .clone()
+}
+
+#[test]
+fn echo_profile_valid_over_20_seeds() {
+    let p = profile("1");
+    for seed in 0..20 {
+        let (run, verdict) = sim::verdict(&p, &TestOpts::default(), seed).expect("runs");
+        assert!(verdict.pass, "seed {seed}: {:?}", verdict.figures);
+        assert!(
+            run.figures.ops > 20,
+            "seed {seed}: only {} ops",
+            run.figures.ops
+        );
+    }
+}
+
+#[test]
+fn unique_ids_profile_valid_and_totally_available_over_20_seeds() {
+    let p = profile("2");
+    // The official command: 30 s at rate 1000 with partitions and total availability.
+    for seed in 0..20 {
+        let (run, verdict) = sim::verdict(&p, &TestOpts::default(), seed).expect("runs");
+        assert!(verdict.pass, "seed {seed}: {:?}", verdict.figures);
+        assert_eq!(run.figures.ok_fraction, Some(1.0));
+        assert_eq!(run.figures.servers_msgs_per_op, Some(0.0));
+        let partitions = run
+            .outcome
+            .history
+            .iter()
+            .filter(|o| o.f == "start-partition" && o.kind == glomers::sim::history::OpType::Info)
+            .count();
+        assert!(
+            run.figures.ops > 25_000,
+            "seed {seed}: {} ops",
+            run.figures.ops
+        );
+        if seed == 0 {
+            assert!(partitions > 0, "the nemesis never partitioned");
+        }
+    }
+}
+
+#[test]
+fn same_seed_same_history_and_other_seeds_differ() {
+    let p = profile("2");
+    let short = TestOpts {
+        time_limit: Some(5),
+        rate: Some(200.0),
+        ..TestOpts::default()
+    };
+    let a = sim::run_profile(&p, &short, 42).expect("runs");
+    let b = sim::run_profile(&p, &short, 42).expect("runs");
+    let c = sim::run_profile(&p, &short, 43).expect("runs");
+    assert_eq!(a.outcome.history, b.outcome.history);
+    assert_ne!(a.outcome.history, c.outcome.history);
+}
+
+/// An echo node that appends to string payloads.
+struct AlteringEcho;
+
+impl Node for AlteringEcho {
+    fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
+        let payload: String = msg.body.get("echo")?;
+        ctx.reply(
+            &msg,
+            Body::new("echo_ok").with("echo", format!("{payload}!")),
+        );
+        Ok(())
+    }
+}
+
+#[test]
+fn an_echo_node_that_alters_the_payload_is_invalid() {
+    let p = profile("1");
+    let cfg = SimConfig::new(p.workload, p.opts.clone(), 1);
+    let run = sim::run_with(&cfg, &mut |_| Ok(Box::new(AlteringEcho))).expect("runs");
+    assert_eq!(run.figures.valid, Some(Validity::Invalid));
+    assert_eq!(run.figures.failing_checkers, ["workload"]);
+    assert_eq!(run.figures.anomalies, ["echo-mismatch"]);
+    assert_eq!(
+        run.results["workload"]["errors"].as_array().map(Vec::len),
+        Some(run.figures.ops as usize)
+    );
+}
+
+/// An echo node that adds a field to its reply: Maelstrom's strict schema rejects it.
+struct ChattyEcho;
+
+impl Node for ChattyEcho {
+    fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
+        let payload: serde_json::Value = msg.body.get("echo")?;
+        ctx.reply(
+            &msg,
+            Body::new("echo_ok").with("echo", payload).with("extra", 1),
+        );
+        Ok(())
+    }
+}
+
+#[test]
+fn a_reply_with_extra_keys_is_a_malformed_response() {
+    let p = profile("1");
+    let cfg = SimConfig::new(p.workload, p.opts.clone(), 1);
+    let run = sim::run_with(&cfg, &mut |_| Ok(Box::new(ChattyEcho))).expect("runs");
+    // Every op ends indeterminate, so no echo ever succeeds: Jepsen's stats checker fails.
+    assert_eq!(run.figures.valid, Some(Validity::Invalid));
+    assert!(run.figures.failing_checkers.contains(&"stats".to_string()));
+    assert_eq!(run.figures.ok_fraction, Some(0.0));
+}
+
+/// A unique-ids node whose counter restarts every 100 ids.
+struct RepeatingIds(u64);
+
+impl Node for RepeatingIds {
+    fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
+        let id = format!("{}-{}", ctx.id, self.0 % 100);
+        self.0 += 1;
+        ctx.reply(&msg, Body::new("generate_ok").with("id", id));
+        Ok(())
+    }
+}
+
+#[test]
+fn a_unique_ids_node_that_repeats_is_found_duplicated() {
+    let p = profile("2");
+    let opts = p.opts.merged(&TestOpts {
+        time_limit: Some(3),
+        ..TestOpts::default()
+    });
+    let cfg = SimConfig::new(p.workload, opts, 1);
+    let run = sim::run_with(&cfg, &mut |_| Ok(Box::new(RepeatingIds(0)))).expect("runs");
+    assert_eq!(run.figures.valid, Some(Validity::Invalid));
+    assert_eq!(run.figures.anomalies, ["duplicated"]);
+    // 3 nodes × 100 distinct ids each, all repeated many times.
+    assert_eq!(run.figures.counts.get("duplicated-count"), Some(&300.0));
+    assert_eq!(
+        run.figures.ok_fraction,
+        Some(1.0),
+        "availability is not what failed"
+    );
+}
