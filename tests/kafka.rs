@@ -118,6 +118,24 @@ fn efficient_log_survives_partitions() {
     }
 }
 
+/// With 100 ms links (not an official command) lists wait for the peer, and crashes replace
+/// clients while requests are in flight: every operation but the crashes still succeeds.
+#[test]
+fn efficient_log_with_latency_fails_nothing_but_crashes() {
+    let p = profile("5c");
+    let over = TestOpts {
+        latency: Some(100),
+        ..TestOpts::default()
+    };
+    let (run, v) = sim::verdict(&p, &over, 2).expect("run");
+    assert_eq!(v.figures.valid, Some(Validity::Valid));
+    let by_f = &run.results["stats"]["by-f"];
+    for f in ["send", "poll", "assign"] {
+        assert_eq!(by_f[f]["fail-count"], 0, "{f}: {}", by_f[f]);
+        assert_eq!(by_f[f]["info-count"], 0, "{f}: {}", by_f[f]);
+    }
+}
+
 /// A deliberately broken single-node log.
 #[derive(Default)]
 struct Broken {

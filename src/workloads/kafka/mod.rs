@@ -26,7 +26,9 @@ pub enum Mode {
     LinKv,
 }
 
+/// Later flags override earlier ones, so `glomers run --node-arg` can retune a profile.
 #[derive(clap::Parser, Debug)]
+#[command(args_override_self = true)]
 pub struct Flags {
     /// How offsets are assigned.
     #[arg(long, value_enum, default_value_t = Mode::Local)]
