@@ -32,9 +32,13 @@ enum Event {
     Tick(usize),
     Generate,
     Nemesis,
-    Timeout { thread: usize, msg_id: MsgId },
+    /// `process` too: a replacement client reuses msg_ids from 1, and must not be timed out
+    /// by its predecessor's requests.
+    Timeout { thread: usize, process: u64, msg_id: MsgId },
     StartFinal,
     FinalDeadline,
+    /// A client's delayed final operation is due.
+    FinalWake(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +57,8 @@ struct Client {
     /// The operation in flight and the msg_id of its outstanding request.
     current: Option<(Invocation, Option<MsgId>)>,
     final_queue: VecDeque<Invocation>,
+    /// The head of `final_queue` waits until this time (see `WorkloadModel::final_next`).
+    final_not_before: Nanos,
 }
 
 /// What a finished simulation hands to the checkers.
@@ -85,6 +91,8 @@ pub struct Engine<'a> {
     partitioned: bool,
     phase: Phase,
     gen_waiting: bool,
+    /// The final phase still accepts new operations (until its limit).
+    final_open: bool,
     latency_dist: LatencyDist,
     logs: Vec<(String, String)>,
 }
@@ -134,6 +142,7 @@ impl<'a> Engine<'a> {
             partitioned: false,
             phase: Phase::Main,
             gen_waiting: false,
+            final_open: false,
             logs: Vec::new(),
         })
     }
@@ -156,6 +165,7 @@ impl<'a> Engine<'a> {
                 next_msg_id: 1,
                 current: None,
                 final_queue: VecDeque::new(),
+                final_not_before: 0,
             });
         }
         if self.rate() > 0.0 && !self.clients.is_empty() {
@@ -278,9 +288,14 @@ impl<'a> Engine<'a> {
             }
             Event::Generate => self.generate(),
             Event::Nemesis => self.nemesis(),
-            Event::Timeout { thread, msg_id } => self.timeout(thread, msg_id),
+            Event::Timeout { thread, process, msg_id } => {
+                if self.clients[thread].info.process == process {
+                    self.timeout(thread, msg_id)
+                }
+            }
             Event::StartFinal => {
                 self.phase = Phase::Final;
+                self.final_open = true;
                 if let Some(limit) = self.model.final_phase_limit() {
                     self.schedule(self.now + nanos(limit), Event::FinalDeadline);
                 }
@@ -292,10 +307,12 @@ impl<'a> Engine<'a> {
                 }
             }
             Event::FinalDeadline => {
+                self.final_open = false;
                 for c in &mut self.clients {
                     c.final_queue.clear();
                 }
             }
+            Event::FinalWake(thread) => self.next_final(thread),
         }
     }
 
@@ -383,6 +400,7 @@ impl<'a> Engine<'a> {
             Some(&thread) => {
                 self.gen_waiting = false;
                 let info = self.clients[thread].info.clone();
+                self.model.set_time(Duration::from_nanos(self.now));
                 if let Some(op) = self.model.generate(&mut self.rng, &info) {
                     self.invoke(thread, op, false);
                 }
@@ -423,7 +441,8 @@ impl<'a> Engine<'a> {
                 }
                 self.send(msg);
                 let timeout = self.now + nanos(self.cfg.client_timeout);
-                self.schedule(timeout, Event::Timeout { thread, msg_id });
+                let process = self.clients[thread].info.process;
+                self.schedule(timeout, Event::Timeout { thread, process, msg_id });
             }
             Step::Complete { kind, value, error } => self.complete(thread, kind, value, error),
         }
@@ -500,6 +519,21 @@ impl<'a> Engine<'a> {
 
     fn next_final(&mut self, thread: usize) {
         if self.clients[thread].current.is_some() {
+            return;
+        }
+        if self.clients[thread].final_queue.is_empty() && self.final_open {
+            let info = self.clients[thread].info.clone();
+            self.model.set_time(Duration::from_nanos(self.now));
+            if let Some((delay, op)) = self.model.final_next(&mut self.rng, &info) {
+                self.clients[thread].final_queue.push_back(op);
+                let due = self.now + nanos(delay);
+                if due > self.now {
+                    self.clients[thread].final_not_before = due;
+                    self.schedule(due, Event::FinalWake(thread));
+                }
+            }
+        }
+        if self.now < self.clients[thread].final_not_before {
             return;
         }
         if let Some(op) = self.clients[thread].final_queue.pop_front() {

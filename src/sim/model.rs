@@ -176,6 +176,21 @@ pub trait WorkloadModel {
         None
     }
 
+    /// Once a client's `final_ops` have run out: its next final operation and how long to wait
+    /// before invoking it; `None` ends that client's final phase. Lets a workload poll until it
+    /// has caught up, as kafka's final polls do (asked again after each completion).
+    fn final_next(
+        &mut self,
+        _rng: &mut ChaCha8Rng,
+        _client: &ClientInfo,
+    ) -> Option<(Duration, Invocation)> {
+        None
+    }
+
+    /// The virtual time, told before each `generate` and `final_next` call: generators that
+    /// schedule by the clock (kafka's client crashes) read it here.
+    fn set_time(&mut self, _now: Duration) {}
+
     /// Checks the whole history.
     fn check(&self, history: &[Op], cfg: &SimConfig) -> WorkloadCheck;
 }
