@@ -3,16 +3,15 @@
 //! suggested topology is accepted and not used).
 //!
 //! Design: hub and spokes. One node (the hub, `n0` unless `--hub` names another) relays; every
-//! other node (a leaf) sends its clients' values to the hub only. The hub batches: it holds
-//! what is new until the oldest pending value has waited `--batch-ms` (counted from when its
-//! leaf acknowledged it), then sends each leaf one message with everything new to that leaf;
-//! nothing at all when nothing is new. A leaf may batch its uplink too (`--uplink-ms`). Any
-//! node must receive at least one message per batch to stay current, so the cost is about one
-//! uplink per value plus (N−1) per batch period: the batch period trades messages against
-//! latency, and the challenge profiles pick it. Delivery is reliable per link (see [`link`]):
-//! sequence numbers, cumulative acknowledgements carried by the traffic itself, and
-//! retransmission only of what stays unacknowledged, so values acknowledged during a partition
-//! reach every node once it heals.
+//! other node (a leaf) sends its clients' values to the hub only (at once, or batched over
+//! `--uplink-ms`). The hub relays on a schedule (see [`schedule`]): each relay sends every leaf
+//! one message with everything new to it, and a slot with nothing new sends nothing. Every node
+//! must receive at least one message per relay to stay current, so the cost is about one uplink
+//! per value plus (N−1) per relay: the schedule trades messages against latency, and the
+//! challenge profiles pick it. Delivery is reliable per link (see [`link`]): sequence numbers,
+//! cumulative acknowledgements carried by the traffic itself, and retransmission only of what
+//! stays unacknowledged, so values acknowledged during a partition reach every node once it
+//! heals.
 
 mod link;
 mod schedule;
@@ -28,7 +27,11 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 #[derive(Parser, Debug, Clone)]
-#[command(about = "Broadcast node: hub and spokes, scheduled relays, reliable links")]
+// Flags may repeat and the last one wins, so `glomers run --node-arg` can override a profile.
+#[command(
+    about = "Broadcast node: hub and spokes, scheduled relays, reliable links",
+    args_override_self = true
+)]
 pub struct Flags {
     /// The hub every other node sends its values to (default: the first node).
     #[arg(long)]
@@ -40,8 +43,8 @@ pub struct Flags {
     /// Set it a little above the network latency.
     #[arg(long, default_value_t = 105)]
     pub burst_ms: u64,
-    /// Hub: no value waits longer than this for a relay, counted from its acknowledgement to
-    /// the client (less the time the leaf held it), in ms (0: no limit).
+    /// Hub: no value waits longer than this for a relay, counted from its arrival at the hub
+    /// plus however long its leaf held it, in ms (0: no limit).
     #[arg(long, default_value_t = 0)]
     pub hold_ms: u64,
     /// Leaf: hold a client's value up to this long before sending it to the hub, so values

@@ -1,7 +1,7 @@
 //! When pending values go out. A leaf holds its clients' values at most `hold` (0: at once). The
 //! hub relays on a schedule: bursts every `period`, each burst a relay and, `burst` later, a
 //! second relay if anything new arrived meanwhile; optionally no value waits longer than
-//! `hold` (minus what its leaf already held it). A slot with nothing pending is skipped, so an
+//! `hold` (including what its leaf already held it). A slot with nothing pending is skipped, so an
 //! idle system sends nothing.
 //!
 //! Why bursts: Maelstrom's receiver sleeps until a message's delivery time and holds up every
@@ -17,7 +17,7 @@ use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Plan {
-    /// Longest a value may wait here (hub: counted from its leaf's acknowledgement); None: no
+    /// Longest a value may wait (at the hub, counting what its leaf already held it); None: no
     /// limit besides the periodic schedule.
     pub hold: Option<Duration>,
     /// Hub: time between bursts; None: relay on `hold` alone.
