@@ -331,3 +331,23 @@ fn a_node_that_relays_after_700_ms_is_valid_but_fails_the_3d_latency_criteria() 
     assert_eq!(met("stable-latency-max"), Some(false), "{line}");
     assert!(!v.pass, "{line}");
 }
+
+/// Replies `topology_ok` with a field Maelstrom's schema does not allow.
+struct ChattyTopology;
+
+impl Node for ChattyTopology {
+    fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
+        ctx.reply(&msg, Body::new("topology_ok").with("note", "thanks"));
+        Ok(())
+    }
+}
+
+#[test]
+fn a_topology_reply_outside_the_schema_aborts_the_run() {
+    let p = profile("3b");
+    let cfg = SimConfig::new(p.workload, p.opts.merged(&TestOpts::default()), 1);
+    let err = sim::run_with(&cfg, &mut |_| Ok(Box::new(ChattyTopology) as Box<dyn Node>))
+        .err()
+        .expect("the run must fail");
+    assert!(format!("{err:#}").contains("note"), "{err:#}");
+}

@@ -283,8 +283,15 @@ impl<'a> Engine<'a> {
                     if msg.dest == client {
                         self.net.on_send(id, &client);
                         self.net.on_recv(id, &client);
-                        answered |= msg.body.in_reply_to == Some(k as u64 + 1)
+                        let reply = msg.body.in_reply_to == Some(k as u64 + 1)
                             && msg.body.kind != "error";
+                        if reply && k > 0 {
+                            // Maelstrom checks the setup reply's schema and aborts on a mismatch.
+                            if let Err(why) = self.model.check_setup_reply(&msg.body) {
+                                anyhow::bail!("node {id} answered setup request {k} badly: {why}");
+                            }
+                        }
+                        answered |= reply;
                     } else {
                         self.send(msg);
                     }
