@@ -36,7 +36,7 @@ impl Outgoing {
         self.unacked.extend(values.iter().cloned());
         if self.retransmit_at.is_none() && !self.unacked.is_empty() {
             self.rto = rto;
-            self.retransmit_at = Some(now + rto);
+            self.retransmit_at = Some(now.saturating_add(rto));
         }
         Segment { from, values }
     }
@@ -56,7 +56,7 @@ impl Outgoing {
         self.base += done;
         // Progress: what remains was sent recently, so the timer restarts from the base value.
         self.rto = rto;
-        self.retransmit_at = (!self.unacked.is_empty()).then(|| now + rto);
+        self.retransmit_at = (!self.unacked.is_empty()).then(|| now.saturating_add(rto));
     }
 
     /// Everything unacknowledged, if its timer ran out; backs the timer off (up to `max`).
@@ -65,8 +65,8 @@ impl Outgoing {
         if now < at || self.unacked.is_empty() {
             return None;
         }
-        self.rto = (self.rto * 2).min(max.max(self.rto));
-        self.retransmit_at = Some(now + self.rto);
+        self.rto = self.rto.saturating_mul(2).min(max.max(self.rto));
+        self.retransmit_at = Some(now.saturating_add(self.rto));
         Some(Segment {
             from: self.base,
             values: self.unacked.iter().cloned().collect(),
@@ -97,7 +97,8 @@ impl Incoming {
         if count == 0 {
             return;
         }
-        for seq in from..from + count as u64 {
+        // A peer's `from` is untrusted input: saturate rather than overflow.
+        for seq in from..from.saturating_add(count as u64) {
             if seq == self.next {
                 self.next += 1;
                 while self.ahead.remove(&self.next) {
@@ -118,7 +119,8 @@ impl Incoming {
 
     /// Whether an acknowledgement has been owed for at least `delay`.
     pub fn ack_overdue(&self, now: Duration, delay: Duration) -> bool {
-        self.owed_since.is_some_and(|since| now >= since + delay)
+        self.owed_since
+            .is_some_and(|since| now >= since.saturating_add(delay))
     }
 }
 

@@ -50,7 +50,7 @@ impl Schedule {
     pub fn add(&mut self, now: Duration, waited: Duration) {
         self.pending += 1;
         if let Some(hold) = self.plan.hold {
-            let d = now + hold.saturating_sub(waited);
+            let d = now.saturating_add(hold.saturating_sub(waited));
             self.deadline = Some(self.deadline.map_or(d, |x| x.min(d)));
         }
     }
@@ -63,8 +63,8 @@ impl Schedule {
         let periodic = self.plan.period.map(|period| match self.burst_start {
             None => now,
             Some(b) => match self.plan.burst {
-                Some(gap) if !self.second_done && gap < period => b + gap,
-                _ => b + period,
+                Some(gap) if !self.second_done && gap < period => b.saturating_add(gap),
+                _ => b.saturating_add(period),
             },
         });
         Some(match (self.deadline, periodic) {
@@ -79,7 +79,7 @@ impl Schedule {
     /// send (a late value then waits for the next burst, not an off-beat relay).
     pub fn observe(&mut self, now: Duration) {
         if let (Some(b), Some(gap)) = (self.burst_start, self.plan.burst) {
-            if !self.second_done && self.pending == 0 && now >= b + gap {
+            if !self.second_done && self.pending == 0 && now >= b.saturating_add(gap) {
                 self.second_done = true;
             }
         }
@@ -96,7 +96,7 @@ impl Schedule {
         self.deadline = None;
         if let Some(period) = self.plan.period {
             match self.burst_start {
-                Some(b) if now < b + period => self.second_done = true,
+                Some(b) if now < b.saturating_add(period) => self.second_done = true,
                 _ => {
                     self.burst_start = Some(now);
                     self.second_done = false;

@@ -208,3 +208,27 @@ fn values_of_any_json_type_are_kept_distinct() {
     }
     assert_eq!(read(&mut h).len(), 4);
 }
+
+#[test]
+fn hostile_sequence_numbers_and_huge_flags_do_not_panic() {
+    let mut h = harness(
+        "n0",
+        3,
+        &[
+            "--rto-ms",
+            "18446744073709551615",
+            "--hold-ms",
+            "18446744073709551615",
+        ],
+    );
+    let out = from_peer(&mut h, "n1", gossip(u64::MAX, json!([1, 2, 3]), u64::MAX));
+    assert!(out.is_empty() || out.iter().all(|m| m.body.kind == "gossip"));
+    let big = Body::new("gossip")
+        .with("from", 0)
+        .with("values", json!([4]))
+        .with("ack", 0)
+        .with("wait", u64::MAX);
+    from_peer(&mut h, "n2", big);
+    run_for(&mut h, 100, 5);
+    assert_eq!(read(&mut h).len(), 4);
+}
