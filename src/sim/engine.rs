@@ -2,6 +2,14 @@
 //! through the same [`Host`] as under Maelstrom, services, clients that follow Maelstrom's
 //! generator (rate, concurrency, 5 s timeouts, process replacement), the partition nemesis, and
 //! the final phase (heal, 10 s quiet, final operations).
+//!
+//! Delivery follows Maelstrom's network (`maelstrom.net/recv!`): every node and service has one
+//! receiving thread that takes the message with the earliest deadline from its queue, drops it
+//! if a partition separates sender and receiver *at that moment*, and otherwise sleeps until
+//! the deadline and delivers it. Whatever arrives meanwhile waits, even a zero-latency client
+//! request: a receiver asleep on a 100 ms message holds up the requests behind it. This
+//! head-of-line blocking shapes Maelstrom's op latencies and the stable latencies reads
+//! observe, so the simulator reproduces it (see the calibration tests).
 
 use super::history::{Op, OpType, Process};
 use super::model::{ClientInfo, Invocation, Step, WorkloadModel};
@@ -22,19 +30,30 @@ use std::time::Duration;
 /// Virtual nanoseconds.
 type Nanos = u64;
 
+const MILLI: Nanos = 1_000_000;
+
 fn nanos(d: Duration) -> Nanos {
     d.as_nanos().min(u128::from(u64::MAX)) as u64
 }
 
 #[derive(Debug)]
 enum Event {
+    /// Straight delivery, for clients (whose links have no latency).
     Deliver(Message),
+    /// A node's or service's receiver takes its next message.
+    Poll(String),
+    /// A receiver wakes from sleeping until `msg`'s deadline and delivers it.
+    Wake(Message),
     Tick(usize),
     Generate,
     Nemesis,
     /// `process` too: a replacement client reuses msg_ids from 1, and must not be timed out
     /// by its predecessor's requests.
-    Timeout { thread: usize, process: u64, msg_id: MsgId },
+    Timeout {
+        thread: usize,
+        process: u64,
+        msg_id: MsgId,
+    },
     StartFinal,
     FinalDeadline,
     /// A client's delayed final operation is due.
@@ -48,6 +67,31 @@ enum Phase {
     Quiet,
     Final,
     Done,
+}
+
+/// What a node's or service's single receiving thread is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Receiver {
+    Idle,
+    /// A `Poll` is scheduled.
+    Polling,
+    /// Asleep until the deadline of the message it took; a `Wake` is scheduled.
+    Sleeping,
+}
+
+/// A recipient's queue: messages by (deadline, send order), and its receiver.
+struct Inbox {
+    queue: BTreeMap<(Nanos, u64), Message>,
+    receiver: Receiver,
+}
+
+impl Inbox {
+    fn new() -> Self {
+        Inbox {
+            queue: BTreeMap::new(),
+            receiver: Receiver::Idle,
+        }
+    }
 }
 
 struct Client {
@@ -82,6 +126,8 @@ pub struct Engine<'a> {
     node_index: HashMap<String, usize>,
     hosts: Vec<Host>,
     services: BTreeMap<String, Box<dyn Service>>,
+    /// One per node and per service.
+    inboxes: HashMap<String, Inbox>,
     clients: Vec<Client>,
     client_index: HashMap<String, usize>,
     next_client_name: u64,
@@ -120,6 +166,11 @@ impl<'a> Engine<'a> {
             .enumerate()
             .map(|(i, id)| (id.clone(), i))
             .collect();
+        let inboxes = node_ids
+            .iter()
+            .chain(services.keys())
+            .map(|id| (id.clone(), Inbox::new()))
+            .collect();
         Ok(Engine {
             latency_dist: LatencyDist::parse(cfg.opts.latency_dist.as_deref())?,
             cfg,
@@ -133,6 +184,7 @@ impl<'a> Engine<'a> {
             node_index,
             hosts,
             services,
+            inboxes,
             clients: Vec::new(),
             client_index: HashMap::new(),
             next_client_name: 0,
@@ -251,8 +303,15 @@ impl<'a> Engine<'a> {
                     if msg.dest == client {
                         self.net.on_send(id, &client);
                         self.net.on_recv(id, &client);
-                        answered |=
+                        let reply =
                             msg.body.in_reply_to == Some(k as u64 + 1) && msg.body.kind != "error";
+                        if reply && k > 0 {
+                            // Maelstrom checks the setup reply's schema and aborts on a mismatch.
+                            if let Err(why) = self.model.check_setup_reply(&msg.body) {
+                                anyhow::bail!("node {id} answered setup request {k} badly: {why}");
+                            }
+                        }
+                        answered |= reply;
                     } else {
                         self.send(msg);
                     }
@@ -276,6 +335,15 @@ impl<'a> Engine<'a> {
     fn handle(&mut self, event: Event) {
         match event {
             Event::Deliver(msg) => self.deliver(msg),
+            Event::Poll(dest) => self.poll(dest),
+            Event::Wake(msg) => {
+                let dest = msg.dest.clone();
+                if let Some(inbox) = self.inboxes.get_mut(&dest) {
+                    inbox.receiver = Receiver::Idle;
+                }
+                self.deliver(msg);
+                self.repoll(&dest);
+            }
             Event::Tick(i) => {
                 let out = self.hosts[i].tick(Duration::from_nanos(self.now));
                 self.collect_logs(i);
@@ -288,7 +356,11 @@ impl<'a> Engine<'a> {
             }
             Event::Generate => self.generate(),
             Event::Nemesis => self.nemesis(),
-            Event::Timeout { thread, process, msg_id } => {
+            Event::Timeout {
+                thread,
+                process,
+                msg_id,
+            } => {
                 if self.clients[thread].info.process == process {
                     self.timeout(thread, msg_id)
                 }
@@ -349,14 +421,58 @@ impl<'a> Engine<'a> {
                 &mut self.rng,
             ))
         };
-        self.schedule(self.now + delay, Event::Deliver(msg));
+        let deadline = self.now + delay;
+        let seq = self.seq;
+        self.seq += 1;
+        match self.inboxes.get_mut(&msg.dest) {
+            Some(inbox) => {
+                let dest = msg.dest.clone();
+                inbox.queue.insert((deadline, seq), msg);
+                if inbox.receiver == Receiver::Idle {
+                    inbox.receiver = Receiver::Polling;
+                    self.schedule(self.now, Event::Poll(dest));
+                }
+            }
+            None => self.schedule(deadline, Event::Deliver(msg)),
+        }
+    }
+
+    /// A receiver takes the earliest-deadline message: dropped if a partition blocks it now,
+    /// delivered at once if due, else the receiver sleeps until its deadline.
+    fn poll(&mut self, dest: String) {
+        let Some(inbox) = self.inboxes.get_mut(&dest) else {
+            return;
+        };
+        inbox.receiver = Receiver::Idle;
+        let Some(((deadline, _), msg)) = inbox.queue.pop_first() else {
+            return;
+        };
+        // Partitions cut node-to-node links only, checked when the receiver takes the message.
+        if self.partitioned && self.grudge.blocks(&msg.src, &msg.dest) {
+            self.repoll(&dest);
+        } else if deadline >= self.now + MILLI {
+            // Maelstrom sleeps `(long dt)` whole milliseconds, so it wakes up to 1 ms early.
+            inbox.receiver = Receiver::Sleeping;
+            let wake = self.now + (deadline - self.now) / MILLI * MILLI;
+            self.schedule(wake, Event::Wake(msg));
+        } else {
+            self.deliver(msg);
+            self.repoll(&dest);
+        }
+    }
+
+    /// Schedules the receiver's next take if it is idle and has work.
+    fn repoll(&mut self, dest: &str) {
+        let Some(inbox) = self.inboxes.get_mut(dest) else {
+            return;
+        };
+        if inbox.receiver == Receiver::Idle && !inbox.queue.is_empty() {
+            inbox.receiver = Receiver::Polling;
+            self.schedule(self.now, Event::Poll(dest.to_string()));
+        }
     }
 
     fn deliver(&mut self, msg: Message) {
-        // Partitions cut node-to-node links only, checked on arrival as Maelstrom does.
-        if self.partitioned && self.grudge.blocks(&msg.src, &msg.dest) {
-            return;
-        }
         self.net.on_recv(&msg.src, &msg.dest);
         if let Some(&i) = self.node_index.get(&msg.dest) {
             let out = self.hosts[i].handle(msg, Duration::from_nanos(self.now));
@@ -442,7 +558,14 @@ impl<'a> Engine<'a> {
                 self.send(msg);
                 let timeout = self.now + nanos(self.cfg.client_timeout);
                 let process = self.clients[thread].info.process;
-                self.schedule(timeout, Event::Timeout { thread, process, msg_id });
+                self.schedule(
+                    timeout,
+                    Event::Timeout {
+                        thread,
+                        process,
+                        msg_id,
+                    },
+                );
             }
             Step::Complete { kind, value, error } => self.complete(thread, kind, value, error),
         }

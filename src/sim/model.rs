@@ -144,6 +144,11 @@ pub trait WorkloadModel {
         None
     }
 
+    /// Checks a node's reply to the `setup` message against Maelstrom's reply schema.
+    fn check_setup_reply(&self, _reply: &Body) -> Result<(), String> {
+        Ok(())
+    }
+
     /// The next main-phase operation for this client; `None` skips this slot.
     fn generate(&mut self, rng: &mut ChaCha8Rng, client: &ClientInfo) -> Option<Invocation>;
 

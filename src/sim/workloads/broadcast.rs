@@ -41,6 +41,16 @@ impl WorkloadModel for BroadcastModel {
         Some(Body::new("topology").with("topology", &self.topology))
     }
 
+    fn check_setup_reply(&self, reply: &Body) -> Result<(), String> {
+        match expect_reply(reply, "topology_ok", &[], &[], &Value::Null, false) {
+            Ok(_) => Ok(()),
+            Err(Step::Complete {
+                error: Some(error), ..
+            }) => Err(error.to_string()),
+            Err(other) => Err(format!("{other:?}")),
+        }
+    }
+
     fn generate(&mut self, rng: &mut ChaCha8Rng, _client: &ClientInfo) -> Option<Invocation> {
         // Jepsen's gen/mix picks one of the two generators uniformly for every operation; the
         // broadcast generator hands out the next integer only when it is picked.
