@@ -22,6 +22,11 @@ pub struct Sweep {
     pub seeds: Vec<u64>,
     pub passed: usize,
     pub failed_seeds: Vec<u64>,
+    /// Seeds on which every goal (our own targets) was met; goals do not decide `passed`.
+    pub goals_met: usize,
+    /// Seeds on which the harness's own `:valid?` was true, whatever the criteria said.
+    pub valid: usize,
+    pub has_goals: bool,
     pub spreads: Vec<Spread>,
 }
 
@@ -50,6 +55,14 @@ pub fn run(
         .filter(|(_, v)| !v.pass)
         .map(|(s, _)| *s)
         .collect();
+    let goals_met = verdicts
+        .iter()
+        .filter(|(_, v)| v.goals.iter().all(|g| g.met))
+        .count();
+    let valid = verdicts
+        .iter()
+        .filter(|(_, v)| v.figures.valid == Some(crate::verdict::Validity::Valid))
+        .count();
     let mut spreads = Vec::new();
     for metric in METRICS {
         let mut values: Vec<(f64, u64)> = verdicts
@@ -78,21 +91,28 @@ pub fn run(
         seeds: verdicts.iter().map(|(s, _)| *s).collect(),
         passed: verdicts.len() - failed_seeds.len(),
         failed_seeds,
+        goals_met,
+        valid,
+        has_goals: !profile.goals.is_empty(),
         spreads,
     })
 }
 
 pub fn render(sweep: &Sweep) -> String {
     let mut out = format!(
-        "challenge {} over {} seeds ({}..={}): {} passed",
+        "challenge {} over {} seeds ({}..={}): {} valid, {} passed",
         sweep.challenge,
         sweep.seeds.len(),
         sweep.seeds.first().copied().unwrap_or(0),
         sweep.seeds.last().copied().unwrap_or(0),
+        sweep.valid,
         sweep.passed
     );
     if !sweep.failed_seeds.is_empty() {
         out.push_str(&format!(", failed seeds {:?}", sweep.failed_seeds));
+    }
+    if sweep.has_goals {
+        out.push_str(&format!("; goals met on {}", sweep.goals_met));
     }
     out.push('\n');
     out.push_str(&format!(
@@ -101,7 +121,7 @@ pub fn render(sweep: &Sweep) -> String {
     ));
     for s in &sweep.spreads {
         out.push_str(&format!(
-            "  {:<22} {:>10.3} {:>10.3}  {}\n",
+            "  {:<22} {:>10.4} {:>10.4}  {}\n",
             s.metric, s.median, s.worst, s.worst_seed
         ));
     }
