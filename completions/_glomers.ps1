@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'glomers' -ScriptBlock {
         'glomers;run' {
             [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'engine')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Simulator seed (default: random; always printed so a run can be replayed)')
+            [CompletionResult]::new('--seeds', '--seeds', [CompletionResultType]::ParameterName, 'Simulator only: run N consecutive seeds (from --seed, default 0) and summarise them')
             [CompletionResult]::new('--node-count', '--node-count', [CompletionResultType]::ParameterName, 'Number of nodes (n0..n{N-1})')
             [CompletionResult]::new('--time-limit', '--time-limit', [CompletionResultType]::ParameterName, 'Seconds of client operations')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Approximate total requests per second across all clients')

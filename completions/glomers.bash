@@ -539,7 +539,7 @@ _glomers() {
             return 0
             ;;
         glomers__subcmd__run)
-            opts="-h --engine --seed --node-count --time-limit --rate --concurrency --latency --latency-dist --nemesis --nemesis-interval --topology --availability --consistency-models --key-count --max-txn-length --max-writes-per-key --node-arg --profiles --store --maelstrom --json --markdown --fail-fast --keep-going --timeout --help"
+            opts="-h --engine --seed --seeds --node-count --time-limit --rate --concurrency --latency --latency-dist --nemesis --nemesis-interval --topology --availability --consistency-models --key-count --max-txn-length --max-writes-per-key --node-arg --profiles --store --maelstrom --json --markdown --fail-fast --keep-going --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -550,6 +550,10 @@ _glomers() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seeds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

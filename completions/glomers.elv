@@ -38,6 +38,7 @@ set edit:completion:arg-completer[glomers] = {|@words|
         &'glomers;run'= {
             cand --engine 'engine'
             cand --seed 'Simulator seed (default: random; always printed so a run can be replayed)'
+            cand --seeds 'Simulator only: run N consecutive seeds (from --seed, default 0) and summarise them'
             cand --node-count 'Number of nodes (n0..n{N-1})'
             cand --time-limit 'Seconds of client operations'
             cand --rate 'Approximate total requests per second across all clients'

@@ -39,6 +39,7 @@ complete -c glomers -n "__fish_glomers_using_subcommand run" -l engine -r -f -a 
 maelstrom\t'The real Maelstrom (installed on demand)'
 sim\t'The embedded simulator'"
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l seed -d 'Simulator seed (default: random; always printed so a run can be replayed)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l seeds -d 'Simulator only: run N consecutive seeds (from --seed, default 0) and summarise them' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l node-count -d 'Number of nodes (n0..n{N-1})' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l time-limit -d 'Seconds of client operations' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l rate -d 'Approximate total requests per second across all clients' -r
