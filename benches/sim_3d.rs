@@ -20,12 +20,12 @@ fn main() -> anyhow::Result<()> {
             }
             let stable = run.figures.stable_latencies.unwrap_or_default();
             println!(
-                "sim_{challenge} seed {seed:>2}: {:.3} s wall  ops {}  servers msgs/op {:.3}  stable p50 {:?} max {:?}  {}",
+                "sim_{challenge} seed {seed:>2}: {:.3} s wall  ops {}  servers msgs/op {:.3}  stable p50 {:.0} ms max {:.0} ms  {}",
                 wall,
                 run.figures.ops,
                 run.figures.servers_msgs_per_op.unwrap_or(f64::NAN),
-                stable.get("0.5"),
-                stable.get("1"),
+                stable.get("0.5").copied().unwrap_or(f64::NAN),
+                stable.get("1").copied().unwrap_or(f64::NAN),
                 if verdict.pass { "pass" } else { "FAIL" }
             );
         }

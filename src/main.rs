@@ -16,6 +16,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Node(_)) {
+        restore_sigpipe();
+    }
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
@@ -23,6 +26,16 @@ fn main() -> ExitCode {
             ExitCode::from(exit::code_of(&err))
         }
     }
+}
+
+/// Rust ignores SIGPIPE, so printing into a closed pipe (`glomers report | head`) would panic.
+/// The reporting commands take the default action instead and end quietly, like other CLI
+/// tools. Node mode keeps it ignored: a closed stdout is an I/O error it reports and exits on.
+fn restore_sigpipe() {
+    use nix::sys::signal::{signal, SigHandler, Signal};
+    // SAFETY: installing the default disposition runs no handler code, and this happens at
+    // startup before any thread exists.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }
 
 fn print_report(report: &RunReport, json: bool, markdown: bool) {
