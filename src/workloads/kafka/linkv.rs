@@ -417,15 +417,7 @@ impl Node for LinKv {
     fn on_tick(&mut self, ctx: &mut Ctx) {
         let now = ctx.now;
         let resend = self.timing.resend;
-        let mut out = Vec::new();
-        for (peer, link) in &mut self.links {
-            if let Some(body) = link.on_tick(now, resend) {
-                out.push((peer.clone(), body));
-            }
-        }
-        for (peer, body) in out {
-            ctx.send(&peer, body);
-        }
+        super::sync::flush_links(&mut self.links, now, resend, ctx);
         for (_, what) in self.pending.expire(now) {
             self.on_expired(what, ctx);
         }

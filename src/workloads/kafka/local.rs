@@ -263,15 +263,7 @@ impl Node for Local {
     fn on_tick(&mut self, ctx: &mut Ctx) {
         let now = ctx.now;
         let resend = self.timing.resend;
-        let mut out = Vec::new();
-        for (peer, link) in &mut self.links {
-            if let Some(body) = link.on_tick(now, resend) {
-                out.push((peer.clone(), body));
-            }
-        }
-        for (peer, body) in out {
-            ctx.send(&peer, body);
-        }
+        super::sync::flush_links(&mut self.links, now, resend, ctx);
         // A peer that does not answer (a partition) must not hold a list forever.
         for (_, id) in self.queries.expire(now) {
             self.finish_list(id, ctx);

@@ -134,6 +134,20 @@ impl Link {
     }
 }
 
+/// Gives every link its tick and sends what it has for its peer (new entries, marks, resends).
+pub fn flush_links(
+    links: &mut BTreeMap<String, Link>,
+    now: Duration,
+    resend_after: Duration,
+    ctx: &mut crate::node::Ctx,
+) {
+    for (peer, link) in links.iter_mut() {
+        if let Some(body) = link.on_tick(now, resend_after) {
+            ctx.send(peer, body);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
