@@ -173,7 +173,7 @@ fn criteria_are_marked_met_or_missed() {
     );
     assert_eq!(code, 0, "{stdout}");
     assert!(
-        stdout.contains("criterion            met    servers-msgs-per-op < 30  (actual 2.105)"),
+        stdout.contains("criterion            met    servers-msgs-per-op < 30  (actual 2.1053)"),
         "{stdout}"
     );
     assert!(

@@ -25,12 +25,25 @@ fn fmt_quantiles(q: &Quantiles) -> String {
         .join(" / ")
 }
 
+/// Up to four decimals, trailing zeros dropped: enough that a value never looks as if it sat on
+/// the other side of a threshold (0.9997 against `>= 0.999` must not print as 1.000).
+fn fmt_actual(v: Option<f64>) -> String {
+    match v {
+        None => "—".to_string(),
+        Some(v) => {
+            let s = format!("{v:.4}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            s.to_string()
+        }
+    }
+}
+
 fn fmt_check(c: &Check) -> String {
     format!(
         "{} {}  (actual {})",
         if c.met { "met   " } else { "MISSED" },
         c.criterion,
-        fmt_opt(c.actual, 3)
+        fmt_actual(c.actual)
     )
 }
 
@@ -353,7 +366,7 @@ mod tests {
         let r = report(false);
         let t = run_text(&r);
         assert!(
-            t.contains("MISSED servers-msgs-per-op < 30  (actual 40.000)"),
+            t.contains("MISSED servers-msgs-per-op < 30  (actual 40)"),
             "{t}"
         );
         assert!(t.contains("verdict              FAIL"), "{t}");
