@@ -678,22 +678,7 @@ impl<'a> Engine<'a> {
                 .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
                 .collect();
             let value = serde_json::json!({ "target": target.name(), "grudge": desc });
-            self.record(
-                Process::Nemesis,
-                OpType::Invoke,
-                "start-partition",
-                Value::Null,
-                None,
-                false,
-            );
-            self.record(
-                Process::Nemesis,
-                OpType::Info,
-                "start-partition",
-                value,
-                None,
-                false,
-            );
+            self.record_nemesis("start-partition", value);
             self.grudge = grudge;
             self.partitioned = true;
         }
@@ -704,26 +689,24 @@ impl<'a> Engine<'a> {
         );
     }
 
-    fn heal(&mut self) {
-        if !self.partitioned {
-            return;
-        }
+    /// A nemesis operation: Jepsen logs an invoke and an info completion at the same instant.
+    fn record_nemesis(&mut self, f: &str, value: Value) {
         self.record(
             Process::Nemesis,
             OpType::Invoke,
-            "stop-partition",
+            f,
             Value::Null,
             None,
             false,
         );
-        self.record(
-            Process::Nemesis,
-            OpType::Info,
-            "stop-partition",
-            serde_json::json!("network-healed"),
-            None,
-            false,
-        );
+        self.record(Process::Nemesis, OpType::Info, f, value, None, false);
+    }
+
+    fn heal(&mut self) {
+        if !self.partitioned {
+            return;
+        }
+        self.record_nemesis("stop-partition", serde_json::json!("network-healed"));
         self.partitioned = false;
         self.grudge = Grudge::default();
     }
