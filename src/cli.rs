@@ -1,6 +1,6 @@
 //! The command line: one enum of subcommands (clap derive). Parsing only; `main.rs` dispatches.
 
-use crate::driver::profiles::TestOpts;
+use crate::challenge::TestOpts;
 use crate::workloads::Workload;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -110,8 +110,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep_going: bool,
     /// Stop Maelstrom (and every node) after this many seconds of wall time
-    /// (default: the time limit plus 10 minutes).
-    #[arg(long, value_name = "SECS")]
+    /// (default: the time limit plus 10 minutes; at most 604800, a week).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub timeout: Option<u64>,
 }
 
@@ -224,7 +224,9 @@ mod tests {
             panic!("expected run");
         };
         assert_eq!(args.engine, Engine::Sim);
-        assert_eq!(args.opts.nemesis.as_deref(), Some("partition"));
-        assert_eq!(args.opts.latency_dist.as_deref(), Some("uniform"));
+        assert_eq!(
+            args.opts.to_args(),
+            ["--latency-dist", "uniform", "--nemesis", "partition"]
+        );
     }
 }

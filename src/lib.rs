@@ -5,8 +5,10 @@
 //! [`workloads`] the nodes; [`sim`] the simulator; [`driver`] profiles and the real harness;
 //! [`report`] reads Maelstrom's `store/`; [`verdict`] turns figures into a verdict.
 
+pub mod challenge;
 pub mod cli;
 pub mod driver;
+pub mod exit;
 pub mod node;
 pub mod protocol;
 pub mod report;

@@ -38,7 +38,18 @@ fn restore_sigpipe() {
     let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }
 
-fn print_report(report: &RunReport, json: bool, markdown: bool) {
+/// Writes `text` to standard output. A write that fails (a full disk, `> /dev/full`) is an
+/// error that ends the program with a message, never a panic; a closed pipe ends it quietly
+/// (see [`restore_sigpipe`]).
+fn say(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| exit::setup(format!("writing to standard output: {e}")))
+}
+
+fn print_report(report: &RunReport, json: bool, markdown: bool) -> anyhow::Result<()> {
     let text = if json {
         render::run_json(report) + "\n"
     } else if markdown {
@@ -46,7 +57,7 @@ fn print_report(report: &RunReport, json: bool, markdown: bool) {
     } else {
         render::run_text(report)
     };
-    print!("{text}");
+    say(&text)
 }
 
 /// `run <challenge> --seeds N`: the simulator over N consecutive seeds, summarised.
@@ -63,9 +74,9 @@ fn sweep(profile: Option<&Profile>, args: &RunArgs, count: u64) -> anyhow::Resul
     profile.node_args.extend(args.node_args.iter().cloned());
     let sweep = glomers::driver::sweep::run(&profile, &args.opts, args.seed.unwrap_or(0), count)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&sweep)?);
+        say(&(serde_json::to_string_pretty(&sweep)? + "\n"))?;
     } else {
-        print!("{}", glomers::driver::sweep::render(&sweep));
+        say(&glomers::driver::sweep::render(&sweep))?;
     }
     Ok(if sweep.failed_seeds.is_empty() { 0 } else { 1 })
 }
@@ -99,7 +110,7 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
         } else {
             render::table_text(&rows)
         };
-        print!("{table}");
+        say(&table)?;
         return Ok(table_exit_code(&rows));
     };
     let report = match &choice {
@@ -108,7 +119,7 @@ fn run(args: RunArgs) -> anyhow::Result<u8> {
             maelstrom_run::run(harness, &profile, &args, Display::for_run())?
         }
     };
-    print_report(&report, args.json, args.markdown);
+    print_report(&report, args.json, args.markdown)?;
     Ok(report.exit_code())
 }
 
@@ -132,19 +143,12 @@ fn maelstrom(command: MaelstromCommand) -> anyhow::Result<u8> {
             let dir = install::install(&artifact, &root, force).map_err(|e| {
                 exit::setup(format!("installing Maelstrom {}: {e:#}", artifact.version))
             })?;
-            if already {
-                println!(
-                    "Maelstrom {} is already installed at {}",
-                    artifact.version,
-                    dir.display()
-                );
+            let (version, dir) = (&artifact.version, dir.display());
+            say(&if already {
+                format!("Maelstrom {version} is already installed at {dir}\n")
             } else {
-                println!(
-                    "installed Maelstrom {} at {}",
-                    artifact.version,
-                    dir.display()
-                );
-            }
+                format!("installed Maelstrom {version} at {dir}\n")
+            })?;
             Ok(0)
         }
         MaelstromCommand::Path { maelstrom } => {
@@ -152,7 +156,7 @@ fn maelstrom(command: MaelstromCommand) -> anyhow::Result<u8> {
             let search = Search::from_env(maelstrom.as_deref(), &profiles.maelstrom.version);
             match locate::locate(&search).map_err(|e| exit::setup(format!("{e:#}")))? {
                 Some(found) => {
-                    println!("{}", found.path().display());
+                    say(&format!("{}\n", found.path().display()))?;
                     eprintln!("glomers: {}", doctor::describe(&found));
                     Ok(0)
                 }
@@ -166,7 +170,7 @@ fn maelstrom(command: MaelstromCommand) -> anyhow::Result<u8> {
             let (profiles, _) = Profiles::load(None)?;
             let search = Search::from_env(maelstrom.as_deref(), &profiles.maelstrom.version);
             let report = doctor::check(&search);
-            print!("{}", report.render());
+            say(&report.render())?;
             Ok(if report.ok() { 0 } else { exit::SETUP })
         }
         MaelstromCommand::Serve { maelstrom, args } => {
@@ -229,26 +233,27 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             let dir = run_dir::resolve(args.run_dir.as_deref())?;
             let (profiles, _) = Profiles::load(args.profiles.profiles.as_deref())?;
             let report = run_dir::load(&dir, &profiles, args.challenge.as_deref())?;
-            print_report(&report, args.json, args.markdown);
+            print_report(&report, args.json, args.markdown)?;
             Ok(report.exit_code())
         }
         Command::Maelstrom { command } => maelstrom(command),
         Command::Completions { shell } => {
-            std::io::stdout().write_all(&completion_script(shell))?;
+            say(&String::from_utf8_lossy(&completion_script(shell)))?;
             Ok(0)
         }
         Command::List(args) => {
             let (profiles, origin) = Profiles::load(args.profiles.as_deref())?;
-            println!("challenges ({origin}):");
+            let mut text = format!("challenges ({origin}):\n");
             for p in &profiles.challenges {
-                println!(
-                    "  {:<4} {:<48} -w {} {}",
+                text.push_str(&format!(
+                    "  {:<4} {:<48} -w {} {}\n",
                     p.id,
                     p.title,
                     p.workload.maelstrom_name(),
                     p.opts.to_args().join(" ")
-                );
+                ));
             }
+            say(&text)?;
             Ok(0)
         }
     }

@@ -162,7 +162,9 @@ impl Criterion {
         };
         let threshold: f64 = number
             .parse()
-            .map_err(|_| format!("criterion {text:?}: {number:?} is not a number"))?;
+            .ok()
+            .filter(|t: &f64| t.is_finite())
+            .ok_or_else(|| format!("criterion {text:?}: {number:?} is not a finite number"))?;
         let known = METRICS.contains(&metric) || metric.ends_with("-count");
         if !known {
             return Err(format!(
@@ -250,7 +252,10 @@ impl Verdict {
     ) -> Verdict {
         let criteria = check_all(criteria, &figures);
         let goals = check_all(goals, &figures);
-        let pass = figures.valid == Some(Validity::Valid) && criteria.iter().all(|c| c.met);
+        // A run that invoked nothing tested nothing: it can never pass.
+        let pass = figures.valid == Some(Validity::Valid)
+            && figures.ops > 0
+            && criteria.iter().all(|c| c.met);
         Verdict {
             challenge: challenge.to_string(),
             engine: engine.to_string(),
@@ -260,6 +265,19 @@ impl Verdict {
             pass,
         }
     }
+}
+
+/// Refuses to judge a run with no client operations (exit 2): there is nothing to judge, and
+/// the options that caused it (`--rate`, `--time-limit`, `--node-count`, `--concurrency`) are
+/// what to look at.
+pub fn require_operations(figures: &Figures) -> anyhow::Result<()> {
+    if figures.ops == 0 {
+        return Err(crate::exit::setup(
+            "the run performed no client operations, so there is nothing to judge; check \
+             --rate, --time-limit, --node-count and --concurrency",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -274,6 +292,9 @@ mod tests {
         assert!(Criterion::parse("speed < 3").is_err());
         assert!(Criterion::parse("availability >= x").is_err());
         assert!(Criterion::parse("lost-count <= 0").is_ok());
+        // A NaN threshold would make every comparison false, silently.
+        assert!(Criterion::parse("availability >= nan").is_err());
+        assert!(Criterion::parse("servers-msgs-per-op < inf").is_err());
     }
 
     #[test]
@@ -284,6 +305,20 @@ mod tests {
             &figures,
         );
         assert!(!checks[0].met);
+    }
+
+    #[test]
+    fn a_run_without_operations_never_passes() {
+        let figures = Figures {
+            valid: Some(Validity::Valid),
+            ..Figures::default()
+        };
+        assert!(!Verdict::new("1", "sim", figures.clone(), &[], &[]).pass);
+        let err = require_operations(&figures).unwrap_err();
+        assert_eq!(crate::exit::code_of(&err), crate::exit::SETUP);
+        let busy = Figures { ops: 3, ..figures };
+        assert!(Verdict::new("1", "sim", busy.clone(), &[], &[]).pass);
+        assert!(require_operations(&busy).is_ok());
     }
 
     #[test]

@@ -116,10 +116,7 @@ fn profile(id: &str) -> Profile {
 }
 
 fn partitions() -> TestOpts {
-    TestOpts {
-        nemesis: Some("partition".into()),
-        ..TestOpts::default()
-    }
+    TestOpts::parse_args(&["--nemesis", "partition"]).expect("valid options")
 }
 
 /// Runs `f` on seeds 1..=SEEDS over the machine's cores; results in seed order.

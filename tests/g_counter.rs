@@ -27,11 +27,14 @@ fn profile() -> glomers::driver::profiles::Profile {
 }
 
 fn opts(latency: Option<u32>, dist: Option<&str>) -> TestOpts {
-    TestOpts {
-        latency,
-        latency_dist: dist.map(String::from),
-        ..TestOpts::default()
+    let mut words = Vec::new();
+    if let Some(latency) = latency {
+        words.extend(["--latency".to_string(), latency.to_string()]);
     }
+    if let Some(dist) = dist {
+        words.extend(["--latency-dist".to_string(), dist.to_string()]);
+    }
+    TestOpts::parse_args(&words).expect("valid options")
 }
 
 /// Every seed valid; with `goals`, every goal of the profile held too.

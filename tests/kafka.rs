@@ -103,10 +103,7 @@ fn efficient_log_is_valid_and_meets_its_goals_over_20_seeds() {
 #[test]
 fn efficient_log_survives_partitions() {
     let p = profile("5c");
-    let over = TestOpts {
-        nemesis: Some("partition".into()),
-        ..TestOpts::default()
-    };
+    let over = TestOpts::parse_args(&["--nemesis", "partition"]).expect("valid options");
     for seed in 1..=3 {
         let (_, v) = sim::verdict(&p, &over, seed).expect("run");
         assert_eq!(
@@ -123,10 +120,7 @@ fn efficient_log_survives_partitions() {
 #[test]
 fn efficient_log_with_latency_fails_nothing_but_crashes() {
     let p = profile("5c");
-    let over = TestOpts {
-        latency: Some(100),
-        ..TestOpts::default()
-    };
+    let over = TestOpts::parse_args(&["--latency", "100"]).expect("valid options");
     let (run, v) = sim::verdict(&p, &over, 2).expect("run");
     assert_eq!(v.figures.valid, Some(Validity::Valid));
     let by_f = &run.results["stats"]["by-f"];

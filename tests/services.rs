@@ -66,15 +66,21 @@ impl Node for ServiceEcho {
 }
 
 fn config(seed: u64, latency: u32) -> SimConfig {
-    let opts = TestOpts {
-        node_count: Some(3),
-        time_limit: Some(10),
-        rate: Some(50.0),
-        latency: Some(latency),
-        nemesis: Some("partition".into()),
-        nemesis_interval: Some(1.0),
-        ..TestOpts::default()
-    };
+    let opts = TestOpts::parse_args(&[
+        "--node-count",
+        "3",
+        "--time-limit",
+        "10",
+        "--rate",
+        "50",
+        "--latency",
+        &latency.to_string(),
+        "--nemesis",
+        "partition",
+        "--nemesis-interval",
+        "1",
+    ])
+    .expect("valid options");
     SimConfig::new(Workload::Echo, opts, seed)
 }
 

@@ -58,11 +58,8 @@ fn unique_ids_profile_valid_and_totally_available_over_20_seeds() {
 #[test]
 fn same_seed_same_history_and_other_seeds_differ() {
     let p = profile("2");
-    let short = TestOpts {
-        time_limit: Some(5),
-        rate: Some(200.0),
-        ..TestOpts::default()
-    };
+    let short =
+        TestOpts::parse_args(&["--time-limit", "5", "--rate", "200"]).expect("valid options");
     let a = sim::run_profile(&p, &short, 42).expect("runs");
     let b = sim::run_profile(&p, &short, 42).expect("runs");
     let c = sim::run_profile(&p, &short, 43).expect("runs");
@@ -138,10 +135,9 @@ impl Node for RepeatingIds {
 #[test]
 fn a_unique_ids_node_that_repeats_is_found_duplicated() {
     let p = profile("2");
-    let opts = p.opts.merged(&TestOpts {
-        time_limit: Some(3),
-        ..TestOpts::default()
-    });
+    let opts = p
+        .opts
+        .merged(&TestOpts::parse_args(&["--time-limit", "3"]).expect("valid options"));
     let cfg = SimConfig::new(p.workload, opts, 1);
     let run = sim::run_with(&cfg, &mut |_| Ok(Box::new(RepeatingIds(0)))).expect("runs");
     assert_eq!(run.figures.valid, Some(Validity::Invalid));

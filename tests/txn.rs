@@ -387,14 +387,19 @@ impl Node for OneWriteAtATime {
 
 /// Runs a broken node on one node, 5 clients, 10 s at rate 1000, under `model`.
 fn run_broken(make: fn() -> Box<dyn Node>, model: &str) -> glomers::verdict::Figures {
-    let opts = TestOpts {
-        node_count: Some(1),
-        time_limit: Some(10),
-        rate: Some(1000.0),
-        concurrency: Some("5".into()),
-        consistency_models: Some(model.into()),
-        ..TestOpts::default()
-    };
+    let opts = TestOpts::parse_args(&[
+        "--node-count",
+        "1",
+        "--time-limit",
+        "10",
+        "--rate",
+        "1000",
+        "--concurrency",
+        "5",
+        "--consistency-models",
+        model,
+    ])
+    .expect("valid options");
     let cfg = SimConfig::new(Workload::TxnRwRegister, opts, 11);
     sim::run_with(&cfg, &mut |_| Ok(make()))
         .expect("simulation")

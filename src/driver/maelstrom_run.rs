@@ -19,8 +19,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Maelstrom's own default `--time-limit`.
-const DEFAULT_TIME_LIMIT: u32 = 60;
 /// The log file's name inside the run folder.
 pub const CONSOLE_LOG: &str = "glomers-console.log";
 
@@ -137,7 +135,7 @@ pub fn run(
             command_words.first().cloned().unwrap_or_default()
         ))
     })?;
-    let time_limit = merged.time_limit.unwrap_or(DEFAULT_TIME_LIMIT);
+    let time_limit = merged.resolve()?.time_limit_secs;
     let timeout = Duration::from_secs(args.timeout.unwrap_or(u64::from(time_limit) + 600).max(1));
     let tracker = Tracker::new(
         Plan::new(time_limit, has_final_phase(profile.workload)),
@@ -224,6 +222,8 @@ pub fn run(
         Some(profile),
         Some(profile.workload.maelstrom_name().into()),
     )?;
+    crate::verdict::require_operations(&report.verdict.figures)
+        .map_err(|e| e.context(format!("Maelstrom's run in {}", dir.display())))?;
     report.command = command_words;
     report.opts = merged.to_args();
     report.node_args = profile

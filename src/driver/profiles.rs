@@ -1,9 +1,9 @@
 //! Challenge profiles: `maelstrom.toml`, compiled into the binary and overridable by a file in
 //! the current folder or `--profiles FILE`. A profile is a workload plus Maelstrom's options
 //! (the official command), the node flags that tune our node, the official pass criteria and our
-//! own tighter goals. [`TestOpts`] is Maelstrom's option set, shared by the real harness (as
-//! command-line words) and the simulator (as parameters).
+//! own tighter goals. Maelstrom's options themselves ([`TestOpts`]) live in `crate::challenge`.
 
+pub use crate::challenge::TestOpts;
 use crate::verdict::Criterion;
 use crate::workloads::Workload;
 use anyhow::{bail, Context};
@@ -12,143 +12,6 @@ use std::path::{Path, PathBuf};
 
 /// The profiles shipped with the binary.
 pub const BUILTIN: &str = include_str!("../../maelstrom.toml");
-
-/// Maelstrom's `test` options that challenges use. Every field is optional so that a profile's
-/// values and command-line overrides can be merged field by field.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, clap::Args)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct TestOpts {
-    /// Number of nodes (n0..n{N-1}).
-    #[arg(long)]
-    pub node_count: Option<u32>,
-    /// Seconds of client operations.
-    #[arg(long)]
-    pub time_limit: Option<u32>,
-    /// Approximate total requests per second across all clients.
-    #[arg(long)]
-    pub rate: Option<f64>,
-    /// Client count: an integer, or `<k>n` for k × node count.
-    #[arg(long)]
-    pub concurrency: Option<String>,
-    /// Mean one-way latency in ms between servers, and between servers and services.
-    #[arg(long)]
-    pub latency: Option<u32>,
-    /// Latency distribution.
-    #[arg(long, value_parser = ["constant", "uniform", "exponential"])]
-    pub latency_dist: Option<String>,
-    /// Faults to inject (only `partition` exists).
-    #[arg(long, value_parser = ["partition"])]
-    pub nemesis: Option<String>,
-    /// Mean seconds between partition start and stop.
-    #[arg(long)]
-    pub nemesis_interval: Option<f64>,
-    /// Topology suggested to broadcast nodes.
-    #[arg(long, value_parser = ["line", "grid", "tree", "tree2", "tree3", "tree4", "total"])]
-    pub topology: Option<String>,
-    /// `total`, or the minimum fraction of operations that must succeed.
-    #[arg(long)]
-    pub availability: Option<String>,
-    /// Consistency model(s) checked for transactions.
-    #[arg(long)]
-    pub consistency_models: Option<String>,
-    /// Number of keys for transactional workloads.
-    #[arg(long)]
-    pub key_count: Option<u32>,
-    /// Maximum micro-operations per transaction.
-    #[arg(long)]
-    pub max_txn_length: Option<u32>,
-    /// Maximum writes per key.
-    #[arg(long)]
-    pub max_writes_per_key: Option<u32>,
-}
-
-macro_rules! merge_fields {
-    ($base:expr, $over:expr, $($field:ident),*) => {
-        TestOpts { $($field: $over.$field.clone().or_else(|| $base.$field.clone()),)* }
-    };
-}
-
-impl TestOpts {
-    /// `over` wins wherever it sets a value.
-    pub fn merged(&self, over: &TestOpts) -> TestOpts {
-        merge_fields!(
-            self,
-            over,
-            node_count,
-            time_limit,
-            rate,
-            concurrency,
-            latency,
-            latency_dist,
-            nemesis,
-            nemesis_interval,
-            topology,
-            availability,
-            consistency_models,
-            key_count,
-            max_txn_length,
-            max_writes_per_key
-        )
-    }
-
-    /// The options as Maelstrom command-line words, in a stable order.
-    pub fn to_args(&self) -> Vec<String> {
-        let mut args = Vec::new();
-        let mut push = |name: &str, value: Option<String>| {
-            if let Some(v) = value {
-                args.push(format!("--{name}"));
-                args.push(v);
-            }
-        };
-        push("node-count", self.node_count.map(|v| v.to_string()));
-        push("time-limit", self.time_limit.map(|v| v.to_string()));
-        push("rate", self.rate.map(fmt_number));
-        push("concurrency", self.concurrency.clone());
-        push("latency", self.latency.map(|v| v.to_string()));
-        push("latency-dist", self.latency_dist.clone());
-        push("nemesis", self.nemesis.clone());
-        push("nemesis-interval", self.nemesis_interval.map(fmt_number));
-        push("topology", self.topology.clone());
-        push("availability", self.availability.clone());
-        push("consistency-models", self.consistency_models.clone());
-        push("key-count", self.key_count.map(|v| v.to_string()));
-        push("max-txn-length", self.max_txn_length.map(|v| v.to_string()));
-        push(
-            "max-writes-per-key",
-            self.max_writes_per_key.map(|v| v.to_string()),
-        );
-        args
-    }
-
-    /// Node count as Maelstrom resolves it (its default node list has 5 nodes).
-    pub fn nodes(&self) -> u32 {
-        self.node_count.unwrap_or(5)
-    }
-
-    /// Client count: `--concurrency` as an integer or `<k>n`; Maelstrom's default is `1n`.
-    pub fn clients(&self) -> anyhow::Result<u32> {
-        let nodes = self.nodes();
-        match self.concurrency.as_deref() {
-            None => Ok(nodes),
-            Some(c) => {
-                let parsed = match c.strip_suffix('n') {
-                    Some("") => Some(nodes),
-                    Some(k) => k.parse::<u32>().ok().map(|k| k * nodes),
-                    None => c.parse::<u32>().ok(),
-                };
-                parsed.with_context(|| format!("--concurrency {c:?}: expected N or Kn"))
-            }
-        }
-    }
-}
-
-fn fmt_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        v.to_string()
-    }
-}
 
 /// The pinned Maelstrom release.
 #[derive(Clone, Debug, Deserialize)]
@@ -196,7 +59,10 @@ impl Profiles {
         let profiles: Profiles = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+                .and_then(|s| text.get(..s.start))
+                // Count line breaks, not lines: an error that starts a line sits after the
+                // break that `lines()` would not count.
+                .map(|before| before.matches('\n').count() + 1);
             match line {
                 Some(line) => anyhow::anyhow!("{origin}, line {line}: {}", e.message()),
                 None => anyhow::anyhow!("{origin}: {}", e.message()),
@@ -272,35 +138,23 @@ mod tests {
     }
 
     #[test]
-    fn overrides_win_and_args_round_trip() {
-        let base = TestOpts {
-            node_count: Some(25),
-            rate: Some(100.0),
-            ..TestOpts::default()
-        };
-        let over = TestOpts {
-            rate: Some(12.5),
-            nemesis: Some("partition".into()),
-            ..TestOpts::default()
-        };
-        let merged = base.merged(&over);
-        assert_eq!(
-            merged.to_args(),
-            [
-                "--node-count",
-                "25",
-                "--rate",
-                "12.5",
-                "--nemesis",
-                "partition"
-            ]
-        );
-        assert_eq!(merged.clients().unwrap(), 25);
-        let two_n = TestOpts {
-            node_count: Some(2),
-            concurrency: Some("2n".into()),
-            ..TestOpts::default()
-        };
-        assert_eq!(two_n.clients().unwrap(), 4);
+    fn an_error_at_the_start_of_a_line_names_that_line() {
+        let text = "[maelstrom]\nversion = \"0.2.4\"\nurl = \"u\"\nsha256 = \"s\"\n\n[[challenge]]\nid = \"1\"\ntitle = \"t\"\nworkload = \"echo\"\nopts = {}\nbogus = 1\n";
+        let err = Profiles::parse(text, "m.toml").unwrap_err().to_string();
+        assert!(err.contains("m.toml, line 11"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_options_in_a_profile_name_the_option() {
+        let text = "[maelstrom]\nversion = \"0.2.4\"\nurl = \"u\"\nsha256 = \"s\"\n\n[[challenge]]\nid = \"1\"\ntitle = \"t\"\nworkload = \"echo\"\nopts = { rate = nan }\n";
+        let err = Profiles::parse(text, "m.toml").unwrap_err().to_string();
+        assert!(err.contains("line 10") && err.contains("rate"), "{err}");
+    }
+
+    #[test]
+    fn nan_criteria_are_refused() {
+        let text = "[maelstrom]\nversion = \"0.2.4\"\nurl = \"u\"\nsha256 = \"s\"\n\n[[challenge]]\nid = \"1\"\ntitle = \"t\"\nworkload = \"echo\"\nopts = {}\ncriteria = [\"availability >= nan\"]\n";
+        let err = Profiles::parse(text, "m.toml").unwrap_err().to_string();
+        assert!(err.contains("line 11") && err.contains("nan"), "{err}");
     }
 }

@@ -37,6 +37,7 @@ pub fn run(profile: &Profile, args: &RunArgs) -> anyhow::Result<RunReport> {
     profile.node_args.extend(args.node_args.iter().cloned());
     let started = std::time::Instant::now();
     let (run, verdict) = sim::verdict(&profile, &args.opts, seed)?;
+    crate::verdict::require_operations(&verdict.figures)?;
     let mut report = RunReport::new("sim", verdict);
     report.challenge = Some(profile.id.clone());
     report.title = Some(profile.title.clone());

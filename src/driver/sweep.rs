@@ -3,6 +3,7 @@
 //! figures in `challenges/*.md` are produced.
 
 use crate::driver::profiles::{Profile, TestOpts};
+use crate::exit;
 use crate::sim;
 use crate::verdict::Verdict;
 use serde::Serialize;
@@ -39,6 +40,26 @@ const METRICS: [&str; 5] = [
     "stable-latency-max",
 ];
 
+/// The most seeds one sweep runs.
+pub const MAX_SEEDS: u64 = 10_000;
+
+/// The seeds `first, first + 1, …` of a sweep of `count`, refused when empty, too long, or
+/// running past the largest seed (never wrapped).
+pub fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<u64>> {
+    if !(1..=MAX_SEEDS).contains(&count) {
+        return Err(exit::setup(format!(
+            "--seeds {count} is out of range; accepted: 1..={MAX_SEEDS}"
+        )));
+    }
+    let last = first.checked_add(count - 1).ok_or_else(|| {
+        exit::setup(format!(
+            "--seed {first} with --seeds {count} runs past the largest seed ({}); start lower",
+            u64::MAX
+        ))
+    })?;
+    Ok(first..=last)
+}
+
 pub fn run(
     profile: &Profile,
     opts: &TestOpts,
@@ -46,8 +67,10 @@ pub fn run(
     count: u64,
 ) -> anyhow::Result<Sweep> {
     let mut verdicts: Vec<(u64, Verdict)> = Vec::new();
-    for seed in first_seed..first_seed + count {
+    for seed in seeds(first_seed, count)? {
         let (_, verdict) = sim::verdict(profile, opts, seed)?;
+        crate::verdict::require_operations(&verdict.figures)
+            .map_err(|e| e.context(format!("seed {seed}")))?;
         verdicts.push((seed, verdict));
     }
     let failed_seeds: Vec<u64> = verdicts
@@ -126,4 +149,19 @@ pub fn render(sweep: &Sweep) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_ranges_never_wrap() {
+        assert_eq!(seeds(1, 20).unwrap(), 1..=20);
+        assert_eq!(seeds(u64::MAX, 1).unwrap(), u64::MAX..=u64::MAX);
+        for (first, count) in [(u64::MAX, 2), (0, 0), (0, MAX_SEEDS + 1)] {
+            let err = seeds(first, count).unwrap_err();
+            assert_eq!(exit::code_of(&err), exit::SETUP, "{err}");
+        }
+    }
 }

@@ -5,11 +5,11 @@
 //! into figures and a verdict.
 
 use super::{edn, history, results, RunReport, GLOMERS_JSON};
-use crate::driver::exit;
 use crate::driver::profiles::{Profile, Profiles, TestOpts};
+use crate::exit;
 use crate::verdict::Verdict;
 use anyhow::Context;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Maelstrom 0.2.4's workloads (the `-w` values), for recognising folder names.
@@ -108,44 +108,7 @@ fn workload_in(words: &[String]) -> Option<String> {
 
 /// Maelstrom's options in a command line (the ones challenges use; others are ignored).
 pub fn opts_in(words: &[String]) -> TestOpts {
-    const INTS: [&str; 6] = [
-        "node-count",
-        "time-limit",
-        "latency",
-        "key-count",
-        "max-txn-length",
-        "max-writes-per-key",
-    ];
-    const FLOATS: [&str; 2] = ["rate", "nemesis-interval"];
-    const STRINGS: [&str; 6] = [
-        "concurrency",
-        "latency-dist",
-        "nemesis",
-        "topology",
-        "availability",
-        "consistency-models",
-    ];
-    let mut map = Map::new();
-    // Options end at a bare `--` (the rest is the node's).
-    let words: Vec<&String> = words.iter().take_while(|w| w.as_str() != "--").collect();
-    for pair in words.windows(2) {
-        let Some(name) = pair[0].strip_prefix("--") else {
-            continue;
-        };
-        let value = pair[1].as_str();
-        if INTS.contains(&name) {
-            if let Ok(v) = value.parse::<u32>() {
-                map.insert(name.into(), v.into());
-            }
-        } else if FLOATS.contains(&name) {
-            if let Ok(v) = value.parse::<f64>() {
-                map.insert(name.into(), v.into());
-            }
-        } else if STRINGS.contains(&name) {
-            map.insert(name.into(), value.into());
-        }
-    }
-    serde_json::from_value(Value::Object(map)).unwrap_or_default()
+    TestOpts::from_logged_args(words)
 }
 
 /// Whether a run with options `run` is an instance of `profile` (same shape; the time limit
@@ -440,7 +403,6 @@ mod tests {
     #[test]
     fn node_words_after_the_separator_are_not_options() {
         let o = opts_in(&words("test -w echo --node-count 1 -- node echo --rate 9"));
-        assert_eq!(o.node_count, Some(1));
-        assert_eq!(o.rate, None);
+        assert_eq!(o.to_args(), ["--node-count", "1"]);
     }
 }

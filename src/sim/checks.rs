@@ -8,6 +8,7 @@ use super::history::{pairs, Op, OpType};
 use super::model::WorkloadCheck;
 use super::network::Counts;
 use super::SimConfig;
+use crate::challenge::values::Availability;
 use crate::verdict::{quantiles, Figures, Validity};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -29,13 +30,10 @@ pub fn assemble(cfg: &SimConfig, outcome: &Outcome, workload: WorkloadCheck) -> 
     } else {
         ok as f64 / invoked as f64
     };
-    let availability_valid = match cfg.opts.availability.as_deref() {
+    let availability_valid = match cfg.opts.availability {
         None => Validity::Valid,
-        Some("total") => Validity::from_bool(ok == invoked),
-        Some(fraction) => match fraction.parse::<f64>() {
-            Ok(min) => Validity::from_bool(ok_fraction >= min),
-            Err(_) => Validity::Unknown,
-        },
+        Some(Availability::Total) => Validity::from_bool(ok == invoked),
+        Some(Availability::Fraction(min)) => Validity::from_bool(ok_fraction >= min),
     };
     let per_op = |c: &Counts| {
         if invoked == 0 {

@@ -14,9 +14,10 @@
 use super::history::{Op, OpType, Process};
 use super::model::{ClientInfo, Invocation, Step, WorkloadModel};
 use super::nemesis;
-use super::network::{is_client, sample_latency, Grudge, LatencyDist, NetStats};
+use super::network::{is_client, sample_latency, Grudge, NetStats};
 use super::services::Service;
 use super::SimConfig;
+use crate::challenge::Resolved;
 use crate::node::{Host, Node};
 use crate::protocol::{Body, Message, MsgId};
 use rand::seq::SliceRandom;
@@ -139,7 +140,8 @@ pub struct Engine<'a> {
     gen_waiting: bool,
     /// The final phase still accepts new operations (until its limit).
     final_open: bool,
-    latency_dist: LatencyDist,
+    /// Maelstrom's options with defaults applied.
+    opts: Resolved,
     logs: Vec<(String, String)>,
 }
 
@@ -172,7 +174,7 @@ impl<'a> Engine<'a> {
             .map(|id| (id.clone(), Inbox::new()))
             .collect();
         Ok(Engine {
-            latency_dist: LatencyDist::parse(cfg.opts.latency_dist.as_deref())?,
+            opts: cfg.opts.resolve()?,
             cfg,
             model,
             rng: ChaCha8Rng::seed_from_u64(cfg.seed),
@@ -202,7 +204,7 @@ impl<'a> Engine<'a> {
     /// Runs the whole test and returns the history and network statistics.
     pub fn run(mut self) -> anyhow::Result<Outcome> {
         self.setup()?;
-        let concurrency = self.cfg.opts.clients()? as usize;
+        let concurrency = self.opts.clients as usize;
         for thread in 0..concurrency {
             let node = self.node_ids[thread % self.node_ids.len()].clone();
             let name = self.fresh_client_name();
@@ -223,7 +225,7 @@ impl<'a> Engine<'a> {
         if self.rate() > 0.0 && !self.clients.is_empty() {
             self.schedule(0, Event::Generate);
         }
-        if self.cfg.opts.nemesis.as_deref() == Some("partition") {
+        if self.opts.nemesis.is_some() {
             let delay = nemesis::stagger(self.nemesis_interval(), &mut self.rng);
             self.schedule(nanos(Duration::from_secs_f64(delay)), Event::Nemesis);
         }
@@ -257,15 +259,15 @@ impl<'a> Engine<'a> {
     }
 
     fn rate(&self) -> f64 {
-        self.cfg.opts.rate.unwrap_or(5.0)
+        self.opts.rate
     }
 
     fn nemesis_interval(&self) -> f64 {
-        self.cfg.opts.nemesis_interval.unwrap_or(10.0)
+        self.opts.nemesis_interval_secs
     }
 
     fn time_limit(&self) -> Nanos {
-        u64::from(self.cfg.opts.time_limit.unwrap_or(60)) * 1_000_000_000
+        u64::from(self.opts.time_limit_secs) * 1_000_000_000
     }
 
     fn fresh_client_name(&mut self) -> String {
@@ -416,8 +418,8 @@ impl<'a> Engine<'a> {
             0
         } else {
             nanos(sample_latency(
-                self.cfg.opts.latency.unwrap_or(0),
-                self.latency_dist,
+                self.opts.latency_ms,
+                self.opts.latency_dist,
                 &mut self.rng,
             ))
         };

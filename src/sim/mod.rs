@@ -58,6 +58,10 @@ pub fn run_with(
     cfg: &SimConfig,
     make_node: &mut dyn FnMut(usize) -> anyhow::Result<Box<dyn Node>>,
 ) -> anyhow::Result<SimRun> {
+    cfg.opts
+        .resolve()
+        .and_then(|opts| opts.check_sim_cost().map_err(anyhow::Error::msg))
+        .map_err(|e| crate::exit::setup(format!("{e:#}")))?;
     let mut model = workloads::model(cfg)?;
     let nodes = (0..cfg.opts.nodes() as usize)
         .map(&mut *make_node)

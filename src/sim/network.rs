@@ -9,23 +9,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LatencyDist {
-    Constant,
-    Uniform,
-    Exponential,
-}
-
-impl LatencyDist {
-    pub fn parse(name: Option<&str>) -> anyhow::Result<LatencyDist> {
-        match name.unwrap_or("constant") {
-            "constant" => Ok(LatencyDist::Constant),
-            "uniform" => Ok(LatencyDist::Uniform),
-            "exponential" => Ok(LatencyDist::Exponential),
-            other => anyhow::bail!("unknown --latency-dist {other:?}"),
-        }
-    }
-}
+pub use crate::challenge::values::LatencyDist;
 
 /// Latency of one server↔server or server↔service hop.
 pub fn sample_latency(mean_ms: u32, dist: LatencyDist, rng: &mut ChaCha8Rng) -> Duration {

@@ -26,9 +26,9 @@ pub struct BroadcastModel {
 
 impl BroadcastModel {
     pub fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
-        let name = cfg.opts.topology.as_deref().unwrap_or("grid");
-        let nodes: Vec<String> = (0..cfg.opts.nodes()).map(|i| format!("n{i}")).collect();
-        let map = topology::build(name, &nodes)?;
+        let opts = cfg.opts.resolve()?;
+        let nodes: Vec<String> = (0..opts.node_count).map(|i| format!("n{i}")).collect();
+        let map = topology::build(opts.topology.word(), &nodes)?;
         Ok(BroadcastModel {
             topology: map.into_iter().map(|(k, v)| (k, json!(v))).collect(),
             next_value: 0,

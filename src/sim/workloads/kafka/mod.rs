@@ -48,9 +48,10 @@ pub struct KafkaModel {
 
 impl KafkaModel {
     pub fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
-        let concurrency = cfg.opts.clients()? as usize;
-        let key_count = cfg.opts.key_count.unwrap_or(10) as usize;
-        let max_writes = u64::from(cfg.opts.max_writes_per_key.unwrap_or(16));
+        let opts = cfg.opts.resolve()?;
+        let concurrency = opts.clients as usize;
+        let key_count = opts.key_count as usize;
+        let max_writes = u64::from(opts.max_writes_per_key);
         Ok(KafkaModel {
             gen: Generator::new(key_count, max_writes, concurrency),
             now: Duration::ZERO,

@@ -35,13 +35,14 @@ pub struct TxnModel {
 
 impl TxnModel {
     pub fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
-        let models = models::parse(cfg.opts.consistency_models.as_deref())
+        let opts = cfg.opts.resolve()?;
+        let models = models::parse(opts.consistency_models.as_deref())
             .map_err(|e| anyhow::anyhow!("--consistency-models: {e}"))?;
         let gen = generator::Generator::new(generator::Options {
-            key_count: cfg.opts.key_count.unwrap_or(10) as usize,
+            key_count: opts.key_count as usize,
             min_txn_length: 1,
-            max_txn_length: cfg.opts.max_txn_length.unwrap_or(4) as usize,
-            max_writes_per_key: u64::from(cfg.opts.max_writes_per_key.unwrap_or(16)),
+            max_txn_length: opts.max_txn_length as usize,
+            max_writes_per_key: u64::from(opts.max_writes_per_key),
         })?;
         Ok(TxnModel { gen, models })
     }

@@ -1,0 +1,360 @@
+//! Maelstrom's `test` options as one typed struct. Each option is declared once, in the table
+//! at the bottom of this file: its flag, its value type (whose `FromStr` validates it) and its
+//! help. From that table come the clap flags, the profiles-file reader, the merge of a profile
+//! with command-line overrides, the words of a Maelstrom command line and the reader of a
+//! logged one. [`TestOpts::resolve`] applies Maelstrom's defaults, once, for the simulator.
+
+use super::values::*;
+use serde::{de, Deserialize, Deserializer};
+use std::fmt;
+use std::marker::PhantomData;
+
+/// Maelstrom's defaults where an option is not given (Maelstrom 0.2.4's `core.clj` and
+/// jepsen.cli), written once.
+pub mod defaults {
+    /// Jepsen's default node list has five nodes.
+    pub const NODE_COUNT: u32 = 5;
+    pub const TIME_LIMIT_SECS: u32 = 60;
+    pub const RATE: f64 = 5.0;
+    pub const LATENCY_MS: u32 = 0;
+    pub const NEMESIS_INTERVAL_SECS: f64 = 10.0;
+    /// Elle's default key count.
+    pub const KEY_COUNT: u32 = 10;
+    pub const MAX_TXN_LENGTH: u32 = 4;
+    pub const MAX_WRITES_PER_KEY: u32 = 16;
+}
+
+/// The most client operations a simulated run may plan (`--rate` × `--time-limit`), and the
+/// most operation-node pairs (operations × `--node-count`): past these the history and the
+/// message queue outgrow what one machine holds.
+pub const MAX_SIM_OPS: f64 = 2_000_000.0;
+pub const MAX_SIM_OP_NODES: f64 = 20_000_000.0;
+
+/// Every option with Maelstrom's default applied, for the simulator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved {
+    pub node_count: u32,
+    pub time_limit_secs: u32,
+    pub rate: f64,
+    pub clients: u32,
+    pub latency_ms: u32,
+    pub latency_dist: LatencyDist,
+    pub nemesis: Option<Nemesis>,
+    pub nemesis_interval_secs: f64,
+    pub topology: Topology,
+    pub availability: Option<Availability>,
+    pub consistency_models: Option<String>,
+    pub key_count: u32,
+    pub max_txn_length: u32,
+    pub max_writes_per_key: u32,
+}
+
+impl Resolved {
+    /// Client operations the run plans: the rate over the time limit.
+    pub fn planned_ops(&self) -> f64 {
+        self.rate * f64::from(self.time_limit_secs)
+    }
+
+    /// Refuses a simulated run whose planned size is beyond what one machine can hold.
+    pub fn check_sim_cost(&self) -> Result<(), String> {
+        let ops = self.planned_ops();
+        let op_nodes = ops * f64::from(self.node_count);
+        if ops > MAX_SIM_OPS || op_nodes > MAX_SIM_OP_NODES {
+            return Err(format!(
+                "this run plans {ops:.0} client operations (--rate {} × --time-limit {}) on {} \
+                 nodes; the simulator holds at most {MAX_SIM_OPS:.0} operations and \
+                 {MAX_SIM_OP_NODES:.0} operation-nodes: lower --rate, --time-limit or --node-count",
+                fmt_real(self.rate),
+                self.time_limit_secs,
+                self.node_count
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads an option's value from a profiles file: a string, an integer or a float, through the
+/// same parser as the command line, so both refuse the same values with the same words.
+fn from_any<'de, D: Deserializer<'de>, T: OptionValue>(d: D) -> Result<Option<T>, D::Error> {
+    struct Visit<T>(PhantomData<T>);
+    impl<T: OptionValue> Visit<T> {
+        fn parse<E: de::Error>(text: &str) -> Result<Option<T>, E> {
+            text.parse::<T>()
+                .map(Some)
+                .map_err(|e| E::custom(format!("{}: {e}", T::FLAG)))
+        }
+    }
+    impl<T: OptionValue> de::Visitor<'_> for Visit<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "a value for {}", T::FLAG)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Self::parse(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Self::parse(&v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Self::parse(&v.to_string())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Self::parse(&v.to_string())
+        }
+    }
+    d.deserialize_any(Visit(PhantomData))
+}
+
+macro_rules! options {
+    ($( $(#[$doc:meta])* $field:ident : $ty:ty = $flag:literal ),* $(,)?) => {
+        /// Maelstrom's `test` options that challenges use. Every field is optional, so a
+        /// profile's values and command-line overrides merge field by field.
+        #[derive(Clone, Debug, Default, PartialEq, Deserialize, clap::Args)]
+        #[serde(rename_all = "kebab-case", deny_unknown_fields)]
+        pub struct TestOpts {
+            $(
+                $(#[$doc])*
+                #[arg(long = $flag, value_name = "VALUE")]
+                #[serde(default, deserialize_with = "from_any")]
+                pub $field: Option<$ty>,
+            )*
+        }
+
+        impl TestOpts {
+            /// `over` wins wherever it sets a value.
+            pub fn merged(&self, over: &TestOpts) -> TestOpts {
+                TestOpts { $($field: over.$field.clone().or_else(|| self.$field.clone()),)* }
+            }
+
+            /// The options as Maelstrom command-line words, in a stable order.
+            pub fn to_args(&self) -> Vec<String> {
+                let mut args = Vec::new();
+                $(
+                    if let Some(value) = &self.$field {
+                        args.push(concat!("--", $flag).to_string());
+                        args.push(value.to_string());
+                    }
+                )*
+                args
+            }
+
+            /// The options in a logged Maelstrom command line. Options end at a bare `--`
+            /// (the rest is the node's); unknown options and unreadable values are skipped,
+            /// since a real run's log is reported on, not refused.
+            pub fn from_logged_args(words: &[String]) -> TestOpts {
+                let mut opts = TestOpts::default();
+                let words: Vec<&String> = words.iter().take_while(|w| *w != "--").collect();
+                for pair in words.windows(2) {
+                    match pair[0].strip_prefix("--") {
+                        $(Some($flag) => {
+                            if let Ok(value) = pair[1].parse() {
+                                opts.$field = Some(value);
+                            }
+                        })*
+                        _ => {}
+                    }
+                }
+                opts
+            }
+        }
+    };
+}
+
+options! {
+    /// Number of nodes (n0..n{N-1}); 1..=100.
+    node_count: NodeCount = "node-count",
+    /// Seconds of client operations; 1..=3600.
+    time_limit: TimeLimit = "time-limit",
+    /// Approximate total requests per second across all clients; 0.001..=100000.
+    rate: Rate = "rate",
+    /// Client count: N, or Kn for K × node count; at most 10000 clients.
+    concurrency: Concurrency = "concurrency",
+    /// Mean one-way latency in ms between servers, and between servers and services; 0..=60000.
+    latency: Latency = "latency",
+    /// Latency distribution: constant, uniform or exponential.
+    latency_dist: LatencyDist = "latency-dist",
+    /// Faults to inject (only `partition` exists).
+    nemesis: Nemesis = "nemesis",
+    /// Mean seconds between partition start and stop; 0.1..=3600.
+    nemesis_interval: NemesisInterval = "nemesis-interval",
+    /// Topology suggested to broadcast nodes: line, grid, tree, tree2, tree3, tree4, total.
+    topology: Topology = "topology",
+    /// `total`, or the minimum fraction (0 to 1) of operations that must succeed.
+    availability: Availability = "availability",
+    /// Consistency model(s) checked for transactions.
+    consistency_models: ConsistencyModels = "consistency-models",
+    /// Number of keys for transactional and kafka workloads; 1..=1000.
+    key_count: KeyCount = "key-count",
+    /// Maximum micro-operations per transaction; 1..=1000.
+    max_txn_length: MaxTxnLength = "max-txn-length",
+    /// Maximum writes per key; 1..=1000000.
+    max_writes_per_key: MaxWritesPerKey = "max-writes-per-key",
+}
+
+/// Parses option words strictly, as the command line does.
+#[derive(clap::Parser)]
+#[command(no_binary_name = true)]
+struct Words {
+    #[command(flatten)]
+    opts: TestOpts,
+}
+
+impl TestOpts {
+    /// Options from command-line words (`["--rate", "10"]`), refused as the command line
+    /// refuses them: an unknown option or an out-of-range value is an error naming it.
+    pub fn parse_args<S: AsRef<str>>(words: &[S]) -> anyhow::Result<TestOpts> {
+        use clap::Parser;
+        Words::try_parse_from(words.iter().map(AsRef::as_ref))
+            .map(|w| w.opts)
+            .map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))
+    }
+
+    /// Node count as Maelstrom resolves it.
+    pub fn nodes(&self) -> u32 {
+        self.node_count.map_or(defaults::NODE_COUNT, NodeCount::get)
+    }
+
+    /// Every option with its default applied; fails only on a client count that the node
+    /// count pushes past [`MAX_CLIENTS`].
+    pub fn resolve(&self) -> anyhow::Result<Resolved> {
+        let node_count = self
+            .node_count
+            .unwrap_or(NodeCount::new(defaults::NODE_COUNT).map_err(anyhow::Error::msg)?);
+        let clients = self
+            .concurrency
+            .unwrap_or(Concurrency::PerNode(1))
+            .clients(node_count)
+            .map_err(anyhow::Error::msg)?;
+        Ok(Resolved {
+            node_count: node_count.get(),
+            time_limit_secs: self
+                .time_limit
+                .map_or(defaults::TIME_LIMIT_SECS, TimeLimit::get),
+            rate: self.rate.map_or(defaults::RATE, Rate::get),
+            clients,
+            latency_ms: self.latency.map_or(defaults::LATENCY_MS, Latency::get),
+            latency_dist: self.latency_dist.unwrap_or(LatencyDist::Constant),
+            nemesis: self.nemesis,
+            nemesis_interval_secs: self
+                .nemesis_interval
+                .map_or(defaults::NEMESIS_INTERVAL_SECS, NemesisInterval::get),
+            topology: self.topology.unwrap_or(Topology::Grid),
+            availability: self.availability,
+            consistency_models: self
+                .consistency_models
+                .as_ref()
+                .map(|m| m.as_str().to_string()),
+            key_count: self.key_count.map_or(defaults::KEY_COUNT, KeyCount::get),
+            max_txn_length: self
+                .max_txn_length
+                .map_or(defaults::MAX_TXN_LENGTH, MaxTxnLength::get),
+            max_writes_per_key: self
+                .max_writes_per_key
+                .map_or(defaults::MAX_WRITES_PER_KEY, MaxWritesPerKey::get),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(args: &[&str]) -> Result<TestOpts, String> {
+        TestOpts::parse_args(args).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn overrides_win_and_args_round_trip() {
+        let base = cli(&["--node-count", "25", "--rate", "100"]).unwrap();
+        let over = cli(&["--rate", "12.5", "--nemesis", "partition"]).unwrap();
+        let merged = base.merged(&over);
+        let words = merged.to_args();
+        assert_eq!(
+            words,
+            [
+                "--node-count",
+                "25",
+                "--rate",
+                "12.5",
+                "--nemesis",
+                "partition"
+            ]
+        );
+        assert_eq!(TestOpts::from_logged_args(&words), merged);
+        assert_eq!(merged.resolve().unwrap().clients, 25);
+        let two_n = cli(&["--node-count", "2", "--concurrency", "2n"]).unwrap();
+        assert_eq!(two_n.resolve().unwrap().clients, 4);
+    }
+
+    #[test]
+    fn bad_values_name_the_option_and_the_range() {
+        for args in [
+            &["--rate", "inf"][..],
+            &["--rate", "1e309"],
+            &["--rate=-5"],
+            &["--rate", "nan"],
+            &["--nemesis-interval", "0"],
+            &["--nemesis-interval=-1"],
+            &["--nemesis-interval", "nan"],
+            &["--node-count", "0"],
+            &["--time-limit", "100000"],
+            &["--concurrency", "100000000"],
+            &["--latency-dist", "pareto"],
+        ] {
+            let err = cli(args).unwrap_err();
+            let flag = args[0].split('=').next().unwrap();
+            assert!(err.contains(flag), "{args:?}: {err}");
+            assert!(err.contains("accepted"), "{args:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn concurrency_times_nodes_is_checked() {
+        let opts = cli(&["--node-count", "25", "--concurrency", "9000n"]).unwrap();
+        let err = opts.resolve().unwrap_err().to_string();
+        assert!(err.contains("--concurrency 9000n"), "{err}");
+    }
+
+    #[test]
+    fn defaults_are_maelstrom_s() {
+        let r = TestOpts::default().resolve().unwrap();
+        assert_eq!(
+            (r.node_count, r.time_limit_secs, r.rate, r.clients),
+            (5, 60, 5.0, 5)
+        );
+        assert_eq!(r.topology, Topology::Grid);
+        assert_eq!(r.nemesis_interval_secs, 10.0);
+    }
+
+    #[test]
+    fn oversized_simulated_runs_are_refused() {
+        let big = cli(&["--rate", "100000", "--time-limit", "3600"]).unwrap();
+        let err = big.resolve().unwrap().check_sim_cost().unwrap_err();
+        assert!(err.contains("--rate 100000"), "{err}");
+        let official_3d = cli(&["--node-count", "25", "--rate", "100", "--time-limit", "20"]);
+        assert!(official_3d
+            .unwrap()
+            .resolve()
+            .unwrap()
+            .check_sim_cost()
+            .is_ok());
+    }
+
+    #[test]
+    fn profiles_file_values_go_through_the_same_parser() {
+        let ok: TestOpts =
+            toml::from_str("node-count = 3\nrate = 12.5\nconcurrency = \"2n\"").unwrap();
+        assert_eq!(
+            ok.to_args(),
+            ["--node-count", "3", "--rate", "12.5", "--concurrency", "2n"]
+        );
+        let err = toml::from_str::<TestOpts>("rate = nan")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("rate") && err.contains("accepted"), "{err}");
+        let err = toml::from_str::<TestOpts>("node-count = 0")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("node-count"), "{err}");
+    }
+}

@@ -1,0 +1,410 @@
+//! The value types of Maelstrom's options, one per option, each validated where it is parsed:
+//! `FromStr` is the single parser behind the command line, the profiles file and a logged
+//! Maelstrom command line, so a value that is out of range is refused with the option's name
+//! and the accepted range wherever it comes from. The ranges are Maelstrom's own where it has
+//! one, and otherwise bounds past which a run cannot be meaningful on one machine.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A Maelstrom option's value: how it reads, how it prints, and the flag it belongs to.
+pub trait OptionValue: FromStr<Err = String> + fmt::Display + Clone {
+    /// The flag, without its leading dashes (`node-count`).
+    const FLAG: &'static str;
+}
+
+/// Declares a whole-number option with an inclusive range.
+macro_rules! whole_number {
+    ($(#[$doc:meta])* $name:ident, $flag:literal, $lo:expr, $hi:expr, $unit:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+        pub struct $name(u32);
+
+        impl $name {
+            pub const MIN: u32 = $lo;
+            pub const MAX: u32 = $hi;
+
+            /// The value, known to lie in `MIN..=MAX`.
+            pub fn get(self) -> u32 {
+                self.0
+            }
+
+            /// `value` if it lies in range (for code that builds options rather than parsing).
+            pub fn new(value: u32) -> Result<Self, String> {
+                value.to_string().parse()
+            }
+        }
+
+        impl OptionValue for $name {
+            const FLAG: &'static str = $flag;
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(text: &str) -> Result<Self, String> {
+                let range = format!("accepted: {}..={}{}", $lo, $hi, $unit);
+                let value: u64 = text
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("{text:?} is not a whole number; {range}"))?;
+                if value < u64::from($lo as u32) || value > u64::from($hi as u32) {
+                    return Err(format!("{value} is out of range; {range}"));
+                }
+                // In range, so it fits in u32.
+                Ok($name(value as u32))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+/// Declares a finite, positive real option with an inclusive range.
+macro_rules! real_number {
+    ($(#[$doc:meta])* $name:ident, $flag:literal, $lo:expr, $hi:expr, $unit:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+        pub struct $name(f64);
+
+        impl $name {
+            pub const MIN: f64 = $lo;
+            pub const MAX: f64 = $hi;
+
+            /// The value, known to be finite and in `MIN..=MAX`.
+            pub fn get(self) -> f64 {
+                self.0
+            }
+
+            pub fn new(value: f64) -> Result<Self, String> {
+                Self::check(value)
+            }
+
+            fn check(value: f64) -> Result<Self, String> {
+                let range = format!("accepted: a number from {} to {}{}", $lo, $hi, $unit);
+                if !value.is_finite() {
+                    return Err(format!("{value} is not a finite number; {range}"));
+                }
+                if !($lo..=$hi).contains(&value) {
+                    return Err(format!("{value} is out of range; {range}"));
+                }
+                Ok($name(value))
+            }
+        }
+
+        impl OptionValue for $name {
+            const FLAG: &'static str = $flag;
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(text: &str) -> Result<Self, String> {
+                let value: f64 = text.trim().parse().map_err(|_| {
+                    format!("{text:?} is not a number; accepted: {} to {}{}", $lo, $hi, $unit)
+                })?;
+                Self::check(value)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&fmt_real(self.0))
+            }
+        }
+    };
+}
+
+/// A real number as Maelstrom's command line takes it: integral values without a fraction.
+pub fn fmt_real(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        v.to_string()
+    }
+}
+
+whole_number!(
+    /// `--node-count`: nodes n0..n{N-1}.
+    NodeCount, "node-count", 1, 100, " nodes"
+);
+whole_number!(
+    /// `--time-limit`: seconds of client operations.
+    TimeLimit, "time-limit", 1, 3600, " seconds"
+);
+whole_number!(
+    /// `--latency`: mean one-way latency in ms between servers and to services.
+    Latency, "latency", 0, 60_000, " ms"
+);
+whole_number!(
+    /// `--key-count`: keys of the transactional and kafka workloads.
+    KeyCount, "key-count", 1, 1000, " keys"
+);
+whole_number!(
+    /// `--max-txn-length`: most micro-operations in one transaction.
+    MaxTxnLength, "max-txn-length", 1, 1000, " micro-operations"
+);
+whole_number!(
+    /// `--max-writes-per-key`: writes to one key before it is retired.
+    MaxWritesPerKey, "max-writes-per-key", 1, 1_000_000, " writes"
+);
+real_number!(
+    /// `--rate`: approximate total requests per second across all clients. Maelstrom accepts 0
+    /// ("sleep only"), but a run with no operations cannot be judged, so 0 is refused.
+    Rate, "rate", 0.001, 100_000.0, " requests per second"
+);
+real_number!(
+    /// `--nemesis-interval`: mean seconds between partition start and stop.
+    NemesisInterval, "nemesis-interval", 0.1, 3600.0, " seconds"
+);
+
+/// The largest client count any `--concurrency` may resolve to.
+pub const MAX_CLIENTS: u32 = 10_000;
+
+/// `--concurrency`: a client count, or `<k>n` for k clients per node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Concurrency {
+    Clients(u32),
+    PerNode(u32),
+}
+
+impl Concurrency {
+    /// The client count for `nodes` nodes, refused past [`MAX_CLIENTS`] (never wrapped).
+    pub fn clients(self, nodes: NodeCount) -> Result<u32, String> {
+        let total = match self {
+            Concurrency::Clients(n) => Some(n),
+            Concurrency::PerNode(k) => k.checked_mul(nodes.get()),
+        };
+        match total {
+            Some(n) if n <= MAX_CLIENTS => Ok(n),
+            _ => Err(format!(
+                "--concurrency {self} with {} nodes asks for more than {MAX_CLIENTS} clients",
+                nodes.get()
+            )),
+        }
+    }
+}
+
+impl OptionValue for Concurrency {
+    const FLAG: &'static str = "concurrency";
+}
+
+impl FromStr for Concurrency {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let range = format!("accepted: N or Kn (K clients per node), 1..={MAX_CLIENTS} clients");
+        let text = text.trim();
+        let (digits, per_node) = match text.strip_suffix('n') {
+            Some("") => ("1", true),
+            Some(k) => (k, true),
+            None => (text, false),
+        };
+        let n: u64 = digits
+            .parse()
+            .map_err(|_| format!("{text:?} is not N or Kn; {range}"))?;
+        if n == 0 || n > u64::from(MAX_CLIENTS) {
+            return Err(format!("{text:?} is out of range; {range}"));
+        }
+        let n = n as u32;
+        Ok(if per_node {
+            Concurrency::PerNode(n)
+        } else {
+            Concurrency::Clients(n)
+        })
+    }
+}
+
+impl fmt::Display for Concurrency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Concurrency::Clients(n) => write!(f, "{n}"),
+            Concurrency::PerNode(k) => write!(f, "{k}n"),
+        }
+    }
+}
+
+/// `--availability`: `total`, or the fraction of operations that must succeed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Availability {
+    Total,
+    Fraction(f64),
+}
+
+impl Availability {
+    /// The least ok-fraction that passes.
+    pub fn minimum(self) -> f64 {
+        match self {
+            Availability::Total => 1.0,
+            Availability::Fraction(f) => f,
+        }
+    }
+}
+
+impl OptionValue for Availability {
+    const FLAG: &'static str = "availability";
+}
+
+impl FromStr for Availability {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text == "total" {
+            return Ok(Availability::Total);
+        }
+        match text.parse::<f64>() {
+            Ok(f) if (0.0..=1.0).contains(&f) => Ok(Availability::Fraction(f)),
+            _ => Err(format!(
+                "{text:?} is neither `total` nor a fraction; accepted: total, or 0 to 1"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Availability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Availability::Total => f.write_str("total"),
+            Availability::Fraction(x) => f.write_str(&fmt_real(*x)),
+        }
+    }
+}
+
+/// Declares an option whose value is one of a fixed set of words.
+macro_rules! word_choice {
+    ($(#[$doc:meta])* $name:ident, $flag:literal, $($variant:ident = $word:literal),+) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
+
+            pub fn word(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word),+
+                }
+            }
+        }
+
+        impl OptionValue for $name {
+            const FLAG: &'static str = $flag;
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(text: &str) -> Result<Self, String> {
+                match text.trim() {
+                    $($word => Ok($name::$variant),)+
+                    other => Err(format!(
+                        "{other:?} is not known; accepted: {}",
+                        Self::WORDS.join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.word())
+            }
+        }
+    };
+}
+
+word_choice!(
+    /// `--latency-dist`.
+    LatencyDist, "latency-dist",
+    Constant = "constant", Uniform = "uniform", Exponential = "exponential"
+);
+word_choice!(
+    /// `--nemesis`: only partitions exist in Maelstrom 0.2.4.
+    Nemesis, "nemesis", Partition = "partition"
+);
+word_choice!(
+    /// `--topology`: the map Maelstrom suggests to broadcast nodes.
+    Topology, "topology",
+    Line = "line", Grid = "grid", Tree = "tree", Tree2 = "tree2", Tree3 = "tree3",
+    Tree4 = "tree4", Total = "total"
+);
+
+/// `--consistency-models`: model names, checked by the transaction checker that knows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsistencyModels(String);
+
+impl ConsistencyModels {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl OptionValue for ConsistencyModels {
+    const FLAG: &'static str = "consistency-models";
+}
+
+impl FromStr for ConsistencyModels {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.is_empty() || text.len() > 200 {
+            return Err("expected one or more model names, e.g. read-committed".into());
+        }
+        Ok(ConsistencyModels(text.to_string()))
+    }
+}
+
+impl fmt::Display for ConsistencyModels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_refuse_what_cannot_run() {
+        for bad in ["inf", "1e309", "nan", "-5", "0", "1e9", "NaN", "-inf"] {
+            let err = bad.parse::<Rate>().unwrap_err();
+            assert!(err.contains("accepted"), "{bad}: {err}");
+        }
+        assert_eq!("12.5".parse::<Rate>().unwrap().get(), 12.5);
+        for bad in ["nan", "inf", "1e300", "0", "-1"] {
+            assert!(bad.parse::<NemesisInterval>().is_err(), "{bad}");
+        }
+        assert!("0".parse::<NodeCount>().is_err());
+        assert!("100000".parse::<TimeLimit>().is_err());
+        assert!("4294967297".parse::<NodeCount>().is_err());
+        assert_eq!("25".parse::<NodeCount>().unwrap().get(), 25);
+    }
+
+    #[test]
+    fn concurrency_never_wraps() {
+        let nodes: NodeCount = "25".parse().unwrap();
+        // 171798692 × 25 wraps a u32 to 4: it must be refused, not run with 4 clients.
+        assert!("171798692n".parse::<Concurrency>().is_err());
+        assert!("100000000".parse::<Concurrency>().is_err());
+        assert!("0".parse::<Concurrency>().is_err());
+        let two_n: Concurrency = "2n".parse().unwrap();
+        assert_eq!(two_n.clients(nodes).unwrap(), 50);
+        assert!(Concurrency::PerNode(9_999).clients(nodes).is_err());
+        assert_eq!("n".parse::<Concurrency>().unwrap(), Concurrency::PerNode(1));
+    }
+
+    #[test]
+    fn words_and_fractions() {
+        assert_eq!("tree3".parse::<Topology>().unwrap(), Topology::Tree3);
+        assert!("ring".parse::<Topology>().unwrap_err().contains("grid"));
+        assert_eq!(
+            "total".parse::<Availability>().unwrap(),
+            Availability::Total
+        );
+        assert!("nan".parse::<Availability>().is_err());
+        assert!("1.5".parse::<Availability>().is_err());
+        assert_eq!("1000".parse::<Rate>().unwrap().to_string(), "1000");
+    }
+}
