@@ -578,11 +578,11 @@ _glomers() {
                     return 0
                     ;;
                 --latency-dist)
-                    COMPREPLY=($(compgen -W "constant uniform exponential" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --nemesis)
-                    COMPREPLY=($(compgen -W "partition" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --nemesis-interval)
@@ -590,7 +590,7 @@ _glomers() {
                     return 0
                     ;;
                 --topology)
-                    COMPREPLY=($(compgen -W "line grid tree tree2 tree3 tree4 total" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --availability)

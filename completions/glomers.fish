@@ -40,33 +40,25 @@ maelstrom\t'The real Maelstrom (installed on demand)'
 sim\t'The embedded simulator'"
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l seed -d 'Simulator seed (default: random; always printed so a run can be replayed)' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l seeds -d 'Simulator only: run N consecutive seeds (from --seed, default 0) and summarise them' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l node-count -d 'Number of nodes (n0..n{N-1})' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l time-limit -d 'Seconds of client operations' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l rate -d 'Approximate total requests per second across all clients' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l concurrency -d 'Client count: an integer, or `<k>n` for k × node count' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l latency -d 'Mean one-way latency in ms between servers, and between servers and services' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l latency-dist -d 'Latency distribution' -r -f -a "constant\t''
-uniform\t''
-exponential\t''"
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis -d 'Faults to inject (only `partition` exists)' -r -f -a "partition\t''"
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis-interval -d 'Mean seconds between partition start and stop' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l topology -d 'Topology suggested to broadcast nodes' -r -f -a "line\t''
-grid\t''
-tree\t''
-tree2\t''
-tree3\t''
-tree4\t''
-total\t''"
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l availability -d '`total`, or the minimum fraction of operations that must succeed' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l node-count -d 'Number of nodes (n0..n{N-1}); 1..=100' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l time-limit -d 'Seconds of client operations; 1..=3600' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l rate -d 'Approximate total requests per second across all clients; 0.001..=100000' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l concurrency -d 'Client count: N, or Kn for K × node count; at most 10000 clients' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l latency -d 'Mean one-way latency in ms between servers, and between servers and services; 0..=60000' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l latency-dist -d 'Latency distribution: constant, uniform or exponential' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis -d 'Faults to inject (only `partition` exists)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis-interval -d 'Mean seconds between partition start and stop; 0.1..=3600' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l topology -d 'Topology suggested to broadcast nodes: line, grid, tree, tree2, tree3, tree4, total' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l availability -d '`total`, or the minimum fraction (0 to 1) of operations that must succeed' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l consistency-models -d 'Consistency model(s) checked for transactions' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l key-count -d 'Number of keys for transactional workloads' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l max-txn-length -d 'Maximum micro-operations per transaction' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l max-writes-per-key -d 'Maximum writes per key' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l key-count -d 'Number of keys for transactional and kafka workloads; 1..=1000' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l max-txn-length -d 'Maximum micro-operations per transaction; 1..=1000' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l max-writes-per-key -d 'Maximum writes per key; 1..=1000000' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l node-arg -d 'Extra flag for the node, appended to the profile\'s node flags (repeatable)' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l profiles -d 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)' -r -F
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l store -d 'Where Maelstrom writes store/ (default: the current folder)' -r -F
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l maelstrom -d 'A Maelstrom install folder (holding lib/maelstrom.jar) or launcher script' -r -F
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l timeout -d 'Stop Maelstrom (and every node) after this many seconds of wall time (default: the time limit plus 10 minutes)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l timeout -d 'Stop Maelstrom (and every node) after this many seconds of wall time (default: the time limit plus 10 minutes; at most 604800, a week)' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l json -d 'Print the verdict as JSON'
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l markdown -d 'Print the verdict as Markdown (for `run all`)'
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l fail-fast -d 'With `all`: stop at the first failing challenge (default: keep going)'

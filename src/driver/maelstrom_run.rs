@@ -12,7 +12,6 @@ use crate::cli::RunArgs;
 use crate::driver::exit;
 use crate::driver::profiles::Profile;
 use crate::report::{run_dir, RunReport};
-use crate::workloads::Workload;
 use anyhow::Context;
 use std::collections::VecDeque;
 use std::io::Write;
@@ -21,14 +20,6 @@ use std::time::{Duration, Instant};
 
 /// The log file's name inside the run folder.
 pub const CONSOLE_LOG: &str = "glomers-console.log";
-
-/// Workloads with a final phase (heal, 10 s quiet, final reads).
-pub fn has_final_phase(w: Workload) -> bool {
-    matches!(
-        w,
-        Workload::Broadcast | Workload::GCounter | Workload::Kafka
-    )
-}
 
 /// Maelstrom's arguments: `test -w <workload> --bin <exe> <options> -- node <workload> <flags>`.
 pub fn test_args(profile: &Profile, args: &RunArgs, exe: &Path) -> Vec<String> {
@@ -138,7 +129,7 @@ pub fn run(
     let time_limit = merged.resolve()?.time_limit_secs;
     let timeout = Duration::from_secs(args.timeout.unwrap_or(u64::from(time_limit) + 600).max(1));
     let tracker = Tracker::new(
-        Plan::new(time_limit, has_final_phase(profile.workload)),
+        Plan::new(time_limit, profile.workload.has_final_phase()),
         display,
     );
     let mut watch = Watch {
@@ -268,6 +259,7 @@ fn move_into(from: &Path, to: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::challenge::Workload;
     use crate::cli::{Cli, Command};
     use crate::driver::profiles::Profiles;
     use clap::Parser;
@@ -307,8 +299,8 @@ mod tests {
 
     #[test]
     fn final_phases() {
-        assert!(has_final_phase(Workload::Broadcast));
-        assert!(!has_final_phase(Workload::Echo));
-        assert!(!has_final_phase(Workload::TxnRwRegister));
+        assert!(Workload::Broadcast.has_final_phase());
+        assert!(!Workload::Echo.has_final_phase());
+        assert!(!Workload::TxnRwRegister.has_final_phase());
     }
 }

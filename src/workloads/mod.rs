@@ -8,53 +8,9 @@ pub mod kafka;
 pub mod txn;
 pub mod unique_ids;
 
+pub use crate::challenge::Workload;
 use crate::node::Node;
-use clap::{Parser, ValueEnum};
-
-/// Maelstrom's workload names (the `-w` option).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Workload {
-    Echo,
-    UniqueIds,
-    Broadcast,
-    GCounter,
-    Kafka,
-    TxnRwRegister,
-}
-
-impl Workload {
-    /// The name Maelstrom uses for `-w`.
-    pub fn maelstrom_name(self) -> &'static str {
-        match self {
-            Workload::Echo => "echo",
-            Workload::UniqueIds => "unique-ids",
-            Workload::Broadcast => "broadcast",
-            Workload::GCounter => "g-counter",
-            Workload::Kafka => "kafka",
-            Workload::TxnRwRegister => "txn-rw-register",
-        }
-    }
-
-    pub fn from_maelstrom_name(name: &str) -> Option<Workload> {
-        Workload::value_variants()
-            .iter()
-            .copied()
-            .find(|w| w.maelstrom_name() == name)
-    }
-}
+use clap::Parser;
 
 /// Parses a workload's node flags with clap, so `glomers node X --help` documents them and a
 /// bad flag is a clear error.
