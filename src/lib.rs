@@ -9,6 +9,7 @@ pub mod challenge;
 pub mod cli;
 pub mod driver;
 pub mod exit;
+pub mod history;
 pub mod node;
 pub mod protocol;
 pub mod report;
