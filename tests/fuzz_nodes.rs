@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Inputs per node configuration.
-const ROUNDS: usize = 3000;
+const ROUNDS: usize = 10_000;
 /// The largest single message a node may send while fuzzed (inputs are a few kB at most).
 const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 /// The most a node may send in reply to one input or on one tick.
