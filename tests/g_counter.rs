@@ -360,7 +360,7 @@ impl Default for TrustingReads {
 impl Node for TrustingReads {
     fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
         if let Some(id) = msg.body.in_reply_to {
-            match self.rpcs.complete(id) {
+            match self.rpcs.complete(&msg.src, id).ok() {
                 Some(None) => self.writing = false,
                 Some(Some(read)) => {
                     let value = msg.body.get::<u64>("value").unwrap_or(0);
@@ -389,7 +389,7 @@ impl Node for TrustingReads {
                 let peers: Vec<String> = ctx.peers().cloned().collect();
                 for peer in &peers {
                     let id = ctx.rpc("seq-kv", Body::new("read").with("key", peer));
-                    self.rpcs.insert(id, ctx.now, Some(read));
+                    self.rpcs.insert(id, "seq-kv", ctx.now, Some(read));
                 }
                 self.reads.insert(read, (msg, self.mine, peers.len()));
             }
@@ -407,7 +407,7 @@ impl Node for TrustingReads {
                     .with("key", &ctx.id)
                     .with("value", self.mine),
             );
-            self.rpcs.insert(id, ctx.now, None);
+            self.rpcs.insert(id, "seq-kv", ctx.now, None);
             self.flushed = self.mine;
             self.writing = true;
         }

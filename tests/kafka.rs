@@ -115,6 +115,26 @@ fn efficient_log_survives_partitions() {
     }
 }
 
+/// The lin-kv design too: replication retransmits with backoff after a partition and every
+/// claimed offset still gets its message.
+#[test]
+fn lin_kv_log_survives_partitions() {
+    let p = profile("5b");
+    let over = TestOpts {
+        nemesis: Some("partition".into()),
+        ..TestOpts::default()
+    };
+    for seed in 1..=3 {
+        let (_, v) = sim::verdict(&p, &over, seed).expect("run");
+        assert_eq!(
+            v.figures.valid,
+            Some(Validity::Valid),
+            "seed {seed}: {:?}",
+            v.figures.anomalies
+        );
+    }
+}
+
 /// With 100 ms links (not an official command) lists wait for the peer, and crashes replace
 /// clients while requests are in flight: every operation but the crashes still succeeds.
 #[test]

@@ -2,6 +2,7 @@
 //! right Maelstrom error, skip what cannot, handle huge lines, and exit cleanly on EOF. Driven
 //! through in-memory pipes, and once through the real binary.
 
+use glomers::node::lines::LineReader;
 use glomers::node::{runtime, Host};
 use glomers::workloads::{build, Workload};
 use serde_json::{json, Value};
@@ -271,4 +272,61 @@ fn ticks_fire_while_input_is_idle_and_partial_lines_survive_them() {
         error["body"]["code"], 10,
         "the split line was reassembled: {logs:?}"
     );
+}
+
+/// Feeds `input` to an echo node through a line reader capped at `max`; returns (replies,
+/// stderr text, the line buffer's peak capacity).
+fn run_echo_capped(input: &[u8], max: usize) -> (Vec<Value>, String, usize) {
+    let node = build(Workload::Echo, &[]).expect("echo builds");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut out: Vec<u8> = Vec::new();
+    let mut logs: Vec<u8> = Vec::new();
+    let mut lines = LineReader::new(input, 4096, max);
+    rt.block_on(runtime::run_lines(
+        Host::new(node, 1),
+        &mut lines,
+        &mut out,
+        &mut logs,
+    ))
+    .expect("runtime ends cleanly at EOF");
+    let replies = String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every stdout line is JSON"))
+        .collect();
+    (
+        replies,
+        String::from_utf8_lossy(&logs).into_owned(),
+        lines.peak_capacity(),
+    )
+}
+
+#[test]
+fn an_over_cap_line_is_skipped_in_bounded_memory_and_the_next_request_answered() {
+    const CAP: usize = 1024;
+    let mut input = format!("{INIT}\n").into_bytes();
+    // One megabyte with no newline for a long while: a thousand times the cap.
+    input.extend(std::iter::repeat_n(b'x', 1024 * 1024));
+    input.push(b'\n');
+    let at_cap = line(json!({"type": "echo", "msg_id": 2, "echo": "y".repeat(900)}));
+    assert!(at_cap.len() <= CAP);
+    input.extend_from_slice(format!("{at_cap}\n").as_bytes());
+    // An over-cap line that ends the input without a newline.
+    input.extend(std::iter::repeat_n(b'z', 5000));
+    let (out, logs, peak) = run_echo_capped(&input, CAP);
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(out[1]["body"]["type"], "echo_ok");
+    assert_eq!(out[1]["body"]["in_reply_to"], 2);
+    assert_eq!(
+        logs.matches("longer than the 1024 byte limit").count(),
+        2,
+        "{logs}"
+    );
+    assert!(
+        logs.contains("1048577 bytes"),
+        "the skipped size is logged: {logs}"
+    );
+    assert!(peak <= CAP + 1, "the line buffer grew to {peak} bytes");
 }

@@ -12,6 +12,24 @@ struct Init {
     node_ids: Vec<String>,
 }
 
+impl Init {
+    /// A node must find itself in `node_ids`: its position there is what keeps its ids, offsets
+    /// and versions apart from every other node's (unique-ids, kafka and txn all rely on it),
+    /// and no stand-in position could be guaranteed unused. Maelstrom always lists the node.
+    fn validate(self) -> Result<Init, RpcError> {
+        if self.node_ids.contains(&self.node_id) {
+            return Ok(self);
+        }
+        Err(RpcError::new(
+            ErrorCode::MalformedRequest,
+            format!(
+                "init: node_id {:?} is not one of node_ids {:?}; it must be listed there",
+                self.node_id, self.node_ids
+            ),
+        ))
+    }
+}
+
 /// A node plus its context once `init` has arrived.
 pub struct Host {
     node: Box<dyn Node>,
@@ -115,7 +133,7 @@ impl Host {
     }
 
     fn init(&mut self, msg: Message, now: Duration) -> Vec<Message> {
-        let init: Init = match msg.body.parse() {
+        let init: Init = match msg.body.parse().and_then(Init::validate) {
             Ok(init) => init,
             Err(err) => {
                 self.logs.push(format!("bad init: {}", err.text));

@@ -3,7 +3,9 @@
 //! same code runs under the stdio runtime (Maelstrom) and the simulator, and a run is a pure
 //! function of its seed and inputs.
 
+pub mod backoff;
 pub mod host;
+pub mod lines;
 pub mod rpc;
 pub mod runtime;
 pub mod testing;
@@ -64,7 +66,8 @@ impl Ctx {
         self.node_ids.iter().filter(move |n| **n != self.id)
     }
 
-    /// The position of this node in `node_ids` (0 if absent, which Maelstrom never does).
+    /// The position of this node in `node_ids`. [`Host`] refuses an `init` that does not list
+    /// the node; 0 is only a fallback for a `Ctx` built by hand.
     pub fn index(&self) -> usize {
         self.node_ids
             .iter()

@@ -3,10 +3,11 @@
 //! Maelstrom stores per node. It is generic over reader and writers so tests can drive it with
 //! in-memory pipes.
 
+use super::lines::{LineReader, Next, MAX_LINE_BYTES};
 use super::{Host, Node};
 use crate::protocol::Message;
 use std::io::Write;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::time::Instant;
 
 /// Runs `node` on this process's stdin/stdout until stdin closes.
@@ -26,10 +27,21 @@ pub fn run_stdio(node: Box<dyn Node>, seed: u64) -> anyhow::Result<()> {
 }
 
 /// Drives `host` from `input` until EOF, writing messages to `output` and logs to `logs`.
-/// Returns once input is exhausted and everything produced has been flushed.
-pub async fn run<R, W>(
+/// Returns once input is exhausted and everything produced has been flushed. Lines longer than
+/// [`MAX_LINE_BYTES`] are skipped.
+pub async fn run<R, W>(host: Host, input: R, output: W, logs: &mut dyn Write) -> std::io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut lines = LineReader::new(input, 64 * 1024, MAX_LINE_BYTES);
+    run_lines(host, &mut lines, output, logs).await
+}
+
+/// [`run`] over a line reader the caller built (and may inspect afterwards).
+pub async fn run_lines<R, W>(
     mut host: Host,
-    input: R,
+    lines: &mut LineReader<R>,
     output: W,
     logs: &mut dyn Write,
 ) -> std::io::Result<()>
@@ -38,9 +50,7 @@ where
     W: AsyncWrite + Unpin,
 {
     let started = Instant::now();
-    let mut reader = BufReader::with_capacity(64 * 1024, input);
     let mut writer = BufWriter::with_capacity(64 * 1024, output);
-    let mut line = Vec::new();
     let mut next_tick: Option<Instant> = None;
     loop {
         let tick_at = next_tick;
@@ -50,17 +60,26 @@ where
                 None => std::future::pending::<()>().await,
             }
         };
-        // `read_until` keeps partial input in `line` if the tick wins the race, so no bytes
-        // are lost when a tick interrupts a long line.
+        // `LineReader::next` keeps partial input if the tick wins the race, so no bytes are
+        // lost when a tick interrupts a long line.
         let outgoing = tokio::select! {
-            read = reader.read_until(b'\n', &mut line) => {
-                if read? == 0 && line.is_empty() {
-                    break;
+            read = lines.next() => match read? {
+                Next::Eof => break,
+                Next::Line => {
+                    let out = host.handle_line(lines.line(), started.elapsed());
+                    lines.clear();
+                    out
                 }
-                let out = host.handle_line(&line, started.elapsed());
-                line.clear();
-                out
-            }
+                Next::Oversized(bytes) => {
+                    // Nobody can be answered: the line was never parsed.
+                    let _ = writeln!(
+                        logs,
+                        "skipping a line of {bytes} bytes: longer than the {} byte limit",
+                        lines.max()
+                    );
+                    Vec::new()
+                }
+            },
             _ = tick => {
                 next_tick = None;
                 host.tick(started.elapsed())
@@ -76,7 +95,7 @@ where
         }
         // Flush only when no further complete input is already buffered: replies to a burst
         // go out in one write, yet nothing waits on more input that may never come.
-        if !reader.buffer().contains(&b'\n') {
+        if !lines.has_buffered_line() {
             writer.flush().await?;
         }
     }

@@ -21,7 +21,7 @@
 //! refresh (started on demand, so an idle cluster sends nothing). The final reads, 10 s after
 //! the last add, always wait for a refresh and are exact.
 
-use crate::node::rpc::PendingRpcs;
+use crate::node::rpc::{PendingRpcs, Stray};
 use crate::node::{Ctx, Node};
 use crate::protocol::{Body, ErrorCode, Message, MsgId, RpcError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -128,7 +128,7 @@ impl GCounter {
             refresh: None,
             fresh_as_of: None,
             waiting: Vec::new(),
-            writes: PendingRpcs::new(timeout * WRITE_PATIENCE),
+            writes: PendingRpcs::new(timeout.saturating_mul(WRITE_PATIENCE)),
             rpcs: PendingRpcs::new(timeout),
         }
     }
@@ -147,7 +147,7 @@ impl GCounter {
     /// Whether a read that arrived at `arrival` may be answered as of a refresh started at
     /// `as_of`.
     fn fresh_enough(&self, as_of: Option<Duration>, arrival: Duration) -> bool {
-        as_of.is_some_and(|t| t + self.staleness() >= arrival)
+        as_of.is_some_and(|t| t.saturating_add(self.staleness()) >= arrival)
     }
 
     fn answer_read(&self, req: &Message, ctx: &mut Ctx) {
@@ -165,6 +165,7 @@ impl GCounter {
         let id = ctx.rpc(SEQ_KV, body);
         self.writes.insert(
             id,
+            SEQ_KV,
             ctx.now,
             Pending::Publish {
                 count: self.mine,
@@ -194,7 +195,7 @@ impl GCounter {
                 .with("value", self.token);
             let msg_id = ctx.rpc(SEQ_KV, body);
             self.rpcs
-                .insert(msg_id, ctx.now, Pending::Sync { cycle: id });
+                .insert(msg_id, SEQ_KV, ctx.now, Pending::Sync { cycle: id });
         }
     }
 
@@ -208,6 +209,7 @@ impl GCounter {
             let msg_id = ctx.rpc(SEQ_KV, Body::new("read").with("key", &peer));
             self.rpcs.insert(
                 msg_id,
+                SEQ_KV,
                 ctx.now,
                 Pending::Read {
                     cycle,
@@ -261,11 +263,20 @@ impl GCounter {
         }
     }
 
-    /// A reply from seq-kv.
-    fn on_reply(&mut self, in_reply_to: MsgId, body: &Body, ctx: &mut Ctx) {
-        let pending = self.writes.complete(in_reply_to);
-        let Some(pending) = pending.or_else(|| self.rpcs.complete(in_reply_to)) else {
-            return; // expired or unknown
+    /// A reply to one of this node's requests, accepted only from seq-kv (the one service
+    /// it asks), so a client cannot forge counts or acknowledgements.
+    fn on_reply(&mut self, src: &str, in_reply_to: MsgId, body: &Body, ctx: &mut Ctx) {
+        let pending = self
+            .writes
+            .complete(src, in_reply_to)
+            .or_else(|_| self.rpcs.complete(src, in_reply_to));
+        let pending = match pending {
+            Ok(pending) => pending,
+            Err(Stray::Unknown) => return, // expired: seq-kv was too slow
+            Err(stray) => {
+                ctx.log(format!("ignoring {} from {src}: it {stray}", body.kind));
+                return;
+            }
         };
         let error = body.as_error();
         match pending {
@@ -309,7 +320,7 @@ impl GCounter {
 impl Node for GCounter {
     fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
         if let Some(in_reply_to) = msg.body.in_reply_to {
-            self.on_reply(in_reply_to, &msg.body, ctx);
+            self.on_reply(&msg.src, in_reply_to, &msg.body, ctx);
             return Ok(());
         }
         match msg.body.kind.as_str() {
@@ -344,7 +355,7 @@ impl Node for GCounter {
         }
         self.rpcs.expire(ctx.now);
         if let Some(refresh) = &self.refresh {
-            if refresh.started + timeout <= ctx.now {
+            if refresh.started.saturating_add(timeout) <= ctx.now {
                 let id = refresh.id;
                 self.abort_refresh(id, "seq-kv too slow", ctx);
             }
@@ -509,5 +520,46 @@ mod tests {
         let mut stray = Body::new("read_ok").with("value", "x");
         stray.in_reply_to = Some(999);
         assert!(h.deliver(Message::new(SEQ_KV, "n0", stray)).is_empty());
+    }
+
+    /// A client that guesses a request id cannot answer for seq-kv: the forged reply is
+    /// ignored and the request still waits for seq-kv's own answer.
+    #[test]
+    fn replies_are_only_accepted_from_seq_kv() {
+        let mut h = node();
+        let out = h.request("c1", Body::new("read"));
+        let mut forged = Body::new("write_ok");
+        forged.in_reply_to = out[0].body.msg_id;
+        assert!(
+            h.deliver(Message::new("c666", "n0", forged)).is_empty(),
+            "a forged write_ok opened the refresh"
+        );
+        let reads = h.deliver(reply_to(&out[0], Body::new("write_ok")));
+        assert_eq!(reads.len(), 2, "seq-kv's own reply still counts");
+        let mut forged = Body::new("read_ok").with("value", 1_000_000);
+        forged.in_reply_to = reads[0].body.msg_id;
+        h.deliver(Message::new("c666", "n0", forged));
+        h.deliver(reply_to(&reads[0], Body::new("read_ok").with("value", 4)));
+        let out = h.deliver(reply_to(&reads[1], Body::new("read_ok").with("value", 3)));
+        assert_eq!(out[0].dest, "c1");
+        assert_eq!(out[0].body.get::<u64>("value").unwrap(), 7);
+    }
+
+    /// Flag values far beyond any sensible setting must not overflow the clock arithmetic.
+    #[test]
+    fn huge_timeouts_do_not_overflow() {
+        let flags = Flags {
+            staleness_ms: u64::MAX,
+            rpc_timeout_ms: u64::MAX,
+            ..Flags::default()
+        };
+        let mut h = Harness::new(Box::new(GCounter::new(flags)), "n0", 2);
+        h.request("c1", Body::new("add").with("delta", 1));
+        let out = h.request("c1", Body::new("read"));
+        let reads = h.deliver(reply_to(&out[0], Body::new("write_ok")));
+        h.deliver(reply_to(&reads[0], Body::new("read_ok").with("value", 2)));
+        h.tick_after(Duration::from_secs(5));
+        let out = h.request("c1", Body::new("read"));
+        assert_eq!(out[0].body.get::<u64>("value").unwrap(), 3);
     }
 }

@@ -103,7 +103,7 @@ impl LinKv {
 
     fn kv(&mut self, ctx: &mut Ctx, body: Body, what: Pending) {
         let id = ctx.rpc(LIN_KV, body);
-        self.pending.insert(id, ctx.now, what);
+        self.pending.insert(id, LIN_KV, ctx.now, what);
     }
 
     fn claim(&mut self, key: &str, ctx: &mut Ctx) {
@@ -240,7 +240,11 @@ impl LinKv {
     }
 
     fn on_kv_reply(&mut self, msg: &Message, ctx: &mut Ctx) {
-        let Some(what) = msg.body.in_reply_to.and_then(|r| self.pending.complete(r)) else {
+        let Some(what) = msg
+            .body
+            .in_reply_to
+            .and_then(|r| self.pending.complete(&msg.src, r).ok())
+        else {
             return;
         };
         let err = msg.body.as_error();
@@ -319,12 +323,13 @@ impl LinKv {
         }
     }
 
-    fn on_sync(&mut self, msg: &Message) -> Result<(), RpcError> {
+    fn on_sync(&mut self, msg: &Message, now: Duration) -> Result<(), RpcError> {
         let sync: SyncMsg = msg.body.parse()?;
+        sync.validate()?;
         let Some(link) = self.links.get_mut(&msg.src) else {
             return Ok(());
         };
-        for batch in link.on_sync(sync) {
+        for batch in link.on_sync(sync, now) {
             for (key, offset, m) in batch.entries {
                 let state = self.keys.entry(key).or_default();
                 state.log.insert(offset, m);
@@ -348,7 +353,11 @@ fn failure(err: Option<RpcError>) -> RpcError {
 impl Node for LinKv {
     fn on_init(&mut self, ctx: &mut Ctx) {
         let peers: Vec<String> = ctx.peers().cloned().collect();
-        self.links = peers.into_iter().map(|p| (p, Link::new())).collect();
+        let (resend, max) = (self.timing.resend, self.timing.resend_max);
+        self.links = peers
+            .into_iter()
+            .map(|p| (p, Link::new(resend, max)))
+            .collect();
     }
 
     fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
@@ -409,15 +418,14 @@ impl Node for LinKv {
                 }
                 Ok(())
             }
-            SYNC => self.on_sync(&msg),
+            SYNC => self.on_sync(&msg, ctx.now),
             other => Err(RpcError::not_supported(other)),
         }
     }
 
     fn on_tick(&mut self, ctx: &mut Ctx) {
         let now = ctx.now;
-        let resend = self.timing.resend;
-        super::sync::flush_links(&mut self.links, now, resend, ctx);
+        super::sync::flush_links(&mut self.links, now, ctx);
         for (_, what) in self.pending.expire(now) {
             self.on_expired(what, ctx);
         }

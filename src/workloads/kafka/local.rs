@@ -163,7 +163,7 @@ impl Local {
         let peers: Vec<String> = self.links.keys().cloned().collect();
         for peer in &peers {
             let q: MsgId = ctx.rpc(peer, Body::new(COMMITTED).with("keys", &req.keys));
-            self.queries.insert(q, ctx.now, id);
+            self.queries.insert(q, peer, ctx.now, id);
         }
         self.lists.insert(
             id,
@@ -176,9 +176,20 @@ impl Local {
         Ok(())
     }
 
+    /// A peer's answer to a committed-offsets query; only the queried peer may give it.
     fn on_committed_reply(&mut self, msg: &Message, ctx: &mut Ctx) {
-        let Some(id) = msg.body.in_reply_to.and_then(|r| self.queries.complete(r)) else {
+        let Some(in_reply_to) = msg.body.in_reply_to else {
             return;
+        };
+        let id = match self.queries.complete(&msg.src, in_reply_to) {
+            Ok(id) => id,
+            Err(stray) => {
+                ctx.log(format!(
+                    "ignoring {} from {}: it {stray}",
+                    msg.body.kind, msg.src
+                ));
+                return;
+            }
         };
         let theirs: BTreeMap<String, i64> = msg.body.get("offsets").unwrap_or_default();
         let Some(wait) = self.lists.get_mut(&id) else {
@@ -203,12 +214,13 @@ impl Local {
         }
     }
 
-    fn on_sync(&mut self, msg: &Message) -> Result<(), RpcError> {
+    fn on_sync(&mut self, msg: &Message, now: Duration) -> Result<(), RpcError> {
         let sync: SyncMsg = msg.body.parse()?;
+        sync.validate()?;
         let Some(link) = self.links.get_mut(&msg.src) else {
             return Ok(()); // not a peer of ours
         };
-        for batch in link.on_sync(sync) {
+        for batch in link.on_sync(sync, now) {
             self.apply(&msg.src, batch);
         }
         Ok(())
@@ -236,7 +248,11 @@ impl Node for Local {
         self.me = ctx.index() as i64;
         self.n = ctx.node_ids.len().max(1) as i64;
         let peers: Vec<String> = ctx.peers().cloned().collect();
-        self.links = peers.into_iter().map(|p| (p, Link::new())).collect();
+        let (resend, max) = (self.timing.resend, self.timing.resend_max);
+        self.links = peers
+            .into_iter()
+            .map(|p| (p, Link::new(resend, max)))
+            .collect();
     }
 
     fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
@@ -245,7 +261,7 @@ impl Node for Local {
             "poll" => self.on_poll(&msg, ctx),
             "commit_offsets" => self.on_commit(&msg, ctx),
             "list_committed_offsets" => self.on_list(msg, ctx),
-            SYNC => self.on_sync(&msg),
+            SYNC => self.on_sync(&msg, ctx.now),
             COMMITTED => {
                 let req = requests::keys(&msg.body)?;
                 let offsets = self.committed_of(&req.keys);
@@ -262,8 +278,7 @@ impl Node for Local {
 
     fn on_tick(&mut self, ctx: &mut Ctx) {
         let now = ctx.now;
-        let resend = self.timing.resend;
-        super::sync::flush_links(&mut self.links, now, resend, ctx);
+        super::sync::flush_links(&mut self.links, now, ctx);
         // A peer that does not answer (a partition) must not hold a list forever.
         for (_, id) in self.queries.expire(now) {
             self.finish_list(id, ctx);
@@ -357,5 +372,85 @@ mod tests {
         assert_eq!(poll(&mut b, "k", 0), all);
         // b now allocates past everything it has heard of.
         assert_eq!(send(&mut b, "k", 4), 3);
+    }
+
+    /// Only the peer a committed-offsets query went to may answer it; a client guessing the
+    /// query's id cannot inject offsets.
+    #[test]
+    fn committed_replies_are_only_accepted_from_the_queried_peer() {
+        let mut a = Harness::new(node(), "n0", 2);
+        let out = a.request(
+            "c1",
+            Body::new("list_committed_offsets").with("keys", json!(["k"])),
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            (out[0].dest.as_str(), out[0].body.kind.as_str()),
+            ("n1", COMMITTED)
+        );
+        let answer = |src: &str, offset: i64| {
+            let mut body = Body::new(COMMITTED_OK).with("offsets", json!({"k": offset}));
+            body.in_reply_to = out[0].body.msg_id;
+            Message::new(src, "n0", body)
+        };
+        assert!(
+            a.deliver(answer("c666", 999)).is_empty(),
+            "a forged reply completed the list"
+        );
+        let done = a.deliver(answer("n1", 3));
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].body.fields["offsets"], json!({"k": 3}));
+    }
+
+    /// Sends `count` messages of `size` bytes to n0 of two nodes, `per_tick` between ticks,
+    /// then lets 60 s pass, with n1 silent throughout. Returns (payload bytes sent by clients,
+    /// bytes n0 sent to n1, largest single message to n1).
+    fn flood_a_silent_peer(count: usize, size: usize, per_tick: usize) -> (usize, usize, usize) {
+        let mut h = Harness::new(node(), "n0", 2);
+        let payload = "x".repeat(size);
+        let (mut data, mut sent, mut largest) = (0, 0, 0);
+        let mut count_sent = |out: Vec<Message>| {
+            for m in out.iter().filter(|m| m.dest == "n1") {
+                let len = serde_json::to_vec(m).map_or(0, |v| v.len());
+                sent += len;
+                largest = largest.max(len);
+            }
+        };
+        for i in 0..count {
+            let body = Body::new("send").with("key", "k").with("msg", &payload);
+            data += payload.len();
+            let out = h.request("c1", body);
+            assert_eq!(out[0].body.kind, "send_ok");
+            if (i + 1) % per_tick == 0 {
+                count_sent(h.tick_after(timing().sync));
+            }
+        }
+        for _ in 0..600 {
+            count_sent(h.tick_after(timing().sync));
+        }
+        (data, sent, largest)
+    }
+
+    /// A silent peer costs one in-flight window plus one batch per (backed-off) timeout: never
+    /// the whole backlog on every tick, which grew quadratically with the log.
+    #[test]
+    fn replication_to_a_silent_peer_stays_bounded() {
+        use super::super::sync::{IN_FLIGHT_BYTES, MAX_SYNC_BYTES};
+        // 100 messages of 100 kB, one per tick: 10 MB of data.
+        let (data, sent, largest) = flood_a_silent_peer(100, 100_000, 1);
+        eprintln!("large: {data} bytes sent by clients, {sent} bytes to the silent peer");
+        assert!(sent < data / 3, "{sent} bytes to a silent peer for {data}");
+        assert!(largest < 2 * 100_000, "a message of {largest} bytes");
+        // 20 000 small messages, 200 per tick.
+        let (data, sent, largest) = flood_a_silent_peer(20_000, 20, 200);
+        eprintln!("small: {data} bytes sent by clients, {sent} bytes to the silent peer");
+        assert!(
+            sent < 2 * IN_FLIGHT_BYTES,
+            "{sent} bytes to a silent peer for {data}"
+        );
+        assert!(
+            largest <= 2 * MAX_SYNC_BYTES,
+            "a message of {largest} bytes"
+        );
     }
 }

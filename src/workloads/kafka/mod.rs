@@ -36,9 +36,13 @@ pub struct Flags {
     /// Milliseconds between replication batches to each peer.
     #[arg(long, default_value_t = 100)]
     pub sync_ms: u64,
-    /// Milliseconds before unacknowledged batches are sent again.
+    /// Milliseconds before unacknowledged batches are sent again; doubles while the peer
+    /// acknowledges nothing.
     #[arg(long, default_value_t = 1000)]
     pub resend_ms: u64,
+    /// Cap of the retransmission timeout, in ms.
+    #[arg(long, default_value_t = 8000)]
+    pub resend_max_ms: u64,
 }
 
 impl Default for Flags {
@@ -47,6 +51,7 @@ impl Default for Flags {
             mode: Mode::Local,
             sync_ms: 100,
             resend_ms: 1000,
+            resend_max_ms: 8000,
         }
     }
 }
@@ -56,6 +61,8 @@ impl Default for Flags {
 pub struct Timing {
     pub sync: Duration,
     pub resend: Duration,
+    /// The cap the retransmission timeout backs off to.
+    pub resend_max: Duration,
     /// How long a `list_committed_offsets` waits for peers before answering with what it has.
     pub query_timeout: Duration,
     /// How long a `lin-kv` request may stay unanswered before its state is dropped.
@@ -73,6 +80,7 @@ impl From<&Flags> for Timing {
         Timing {
             sync: Duration::from_millis(f.sync_ms.max(1)),
             resend: Duration::from_millis(f.resend_ms.max(1)),
+            resend_max: Duration::from_millis(f.resend_max_ms.max(1)),
             query_timeout: Duration::from_secs(1),
             kv_timeout: Duration::from_secs(4),
         }
@@ -183,6 +191,44 @@ mod tests {
             h.tick_after(Duration::from_secs(1));
             let out = h.request("c1", Body::new("poll").with("offsets", json!({"k": 0})));
             assert_eq!(out[0].body.kind, "poll_ok");
+        }
+    }
+
+    /// A peer claiming the top of the offset range (entry or mark) is refused as malformed,
+    /// so the key keeps serving sends at ordinary offsets in both modes.
+    #[test]
+    fn a_hostile_mark_at_the_end_of_the_offset_range_does_not_disable_a_key() {
+        for mode in [Mode::Local, Mode::LinKv] {
+            let flags = Flags {
+                mode,
+                ..Flags::default()
+            };
+            let mut h = Harness::new(Box::new(Kafka::new(flags)), "n0", 2);
+            for batch in [
+                json!({"marks": {"k": i64::MAX}}),
+                json!({"entries": [["k", i64::MAX - 1, "evil"]]}),
+                json!({"marks": {"k": sync::MAX_PEER_OFFSET + 1}}),
+            ] {
+                let body = Body::new(sync::SYNC)
+                    .with("first", 1)
+                    .with("ack", 0)
+                    .with("batches", json!([batch]));
+                h.deliver(crate::protocol::Message::new("n1", "n0", body));
+            }
+            let out = h.request("c1", Body::new("send").with("key", "k").with("msg", 1));
+            let reply = match mode {
+                Mode::Local => out[0].clone(),
+                Mode::LinKv => {
+                    // The claim goes to lin-kv; it succeeds.
+                    assert_eq!(out[0].dest, "lin-kv", "{mode:?}: {out:?}");
+                    assert_eq!(out[0].body.fields["from"], json!(0), "{mode:?}");
+                    let mut ok = Body::new("cas_ok");
+                    ok.in_reply_to = out[0].body.msg_id;
+                    h.deliver(crate::protocol::Message::new("lin-kv", "n0", ok))[0].clone()
+                }
+            };
+            assert_eq!(reply.body.kind, "send_ok", "{mode:?}: {:?}", reply.body);
+            assert_eq!(reply.body.fields["offset"], json!(0), "{mode:?}");
         }
     }
 }

@@ -10,7 +10,9 @@
 //! - the final writes are replicated to every peer as one unit ([`replication`]), batched into
 //!   one message per peer per tick and retransmitted until acknowledged, so writes reach every
 //!   node once partitions heal;
-//! - replicas converge by last-writer-wins on a (Lamport time, node) version.
+//! - replicas converge by last-writer-wins on a (Lamport time, node, commit sequence) version;
+//!   peers may not claim a time above [`replication::MAX_PEER_LAMPORT`], so a local write can
+//!   always outrank what it read.
 //!
 //! With a single node (6a) there is nothing to replicate and the node is serializable.
 
@@ -24,7 +26,9 @@ use serde_json::Value;
 use std::time::Duration;
 use store::{Mop, Store};
 
+/// Later flags override earlier ones, so `glomers run --node-arg` can retune a profile.
 #[derive(clap::Parser, Debug)]
+#[command(args_override_self = true)]
 pub struct Flags {
     /// Milliseconds between replication batches to each peer.
     #[arg(long, default_value_t = 100)]
@@ -97,13 +101,15 @@ impl Node for Txn {
         match msg.body.kind.as_str() {
             "txn" => {
                 let txn = Self::parse(&msg.body)?;
-                let (done, version, writes) = self.store.execute(self.index, &txn);
+                let seq = self.replicator.next_seq();
+                let (done, version, writes) = self.store.execute(self.index, seq, &txn);
                 self.replicator.commit(version.lamport, writes);
                 ctx.reply(&msg, Body::new("txn_ok").with("txn", done));
                 Ok(())
             }
             "replicate" => {
                 let batch: Batch = msg.body.parse()?;
+                batch.validate()?;
                 let Some(origin) = ctx.node_ids.iter().position(|n| *n == msg.src) else {
                     ctx.log(format!("replicate from unknown node {}", msg.src));
                     return Ok(());
@@ -210,5 +216,55 @@ mod tests {
             n0.deliver(m);
         }
         assert!(n0.tick_after(Duration::from_millis(100)).is_empty());
+    }
+
+    /// Writes a peer's entry `[1, lamport, [[1, "peer"]]]` to `h` from n1.
+    fn replicate_from_n1(h: &mut Harness, lamport: u64) {
+        let body = Body::new("replicate")
+            .with("txns", json!([[1, lamport, [[1, "peer"]]]]))
+            .with("ack", 0);
+        h.deliver(Message::new("n1", "n0", body));
+    }
+
+    #[test]
+    fn an_absurd_peer_clock_never_loses_an_acknowledged_write() {
+        for lamport in [u64::MAX, u64::MAX - 1, replication::MAX_PEER_LAMPORT + 1] {
+            let mut h = Harness::new(Box::new(Txn::new(Flags::default())), "n0", 2);
+            replicate_from_n1(&mut h, lamport);
+            let w = txn(&mut h, json!([["w", 1, "mine"]]));
+            assert_eq!(w.body.kind, "txn_ok");
+            let r = txn(&mut h, json!([["r", 1, null]]));
+            assert_eq!(r.body.fields["txn"], json!([["r", 1, "mine"]]), "{lamport}");
+            let w = txn(&mut h, json!([["w", 1, "later"]]));
+            assert_eq!(w.body.kind, "txn_ok");
+            let r = txn(&mut h, json!([["r", 1, null]]));
+            assert_eq!(
+                r.body.fields["txn"],
+                json!([["r", 1, "later"]]),
+                "{lamport}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_highest_accepted_peer_clock_is_still_outranked_by_local_writes() {
+        // n0 has the lowest index, so only the clock can make its write win the tie-break.
+        let mut h = Harness::new(Box::new(Txn::new(Flags::default())), "n0", 2);
+        replicate_from_n1(&mut h, replication::MAX_PEER_LAMPORT);
+        let r = txn(&mut h, json!([["r", 1, null]]));
+        assert_eq!(r.body.fields["txn"], json!([["r", 1, "peer"]]), "accepted");
+        txn(&mut h, json!([["w", 1, "mine"]]));
+        let r = txn(&mut h, json!([["r", 1, null]]));
+        assert_eq!(r.body.fields["txn"], json!([["r", 1, "mine"]]));
+    }
+
+    #[test]
+    fn a_repeated_flag_takes_its_last_value() {
+        let args: Vec<String> = ["--replicate-ms", "10", "--replicate-ms", "50"]
+            .map(String::from)
+            .to_vec();
+        let node = crate::workloads::build(crate::workloads::Workload::TxnRwRegister, &args)
+            .expect("a repeated flag parses");
+        assert_eq!(node.tick_interval(), Some(Duration::from_millis(50)));
     }
 }

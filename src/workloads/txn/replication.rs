@@ -12,6 +12,7 @@
 //! Wire format: `{"type": "replicate", "txns": [[seq, lamport, [[key, value], …]], …], "ack": n}`.
 
 use super::store::{Store, Version};
+use crate::protocol::{ErrorCode, RpcError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -31,6 +32,29 @@ impl Entry {
 pub struct Batch {
     pub txns: Vec<Entry>,
     pub ack: u64,
+}
+
+/// The highest Lamport time a peer may claim. An honest clock grows by one per transaction, so
+/// it never gets near this; a larger claim is hostile or corrupt, and accepting it would push
+/// this node's clock to the top of its range. Capping peers here leaves local writes 2^62
+/// steps of headroom to outrank anything a peer wrote.
+pub const MAX_PEER_LAMPORT: u64 = 1 << 62;
+
+impl Batch {
+    /// Rejects a batch claiming an absurd Lamport time (malformed, code 12). Nothing of it is
+    /// applied, so a replica never takes a version no local write could outrank.
+    pub fn validate(&self) -> Result<(), RpcError> {
+        match self.txns.iter().find(|e| e.1 > MAX_PEER_LAMPORT) {
+            Some(e) => Err(RpcError::new(
+                ErrorCode::MalformedRequest,
+                format!(
+                    "replicate: entry {} has Lamport time {}, above the accepted maximum {MAX_PEER_LAMPORT} (2^62)",
+                    e.0, e.1
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -55,13 +79,21 @@ impl Replicator {
         }
     }
 
-    /// Records a local commit for replication (nothing to do without peers or writes).
+    /// The sequence number the next writing transaction will take (its version's `seq`).
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Records a local commit for replication. Every writing transaction takes a sequence
+    /// number, peers or not, so this node's versions never tie; it is logged only for peers.
     pub fn commit(&mut self, lamport: u64, writes: Vec<(Value, Value)>) {
-        if self.acked.is_empty() || writes.is_empty() {
+        if writes.is_empty() {
             return;
         }
-        self.log.push_back(Entry(self.next_seq, lamport, writes));
-        self.next_seq += 1;
+        if !self.acked.is_empty() {
+            self.log.push_back(Entry(self.next_seq, lamport, writes));
+        }
+        self.next_seq = self.next_seq.saturating_add(1);
     }
 
     /// Entries waiting for some peer's acknowledgement.
@@ -94,6 +126,7 @@ impl Replicator {
             let version = Version {
                 lamport,
                 node: origin_index,
+                seq,
             };
             for (k, v) in &writes {
                 store.apply(version, k, v);

@@ -1,17 +1,24 @@
 //! The replicated key-value state: a last-writer-wins register per key, versioned by a Lamport
-//! clock and the writing node's index, so every replica that has applied the same transactions
-//! holds the same values whatever order they arrived in. A transaction runs against it in one
+//! clock, the writing node's index and that node's own commit sequence, so every replica that
+//! has applied the same transactions holds the same values whatever order they arrived in.
+//! The clock saturates instead of wrapping (a peer may claim any time, up to `u64::MAX`); once
+//! saturated, the commit sequence still orders one node's writes, so a later local write always
+//! wins over an earlier one and an acknowledged write is never lost to an older version. A transaction runs against it in one
 //! step: its reads see the store plus its own earlier writes, and its final writes are applied
 //! together at the end, so no other transaction ever sees part of one, or an intermediate value.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// A write's position in the last-writer-wins order: Lamport time, then node index.
+/// A write's position in the last-writer-wins order: Lamport time, then node index, then the
+/// node's commit sequence (field order is the comparison order).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version {
     pub lamport: u64,
     pub node: u32,
+    /// The writing node's sequence number for this transaction: distinct and increasing per
+    /// node, so two writes of one node never tie even when the clock cannot advance.
+    pub seq: u64,
 }
 
 /// One micro-operation of a client transaction.
@@ -62,19 +69,23 @@ impl Store {
         }
     }
 
-    /// Runs a transaction on this node (index `node`). Returns the completed micro-ops (reads
+    /// Runs a transaction on this node (index `node`) as its commit number `seq`, which must
+    /// exceed every earlier one of this node. Returns the completed micro-ops (reads
     /// filled in, null for an absent key), the version its writes took, and its final writes
     /// (one per key, in the order first written), which are already applied.
     pub fn execute(
         &mut self,
         node: u32,
+        seq: u64,
         txn: &[Mop],
     ) -> (Vec<Value>, Version, Vec<(Value, Value)>) {
-        // A fresh version above everything seen, so the transaction's own writes win here.
-        self.lamport += 1;
+        // A fresh version above everything seen, so the transaction's own writes win here. At
+        // saturation the time stays put and `seq` keeps this node's writes ordered.
+        self.lamport = self.lamport.saturating_add(1);
         let version = Version {
             lamport: self.lamport,
             node,
+            seq,
         };
         let mut own: BTreeMap<String, usize> = BTreeMap::new();
         let mut writes: Vec<(Value, Value)> = Vec::new();
@@ -122,7 +133,7 @@ mod tests {
             Mop::Write(json!(1), json!(6)),
             Mop::Write(json!(2), json!(7)),
         ];
-        let (done, _, writes) = s.execute(0, &txn);
+        let (done, _, writes) = s.execute(0, 1, &txn);
         assert_eq!(
             done,
             vec![
@@ -143,6 +154,7 @@ mod tests {
             Version {
                 lamport: 3,
                 node: 0,
+                seq: 1,
             },
             json!(1),
             json!("a"),
@@ -151,6 +163,7 @@ mod tests {
             Version {
                 lamport: 3,
                 node: 1,
+                seq: 1,
             },
             json!(1),
             json!("b"),
@@ -166,14 +179,34 @@ mod tests {
         assert_eq!(s1.get(&json!(1)), Some(&json!("b")));
         assert_eq!(s2.get(&json!(1)), Some(&json!("b")));
         // A local transaction after seeing time 3 writes at time 4 and wins.
-        let (_, version, _) = s1.execute(0, &[Mop::Write(json!(1), json!("c"))]);
+        let (_, version, _) = s1.execute(0, 2, &[Mop::Write(json!(1), json!("c"))]);
         assert_eq!(
             version,
             Version {
                 lamport: 4,
-                node: 0
+                node: 0,
+                seq: 2,
             }
         );
         assert_eq!(s1.get(&json!(1)), Some(&json!("c")));
+    }
+
+    #[test]
+    fn a_saturated_clock_still_orders_one_nodes_writes() {
+        let mut s = Store::default();
+        s.apply(
+            Version {
+                lamport: u64::MAX,
+                node: 1,
+                seq: 1,
+            },
+            &json!(1),
+            &json!("peer"),
+        );
+        s.execute(2, 1, &[Mop::Write(json!(1), json!("a"))]);
+        assert_eq!(s.lamport, u64::MAX, "the clock saturates, never wraps");
+        assert_eq!(s.get(&json!(1)), Some(&json!("a")));
+        s.execute(2, 2, &[Mop::Write(json!(1), json!("b"))]);
+        assert_eq!(s.get(&json!(1)), Some(&json!("b")), "the later write wins");
     }
 }
