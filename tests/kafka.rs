@@ -120,10 +120,7 @@ fn efficient_log_survives_partitions() {
 #[test]
 fn lin_kv_log_survives_partitions() {
     let p = profile("5b");
-    let over = TestOpts {
-        nemesis: Some("partition".into()),
-        ..TestOpts::default()
-    };
+    let over = TestOpts::parse_args(&["--nemesis", "partition"]).expect("valid options");
     for seed in 1..=3 {
         let (_, v) = sim::verdict(&p, &over, seed).expect("run");
         assert_eq!(
