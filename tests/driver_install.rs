@@ -235,7 +235,8 @@ fn a_redirect_to_another_scheme_is_a_clear_error() {
     let (code, _, stderr) = install(cache.path(), &format!("{base}/evil"), &"a".repeat(64));
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("redirects to file:///etc/passwd") && stderr.contains("only http and https"),
+        stderr.contains("redirects to file:///etc/passwd")
+            && stderr.contains("only http and https"),
         "{stderr}"
     );
     assert_nothing_installed(cache.path());
@@ -278,12 +279,7 @@ fn the_whole_download_has_a_deadline() {
 
 #[test]
 fn an_absurd_content_length_is_refused_before_reading() {
-    let base = serve(vec![(
-        "/huge",
-        Reply::Claims {
-            length: 10 << 30,
-        },
-    )]);
+    let base = serve(vec![("/huge", Reply::Claims { length: 10 << 30 })]);
     let cache = tempfile::tempdir().unwrap();
     let (code, _, stderr) = install(cache.path(), &format!("{base}/huge"), &"a".repeat(64));
     assert_eq!(code, 2, "{stderr}");
@@ -310,7 +306,10 @@ fn an_endless_body_stops_at_the_cap() {
         &[("GLOMERS_DOWNLOAD_MAX_BYTES", "1048576")],
     );
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("passed the cap of 1048576 bytes"), "{stderr}");
+    assert!(
+        stderr.contains("passed the cap of 1048576 bytes"),
+        "{stderr}"
+    );
     assert_nothing_installed(cache.path());
 }
 
@@ -325,7 +324,8 @@ fn a_limit_override_out_of_range_is_refused() {
     );
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("$GLOMERS_DOWNLOAD_DEADLINE_SECS is \"0\"") && stderr.contains("from 1 to 86400"),
+        stderr.contains("$GLOMERS_DOWNLOAD_DEADLINE_SECS is \"0\"")
+            && stderr.contains("from 1 to 86400"),
         "{stderr}"
     );
     assert_nothing_installed(cache.path());
@@ -349,8 +349,11 @@ fn unpacking_stops_at_the_byte_cap() {
     }]);
     assert!(bomb.len() < 10_000, "{}", bomb.len());
     let cache = tempfile::tempdir().unwrap();
-    let (code, out) =
-        install_archive(cache.path(), bomb, &[("GLOMERS_UNPACK_MAX_BYTES", "1048576")]);
+    let (code, out) = install_archive(
+        cache.path(),
+        bomb,
+        &[("GLOMERS_UNPACK_MAX_BYTES", "1048576")],
+    );
     assert_eq!(code, 2, "{out}");
     assert!(
         out.contains("more than 1048576 bytes") && out.contains("GLOMERS_UNPACK_MAX_BYTES"),
@@ -362,8 +365,11 @@ fn unpacking_stops_at_the_byte_cap() {
 #[test]
 fn unpacking_stops_at_the_entry_cap() {
     let cache = tempfile::tempdir().unwrap();
-    let (code, out) =
-        install_archive(cache.path(), tarball(true), &[("GLOMERS_UNPACK_MAX_ENTRIES", "2")]);
+    let (code, out) = install_archive(
+        cache.path(),
+        tarball(true),
+        &[("GLOMERS_UNPACK_MAX_ENTRIES", "2")],
+    );
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("more than 2 entries"), "{out}");
     assert_nothing_installed(cache.path());

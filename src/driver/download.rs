@@ -22,6 +22,8 @@ const READ_TIMEOUT: Duration = Duration::from_secs(60);
 const CHUNK: usize = 64 * 1024;
 /// How often the writing side looks at the deadline and the interrupt flag.
 const POLL: Duration = Duration::from_millis(100);
+/// How long the worker outlives the deadline before its own client timeout ends it.
+const WORKER_GRACE: Duration = Duration::from_secs(5);
 
 /// Why a download stopped short.
 #[derive(Debug)]
@@ -41,7 +43,10 @@ impl From<anyhow::Error> for Failure {
 /// What the worker thread reports.
 enum Event {
     /// Response headers are in: the final URL and the announced length.
-    Started { url: String, length: Option<u64> },
+    Started {
+        url: String,
+        length: Option<u64>,
+    },
     Chunk(Vec<u8>),
     Done,
     Failed(String),
@@ -162,8 +167,8 @@ fn redirect_target(current: &str, response: &ureq::Response) -> anyhow::Result<S
             response.status()
         );
     };
-    let base = url::Url::parse(current)
-        .map_err(|e| anyhow::anyhow!("{current:?} is not a URL: {e}"))?;
+    let base =
+        url::Url::parse(current).map_err(|e| anyhow::anyhow!("{current:?} is not a URL: {e}"))?;
     let next = base
         .join(location.trim())
         .map_err(|e| anyhow::anyhow!("{current} redirects to {location:?}, not a URL: {e}"))?;
@@ -178,7 +183,10 @@ fn open(agent: &ureq::Agent, url: &str) -> anyhow::Result<(String, ureq::Respons
         let response = match agent.get(&current).call() {
             Ok(r) => r,
             Err(ureq::Error::Status(code, r)) => {
-                anyhow::bail!("download failed: HTTP {code} {} from {current}", r.status_text())
+                anyhow::bail!(
+                    "download failed: HTTP {code} {} from {current}",
+                    r.status_text()
+                )
             }
             Err(e) => anyhow::bail!("download failed: {current}: {e}"),
         };
@@ -206,8 +214,9 @@ fn transfer(url: &str, deadline: Duration, tx: &SyncSender<Event>) -> Result<(),
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(CONNECT_TIMEOUT)
         .timeout_read(READ_TIMEOUT)
-        // The whole transfer, so this thread ends by itself even if the caller gave up.
-        .timeout(deadline)
+        // The whole transfer, so this thread ends by itself even if the caller gave up; a little
+        // later than the caller's deadline, which is the one that reports.
+        .timeout(deadline + WORKER_GRACE)
         .redirects(0)
         .build();
     let (last, response) = open(&agent, url).map_err(|e| format!("{e:#}"))?;
@@ -254,7 +263,9 @@ mod tests {
             err.contains("redirects to file:///etc/passwd") && err.contains("only http and https"),
             "{err}"
         );
-        let err = check_scheme("ftp://h/x", "ftp://h/x").unwrap_err().to_string();
+        let err = check_scheme("ftp://h/x", "ftp://h/x")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("\"ftp\" is not supported"), "{err}");
         assert!(check_scheme("not a url", "not a url").is_err());
     }

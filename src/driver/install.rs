@@ -187,7 +187,9 @@ pub fn install_with(
         return Ok(target);
     }
     if artifact.sha256.len() != 64 || !artifact.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(anyhow::anyhow!("expected sha256 {:?} is not 64 hex digits", artifact.sha256).into());
+        return Err(
+            anyhow::anyhow!("expected sha256 {:?} is not 64 hex digits", artifact.sha256).into(),
+        );
     }
     std::fs::create_dir_all(cache_root)
         .with_context(|| format!("creating the cache folder {}", cache_root.display()))?;

@@ -168,9 +168,7 @@ pub fn cache_root_from(
     xdg_cache_home: Option<OsString>,
     home: Option<OsString>,
 ) -> (Option<PathBuf>, Option<String>) {
-    let xdg = xdg_cache_home
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
+    let xdg = xdg_cache_home.filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(xdg) = xdg.as_ref().filter(|p| p.is_absolute()) {
         return (Some(xdg.join("glomers")), None);
     }

@@ -73,7 +73,10 @@ fn unpack_entries<R: Read>(
                 budget.max_entries
             );
         }
-        let path = entry.path().context("reading an entry's name")?.into_owned();
+        let path = entry
+            .path()
+            .context("reading an entry's name")?
+            .into_owned();
         let kind = entry.header().entry_type();
         let size = entry.header().entry_size().unwrap_or(u64::MAX);
         match kind {
@@ -161,7 +164,9 @@ impl<R: Read> Read for Guarded<'_, R> {
                 "the decompressed archive passed the unpack cap (GLOMERS_UNPACK_MAX_BYTES sets it)",
             ));
         }
-        let room = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let room = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..room])?;
         self.left -= n as u64;
         Ok(n)
@@ -177,7 +182,10 @@ mod tests {
         let base = Path::new("maelstrom/bin");
         assert!(stays_inside(base, Path::new("../lib/maelstrom.jar")));
         assert!(stays_inside(base, Path::new("./run")));
-        assert!(stays_inside(Path::new(""), Path::new("maelstrom/README.md")));
+        assert!(stays_inside(
+            Path::new(""),
+            Path::new("maelstrom/README.md")
+        ));
         assert!(!stays_inside(base, Path::new("../../../etc/passwd")));
         assert!(!stays_inside(base, Path::new("/etc/passwd")));
         assert!(!stays_inside(Path::new(""), Path::new("..")));

@@ -51,9 +51,13 @@ pub enum Reply {
     },
     /// A body with no `Content-Length` that never ends on its own: 64 KiB chunks, one per
     /// `every`, until the client hangs up (or 256 MiB / 30 s have gone, so the server stops).
-    Endless { every: std::time::Duration },
+    Endless {
+        every: std::time::Duration,
+    },
     /// Announces `length` bytes (typically absurd) and sends a few.
-    Claims { length: u64 },
+    Claims {
+        length: u64,
+    },
 }
 
 /// Hard bounds on what one slow reply may do, so no test can leave it running.
@@ -188,10 +192,22 @@ pub fn tarball(with_jar: bool) -> Vec<u8> {
 
 /// An extra entry for [`tarball_with`].
 pub enum Extra {
-    File { path: &'static str, mode: u32, size: usize },
-    Symlink { path: &'static str, target: &'static str },
-    HardLink { path: &'static str, target: &'static str },
-    Fifo { path: &'static str },
+    File {
+        path: &'static str,
+        mode: u32,
+        size: usize,
+    },
+    Symlink {
+        path: &'static str,
+        target: &'static str,
+    },
+    HardLink {
+        path: &'static str,
+        target: &'static str,
+    },
+    Fifo {
+        path: &'static str,
+    },
 }
 
 /// [`tarball`] (with the jar) plus `extra` entries, written as given (no path checks).
@@ -211,12 +227,22 @@ pub fn tarball_with(extra: &[Extra]) -> Vec<u8> {
         header.set_cksum();
         tar.append(&header, data).unwrap();
     };
-    add("maelstrom/lib/maelstrom.jar", tar::EntryType::Regular, 0o644, None, &vec![b'j'; 1000]);
+    add(
+        "maelstrom/lib/maelstrom.jar",
+        tar::EntryType::Regular,
+        0o644,
+        None,
+        &vec![b'j'; 1000],
+    );
     for e in extra {
         match e {
-            Extra::File { path, mode, size } => {
-                add(path, tar::EntryType::Regular, *mode, None, &vec![0u8; *size])
-            }
+            Extra::File { path, mode, size } => add(
+                path,
+                tar::EntryType::Regular,
+                *mode,
+                None,
+                &vec![0u8; *size],
+            ),
             Extra::Symlink { path, target } => {
                 add(path, tar::EntryType::Symlink, 0o777, Some(target), &[])
             }
