@@ -1,20 +1,22 @@
-//! `glomers maelstrom install`: download the pinned Maelstrom release (following redirects, with
-//! a byte progress bar), verify its sha256 *before* unpacking, unpack the bzip2 tarball into a
-//! temporary folder beside the cache and rename it into place. Every intermediate file lives in
-//! a temporary that is removed on any error, so a failed, corrupt or truncated download never
-//! leaves a half install behind.
+//! `glomers maelstrom install`: download the pinned Maelstrom release ([`super::download`]:
+//! http/https only, capped in size and time), verify its sha256 *before* unpacking, unpack the
+//! bzip2 tarball ([`super::unpack`]: capped, no devices, no links out) into a temporary folder
+//! beside the cache and rename it into place. Every intermediate file lives in a temporary that
+//! is removed on any error or interruption, so a failed, corrupt, truncated, oversized or
+//! interrupted download never leaves a half install behind.
 //!
 //! The URL and the sha256 to expect can be overridden (flags `--url` / `--sha256`, or
 //! `$GLOMERS_MAELSTROM_URL` / `$GLOMERS_MAELSTROM_SHA256`) — for mirrors, and so tests can serve
 //! a tarball from 127.0.0.1. A different URL is still checked against the pinned sha256 unless a
 //! sha256 is given too.
 
+use super::download;
+use super::interrupt_flag::InterruptFlag;
 use super::locate::{install_dir, JAR};
 use super::profiles::Release;
-use super::progress;
+use super::unpack::{self, Budget};
 use anyhow::{bail, Context};
 use sha2::{Digest, Sha256};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -56,15 +58,138 @@ impl Artifact {
     }
 }
 
+/// Caps on one install, each overridable through the environment (for a mirror of a bigger
+/// release, and so tests can trip them quickly).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes the download may have (`Content-Length` above it is refused before reading).
+    pub max_download: u64,
+    /// The whole download, from the first request to the last byte.
+    pub deadline: Duration,
+    /// What unpacking may write.
+    pub unpack: Budget,
+}
+
+/// Environment variables overriding [`Limits`], with their accepted ranges.
+pub const ENV_DOWNLOAD_MAX_BYTES: &str = "GLOMERS_DOWNLOAD_MAX_BYTES";
+pub const ENV_DOWNLOAD_DEADLINE_SECS: &str = "GLOMERS_DOWNLOAD_DEADLINE_SECS";
+pub const ENV_UNPACK_MAX_BYTES: &str = "GLOMERS_UNPACK_MAX_BYTES";
+pub const ENV_UNPACK_MAX_ENTRIES: &str = "GLOMERS_UNPACK_MAX_ENTRIES";
+
+const MIB: u64 = 1024 * 1024;
+const GIB: u64 = 1024 * MIB;
+
+impl Default for Limits {
+    /// The pinned Maelstrom 0.2.4 tarball is about 20 MB and unpacks to about 30 MB in a few
+    /// hundred entries; these leave ample room for a newer release, and none for a bomb.
+    fn default() -> Limits {
+        Limits {
+            max_download: 256 * MIB,
+            deadline: Duration::from_secs(600),
+            unpack: Budget {
+                max_bytes: 512 * MIB,
+                max_entries: 20_000,
+            },
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, overridden by the environment; a malformed or out-of-range value is an
+    /// error naming the variable and the range it accepts.
+    pub fn from_env() -> anyhow::Result<Limits> {
+        Limits::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Limits> {
+        let read = |name: &str, min: u64, max: u64, default: u64| -> anyhow::Result<u64> {
+            let Some(raw) = lookup(name).filter(|v| !v.trim().is_empty()) else {
+                return Ok(default);
+            };
+            match raw.trim().parse::<u64>() {
+                Ok(v) if (min..=max).contains(&v) => Ok(v),
+                _ => bail!("${name} is {raw:?}; it takes a whole number from {min} to {max}"),
+            }
+        };
+        let default = Limits::default();
+        Ok(Limits {
+            max_download: read(ENV_DOWNLOAD_MAX_BYTES, 1, 16 * GIB, default.max_download)?,
+            deadline: Duration::from_secs(read(
+                ENV_DOWNLOAD_DEADLINE_SECS,
+                1,
+                86_400,
+                default.deadline.as_secs(),
+            )?),
+            unpack: Budget {
+                max_bytes: read(ENV_UNPACK_MAX_BYTES, 1, 64 * GIB, default.unpack.max_bytes)?,
+                max_entries: read(
+                    ENV_UNPACK_MAX_ENTRIES,
+                    1,
+                    10_000_000,
+                    default.unpack.max_entries,
+                )?,
+            },
+        })
+    }
+}
+
 /// Installs `artifact` under `cache_root` (unless already there, or `force`); returns the
-/// install folder.
+/// install folder. Limits come from [`Limits::from_env`].
+///
+/// Ctrl-C, SIGTERM or SIGHUP during the download or unpack removes the temporaries and then
+/// ends glomers with exit code 130 — here rather than through an error, because callers turn
+/// install errors into setup errors (exit 2), and `--engine auto` would fall back to the
+/// simulator instead of stopping.
 pub fn install(artifact: &Artifact, cache_root: &Path, force: bool) -> anyhow::Result<PathBuf> {
+    let limits = Limits::from_env()?;
+    let interrupt = InterruptFlag::catch();
+    match install_with(artifact, cache_root, force, &limits, &interrupt) {
+        Err(Stop::Interrupted) => {
+            // Every temporary was dropped on the way out of `install_with`.
+            eprintln!("glomers: interrupted; the partial Maelstrom download was removed");
+            std::process::exit(i32::from(super::exit::INTERRUPTED));
+        }
+        Err(Stop::Failed(e)) => Err(e),
+        Ok(dir) => Ok(dir),
+    }
+}
+
+/// Why an install stopped.
+#[derive(Debug)]
+pub enum Stop {
+    Interrupted,
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Stop {
+    fn from(e: anyhow::Error) -> Stop {
+        Stop::Failed(e)
+    }
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(e: std::io::Error) -> Stop {
+        Stop::Failed(e.into())
+    }
+}
+
+/// [`install`] with explicit limits and interrupt flag; an interruption is returned, not acted
+/// on, and leaves nothing behind.
+pub fn install_with(
+    artifact: &Artifact,
+    cache_root: &Path,
+    force: bool,
+    limits: &Limits,
+    interrupt: &InterruptFlag,
+) -> Result<PathBuf, Stop> {
     let target = install_dir(cache_root, &artifact.version);
     if !force && target.join(JAR).is_file() {
         return Ok(target);
     }
     if artifact.sha256.len() != 64 || !artifact.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        bail!("expected sha256 {:?} is not 64 hex digits", artifact.sha256);
+        return Err(
+            anyhow::anyhow!("expected sha256 {:?} is not 64 hex digits", artifact.sha256).into(),
+        );
     }
     std::fs::create_dir_all(cache_root)
         .with_context(|| format!("creating the cache folder {}", cache_root.display()))?;
@@ -74,13 +199,24 @@ pub fn install(artifact: &Artifact, cache_root: &Path, force: bool) -> anyhow::R
         .prefix(DOWNLOAD_PREFIX)
         .tempfile_in(cache_root)
         .with_context(|| format!("creating a temporary file in {}", cache_root.display()))?;
-    let digest = fetch(&artifact.url, download.as_file_mut())?;
+    let digest = match download::fetch(
+        &artifact.url,
+        download.as_file_mut(),
+        limits.max_download,
+        limits.deadline,
+        interrupt,
+    ) {
+        Ok(digest) => digest,
+        Err(download::Failure::Interrupted) => return Err(Stop::Interrupted),
+        Err(download::Failure::Other(e)) => return Err(e.into()),
+    };
     if digest != artifact.sha256 {
-        bail!(
+        return Err(anyhow::anyhow!(
             "checksum mismatch for {}: expected sha256 {}, got {digest}; nothing was installed",
             artifact.url,
             artifact.sha256
-        );
+        )
+        .into());
     }
 
     let unpack = tempfile::Builder::new()
@@ -88,12 +224,18 @@ pub fn install(artifact: &Artifact, cache_root: &Path, force: bool) -> anyhow::R
         .tempdir_in(cache_root)
         .with_context(|| format!("creating a temporary folder in {}", cache_root.display()))?;
     let archive = std::fs::File::open(download.path())?;
-    let mut tar = tar::Archive::new(bzip2::read::BzDecoder::new(std::io::BufReader::new(
-        archive,
-    )));
-    tar.set_preserve_permissions(true);
-    tar.unpack(unpack.path())
-        .with_context(|| format!("unpacking {} (not a complete bzip2 tarball?)", artifact.url))?;
+    match unpack::unpack_bzip2_tar(archive, unpack.path(), limits.unpack, interrupt) {
+        Ok(()) => {}
+        Err(unpack::Failure::Interrupted) => return Err(Stop::Interrupted),
+        Err(unpack::Failure::Other(e)) => {
+            return Err(e
+                .context(format!(
+                    "unpacking {} (not a complete, safe bzip2 tarball?)",
+                    artifact.url
+                ))
+                .into())
+        }
+    }
     drop(download);
     let root = release_root(unpack.path()).with_context(|| {
         format!(
@@ -108,6 +250,9 @@ pub fn install(artifact: &Artifact, cache_root: &Path, force: bool) -> anyhow::R
             artifact.version, artifact.url, artifact.sha256
         ),
     )?;
+    if interrupt.raised() {
+        return Err(Stop::Interrupted);
+    }
 
     if target.exists() {
         if !force && target.join(JAR).is_file() {
@@ -123,66 +268,12 @@ pub fn install(artifact: &Artifact, cache_root: &Path, force: bool) -> anyhow::R
     Ok(target)
 }
 
-/// Streams `url` into `out`, hashing as it goes; returns the hex sha256.
-fn fetch(url: &str, out: &mut std::fs::File) -> anyhow::Result<String> {
-    let agent = ureq::AgentBuilder::new()
-        .timeout_connect(Duration::from_secs(15))
-        .timeout_read(Duration::from_secs(60))
-        .redirects(8)
-        .build();
-    let response = match agent.get(url).call() {
-        Ok(r) => r,
-        Err(ureq::Error::Status(code, r)) => {
-            bail!(
-                "download failed: HTTP {code} {} from {url}",
-                r.status_text()
-            )
-        }
-        Err(e) => bail!("download failed: {url}: {e}"),
-    };
-    let total: Option<u64> = response
-        .header("Content-Length")
-        .and_then(|v| v.trim().parse().ok());
-    let mut bar = progress::bytes_bar(total, &format!("downloading {url}"));
-    let mut reader = response.into_reader();
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut received: u64 = 0;
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                bar.abandon();
-                bail!("download of {url} broke off after {received} bytes: {e}");
-            }
-        };
-        hasher.update(&buf[..n]);
-        out.write_all(&buf[..n]).context("writing the download")?;
-        received += n as u64;
-        bar.set_position(received);
-    }
-    bar.finish();
-    if let Some(total) = total {
-        if received != total {
-            bail!("download of {url} truncated: got {received} of {total} bytes");
-        }
-    }
-    out.flush()?;
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The hex sha256 of a file.
 pub fn sha256_file(path: &Path) -> anyhow::Result<String> {
     let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut f, &mut hasher)?;
-    Ok(hex(&hasher.finalize()))
+    Ok(download::hex(&hasher.finalize()))
 }
 
 /// The folder holding `lib/maelstrom.jar`: the tarball's single top folder (`maelstrom/`), or

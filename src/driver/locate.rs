@@ -149,18 +149,43 @@ impl Search {
     }
 }
 
-/// `$XDG_CACHE_HOME/glomers`, else `$HOME/.cache/glomers`.
+/// `$XDG_CACHE_HOME/glomers`, else `$HOME/.cache/glomers`. A relative `$XDG_CACHE_HOME` is
+/// invalid per the XDG base directory spec and is ignored, with a warning on stderr (once per
+/// process) naming the fallback.
 pub fn cache_root() -> Option<PathBuf> {
-    let xdg = std::env::var_os("XDG_CACHE_HOME")
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    let (root, warning) =
+        cache_root_from(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"));
+    if let Some(warning) = warning {
+        WARNED.call_once(|| eprintln!("glomers: warning: {warning}"));
+    }
+    root
+}
+
+/// [`cache_root`] from the two variables' values: the root, and a warning when
+/// `$XDG_CACHE_HOME` was set but had to be ignored.
+pub fn cache_root_from(
+    xdg_cache_home: Option<OsString>,
+    home: Option<OsString>,
+) -> (Option<PathBuf>, Option<String>) {
+    let xdg = xdg_cache_home.filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(xdg) = xdg.as_ref().filter(|p| p.is_absolute()) {
+        return (Some(xdg.join("glomers")), None);
+    }
+    let fallback = home
         .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute());
-    xdg.or_else(|| {
-        std::env::var_os("HOME")
-            .filter(|v| !v.is_empty())
-            .map(|home| PathBuf::from(home).join(".cache"))
-    })
-    .map(|base| base.join("glomers"))
+        .map(|home| PathBuf::from(home).join(".cache").join("glomers"));
+    let warning = xdg.map(|relative| {
+        let instead = match &fallback {
+            Some(root) => format!("using {} instead", root.display()),
+            None => "and $HOME is not set either, so there is no cache folder".to_string(),
+        };
+        format!(
+            "$XDG_CACHE_HOME is the relative path {:?}; the XDG spec allows only absolute paths, so it is ignored, {instead}",
+            relative.display().to_string()
+        )
+    });
+    (fallback, warning)
 }
 
 /// The install folder for `version` under the cache root.
@@ -376,6 +401,28 @@ mod tests {
             rel.push("..");
         }
         rel.join(to.strip_prefix("/").unwrap())
+    }
+
+    #[test]
+    fn a_relative_xdg_cache_home_is_ignored_with_a_warning() {
+        let (root, warning) = cache_root_from(Some("/c".into()), Some("/h".into()));
+        assert_eq!(root, Some(PathBuf::from("/c/glomers")));
+        assert_eq!(warning, None);
+        let (root, warning) = cache_root_from(Some("rel/cache".into()), Some("/h".into()));
+        assert_eq!(root, Some(PathBuf::from("/h/.cache/glomers")));
+        let warning = warning.unwrap();
+        assert!(
+            warning.contains("$XDG_CACHE_HOME")
+                && warning.contains("rel/cache")
+                && warning.contains("/h/.cache/glomers"),
+            "{warning}"
+        );
+        let (root, warning) = cache_root_from(Some("rel".into()), None);
+        assert_eq!(root, None);
+        assert!(warning.unwrap().contains("$HOME is not set"));
+        // Unset or empty is no mistake: no warning.
+        assert_eq!(cache_root_from(Some("".into()), Some("/h".into())).1, None);
+        assert_eq!(cache_root_from(None, Some("/h".into())).1, None);
     }
 
     #[test]
