@@ -4,8 +4,10 @@
 
 pub mod edn;
 pub mod history;
+pub mod op_stats;
 pub mod render;
 pub mod results;
+pub mod synthetic_history;
 pub mod run_dir;
 
 use crate::verdict::Verdict;
