@@ -636,7 +636,7 @@ mod tests {
     #[test]
     fn malformed_text_is_an_error_with_its_position() {
         let err = parse("{:a 1\n :b [1 2}").unwrap_err();
-        assert_eq!((err.line, err.column), (2, 10));
+        assert_eq!((err.line, err.column), (2, 9));
         assert_eq!(err.kind, ErrorKind::Unexpected('}'));
         assert_eq!(kind(""), ErrorKind::Empty);
         assert_eq!(kind(" ; only a comment"), ErrorKind::Empty);
