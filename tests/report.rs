@@ -300,7 +300,10 @@ fn an_unreadable_results_file_is_the_io_error_with_its_path() {
     assert_eq!(code, 2, "{err}");
     assert!(!err.contains("not a Maelstrom run folder"), "{err}");
     assert!(
-        err.contains(&format!("cannot read {}", run.join("results.edn").display())),
+        err.contains(&format!(
+            "cannot read {}",
+            run.join("results.edn").display()
+        )),
         "{err}"
     );
     assert!(err.contains("symbolic links"), "{err}");
@@ -312,7 +315,10 @@ fn an_unreadable_results_file_is_the_io_error_with_its_path() {
     let (code, _, err) = report(&[], &run);
     assert_eq!(code, 2, "{err}");
     assert!(!err.contains("no results.edn"), "{err}");
-    assert!(err.contains("results.edn") && err.contains("directory"), "{err}");
+    assert!(
+        err.contains("results.edn") && err.contains("directory"),
+        "{err}"
+    );
 }
 
 #[test]

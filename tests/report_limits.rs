@@ -73,8 +73,26 @@ fn mutate(rng: &mut ChaCha8Rng, original: &[u8]) -> (String, Vec<u8>) {
         }
         5 => {
             let tokens = [
-                "##Inf", "##NaN", "1/0", "\"\\u", "#_", "#{", "\"", "\\", ":", "#", "}", ")",
-                "\\newline", "#inst", "-", "+", "9223372036854775808", "\u{fffd}", "\n", ";",
+                "##Inf",
+                "##NaN",
+                "1/0",
+                "\"\\u",
+                "#_",
+                "#{",
+                "\"",
+                "\\",
+                ":",
+                "#",
+                "}",
+                ")",
+                "\\newline",
+                "#inst",
+                "-",
+                "+",
+                "9223372036854775808",
+                "\u{fffd}",
+                "\n",
+                ";",
             ];
             for _ in 0..rng.gen_range(1..10) {
                 let i = at(rng, bytes.len());
@@ -133,12 +151,12 @@ fn fuzzed_run_folders_never_panic_and_exit_with_documented_codes() {
         }
         let context = format!("seed {seed}, round {round}, {name}: {mutations:?}");
         let code = if round < LIBRARY_RUNS {
-            let outcome =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 run_dir::load(&run, &profiles, None)
-            })).unwrap_or_else(
-                    |_| panic!("panicked: {context} (replay with GLOMERS_FUZZ_SEED={seed})"),
-                );
+            }))
+            .unwrap_or_else(|_| {
+                panic!("panicked: {context} (replay with GLOMERS_FUZZ_SEED={seed})")
+            });
             match outcome {
                 Ok(report) => i32::from(report.exit_code()),
                 Err(e) => i32::from(exit::code_of(&e)),
@@ -164,7 +182,10 @@ fn fuzzed_run_folders_never_panic_and_exit_with_documented_codes() {
     );
     // The fuzz must reach both judged runs and refused ones, or it tests nothing.
     assert!(codes.contains_key(&3), "{codes:?}");
-    assert!(codes.contains_key(&0) || codes.contains_key(&1), "{codes:?}");
+    assert!(
+        codes.contains_key(&0) || codes.contains_key(&1),
+        "{codes:?}"
+    );
 }
 
 /// The history is read one operation at a time: summing up a 24 MB history raises the peak

@@ -138,14 +138,10 @@ impl<R: BufRead> Ops<R> {
             if self.buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            return Some(
-                edn::parse(&self.buf)
-                    .map(|v| (line, v))
-                    .map_err(|e| Error {
-                        line,
-                        problem: Problem::Edn(e),
-                    }),
-            );
+            return Some(edn::parse(&self.buf).map(|v| (line, v)).map_err(|e| Error {
+                line,
+                problem: Problem::Edn(e),
+            }));
         }
     }
 
@@ -224,10 +220,7 @@ fn head_of(value: &Value) -> Result<Head, String> {
         Some(Value::Integer(p)) => Process::Client(u64::try_from(*p).unwrap_or(0)),
         _ => Process::Nemesis,
     };
-    let f = value
-        .get("f")
-        .and_then(edn::name_of)
-        .ok_or("missing :f")?;
+    let f = value.get("f").and_then(edn::name_of).ok_or("missing :f")?;
     Ok(Head {
         index: usize::try_from(int("index")?).unwrap_or(0),
         time: u64::try_from(int("time")?).unwrap_or(0),

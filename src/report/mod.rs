@@ -7,8 +7,8 @@ pub mod history;
 pub mod op_stats;
 pub mod render;
 pub mod results;
-pub mod synthetic_history;
 pub mod run_dir;
+pub mod synthetic_history;
 
 use crate::verdict::Verdict;
 use serde_json::{json, Value};

@@ -66,3 +66,31 @@ pub fn of_file(path: &Path) -> anyhow::Result<OpStats> {
     }
     Ok(tally.finish())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::checks::op_latencies;
+    use crate::sim::history::OpType;
+
+    /// Streaming gives exactly the figures the in-memory checkers compute on every real history.
+    #[test]
+    fn same_figures_as_the_in_memory_history_on_real_runs() {
+        let store = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store");
+        let mut seen = 0;
+        for run in std::fs::read_dir(store).unwrap() {
+            let path = run.unwrap().path().join("history.edn");
+            let ops = history::read(&path).unwrap();
+            let stats = of_file(&path).unwrap();
+            let invocations = ops
+                .iter()
+                .filter(|o| o.is_client() && o.kind == OpType::Invoke)
+                .count() as u64;
+            assert_eq!(stats.invocations, invocations, "{}", path.display());
+            assert_eq!(stats.latencies, op_latencies(&ops), "{}", path.display());
+            assert!(!stats.latencies.is_empty());
+            seen += 1;
+        }
+        assert_eq!(seen, 5);
+    }
+}

@@ -82,7 +82,11 @@ pub fn write(out: &mut impl Write, target_bytes: u64, seed: u64) -> io::Result<W
                     } else {
                         ", :error [:net-timeout \"timed out after 5000 ms\"]".to_string()
                     };
-                    let last = if index % 500 == 0 { ", :final? true" } else { "" };
+                    let last = if index % 500 == 0 {
+                        ", :final? true"
+                    } else {
+                        ""
+                    };
                     line.push_str(&format!(
                         "{{:index {index}, :time {time}, :type :{kind}, :process {process}, :f :{f}, :value {value}{error}{last}}}"
                     ));

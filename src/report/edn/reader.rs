@@ -367,10 +367,7 @@ impl<'a> Reader<'a> {
                 b'u' => self.unicode_escape(escape_at)?,
                 other => {
                     self.pos = escape_at;
-                    return Err(self.error(ErrorKind::BadEscape(format!(
-                        "\\{}",
-                        other as char
-                    ))));
+                    return Err(self.error(ErrorKind::BadEscape(format!("\\{}", other as char))));
                 }
             };
             let mut utf8 = [0u8; 4];
@@ -573,7 +570,10 @@ mod tests {
         let Some(Value::List(floats)) = v.get("floats") else {
             panic!("floats: {v:?}")
         };
-        assert_eq!(floats[..3], [Value::Float(0.5), Value::Float(1e-3), Value::Float(-250.0)]);
+        assert_eq!(
+            floats[..3],
+            [Value::Float(0.5), Value::Float(1e-3), Value::Float(-250.0)]
+        );
         assert_eq!(floats[3], Value::Float(f64::INFINITY));
         assert_eq!(floats[4], Value::Float(f64::NEG_INFINITY));
         assert!(matches!(parse("##NaN"), Ok(Value::Float(x)) if x.is_nan()));
@@ -648,16 +648,28 @@ mod tests {
         assert_eq!(kind(":"), ErrorKind::BadToken(":".into()));
         assert_eq!(kind("##Bogus"), ErrorKind::BadToken("##Bogus".into()));
         assert_eq!(kind("\"\\q\""), ErrorKind::BadEscape("\\q".into()));
-        assert_eq!(kind("\"\\ud800x\""), ErrorKind::BadEscape("\\ud800x\"".into()));
+        assert_eq!(
+            kind("\"\\ud800x\""),
+            ErrorKind::BadEscape("\\ud800x\"".into())
+        );
         assert_eq!(kind("\\bogus"), ErrorKind::BadChar("\\bogus".into()));
-        assert_eq!(kind("#\"re\""), ErrorKind::Unsupported("regular expressions"));
-        assert_eq!(kind("#:ns{:a 1}"), ErrorKind::Unsupported("namespaced maps"));
+        assert_eq!(
+            kind("#\"re\""),
+            ErrorKind::Unsupported("regular expressions")
+        );
+        assert_eq!(
+            kind("#:ns{:a 1}"),
+            ErrorKind::Unsupported("namespaced maps")
+        );
         assert_eq!(kind("1 2"), ErrorKind::TrailingData);
         assert_eq!(kind("#"), ErrorKind::UnexpectedEnd);
         assert_eq!(kind("\\"), ErrorKind::UnexpectedEnd);
         assert_eq!(kind(b"\"\xff\""), ErrorKind::InvalidUtf8);
         assert_eq!(kind(b"ab\xffc"), ErrorKind::InvalidUtf8);
         let shown = parse("[1 2").unwrap_err().to_string();
-        assert_eq!(shown, "invalid EDN at line 1, column 5: the text ends inside a form");
+        assert_eq!(
+            shown,
+            "invalid EDN at line 1, column 5: the text ends inside a form"
+        );
     }
 }

@@ -24,7 +24,10 @@ pub enum Value {
     /// A decimal written with the `M` suffix: its text without the suffix.
     BigDec(String),
     /// A ratio such as `1/3`.
-    Ratio { numerator: String, denominator: String },
+    Ratio {
+        numerator: String,
+        denominator: String,
+    },
     List(Vec<Value>),
     Vector(Vec<Value>),
     /// Entries in the order the file lists them.
@@ -105,9 +108,7 @@ impl Value {
             }
             (Value::Integer(a), Value::Integer(b)) => a.cmp(b),
             (Value::Float(a), Value::Float(b)) => a.total_cmp(b),
-            (Value::BigInt(a), Value::BigInt(b)) | (Value::BigDec(a), Value::BigDec(b)) => {
-                a.cmp(b)
-            }
+            (Value::BigInt(a), Value::BigInt(b)) | (Value::BigDec(a), Value::BigDec(b)) => a.cmp(b),
             (Value::List(a), Value::List(b))
             | (Value::Vector(a), Value::Vector(b))
             | (Value::Set(a), Value::Set(b)) => seq(a, b),
