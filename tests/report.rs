@@ -1,7 +1,9 @@
 //! `glomers report` on every real Maelstrom run folder in `tests/fixtures/store/`: the right
 //! verdict and figures for each (echo valid; broadcast with 45 lost writes invalid; broadcast
 //! flooding valid; lin-kv valid; txn invalid with its Elle anomaly), `--json`, `--markdown`,
-//! `--challenge`, `store/latest`, plots, and a folder without results.
+//! `--challenge`, `store/latest`, plots, a folder without results, files nested too deep to
+//! use (exit 3, naming the file and line), and run folders that cannot be read (the real I/O
+//! error, naming the path).
 
 mod support;
 
@@ -238,4 +240,100 @@ fn a_folder_without_results_exits_3() {
     assert!(err.contains("no results.edn"), "{err}");
     let (code, _, err) = report(&[], &tmp.path().join("nothing-here"));
     assert_eq!(code, 2, "{err}");
+}
+
+/// A copy of the echo fixture in a temporary folder named like a Maelstrom run folder.
+fn echo_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("echo-20261121T000000.000Z");
+    std::fs::create_dir_all(&run).unwrap();
+    for file in ["results.edn", "history.edn", "jepsen.log.tail"] {
+        std::fs::copy(fixture(ECHO).join(file), run.join(file)).unwrap();
+    }
+    (tmp, run)
+}
+
+#[test]
+fn results_nested_8000_deep_exit_3_naming_the_file() {
+    let (_tmp, run) = echo_copy();
+    let deep = "[".repeat(8000) + &"]".repeat(8000);
+    std::fs::write(run.join("results.edn"), deep).unwrap();
+    let (code, out, err) = report(&[], &run);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains("results.edn"), "{err}");
+    assert!(err.contains("nested deeper than 256 levels"), "{err}");
+}
+
+#[test]
+fn a_history_line_nested_100000_deep_exits_3_naming_the_line() {
+    let (_tmp, run) = echo_copy();
+    let history = std::fs::read_to_string(run.join("history.edn")).unwrap();
+    let mut lines: Vec<String> = history.lines().map(str::to_string).collect();
+    let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+    lines[4] = format!("{{:index 4, :time 1, :type :invoke, :process 0, :f :echo, :value {deep}}}");
+    std::fs::write(run.join("history.edn"), lines.join("\n") + "\n").unwrap();
+    let (code, out, err) = report(&[], &run);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains("history.edn"), "{err}");
+    assert!(err.contains("history line 5"), "{err}");
+    assert!(err.contains("nested deeper than 256 levels"), "{err}");
+}
+
+#[test]
+fn results_that_are_not_edn_exit_3() {
+    let (_tmp, run) = echo_copy();
+    std::fs::write(run.join("results.edn"), "{:valid? true").unwrap();
+    let (code, _, err) = report(&[], &run);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("results.edn: invalid EDN at line 1"), "{err}");
+}
+
+#[test]
+fn an_unreadable_results_file_is_the_io_error_with_its_path() {
+    // A results.edn that is a symlink loop: the folder is a run folder whose file cannot be
+    // opened, not "not a Maelstrom run folder".
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("echo-20261121T000000.000Z");
+    std::fs::create_dir_all(&run).unwrap();
+    std::os::unix::fs::symlink("results.edn", run.join("results.edn")).unwrap();
+    let (code, _, err) = report(&[], &run);
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains("not a Maelstrom run folder"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "cannot read {}",
+            run.join("results.edn").display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("symbolic links"), "{err}");
+
+    // A results.edn that is a folder: the read error, not "Maelstrom crashed".
+    let (_tmp, run) = echo_copy();
+    std::fs::remove_file(run.join("results.edn")).unwrap();
+    std::fs::create_dir(run.join("results.edn")).unwrap();
+    let (code, _, err) = report(&[], &run);
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains("no results.edn"), "{err}");
+    assert!(
+        err.contains("results.edn") && err.contains("directory"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_folder_the_user_cannot_read_is_the_permission_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, run) = echo_copy();
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable_anyway = std::fs::read_dir(&run).is_ok();
+    let (code, _, err) = report(&[], &run);
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if readable_anyway {
+        eprintln!("SKIPPED: running with privileges that read a chmod 000 folder (root)");
+        return;
+    }
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains("not a Maelstrom run folder"), "{err}");
+    assert!(err.contains("Permission denied"), "{err}");
 }

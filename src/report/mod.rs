@@ -4,9 +4,11 @@
 
 pub mod edn;
 pub mod history;
+pub mod op_stats;
 pub mod render;
 pub mod results;
 pub mod run_dir;
+pub mod synthetic_history;
 
 use crate::verdict::Verdict;
 use serde_json::{json, Value};

@@ -1,10 +1,10 @@
 //! A Maelstrom run's `results.edn` (as JSON, via [`super::edn`]) and `history.edn` turned into
 //! [`Figures`]: Maelstrom's `:valid?` and the failing sub-checkers, msgs-per-op, availability,
 //! broadcast stable latencies, workload counts and anomaly names (Elle's `:anomaly-types`,
-//! kafka's `:error-types`), plus per-operation latency quantiles computed from the history.
+//! kafka's `:error-types`), plus the op count and per-operation latency quantiles the history
+//! gave ([`OpStats`]).
 
-use crate::sim::checks::op_latencies;
-use crate::sim::history::{Op, OpType};
+use super::op_stats::OpStats;
 use crate::verdict::{Figures, Quantiles, Validity, QUANTILES};
 use serde_json::Value;
 
@@ -44,7 +44,7 @@ fn names(v: Option<&Value>) -> Vec<String> {
 }
 
 /// The figures of one run. `history` (if read) gives the op count and per-op latencies.
-pub fn figures(results: &Value, history: Option<&[Op]>) -> Figures {
+pub fn figures(results: &Value, history: Option<&OpStats>) -> Figures {
     let mut f = Figures {
         valid: Some(validity(&results["valid?"])),
         ..Figures::default()
@@ -102,12 +102,9 @@ pub fn figures(results: &Value, history: Option<&[Op]>) -> Figures {
         ));
     }
     match history {
-        Some(ops) => {
-            f.ops = ops
-                .iter()
-                .filter(|o| o.is_client() && o.kind == OpType::Invoke)
-                .count() as u64;
-            f.op_latencies = op_latencies(ops);
+        Some(stats) => {
+            f.ops = stats.invocations;
+            f.op_latencies = stats.latencies.clone();
         }
         None => {
             // Without the history, msg-count / msgs-per-op recovers the invocation count.

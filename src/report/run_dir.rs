@@ -4,11 +4,10 @@
 //! narrowed by the options on that command line), then read `results.edn` and `history.edn`
 //! into figures and a verdict.
 
-use super::{edn, history, results, RunReport, GLOMERS_JSON};
+use super::{edn, history, op_stats, results, RunReport, GLOMERS_JSON};
 use crate::driver::profiles::{Profile, Profiles, TestOpts};
 use crate::exit;
 use crate::verdict::Verdict;
-use anyhow::Context;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -35,15 +34,29 @@ pub const PLOTS: [&str; 5] = [
     "timeline.html",
 ];
 
-fn is_run_dir(dir: &Path) -> bool {
-    [
+/// Whether `dir` holds any of the files Maelstrom writes. A file that exists but cannot be
+/// looked at (permissions, a symlink loop) is an error naming it, not a missing file.
+fn is_run_dir(dir: &Path) -> anyhow::Result<bool> {
+    std::fs::read_dir(dir).map_err(|e| unreadable(dir, &e))?;
+    for name in [
         "results.edn",
         "history.edn",
         "jepsen.log",
         "jepsen.log.tail",
-    ]
-    .iter()
-    .any(|f| dir.join(f).is_file())
+    ] {
+        let path = dir.join(name);
+        match std::fs::metadata(&path) {
+            Ok(_) => return Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(unreadable(&path, &e)),
+        }
+    }
+    Ok(false)
+}
+
+/// An I/O error on a path of the run folder: a setup problem on the user's side (exit 2).
+fn unreadable(path: &Path, err: &std::io::Error) -> anyhow::Error {
+    exit::setup(format!("cannot read {}: {err}", path.display()))
 }
 
 /// The run folder a user means: `path` (default `store/latest`) if it is one, else its
@@ -58,7 +71,13 @@ pub fn resolve(path: Option<&Path>) -> anyhow::Result<PathBuf> {
     }
     let mut dir = given.to_path_buf();
     for _ in 0..2 {
-        if is_run_dir(&dir) {
+        // A file (not a folder) is simply not a run folder; other failures are reported.
+        match std::fs::metadata(&dir) {
+            Ok(meta) if !meta.is_dir() => break,
+            Ok(_) => {}
+            Err(e) => return Err(unreadable(&dir, &e)),
+        }
+        if is_run_dir(&dir)? {
             // Show the real folder rather than the `latest` symlink.
             return Ok(dir.canonicalize().unwrap_or(dir));
         }
@@ -217,35 +236,31 @@ pub fn judge(
     workload: Option<String>,
 ) -> anyhow::Result<RunReport> {
     let results_path = dir.join("results.edn");
-    if !results_path.is_file() {
-        return Err(exit::harness(format!(
-            "{} holds no results.edn: Maelstrom crashed or was stopped before its analysis{}",
-            dir.display(),
-            if dir.join("jepsen.log").is_file() {
-                " (see jepsen.log there)"
-            } else {
-                ""
-            }
-        )));
-    }
-    let text = std::fs::read_to_string(&results_path)
-        .with_context(|| format!("reading {}", results_path.display()))?;
-    let results_json =
-        edn::to_json(&edn::parse(&text).with_context(|| format!("in {}", results_path.display()))?);
+    let results_json = edn::to_json(&read_results(dir, &results_path)?);
     let mut notes = Vec::new();
     let history_path = dir.join("history.edn");
-    let ops = if history_path.is_file() {
-        match history::read(&history_path) {
-            Ok(ops) => Some(ops),
+    let stats = match std::fs::metadata(&history_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        _ => match op_stats::of_file(&history_path) {
+            Ok(stats) => Some(stats),
             Err(e) => {
+                let broke_a_limit = e
+                    .chain()
+                    .filter_map(|c| c.downcast_ref::<history::Error>())
+                    .any(history::Error::exceeds_a_limit);
+                if broke_a_limit {
+                    return Err(exit::harness(format!(
+                        "{}: {}",
+                        history_path.display(),
+                        e.root_cause()
+                    )));
+                }
                 notes.push(format!("history.edn unreadable ({e:#})"));
                 None
             }
-        }
-    } else {
-        None
+        },
     };
-    let figures = results::figures(&results_json, ops.as_deref());
+    let figures = results::figures(&results_json, stats.as_ref());
     let workload = workload.or_else(|| profile.map(|p| p.workload.maelstrom_name().to_string()));
     let verdict = match profile {
         Some(p) => Verdict::new(&p.id, "maelstrom", figures, &p.criteria, &p.goals),
@@ -265,6 +280,43 @@ pub fn judge(
     report.plots = plots(dir);
     report.notes = notes;
     Ok(report)
+}
+
+/// The largest `results.edn` read. Real ones are tens of kilobytes; Elle's longest
+/// explanations stay far below this.
+pub const MAX_RESULTS_BYTES: u64 = 64 << 20;
+
+/// `results.edn` as EDN. Missing, it is a harness failure (exit 3), as is one that is too
+/// large or not EDN; one that exists but cannot be read is an I/O error naming it (exit 2).
+fn read_results(dir: &Path, path: &Path) -> anyhow::Result<edn::Value> {
+    use std::io::Read;
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(exit::harness(format!(
+                "{} holds no results.edn: Maelstrom crashed or was stopped before its analysis{}",
+                dir.display(),
+                if dir.join("jepsen.log").is_file() {
+                    " (see jepsen.log there)"
+                } else {
+                    ""
+                }
+            )))
+        }
+        Err(e) => return Err(unreadable(path, &e)),
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_RESULTS_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(path, &e))?;
+    if bytes.len() as u64 > MAX_RESULTS_BYTES {
+        return Err(exit::harness(format!(
+            "{} is larger than {} MiB (the most accepted); not read",
+            path.display(),
+            MAX_RESULTS_BYTES >> 20
+        )));
+    }
+    edn::parse(&bytes).map_err(|e| exit::harness(format!("{}: {e}", path.display())))
 }
 
 /// `glomers report`: the run folder judged with whatever is known about it.
