@@ -3,12 +3,15 @@
 //! A run is a pure function of (node code, options, seed).
 
 pub mod checks;
+pub mod clients;
+pub mod clock;
 pub mod engine;
 pub mod history;
 pub mod model;
 pub mod nemesis;
 pub mod network;
 pub mod services;
+pub mod slot;
 pub mod workloads;
 
 use crate::driver::profiles::{Profile, TestOpts};
