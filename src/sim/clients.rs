@@ -157,11 +157,7 @@ impl Clients {
             process: client.info.process,
             msg_id,
         };
-        (
-            msg,
-            now.saturating_add(self.request_timeout),
-            timeout,
-        )
+        (msg, now.saturating_add(self.request_timeout), timeout)
     }
 
     /// The operation `msg` answers, if it is the reply `thread` is waiting for; `None` for a

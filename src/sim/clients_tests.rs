@@ -36,8 +36,13 @@ fn an_unanswered_request_times_out_after_5_s_as_info_or_as_fail_when_idempotent(
     let not_idempotent = clients.expire(timeout, |_| false).expect("still pending");
     assert_eq!(not_idempotent.kind, OpType::Info);
     assert_eq!(not_idempotent.value, serde_json::json!(3));
-    assert_eq!(not_idempotent.error, Some(serde_json::json!(["net-timeout"])));
-    let idempotent = clients.expire(timeout, |f| f == "add").expect("still pending");
+    assert_eq!(
+        not_idempotent.error,
+        Some(serde_json::json!(["net-timeout"]))
+    );
+    let idempotent = clients
+        .expire(timeout, |f| f == "add")
+        .expect("still pending");
     assert_eq!(idempotent.kind, OpType::Fail);
 }
 
@@ -76,7 +81,10 @@ fn a_replaced_process_gets_a_new_id_a_fresh_name_and_msg_ids_from_1() {
     assert_eq!(old_request.body.msg_id, Some(2));
     assert!(clients.finish(1).is_some());
     let info = clients.replace_process(1);
-    assert_eq!((info.thread, info.process, info.node.as_str()), (1, 4, "n1"));
+    assert_eq!(
+        (info.thread, info.process, info.node.as_str()),
+        (1, 4, "n1")
+    );
     // c0..c2 were the first processes' names; the replacement is the next unused one.
     assert_eq!(clients.thread_named("c3"), Some(1));
     assert_eq!(clients.thread_named("c1"), None);

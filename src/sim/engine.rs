@@ -396,7 +396,14 @@ impl<'a> Engine<'a> {
     fn invoke(&mut self, thread: usize, op: Invocation, is_final: bool) {
         let info = self.clients.info(thread).clone();
         let process = Process::Client(info.process);
-        self.record(process, OpType::Invoke, &op.f, op.value.clone(), None, is_final);
+        self.record(
+            process,
+            OpType::Invoke,
+            &op.f,
+            op.value.clone(),
+            None,
+            is_final,
+        );
         self.clients.begin(thread, op.clone());
         let step = self.model.begin(&info, &op);
         self.step(thread, step);

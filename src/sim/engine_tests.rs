@@ -55,7 +55,8 @@ impl NodeSlot for ScriptedNode {
             }
             Script::CrashFirst => Vec::new(),
             Script::ReplyAfter(delay) => {
-                self.held.push((now + delay, reply(&msg, Body::new("read_ok"))));
+                self.held
+                    .push((now + delay, reply(&msg, Body::new("read_ok"))));
                 Vec::new()
             }
         }
@@ -166,7 +167,11 @@ const FIVE_S: Nanos = 5 * SECOND;
 #[test]
 fn a_request_unanswered_for_5_s_fails_if_idempotent_and_its_late_reply_is_ignored() {
     let late = Script::ReplyAfter(Duration::from_secs(6));
-    let run = run(late, true, &["--time-limit", "12", "--rate", "5", "--concurrency", "1"]);
+    let run = run(
+        late,
+        true,
+        &["--time-limit", "12", "--rate", "5", "--concurrency", "1"],
+    );
     let pairs = pairs(&run.history);
     assert!(pairs.len() >= 2, "{:?}", run.history);
     assert!(run.replies_sent >= 1, "the node answered, only too late");
@@ -181,7 +186,11 @@ fn a_request_unanswered_for_5_s_fails_if_idempotent_and_its_late_reply_is_ignore
 
 #[test]
 fn a_request_unanswered_for_5_s_is_info_if_not_idempotent() {
-    let run = run(Script::Silent, false, &["--time-limit", "3", "--concurrency", "1"]);
+    let run = run(
+        Script::Silent,
+        false,
+        &["--time-limit", "3", "--concurrency", "1"],
+    );
     let pairs = pairs(&run.history);
     assert!(!pairs.is_empty());
     for (invoke, done) in pairs {
@@ -205,7 +214,11 @@ fn an_indeterminate_result_replaces_the_process_with_a_fresh_client() {
         })
         .collect();
     for thread in 0..2u64 {
-        let mine: Vec<u64> = invokes.iter().copied().filter(|p| p % 2 == thread).collect();
+        let mine: Vec<u64> = invokes
+            .iter()
+            .copied()
+            .filter(|p| p % 2 == thread)
+            .collect();
         assert!(mine.len() >= 2, "thread {thread}: {invokes:?}");
         assert!(mine.windows(2).all(|w| w[1] == w[0] + 2), "{mine:?}");
     }
@@ -214,8 +227,16 @@ fn an_indeterminate_result_replaces_the_process_with_a_fresh_client() {
     let names: Vec<&str> = run.seen.iter().map(|(src, _, _)| src.as_str()).collect();
     assert!(names.iter().all(|n| *n != "c0"), "{names:?}");
     let distinct: std::collections::BTreeSet<&str> = names.iter().copied().collect();
-    assert_eq!(distinct.len(), names.len(), "a retired client name was reused");
-    assert!(run.seen.iter().all(|(_, msg_id, _)| *msg_id == 1), "{:?}", run.seen);
+    assert_eq!(
+        distinct.len(),
+        names.len(),
+        "a retired client name was reused"
+    );
+    assert!(
+        run.seen.iter().all(|(_, msg_id, _)| *msg_id == 1),
+        "{:?}",
+        run.seen
+    );
 }
 
 #[test]
@@ -223,14 +244,24 @@ fn a_retired_process_timeout_does_not_end_its_replacement_operation() {
     // Process 0's first request is answered with `crash` at once: info, so process 1 takes
     // over and reuses msg_id 1. Process 0's timeout for msg_id 1 still fires 5 s after its
     // request, before process 1's own; it must not complete process 1's operation.
-    let run = run(Script::CrashFirst, false, &["--time-limit", "2", "--rate", "10", "--concurrency", "1"]);
+    let run = run(
+        Script::CrashFirst,
+        false,
+        &["--time-limit", "2", "--rate", "10", "--concurrency", "1"],
+    );
     let pairs = pairs(&run.history);
     let (first_invoke, first_done) = pairs[0];
-    assert_eq!((first_done.kind, first_done.process), (OpType::Info, Process::Client(0)));
+    assert_eq!(
+        (first_done.kind, first_done.process),
+        (OpType::Info, Process::Client(0))
+    );
     assert_eq!(first_done.time, first_invoke.time);
     let (invoke, done) = pairs[1];
     assert_eq!(done.process, Process::Client(1));
-    assert!(invoke.time > first_invoke.time, "the replacement starts later");
+    assert!(
+        invoke.time > first_invoke.time,
+        "the replacement starts later"
+    );
     assert_eq!(done.time - invoke.time, FIVE_S, "{done:?}");
     assert_eq!(run.seen[1].1, 1, "the replacement's msg_ids start at 1");
 }

@@ -75,7 +75,10 @@ fn a_message_sent_during_a_partition_and_taken_after_healing_is_delivered() {
     net.partition(Grudge::complete(&[vec!["n0".into()], vec!["n1".into()]]));
     let _ = net.send(0, msg("n1", "n0", "gossip"), &mut rng);
     assert!(net.heal());
-    assert!(!net.heal(), "healing twice reports no partition the second time");
+    assert!(
+        !net.heal(),
+        "healing twice reports no partition the second time"
+    );
     assert!(matches!(net.take(0, "n0"), Take::Deliver(m) if m.src == "n1"));
 }
 
