@@ -103,8 +103,9 @@ fn same_seed_same_run() {
 
 // ---- convergence -------------------------------------------------------------------------
 
-/// Profile 4's client, except that after `adds_for` operations it only reads, and there is no
-/// final phase: reads keep arriving (and partitions keep coming) after the last add.
+/// Profile 4's client, except that after `adds_for` operations it only reads, and its final
+/// phase has no operations: reads keep arriving (and partitions keep coming) after the last add
+/// until the time limit, and nothing is read after the heal.
 struct AddsThenReads {
     inner: GCounterModel,
     adds_for: usize,
@@ -112,10 +113,15 @@ struct AddsThenReads {
 }
 
 impl WorkloadModel for AddsThenReads {
-    fn generate(&mut self, rng: &mut ChaCha8Rng, client: &ClientInfo) -> Option<Invocation> {
+    fn generate(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        client: &ClientInfo,
+        now: Duration,
+    ) -> Option<Invocation> {
         self.generated += 1;
         if self.generated <= self.adds_for {
-            self.inner.generate(rng, client)
+            self.inner.generate(rng, client, now)
         } else {
             Some(Invocation::new("read", serde_json::Value::Null))
         }

@@ -1,60 +1,43 @@
-//! The event loop: virtual time, an event queue ordered by (time, sequence), nodes driven
-//! through the same [`Host`] as under Maelstrom, services, clients that follow Maelstrom's
-//! generator (rate, concurrency, 5 s timeouts, process replacement), the partition nemesis, and
-//! the final phase (heal, 10 s quiet, final operations).
+//! The event loop: the virtual clock, the event queue ordered by (time, sequence), and the
+//! phases of a test: the main phase (clients follow Maelstrom's generator: rate, concurrency,
+//! the partition nemesis), the drain (waiting for operations in flight), then for workloads
+//! with a final phase the heal, 10 s of quiet and the final operations.
 //!
-//! Delivery follows Maelstrom's network (`maelstrom.net/recv!`): every node and service has one
-//! receiving thread that takes the message with the earliest deadline from its queue, drops it
-//! if a partition separates sender and receiver *at that moment*, and otherwise sleeps until
-//! the deadline and delivers it. Whatever arrives meanwhile waits, even a zero-latency client
-//! request: a receiver asleep on a 100 ms message holds up the requests behind it. This
-//! head-of-line blocking shapes Maelstrom's op latencies and the stable latencies reads
-//! observe, so the simulator reproduces it (see the calibration tests).
+//! The parts live elsewhere and tell the engine what to schedule: the network's inboxes and
+//! receivers in [`super::network`], the client threads in [`super::clients`], the nodes behind
+//! [`NodeSlot`] in [`super::slot`], the services in [`super::services`] and the workload's
+//! client and generator behind [`WorkloadModel`].
 
+use super::clients::{Clients, Completion, Timeout};
+use super::clock::{as_duration, nanos, Nanos, SECOND};
 use super::history::{Op, OpType, Process};
-use super::model::{ClientInfo, Invocation, Step, WorkloadModel};
+use super::model::{Invocation, Step, WorkloadModel};
 use super::nemesis;
-use super::network::{is_client, sample_latency, Grudge, NetStats};
+use super::network::{NetStats, Network, Take, Wakeup};
 use super::services::Service;
+use super::slot::{self, NodeSlot};
 use super::SimConfig;
 use crate::challenge::Resolved;
-use crate::node::{Host, Node};
-use crate::protocol::{Body, Message, MsgId};
+use crate::node::Node;
+use crate::protocol::{Body, Message};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::time::Duration;
-
-/// Virtual nanoseconds.
-type Nanos = u64;
-
-const MILLI: Nanos = 1_000_000;
-
-fn nanos(d: Duration) -> Nanos {
-    d.as_nanos().min(u128::from(u64::MAX)) as u64
-}
 
 #[derive(Debug)]
 enum Event {
-    /// Straight delivery, for clients (whose links have no latency).
-    Deliver(Message),
-    /// A node's or service's receiver takes its next message.
-    Poll(String),
+    /// The network's doing: a receiver's next take, or a straight delivery to a client.
+    Net(Wakeup),
     /// A receiver wakes from sleeping until `msg`'s deadline and delivers it.
     Wake(Message),
     Tick(usize),
     Generate,
     Nemesis,
-    /// `process` too: a replacement client reuses msg_ids from 1, and must not be timed out
-    /// by its predecessor's requests.
-    Timeout {
-        thread: usize,
-        process: u64,
-        msg_id: MsgId,
-    },
+    Timeout(Timeout),
     StartFinal,
     FinalDeadline,
     /// A client's delayed final operation is due.
@@ -70,40 +53,31 @@ enum Phase {
     Done,
 }
 
-/// What a node's or service's single receiving thread is doing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Receiver {
-    Idle,
-    /// A `Poll` is scheduled.
-    Polling,
-    /// Asleep until the deadline of the message it took; a `Wake` is scheduled.
-    Sleeping,
+/// Events by (time, scheduling order): simultaneous events run in the order they were
+/// scheduled, which keeps a run a pure function of its seed.
+#[derive(Default)]
+struct EventQueue {
+    next_seq: u64,
+    order: BinaryHeap<Reverse<(Nanos, u64)>>,
+    events: HashMap<u64, Event>,
 }
 
-/// A recipient's queue: messages by (deadline, send order), and its receiver.
-struct Inbox {
-    queue: BTreeMap<(Nanos, u64), Message>,
-    receiver: Receiver,
-}
-
-impl Inbox {
-    fn new() -> Self {
-        Inbox {
-            queue: BTreeMap::new(),
-            receiver: Receiver::Idle,
-        }
+impl EventQueue {
+    fn push(&mut self, at: Nanos, event: Event) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.events.insert(seq, event);
+        self.order.push(Reverse((at, seq)));
     }
-}
 
-struct Client {
-    info: ClientInfo,
-    name: String,
-    next_msg_id: MsgId,
-    /// The operation in flight and the msg_id of its outstanding request.
-    current: Option<(Invocation, Option<MsgId>)>,
-    final_queue: VecDeque<Invocation>,
-    /// The head of `final_queue` waits until this time (see `WorkloadModel::final_next`).
-    final_not_before: Nanos,
+    fn pop(&mut self) -> Option<(Nanos, Event)> {
+        while let Some(Reverse((at, seq))) = self.order.pop() {
+            if let Some(event) = self.events.remove(&seq) {
+                return Some((at, event));
+            }
+        }
+        None
+    }
 }
 
 /// What a finished simulation hands to the checkers.
@@ -117,86 +91,72 @@ pub struct Outcome {
 
 pub struct Engine<'a> {
     cfg: &'a SimConfig,
+    /// Maelstrom's options with defaults applied.
+    opts: Resolved,
     model: &'a mut dyn WorkloadModel,
     rng: ChaCha8Rng,
     now: Nanos,
-    seq: u64,
-    queue: BinaryHeap<Reverse<(Nanos, u64)>>,
-    events: HashMap<u64, Event>,
-    node_ids: Vec<String>,
-    node_index: HashMap<String, usize>,
-    hosts: Vec<Host>,
-    services: BTreeMap<String, Box<dyn Service>>,
-    /// One per node and per service.
-    inboxes: HashMap<String, Inbox>,
-    clients: Vec<Client>,
-    client_index: HashMap<String, usize>,
-    next_client_name: u64,
-    history: Vec<Op>,
-    net: NetStats,
-    grudge: Grudge,
-    partitioned: bool,
+    queue: EventQueue,
     phase: Phase,
+    /// Every client was busy when an operation was due: the next completion generates it.
     gen_waiting: bool,
     /// The final phase still accepts new operations (until its limit).
     final_open: bool,
-    /// Maelstrom's options with defaults applied.
-    opts: Resolved,
+    node_ids: Vec<String>,
+    node_index: HashMap<String, usize>,
+    nodes: Vec<Box<dyn NodeSlot>>,
+    services: BTreeMap<String, Box<dyn Service>>,
+    network: Network,
+    clients: Clients,
+    history: Vec<Op>,
     logs: Vec<(String, String)>,
 }
 
 impl<'a> Engine<'a> {
+    /// An engine running our own `nodes` in-process.
     pub fn new(
         cfg: &'a SimConfig,
         model: &'a mut dyn WorkloadModel,
         nodes: Vec<Box<dyn Node>>,
         services: BTreeMap<String, Box<dyn Service>>,
     ) -> anyhow::Result<Engine<'a>> {
+        let slots = slot::in_process(nodes, cfg.seed);
+        Engine::with_slots(cfg, model, slots, services)
+    }
+
+    /// An engine driving whatever sits in `nodes`, named `n0`, `n1`, … in order.
+    pub fn with_slots(
+        cfg: &'a SimConfig,
+        model: &'a mut dyn WorkloadModel,
+        nodes: Vec<Box<dyn NodeSlot>>,
+        services: BTreeMap<String, Box<dyn Service>>,
+    ) -> anyhow::Result<Engine<'a>> {
+        let opts = cfg.opts.resolve()?;
         let node_ids: Vec<String> = (0..nodes.len()).map(|i| format!("n{i}")).collect();
-        let hosts = nodes
-            .into_iter()
-            .enumerate()
-            .map(|(i, node)| {
-                Host::new(
-                    node,
-                    cfg.seed.wrapping_mul(1_000_003).wrapping_add(i as u64),
-                )
-            })
-            .collect();
         let node_index = node_ids
             .iter()
             .enumerate()
             .map(|(i, id)| (id.clone(), i))
             .collect();
-        let inboxes = node_ids
-            .iter()
-            .chain(services.keys())
-            .map(|id| (id.clone(), Inbox::new()))
-            .collect();
+        let receivers = node_ids.iter().chain(services.keys()).cloned();
+        let network = Network::new(receivers, opts.latency_ms, opts.latency_dist);
         Ok(Engine {
-            opts: cfg.opts.resolve()?,
             cfg,
+            opts,
             model,
             rng: ChaCha8Rng::seed_from_u64(cfg.seed),
             now: 0,
-            seq: 0,
-            queue: BinaryHeap::new(),
-            events: HashMap::new(),
-            node_ids,
-            node_index,
-            hosts,
-            services,
-            inboxes,
-            clients: Vec::new(),
-            client_index: HashMap::new(),
-            next_client_name: 0,
-            history: Vec::new(),
-            net: NetStats::default(),
-            grudge: Grudge::default(),
-            partitioned: false,
+            queue: EventQueue::default(),
             phase: Phase::Main,
             gen_waiting: false,
             final_open: false,
+            node_ids,
+            node_index,
+            nodes,
+            services,
+            network,
+            clients: Clients::new(cfg.client_timeout),
+            history: Vec::new(),
             logs: Vec::new(),
         })
     }
@@ -204,35 +164,16 @@ impl<'a> Engine<'a> {
     /// Runs the whole test and returns the history and network statistics.
     pub fn run(mut self) -> anyhow::Result<Outcome> {
         self.setup()?;
-        let concurrency = self.opts.clients as usize;
-        for thread in 0..concurrency {
-            let node = self.node_ids[thread % self.node_ids.len()].clone();
-            let name = self.fresh_client_name();
-            self.client_index.insert(name.clone(), thread);
-            self.clients.push(Client {
-                info: ClientInfo {
-                    thread,
-                    process: thread as u64,
-                    node,
-                },
-                name,
-                next_msg_id: 1,
-                current: None,
-                final_queue: VecDeque::new(),
-                final_not_before: 0,
-            });
-        }
-        if self.rate() > 0.0 && !self.clients.is_empty() {
+        self.clients
+            .open(self.opts.clients as usize, &self.node_ids);
+        if self.opts.rate > 0.0 && !self.clients.is_empty() {
             self.schedule(0, Event::Generate);
         }
         if self.opts.nemesis.is_some() {
-            let delay = nemesis::stagger(self.nemesis_interval(), &mut self.rng);
+            let delay = nemesis::stagger(self.opts.nemesis_interval_secs, &mut self.rng);
             self.schedule(nanos(Duration::from_secs_f64(delay)), Event::Nemesis);
         }
-        while let Some(Reverse((time, seq))) = self.queue.pop() {
-            let Some(event) = self.events.remove(&seq) else {
-                continue;
-            };
+        while let Some((time, event)) = self.queue.pop() {
             self.now = time;
             self.handle(event);
             if self.phase == Phase::Done {
@@ -252,35 +193,18 @@ impl<'a> Engine<'a> {
         }
         Ok(Outcome {
             history: self.history,
-            net: self.net,
+            net: self.network.stats(),
             logs: self.logs,
-            end: Duration::from_nanos(self.now),
+            end: as_duration(self.now),
         })
     }
 
-    fn rate(&self) -> f64 {
-        self.opts.rate
-    }
-
-    fn nemesis_interval(&self) -> f64 {
-        self.opts.nemesis_interval_secs
-    }
-
     fn time_limit(&self) -> Nanos {
-        u64::from(self.opts.time_limit_secs) * 1_000_000_000
-    }
-
-    fn fresh_client_name(&mut self) -> String {
-        let name = format!("c{}", self.next_client_name);
-        self.next_client_name += 1;
-        name
+        u64::from(self.opts.time_limit_secs) * SECOND
     }
 
     fn schedule(&mut self, at: Nanos, event: Event) {
-        let seq = self.seq;
-        self.seq += 1;
-        self.events.insert(seq, event);
-        self.queue.push(Reverse((at, seq)));
+        self.queue.push(at, event);
     }
 
     /// Init (and the workload's setup message) to every node from setup clients, answered
@@ -288,35 +212,31 @@ impl<'a> Engine<'a> {
     fn setup(&mut self) -> anyhow::Result<()> {
         let ids = self.node_ids.clone();
         for (i, id) in ids.iter().enumerate() {
-            let client = self.fresh_client_name();
+            let client = self.clients.fresh_name();
             let init = Body::new("init").with("node_id", id).with("node_ids", &ids);
             let mut requests = vec![init];
             requests.extend(self.model.setup(id, &ids));
             for (k, mut body) in requests.into_iter().enumerate() {
-                body.msg_id = Some(k as u64 + 1);
-                self.net.on_send(&client, id);
-                self.net.on_recv(&client, id);
-                let out = self.hosts[i].handle(
-                    Message::new(client.clone(), id.clone(), body),
-                    Duration::ZERO,
-                );
+                let msg_id = k as u64 + 1;
+                body.msg_id = Some(msg_id);
+                self.network.exchanged(&client, id);
+                let request = Message::new(client.clone(), id.clone(), body);
+                let out = self.nodes[i].handle(request, Duration::ZERO);
                 let mut answered = false;
                 for msg in out {
-                    if msg.dest == client {
-                        self.net.on_send(id, &client);
-                        self.net.on_recv(id, &client);
-                        let reply =
-                            msg.body.in_reply_to == Some(k as u64 + 1) && msg.body.kind != "error";
-                        if reply && k > 0 {
-                            // Maelstrom checks the setup reply's schema and aborts on a mismatch.
-                            if let Err(why) = self.model.check_setup_reply(&msg.body) {
-                                anyhow::bail!("node {id} answered setup request {k} badly: {why}");
-                            }
-                        }
-                        answered |= reply;
-                    } else {
+                    if msg.dest != client {
                         self.send(msg);
+                        continue;
                     }
+                    self.network.exchanged(id, &client);
+                    let reply = msg.body.in_reply_to == Some(msg_id) && msg.body.kind != "error";
+                    if reply && k > 0 {
+                        // Maelstrom checks the setup reply's schema and aborts on a mismatch.
+                        if let Err(why) = self.model.check_setup_reply(&msg.body) {
+                            anyhow::bail!("node {id} answered setup request {k} badly: {why}");
+                        }
+                    }
+                    answered |= reply;
                 }
                 anyhow::ensure!(
                     answered,
@@ -324,7 +244,7 @@ impl<'a> Engine<'a> {
                 );
             }
             self.collect_logs(i);
-            if let Some(every) = self.hosts[i].tick_interval() {
+            if let Some(every) = self.nodes[i].tick_interval() {
                 // A random phase per node: real nodes do not start in lockstep.
                 let first = nanos(every).max(1);
                 let at = self.rng.gen_range(1..=first);
@@ -336,55 +256,36 @@ impl<'a> Engine<'a> {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Deliver(msg) => self.deliver(msg),
-            Event::Poll(dest) => self.poll(dest),
+            Event::Net(Wakeup::Deliver(msg)) => self.deliver(msg),
+            Event::Net(Wakeup::Poll(dest)) => self.take(&dest),
             Event::Wake(msg) => {
                 let dest = msg.dest.clone();
-                if let Some(inbox) = self.inboxes.get_mut(&dest) {
-                    inbox.receiver = Receiver::Idle;
-                }
+                self.network.wake(&dest);
                 self.deliver(msg);
-                self.repoll(&dest);
+                self.next_poll(&dest);
             }
             Event::Tick(i) => {
-                let out = self.hosts[i].tick(Duration::from_nanos(self.now));
+                let out = self.nodes[i].tick(as_duration(self.now));
                 self.collect_logs(i);
                 for msg in out {
                     self.send(msg);
                 }
-                if let Some(every) = self.hosts[i].tick_interval() {
+                if let Some(every) = self.nodes[i].tick_interval() {
                     self.schedule(self.now + nanos(every).max(1), Event::Tick(i));
                 }
             }
             Event::Generate => self.generate(),
             Event::Nemesis => self.nemesis(),
-            Event::Timeout {
-                thread,
-                process,
-                msg_id,
-            } => {
-                if self.clients[thread].info.process == process {
-                    self.timeout(thread, msg_id)
+            Event::Timeout(timeout) => {
+                let model = &*self.model;
+                if let Some(done) = self.clients.expire(timeout, |f| model.idempotent(f)) {
+                    self.complete(timeout.thread, done);
                 }
             }
-            Event::StartFinal => {
-                self.phase = Phase::Final;
-                self.final_open = true;
-                if let Some(limit) = self.model.final_phase_limit() {
-                    self.schedule(self.now + nanos(limit), Event::FinalDeadline);
-                }
-                for t in 0..self.clients.len() {
-                    let info = self.clients[t].info.clone();
-                    let ops = self.model.final_ops(&info);
-                    self.clients[t].final_queue = ops.into();
-                    self.next_final(t);
-                }
-            }
+            Event::StartFinal => self.start_final(),
             Event::FinalDeadline => {
                 self.final_open = false;
-                for c in &mut self.clients {
-                    c.final_queue.clear();
-                }
+                self.clients.clear_final_ops();
             }
             Event::FinalWake(thread) => self.next_final(thread),
         }
@@ -392,11 +293,11 @@ impl<'a> Engine<'a> {
 
     /// Moves between phases once the clients are idle.
     fn advance_phase(&mut self) {
-        let idle = self.clients.iter().all(|c| c.current.is_none());
+        let idle = self.clients.all_idle();
         match self.phase {
             Phase::Main if self.now >= self.time_limit() => self.phase = Phase::Drain,
             Phase::Drain if idle => {
-                if self.model.has_final_phase() {
+                if self.cfg.workload.has_final_phase() {
                     self.heal();
                     self.phase = Phase::Quiet;
                     self.schedule(self.now + nanos(self.cfg.final_quiet), Event::StartFinal);
@@ -404,7 +305,7 @@ impl<'a> Engine<'a> {
                     self.phase = Phase::Done;
                 }
             }
-            Phase::Final if idle && self.clients.iter().all(|c| c.final_queue.is_empty()) => {
+            Phase::Final if idle && self.clients.all_final_ops_done() => {
                 self.phase = Phase::Done;
             }
             _ => {}
@@ -412,78 +313,43 @@ impl<'a> Engine<'a> {
     }
 
     fn send(&mut self, msg: Message) {
-        self.net.on_send(&msg.src, &msg.dest);
-        let client_link = is_client(&msg.src) || is_client(&msg.dest);
-        let delay = if client_link {
-            0
-        } else {
-            nanos(sample_latency(
-                self.opts.latency_ms,
-                self.opts.latency_dist,
-                &mut self.rng,
-            ))
-        };
-        let deadline = self.now + delay;
-        let seq = self.seq;
-        self.seq += 1;
-        match self.inboxes.get_mut(&msg.dest) {
-            Some(inbox) => {
-                let dest = msg.dest.clone();
-                inbox.queue.insert((deadline, seq), msg);
-                if inbox.receiver == Receiver::Idle {
-                    inbox.receiver = Receiver::Polling;
-                    self.schedule(self.now, Event::Poll(dest));
-                }
+        if let Some((at, wakeup)) = self.network.send(self.now, msg, &mut self.rng) {
+            self.schedule(at, Event::Net(wakeup));
+        }
+    }
+
+    /// `dest`'s receiver takes its next message (see [`Take`]).
+    fn take(&mut self, dest: &str) {
+        match self.network.take(self.now, dest) {
+            Take::Empty => {}
+            Take::Drop(_) => self.next_poll(dest),
+            Take::Deliver(msg) => {
+                self.deliver(msg);
+                self.next_poll(dest);
             }
-            None => self.schedule(deadline, Event::Deliver(msg)),
+            Take::SleepUntil(at, msg) => self.schedule(at, Event::Wake(msg)),
         }
     }
 
-    /// A receiver takes the earliest-deadline message: dropped if a partition blocks it now,
-    /// delivered at once if due, else the receiver sleeps until its deadline.
-    fn poll(&mut self, dest: String) {
-        let Some(inbox) = self.inboxes.get_mut(&dest) else {
-            return;
-        };
-        inbox.receiver = Receiver::Idle;
-        let Some(((deadline, _), msg)) = inbox.queue.pop_first() else {
-            return;
-        };
-        // Partitions cut node-to-node links only, checked when the receiver takes the message.
-        if self.partitioned && self.grudge.blocks(&msg.src, &msg.dest) {
-            self.repoll(&dest);
-        } else if deadline >= self.now + MILLI {
-            // Maelstrom sleeps `(long dt)` whole milliseconds, so it wakes up to 1 ms early.
-            inbox.receiver = Receiver::Sleeping;
-            let wake = self.now + (deadline - self.now) / MILLI * MILLI;
-            self.schedule(wake, Event::Wake(msg));
-        } else {
-            self.deliver(msg);
-            self.repoll(&dest);
-        }
-    }
-
-    /// Schedules the receiver's next take if it is idle and has work.
-    fn repoll(&mut self, dest: &str) {
-        let Some(inbox) = self.inboxes.get_mut(dest) else {
-            return;
-        };
-        if inbox.receiver == Receiver::Idle && !inbox.queue.is_empty() {
-            inbox.receiver = Receiver::Polling;
-            self.schedule(self.now, Event::Poll(dest.to_string()));
+    fn next_poll(&mut self, dest: &str) {
+        if let Some((at, wakeup)) = self.network.next_poll(self.now, dest) {
+            self.schedule(at, Event::Net(wakeup));
         }
     }
 
     fn deliver(&mut self, msg: Message) {
-        self.net.on_recv(&msg.src, &msg.dest);
+        self.network.received(&msg);
         if let Some(&i) = self.node_index.get(&msg.dest) {
-            let out = self.hosts[i].handle(msg, Duration::from_nanos(self.now));
+            let out = self.nodes[i].handle(msg, as_duration(self.now));
             self.collect_logs(i);
             for reply in out {
                 self.send(reply);
             }
-        } else if let Some(&thread) = self.client_index.get(&msg.dest) {
-            self.client_reply(thread, msg);
+        } else if let Some(thread) = self.clients.thread_named(&msg.dest) {
+            if let Some((info, op)) = self.clients.accept_reply(thread, &msg) {
+                let step = self.model.on_reply(&info, &op, &msg.body);
+                self.step(thread, step);
+            }
         } else if let Some(service) = self.services.get_mut(&msg.dest) {
             if let Some(mut body) = service.handle(&msg, &mut self.rng) {
                 body.in_reply_to = msg.body.msg_id;
@@ -499,7 +365,7 @@ impl<'a> Engine<'a> {
     }
 
     fn collect_logs(&mut self, i: usize) {
-        let lines = self.hosts[i].take_logs();
+        let lines = self.nodes[i].take_logs();
         if self.cfg.keep_logs {
             let id = &self.node_ids[i];
             self.logs.extend(lines.into_iter().map(|l| (id.clone(), l)));
@@ -510,36 +376,35 @@ impl<'a> Engine<'a> {
         if self.phase != Phase::Main || self.now >= self.time_limit() {
             return;
         }
-        let free: Vec<usize> = (0..self.clients.len())
-            .filter(|&t| self.clients[t].current.is_none())
-            .collect();
+        let free = self.clients.free();
         match free.choose(&mut self.rng) {
             None => self.gen_waiting = true,
             Some(&thread) => {
                 self.gen_waiting = false;
-                let info = self.clients[thread].info.clone();
-                self.model.set_time(Duration::from_nanos(self.now));
-                if let Some(op) = self.model.generate(&mut self.rng, &info) {
+                let info = self.clients.info(thread).clone();
+                let now = as_duration(self.now);
+                if let Some(op) = self.model.generate(&mut self.rng, &info, now) {
                     self.invoke(thread, op, false);
                 }
                 // Jepsen's stagger: the next op comes after a uniform delay in [0, 2/rate).
-                let dt = self.rng.gen_range(0.0..2.0 / self.rate());
+                let dt = self.rng.gen_range(0.0..2.0 / self.opts.rate);
                 self.schedule(self.now + (dt * 1e9) as Nanos, Event::Generate);
             }
         }
     }
 
     fn invoke(&mut self, thread: usize, op: Invocation, is_final: bool) {
-        let info = self.clients[thread].info.clone();
+        let info = self.clients.info(thread).clone();
+        let process = Process::Client(info.process);
         self.record(
-            Process::Client(info.process),
+            process,
             OpType::Invoke,
             &op.f,
             op.value.clone(),
             None,
             is_final,
         );
-        self.clients[thread].current = Some((op.clone(), None));
+        self.clients.begin(thread, op.clone());
         let step = self.model.begin(&info, &op);
         self.step(thread, step);
     }
@@ -547,92 +412,25 @@ impl<'a> Engine<'a> {
     fn step(&mut self, thread: usize, step: Step) {
         match step {
             Step::Request { dest, body } => {
-                let client = &mut self.clients[thread];
-                let msg_id = client.next_msg_id;
-                client.next_msg_id += 1;
-                let mut body = body;
-                body.msg_id = Some(msg_id);
-                let dest = dest.unwrap_or_else(|| client.info.node.clone());
-                let msg = Message::new(client.name.clone(), dest, body);
-                if let Some((_, pending)) = client.current.as_mut() {
-                    *pending = Some(msg_id);
-                }
+                let (msg, at, timeout) = self.clients.request(thread, dest, body, self.now);
                 self.send(msg);
-                let timeout = self.now + nanos(self.cfg.client_timeout);
-                let process = self.clients[thread].info.process;
-                self.schedule(
-                    timeout,
-                    Event::Timeout {
-                        thread,
-                        process,
-                        msg_id,
-                    },
-                );
+                self.schedule(at, Event::Timeout(timeout));
             }
-            Step::Complete { kind, value, error } => self.complete(thread, kind, value, error),
+            Step::Complete { kind, value, error } => {
+                self.complete(thread, Completion { kind, value, error })
+            }
         }
     }
 
-    fn client_reply(&mut self, thread: usize, msg: Message) {
-        let client = &self.clients[thread];
-        let Some((op, Some(pending))) = client.current.clone() else {
-            return;
-        };
-        if msg.dest != client.name || msg.body.in_reply_to != Some(pending) {
-            return; // late reply to a timed-out request, or not a reply at all
-        }
-        let info = client.info.clone();
-        let step = self.model.on_reply(&info, &op, &msg.body);
-        self.step(thread, step);
-    }
-
-    fn timeout(&mut self, thread: usize, msg_id: MsgId) {
-        let client = &self.clients[thread];
-        let Some((op, Some(pending))) = client.current.clone() else {
-            return;
-        };
-        if pending != msg_id {
-            return;
-        }
-        let kind = if self.model.idempotent(&op.f) {
-            OpType::Fail
-        } else {
-            OpType::Info
-        };
-        self.complete(
-            thread,
-            kind,
-            op.value.clone(),
-            Some(serde_json::json!(["net-timeout"])),
-        );
-    }
-
-    fn complete(&mut self, thread: usize, kind: OpType, value: Value, error: Option<Value>) {
-        let Some((op, _)) = self.clients[thread].current.take() else {
+    fn complete(&mut self, thread: usize, done: Completion) {
+        let Some(op) = self.clients.finish(thread) else {
             return;
         };
         let is_final = self.phase == Phase::Final;
-        let process = self.clients[thread].info.process;
-        self.record(
-            Process::Client(process),
-            kind,
-            &op.f,
-            value,
-            error,
-            is_final,
-        );
-        if kind == OpType::Info {
-            // Jepsen retires a process whose last operation is indeterminate and opens a new
-            // client with a fresh process id (and Maelstrom a fresh client node id).
-            let concurrency = self.clients.len() as u64;
-            let name = self.fresh_client_name();
-            let client = &mut self.clients[thread];
-            self.client_index.remove(&client.name);
-            client.info.process += concurrency;
-            client.name = name.clone();
-            client.next_msg_id = 1;
-            self.client_index.insert(name, thread);
-            let info = self.clients[thread].info.clone();
+        let process = Process::Client(self.clients.info(thread).process);
+        self.record(process, done.kind, &op.f, done.value, done.error, is_final);
+        if done.kind == OpType::Info {
+            let info = self.clients.replace_process(thread);
             self.model.on_new_process(&info);
         }
         match self.phase {
@@ -642,26 +440,40 @@ impl<'a> Engine<'a> {
         }
     }
 
+    fn start_final(&mut self) {
+        self.phase = Phase::Final;
+        self.final_open = true;
+        if let Some(limit) = self.model.final_phase_limit() {
+            self.schedule(self.now + nanos(limit), Event::FinalDeadline);
+        }
+        for thread in 0..self.clients.len() {
+            let info = self.clients.info(thread).clone();
+            let ops = self.model.final_ops(&info);
+            self.clients.set_final_ops(thread, ops);
+            self.next_final(thread);
+        }
+    }
+
+    /// `thread`'s next final operation: the queued one, or once the queue has run out and the
+    /// phase is still open, whatever the workload asks for next (possibly after a delay).
     fn next_final(&mut self, thread: usize) {
-        if self.clients[thread].current.is_some() {
+        if self.clients.is_busy(thread) {
             return;
         }
-        if self.clients[thread].final_queue.is_empty() && self.final_open {
-            let info = self.clients[thread].info.clone();
-            self.model.set_time(Duration::from_nanos(self.now));
-            if let Some((delay, op)) = self.model.final_next(&mut self.rng, &info) {
-                self.clients[thread].final_queue.push_back(op);
+        if !self.clients.has_final_ops(thread) && self.final_open {
+            let info = self.clients.info(thread).clone();
+            let now = as_duration(self.now);
+            if let Some((delay, op)) = self.model.final_next(&mut self.rng, &info, now) {
                 let due = self.now + nanos(delay);
-                if due > self.now {
-                    self.clients[thread].final_not_before = due;
+                let delayed = due > self.now;
+                self.clients
+                    .push_final_op(thread, op, delayed.then_some(due));
+                if delayed {
                     self.schedule(due, Event::FinalWake(thread));
                 }
             }
         }
-        if self.now < self.clients[thread].final_not_before {
-            return;
-        }
-        if let Some(op) = self.clients[thread].final_queue.pop_front() {
+        if let Some(op) = self.clients.next_final_op(thread, self.now) {
             self.invoke(thread, op, true);
         }
     }
@@ -670,7 +482,7 @@ impl<'a> Engine<'a> {
         if self.phase != Phase::Main || self.now >= self.time_limit() {
             return;
         }
-        if self.partitioned {
+        if self.network.is_partitioned() {
             self.heal();
         } else {
             let (target, grudge) = nemesis::random_grudge(&self.node_ids, &mut self.rng);
@@ -681,10 +493,9 @@ impl<'a> Engine<'a> {
                 .collect();
             let value = serde_json::json!({ "target": target.name(), "grudge": desc });
             self.record_nemesis("start-partition", value);
-            self.grudge = grudge;
-            self.partitioned = true;
+            self.network.partition(grudge);
         }
-        let delay = nemesis::stagger(self.nemesis_interval(), &mut self.rng);
+        let delay = nemesis::stagger(self.opts.nemesis_interval_secs, &mut self.rng);
         self.schedule(
             self.now + nanos(Duration::from_secs_f64(delay)),
             Event::Nemesis,
@@ -693,24 +504,16 @@ impl<'a> Engine<'a> {
 
     /// A nemesis operation: Jepsen logs an invoke and an info completion at the same instant.
     fn record_nemesis(&mut self, f: &str, value: Value) {
-        self.record(
-            Process::Nemesis,
-            OpType::Invoke,
-            f,
-            Value::Null,
-            None,
-            false,
-        );
-        self.record(Process::Nemesis, OpType::Info, f, value, None, false);
+        let nemesis = Process::Nemesis;
+        self.record(nemesis, OpType::Invoke, f, Value::Null, None, false);
+        self.record(nemesis, OpType::Info, f, value, None, false);
     }
 
     fn heal(&mut self) {
-        if !self.partitioned {
-            return;
+        if self.network.is_partitioned() {
+            self.record_nemesis("stop-partition", serde_json::json!("network-healed"));
+            self.network.heal();
         }
-        self.record_nemesis("stop-partition", serde_json::json!("network-healed"));
-        self.partitioned = false;
-        self.grudge = Grudge::default();
     }
 
     fn record(
@@ -735,3 +538,7 @@ impl<'a> Engine<'a> {
         });
     }
 }
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

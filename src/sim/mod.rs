@@ -3,6 +3,8 @@
 //! A run is a pure function of (node code, options, seed).
 
 pub mod checks;
+pub mod clients;
+pub mod clock;
 pub mod engine;
 /// Jepsen's history types live below every floor; this keeps `sim::history` paths working.
 pub use crate::history;
@@ -10,6 +12,7 @@ pub mod model;
 pub mod nemesis;
 pub mod network;
 pub mod services;
+pub mod slot;
 pub mod workloads;
 
 use crate::driver::profiles::{Profile, TestOpts};

@@ -149,8 +149,14 @@ pub trait WorkloadModel {
         Ok(())
     }
 
-    /// The next main-phase operation for this client; `None` skips this slot.
-    fn generate(&mut self, rng: &mut ChaCha8Rng, client: &ClientInfo) -> Option<Invocation>;
+    /// The next main-phase operation for this client at virtual time `now`; `None` skips
+    /// this slot. Generators that schedule by the clock (kafka's client crashes) read `now`.
+    fn generate(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        client: &ClientInfo,
+        now: Duration,
+    ) -> Option<Invocation>;
 
     /// Starts an operation.
     fn begin(&mut self, client: &ClientInfo, op: &Invocation) -> Step;
@@ -166,12 +172,8 @@ pub trait WorkloadModel {
     /// A process was replaced after an indeterminate result (Jepsen reopens the client).
     fn on_new_process(&mut self, _client: &ClientInfo) {}
 
-    /// Whether the workload has a final phase: heal, 10 s quiet, then `final_ops`.
-    fn has_final_phase(&self) -> bool {
-        false
-    }
-
-    /// The operations each client performs in the final phase, in order.
+    /// The operations each client performs in the final phase, in order. Whether there is a
+    /// final phase at all is the workload's to say (`Workload::has_final_phase`).
     fn final_ops(&mut self, _client: &ClientInfo) -> Vec<Invocation> {
         Vec::new()
     }
@@ -181,20 +183,18 @@ pub trait WorkloadModel {
         None
     }
 
-    /// Once a client's `final_ops` have run out: its next final operation and how long to wait
-    /// before invoking it; `None` ends that client's final phase. Lets a workload poll until it
-    /// has caught up, as kafka's final polls do (asked again after each completion).
+    /// Once a client's `final_ops` have run out, at virtual time `now`: its next final
+    /// operation and how long to wait before invoking it; `None` ends that client's final
+    /// phase. Lets a workload poll until it has caught up, as kafka's final polls do (asked
+    /// again after each completion).
     fn final_next(
         &mut self,
         _rng: &mut ChaCha8Rng,
         _client: &ClientInfo,
+        _now: Duration,
     ) -> Option<(Duration, Invocation)> {
         None
     }
-
-    /// The virtual time, told before each `generate` and `final_next` call: generators that
-    /// schedule by the clock (kafka's client crashes) read it here.
-    fn set_time(&mut self, _now: Duration) {}
 
     /// Checks the whole history.
     fn check(&self, history: &[Op], cfg: &SimConfig) -> WorkloadCheck;

@@ -1,12 +1,25 @@
-//! The simulated network: Maelstrom's latency distributions, partitions as grudges (a node
-//! drops what arrives from the nodes it holds a grudge against, checked at delivery as
-//! Maelstrom does), and the `:net` message counts with Maelstrom's rules (a message touching a
-//! `c*` client is client traffic, everything else, service traffic included, is servers').
+//! The simulated network, as Maelstrom's `maelstrom.net` runs it: latency distributions,
+//! one inbox and one receiving thread per node and service, partitions as grudges checked when
+//! the receiver takes a message, and the `:net` message counts with Maelstrom's rules (a message
+//! touching a `c*` client is client traffic, everything else, service traffic included, is
+//! servers').
+//!
+//! Every node and service has one receiving thread that takes the message with the earliest
+//! deadline from its queue, drops it if a partition separates sender and receiver *at that
+//! moment*, and otherwise sleeps until the deadline and delivers it. Whatever arrives meanwhile
+//! waits, even a zero-latency client request: a receiver asleep on a 100 ms message holds up
+//! the requests behind it. This head-of-line blocking shapes Maelstrom's op latencies and the
+//! stable latencies reads observe, so the simulator reproduces it (see the calibration tests).
+//!
+//! The network keeps no clock and no event queue: each call is told the time and answers what
+//! the engine must schedule ([`Wakeup`], [`Take`]).
 
+use super::clock::{nanos, Nanos, MILLI};
+use crate::protocol::Message;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 pub use crate::challenge::values::LatencyDist;
@@ -98,3 +111,189 @@ impl NetStats {
         [class, &mut self.all]
     }
 }
+
+/// What a node's or service's single receiving thread is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Receiver {
+    Idle,
+    /// A take is scheduled ([`Wakeup::Poll`]).
+    Polling,
+    /// Asleep until the deadline of the message it took ([`Take::SleepUntil`]).
+    Sleeping,
+}
+
+/// A recipient's queue: messages by (deadline, send order), and its receiver.
+struct Inbox {
+    queue: BTreeMap<(Nanos, u64), Message>,
+    receiver: Receiver,
+}
+
+/// Something the engine must make happen at a given virtual time.
+#[derive(Debug)]
+pub enum Wakeup {
+    /// This inbox's receiver takes its next message ([`Network::take`]).
+    Poll(String),
+    /// Hand the message straight to its recipient: clients have no inbox, since their links
+    /// have no latency and nothing queues ahead of them.
+    Deliver(Message),
+}
+
+/// What a receiver does when it takes its next message.
+#[derive(Debug)]
+pub enum Take {
+    /// Nothing queued: the receiver goes idle.
+    Empty,
+    /// A partition separates sender and receiver now: the message is lost.
+    Drop(Message),
+    /// Due now: deliver it, then call [`Network::next_poll`].
+    Deliver(Message),
+    /// Not due yet: the receiver sleeps until then, and everything behind it waits. At that
+    /// time the engine calls [`Network::wake`], delivers it, then calls [`Network::next_poll`].
+    SleepUntil(Nanos, Message),
+}
+
+/// Inboxes, receivers, the current partition and the message counts.
+pub struct Network {
+    inboxes: HashMap<String, Inbox>,
+    /// Send order, the tie-break between messages with the same deadline.
+    sent: u64,
+    latency_ms: u32,
+    latency_dist: LatencyDist,
+    partition: Option<Grudge>,
+    stats: NetStats,
+}
+
+impl Network {
+    /// A network whose `receivers` (nodes and services) each get an inbox.
+    pub fn new(
+        receivers: impl IntoIterator<Item = String>,
+        latency_ms: u32,
+        latency_dist: LatencyDist,
+    ) -> Network {
+        let inboxes = receivers
+            .into_iter()
+            .map(|id| {
+                let inbox = Inbox {
+                    queue: BTreeMap::new(),
+                    receiver: Receiver::Idle,
+                };
+                (id, inbox)
+            })
+            .collect();
+        Network {
+            inboxes,
+            sent: 0,
+            latency_ms,
+            latency_dist,
+            partition: None,
+            stats: NetStats::default(),
+        }
+    }
+
+    /// Sends `msg` at `now`. Client links have no latency; others draw one from `rng`. Returns
+    /// what the engine must schedule, if anything: a receiver already polling or asleep will
+    /// come back to its queue by itself.
+    pub fn send(
+        &mut self,
+        now: Nanos,
+        msg: Message,
+        rng: &mut ChaCha8Rng,
+    ) -> Option<(Nanos, Wakeup)> {
+        self.stats.on_send(&msg.src, &msg.dest);
+        let client_link = is_client(&msg.src) || is_client(&msg.dest);
+        let delay = if client_link {
+            0
+        } else {
+            nanos(sample_latency(self.latency_ms, self.latency_dist, rng))
+        };
+        let deadline = now.saturating_add(delay);
+        let order = self.sent;
+        self.sent += 1;
+        match self.inboxes.get_mut(&msg.dest) {
+            Some(inbox) => {
+                let dest = msg.dest.clone();
+                inbox.queue.insert((deadline, order), msg);
+                (inbox.receiver == Receiver::Idle).then(|| {
+                    inbox.receiver = Receiver::Polling;
+                    (now, Wakeup::Poll(dest))
+                })
+            }
+            None => Some((deadline, Wakeup::Deliver(msg))),
+        }
+    }
+
+    /// `dest`'s receiver takes its earliest-deadline message at `now`.
+    pub fn take(&mut self, now: Nanos, dest: &str) -> Take {
+        let Some(inbox) = self.inboxes.get_mut(dest) else {
+            return Take::Empty;
+        };
+        inbox.receiver = Receiver::Idle;
+        let Some(((deadline, _), msg)) = inbox.queue.pop_first() else {
+            return Take::Empty;
+        };
+        // Partitions cut node-to-node links only, checked when the receiver takes the message.
+        if self
+            .partition
+            .as_ref()
+            .is_some_and(|g| g.blocks(&msg.src, &msg.dest))
+        {
+            Take::Drop(msg)
+        } else if deadline >= now.saturating_add(MILLI) {
+            // Maelstrom sleeps `(long dt)` whole milliseconds, so it wakes up to 1 ms early.
+            inbox.receiver = Receiver::Sleeping;
+            Take::SleepUntil(now + (deadline - now) / MILLI * MILLI, msg)
+        } else {
+            Take::Deliver(msg)
+        }
+    }
+
+    /// `dest`'s receiver wakes from [`Take::SleepUntil`].
+    pub fn wake(&mut self, dest: &str) {
+        if let Some(inbox) = self.inboxes.get_mut(dest) {
+            inbox.receiver = Receiver::Idle;
+        }
+    }
+
+    /// After a take has been dealt with: the receiver's next take, if it is idle and has work.
+    pub fn next_poll(&mut self, now: Nanos, dest: &str) -> Option<(Nanos, Wakeup)> {
+        let inbox = self.inboxes.get_mut(dest)?;
+        (inbox.receiver == Receiver::Idle && !inbox.queue.is_empty()).then(|| {
+            inbox.receiver = Receiver::Polling;
+            (now, Wakeup::Poll(dest.to_string()))
+        })
+    }
+
+    /// Counts `msg` as received (it reached its recipient).
+    pub fn received(&mut self, msg: &Message) {
+        self.stats.on_recv(&msg.src, &msg.dest);
+    }
+
+    /// Counts a request and its reply exchanged off the modelled network, as Maelstrom's setup
+    /// client does (its RPCs are answered before the test starts).
+    pub fn exchanged(&mut self, src: &str, dest: &str) {
+        self.stats.on_send(src, dest);
+        self.stats.on_recv(src, dest);
+    }
+
+    /// From now on, receivers drop what `grudge` blocks.
+    pub fn partition(&mut self, grudge: Grudge) {
+        self.partition = Some(grudge);
+    }
+
+    /// Ends the partition; false if there was none.
+    pub fn heal(&mut self) -> bool {
+        self.partition.take().is_some()
+    }
+
+    pub fn is_partitioned(&self) -> bool {
+        self.partition.is_some()
+    }
+
+    pub fn stats(&self) -> NetStats {
+        self.stats
+    }
+}
+
+#[cfg(test)]
+#[path = "network_tests.rs"]
+mod tests;

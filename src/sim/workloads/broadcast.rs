@@ -14,6 +14,7 @@ use crate::sim::SimConfig;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 pub use set_full::check as set_full_check;
 
@@ -51,7 +52,12 @@ impl WorkloadModel for BroadcastModel {
         }
     }
 
-    fn generate(&mut self, rng: &mut ChaCha8Rng, _client: &ClientInfo) -> Option<Invocation> {
+    fn generate(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        _client: &ClientInfo,
+        _now: Duration,
+    ) -> Option<Invocation> {
         // Jepsen's gen/mix picks one of the two generators uniformly for every operation; the
         // broadcast generator hands out the next integer only when it is picked.
         if rng.gen_bool(0.5) {
@@ -92,10 +98,6 @@ impl WorkloadModel for BroadcastModel {
 
     fn idempotent(&self, f: &str) -> bool {
         f == "read"
-    }
-
-    fn has_final_phase(&self) -> bool {
-        true
     }
 
     fn final_ops(&mut self, _client: &ClientInfo) -> Vec<Invocation> {

@@ -10,11 +10,17 @@ use crate::verdict::Validity;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 pub struct EchoModel;
 
 impl WorkloadModel for EchoModel {
-    fn generate(&mut self, rng: &mut ChaCha8Rng, _client: &ClientInfo) -> Option<Invocation> {
+    fn generate(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        _client: &ClientInfo,
+        _now: Duration,
+    ) -> Option<Invocation> {
         let n: u32 = rng.gen_range(0..128);
         Some(Invocation::new("echo", json!(format!("Please echo {n}"))))
     }

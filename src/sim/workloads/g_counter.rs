@@ -21,6 +21,7 @@ use crate::verdict::Validity;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 pub struct GCounterModel;
 
@@ -40,7 +41,12 @@ fn indeterminate(op: &Invocation, why: String) -> Step {
 }
 
 impl WorkloadModel for GCounterModel {
-    fn generate(&mut self, rng: &mut ChaCha8Rng, _client: &ClientInfo) -> Option<Invocation> {
+    fn generate(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        _client: &ClientInfo,
+        _now: Duration,
+    ) -> Option<Invocation> {
         // gen/mix picks either generator with equal odds; gen/filter retries when an add's
         // value is negative.
         loop {
@@ -81,10 +87,6 @@ impl WorkloadModel for GCounterModel {
                 Err(step) => step,
             },
         }
-    }
-
-    fn has_final_phase(&self) -> bool {
-        true
     }
 
     fn final_ops(&mut self, _client: &ClientInfo) -> Vec<Invocation> {
@@ -287,7 +289,7 @@ mod tests {
             node: "n0".into(),
         };
         let ops: Vec<Invocation> = (0..30_000)
-            .filter_map(|_| model.generate(&mut rng, &client))
+            .filter_map(|_| model.generate(&mut rng, &client, Duration::ZERO))
             .collect();
         let adds: Vec<i64> = ops
             .iter()

@@ -10,11 +10,17 @@ use crate::verdict::Validity;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 pub struct UniqueIdsModel;
 
 impl WorkloadModel for UniqueIdsModel {
-    fn generate(&mut self, _rng: &mut ChaCha8Rng, _client: &ClientInfo) -> Option<Invocation> {
+    fn generate(
+        &mut self,
+        _rng: &mut ChaCha8Rng,
+        _client: &ClientInfo,
+        _now: Duration,
+    ) -> Option<Invocation> {
         Some(Invocation::new("generate", Value::Null))
     }
 

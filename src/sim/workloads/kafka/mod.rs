@@ -36,7 +36,6 @@ const FINAL_POLL_GAP_S: f64 = 0.4;
 
 pub struct KafkaModel {
     gen: Generator,
-    now: Duration,
     clients: BTreeMap<usize, Client>,
     /// Threads whose next assign is the final phase's `seek-to-beginning` one.
     seek: BTreeSet<usize>,
@@ -54,7 +53,6 @@ impl KafkaModel {
         let max_writes = u64::from(opts.max_writes_per_key);
         Ok(KafkaModel {
             gen: Generator::new(key_count, max_writes, concurrency),
-            now: Duration::ZERO,
             clients: BTreeMap::new(),
             seek: BTreeSet::new(),
             final_targets: BTreeMap::new(),
@@ -69,8 +67,13 @@ impl KafkaModel {
 }
 
 impl WorkloadModel for KafkaModel {
-    fn generate(&mut self, rng: &mut ChaCha8Rng, _client: &ClientInfo) -> Option<Invocation> {
-        Some(match self.gen.next(rng, self.now) {
+    fn generate(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        _client: &ClientInfo,
+        now: Duration,
+    ) -> Option<Invocation> {
+        Some(match self.gen.next(rng, now) {
             GenOp::Crash => Invocation::new("crash", Value::Null),
             GenOp::Poll => Invocation::new("poll", json!([["poll"]])),
             GenOp::Send { key, value } => {
@@ -157,10 +160,6 @@ impl WorkloadModel for KafkaModel {
         self.clients.insert(client.thread, Client::default());
     }
 
-    fn has_final_phase(&self) -> bool {
-        true
-    }
-
     fn final_ops(&mut self, client: &ClientInfo) -> Vec<Invocation> {
         let targets = self.gen.max_offsets().clone();
         if targets.is_empty() {
@@ -180,6 +179,7 @@ impl WorkloadModel for KafkaModel {
         &mut self,
         rng: &mut ChaCha8Rng,
         client: &ClientInfo,
+        _now: Duration,
     ) -> Option<(Duration, Invocation)> {
         if self.final_targets.get(&client.thread)?.is_empty() {
             return None;
@@ -196,10 +196,6 @@ impl WorkloadModel for KafkaModel {
 
     fn final_phase_limit(&self) -> Option<Duration> {
         Some(FINAL_PHASE_LIMIT)
-    }
-
-    fn set_time(&mut self, now: Duration) {
-        self.now = now;
     }
 
     fn check(&self, history: &[Op], _cfg: &SimConfig) -> WorkloadCheck {

@@ -27,6 +27,7 @@ use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadMod
 use crate::sim::SimConfig;
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
+use std::time::Duration;
 
 pub struct TxnModel {
     gen: generator::Generator,
@@ -61,7 +62,12 @@ fn valid_txn(txn: &Value) -> Result<(), String> {
 }
 
 impl WorkloadModel for TxnModel {
-    fn generate(&mut self, rng: &mut ChaCha8Rng, _client: &ClientInfo) -> Option<Invocation> {
+    fn generate(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        _client: &ClientInfo,
+        _now: Duration,
+    ) -> Option<Invocation> {
         Some(Invocation::new("txn", self.gen.next_txn(rng)))
     }
 
