@@ -9,6 +9,6 @@ pub mod opts;
 pub mod values;
 pub mod workload;
 
+pub use catalog::{Profile, Profiles, Release};
 pub use opts::{Resolved, TestOpts};
 pub use workload::Workload;
-pub use catalog::{Profile, Profiles, Release};
