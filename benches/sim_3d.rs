@@ -3,7 +3,7 @@
 //! per-seed wall time and the figures, then the median and worst. Run with
 //! `cargo bench --bench sim_3d`.
 
-use glomers::driver::profiles::{Profiles, TestOpts};
+use glomers::challenge::{Profiles, TestOpts};
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {

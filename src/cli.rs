@@ -1,7 +1,7 @@
 //! The command line: one enum of subcommands (clap derive). Parsing only; `main.rs` dispatches.
 
 use crate::challenge::TestOpts;
-use crate::workloads::Workload;
+use crate::challenge::Workload;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 

@@ -3,13 +3,14 @@
 //! no results, 130 interrupted).
 
 use clap::Parser;
+use glomers::challenge::{Profile, Profiles};
 use glomers::cli::{completion_script, Cli, Command, Engine, MaelstromCommand, RunArgs};
 use glomers::driver::engine::{self, Choice};
 use glomers::driver::install::{self, Artifact};
 use glomers::driver::locate::{self, Search};
-use glomers::driver::profiles::{Profile, Profiles};
 use glomers::driver::progress::Display;
-use glomers::driver::{doctor, exit, maelstrom_run, run_all, sim_run, supervise};
+use glomers::driver::{doctor, maelstrom_run, run_all, sim_run, supervise};
+use glomers::exit;
 use glomers::report::{render, run_dir, table_exit_code, RunReport};
 use std::io::Write;
 use std::process::ExitCode;
@@ -216,7 +217,7 @@ fn maelstrom(command: MaelstromCommand) -> anyhow::Result<u8> {
 fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Node(args) => {
-            let node = match glomers::workloads::build(args.workload, &args.flags) {
+            let node = match glomers::nodes::build(args.workload, &args.flags) {
                 Ok(node) => node,
                 // Help goes to stdout with exit 0, a bad flag to stderr with exit 2.
                 Err(err) => match err.downcast_ref::<clap::Error>() {

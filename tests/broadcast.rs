@@ -2,7 +2,7 @@
 //! simulator over many seeds (validity, partitions, the 3d/3e goals), and nodes that must fail
 //! (one that never relays, one that relays too slowly) to prove the checker bites.
 
-use glomers::driver::profiles::{Profile, Profiles, TestOpts};
+use glomers::challenge::{Profile, Profiles, TestOpts};
 use glomers::node::{Ctx, Node};
 use glomers::protocol::{Body, Message, RpcError};
 use glomers::report::{edn, history};
@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-fn fixture(dir: &str) -> (Vec<glomers::sim::history::Op>, Value) {
+fn fixture(dir: &str) -> (Vec<glomers::history::Op>, Value) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(dir);

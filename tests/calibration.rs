@@ -5,7 +5,7 @@
 //! a hub that batches every 150 ms, exercises the case the first two do not: receivers that
 //! are idle most of the time.
 
-use glomers::driver::profiles::{Profiles, TestOpts};
+use glomers::challenge::{Profiles, TestOpts};
 use glomers::node::{Ctx, Node};
 use glomers::protocol::{Body, Message, RpcError};
 use glomers::sim::{self, SimConfig};

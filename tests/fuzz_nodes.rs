@@ -7,10 +7,11 @@
 //!
 //! The seed is printed; `GLOMERS_FUZZ_SEED=<n> cargo test --test fuzz_nodes` replays a run.
 
-use glomers::driver::profiles::Profiles;
+use glomers::challenge::Profiles;
+use glomers::challenge::Workload;
 use glomers::node::testing::Harness;
+use glomers::nodes::build;
 use glomers::protocol::{Body, Message};
-use glomers::workloads::{build, Workload};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};

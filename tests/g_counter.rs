@@ -2,24 +2,25 @@
 //! every node converges within 1 s once adds stop, and the checker catches counters that are
 //! wrong in the ways seq-kv invites (never reading peers, trusting stale reads).
 
-use glomers::driver::profiles::{Profiles, TestOpts};
+use glomers::challenge::Workload;
+use glomers::challenge::{Profiles, TestOpts};
+use glomers::history::{pairs, OpType};
 use glomers::node::rpc::PendingRpcs;
 use glomers::node::{Ctx, Node};
+use glomers::nodes;
 use glomers::protocol::{Body, Message, MsgId, RpcError};
 use glomers::sim::engine::Engine;
-use glomers::sim::history::{pairs, OpType};
 use glomers::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
 use glomers::sim::workloads::g_counter::GCounterModel;
 use glomers::sim::{run_profile, run_with, services, SimConfig};
 use glomers::verdict::Validity;
-use glomers::workloads::{self, Workload};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 const SEEDS: u64 = 20;
 
-fn profile() -> glomers::driver::profiles::Profile {
+fn profile() -> glomers::challenge::Profile {
     Profiles::builtin()
         .find("4")
         .expect("profile 4 exists")
@@ -135,7 +136,7 @@ impl WorkloadModel for AddsThenReads {
         self.inner.on_reply(client, op, reply)
     }
 
-    fn check(&self, history: &[glomers::sim::history::Op], cfg: &SimConfig) -> WorkloadCheck {
+    fn check(&self, history: &[glomers::history::Op], cfg: &SimConfig) -> WorkloadCheck {
         self.inner.check(history, cfg)
     }
 }
@@ -157,7 +158,7 @@ fn convergence(seed: u64, latency: u32) -> (f64, usize) {
         generated: 0,
     };
     let nodes = (0..3)
-        .map(|_| workloads::build(Workload::GCounter, &profile.node_args).expect("node"))
+        .map(|_| nodes::build(Workload::GCounter, &profile.node_args).expect("node"))
         .collect();
     let outcome = Engine::new(&cfg, &mut model, nodes, services::all())
         .expect("engine")
@@ -220,7 +221,7 @@ fn final_reads_one_second_after_heal_are_exact() {
         let mut cfg = SimConfig::new(Workload::GCounter, profile.opts.clone(), seed);
         cfg.final_quiet = Duration::from_secs(1);
         let run = run_with(&cfg, &mut |_| {
-            workloads::build(Workload::GCounter, &profile.node_args)
+            nodes::build(Workload::GCounter, &profile.node_args)
         })
         .expect("run");
         assert_eq!(

@@ -3,7 +3,7 @@
 //! junk (nulls, wrong types, huge and negative numbers, nested garbage), interleaved with ticks.
 //! Nothing may panic, and every reply to a client must answer a request that client sent.
 
-use glomers::driver::profiles::Profiles;
+use glomers::challenge::Profiles;
 use glomers::node::testing::Harness;
 use glomers::protocol::{Body, Message};
 use serde_json::{json, Value};
@@ -123,7 +123,7 @@ fn no_node_panics_on_hostile_input() {
         if !seen.insert(key) {
             continue;
         }
-        let node = glomers::workloads::build(profile.workload, &profile.node_args)
+        let node = glomers::nodes::build(profile.workload, &profile.node_args)
             .expect("profile flags parse");
         let mut h = Harness::new(node, "n0", 3);
         let mut asked = BTreeSet::new();

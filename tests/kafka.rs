@@ -2,7 +2,7 @@
 //! goals on each), and the kafka checker catches nodes that hand out an offset twice or lose
 //! an acknowledged message.
 
-use glomers::driver::profiles::{Profile, Profiles, TestOpts};
+use glomers::challenge::{Profile, Profiles, TestOpts};
 use glomers::node::{Ctx, Node};
 use glomers::protocol::{Body, Message, RpcError};
 use glomers::sim::{self, SimConfig};

@@ -7,7 +7,7 @@
 
 mod support;
 
-use glomers::driver::profiles::Profiles;
+use glomers::challenge::Profiles;
 use glomers::report::run_dir;
 use glomers::verdict::Validity;
 use std::path::Path;

@@ -5,8 +5,8 @@
 
 mod support;
 
-use glomers::driver::exit;
-use glomers::driver::profiles::Profiles;
+use glomers::challenge::Profiles;
+use glomers::exit;
 use glomers::report::{op_stats, run_dir, synthetic_history};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

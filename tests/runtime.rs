@@ -2,9 +2,10 @@
 //! right Maelstrom error, skip what cannot, handle huge lines, and exit cleanly on EOF. Driven
 //! through in-memory pipes, and once through the real binary.
 
+use glomers::challenge::Workload;
 use glomers::node::lines::LineReader;
 use glomers::node::{runtime, Host};
-use glomers::workloads::{build, Workload};
+use glomers::nodes::build;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -2,12 +2,12 @@
 //! its latency, counted as servers' traffic), never cut off by partitions, and deterministic
 //! by seed.
 
-use glomers::driver::profiles::TestOpts;
+use glomers::challenge::TestOpts;
+use glomers::challenge::Workload;
+use glomers::history::OpType;
 use glomers::node::{Ctx, Node};
 use glomers::protocol::{Body, Message, MsgId, RpcError};
-use glomers::sim::history::OpType;
 use glomers::sim::{run_with, SimConfig, SimRun};
-use glomers::workloads::Workload;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;

@@ -2,13 +2,13 @@
 //! seed, and the checkers bite: an echo node that alters the payload and a unique-ids node that
 //! repeats an id are both found invalid, for the right reason.
 
-use glomers::driver::profiles::{Profiles, TestOpts};
+use glomers::challenge::{Profiles, TestOpts};
 use glomers::node::{Ctx, Node};
 use glomers::protocol::{Body, Message, RpcError};
 use glomers::sim::{self, SimConfig};
 use glomers::verdict::Validity;
 
-fn profile(id: &str) -> glomers::driver::profiles::Profile {
+fn profile(id: &str) -> glomers::challenge::Profile {
     Profiles::builtin()
         .find(id)
         .expect("profile exists")
@@ -42,7 +42,7 @@ fn unique_ids_profile_valid_and_totally_available_over_20_seeds() {
             .outcome
             .history
             .iter()
-            .filter(|o| o.f == "start-partition" && o.kind == glomers::sim::history::OpType::Info)
+            .filter(|o| o.f == "start-partition" && o.kind == glomers::history::OpType::Info)
             .count();
         assert!(
             run.figures.ops > 25_000,

@@ -2,15 +2,16 @@
 //! under partitions, msgs-per-op goal), replication across a healed partition driven node by
 //! node, the checker against a real Maelstrom result, and broken nodes the checker must catch.
 
-use glomers::driver::profiles::{Profiles, TestOpts};
+use glomers::challenge::Workload;
+use glomers::challenge::{Profiles, TestOpts};
+use glomers::history::Op;
 use glomers::node::testing::Harness;
 use glomers::node::{Ctx, Node};
+use glomers::nodes;
 use glomers::protocol::{Body, ErrorCode, Message, RpcError};
-use glomers::sim::history::Op;
 use glomers::sim::workloads::txn::check::check;
 use glomers::sim::{self, SimConfig};
 use glomers::verdict::{Quantiles, Validity};
-use glomers::workloads::{self, Workload};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
@@ -122,7 +123,7 @@ impl Cluster {
     fn new(n: usize) -> Cluster {
         let nodes = (0..n)
             .map(|i| {
-                let node = workloads::build(Workload::TxnRwRegister, &[]).expect("node");
+                let node = nodes::build(Workload::TxnRwRegister, &[]).expect("node");
                 Harness::new(node, &format!("n{i}"), n)
             })
             .collect();
@@ -466,7 +467,7 @@ fn the_real_node_passes_where_the_broken_ones_fail() {
     // Same harness settings as the broken nodes, with glomers' node: no anomalies at all, even
     // under strict serializability (one node runs transactions one at a time).
     let f = run_broken(
-        || workloads::build(Workload::TxnRwRegister, &[]).expect("node"),
+        || nodes::build(Workload::TxnRwRegister, &[]).expect("node"),
         "strict-serializable",
     );
     assert_eq!(

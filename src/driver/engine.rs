@@ -6,9 +6,9 @@
 use super::doctor::{self, Java};
 use super::install::{self, Artifact};
 use super::locate::{self, Found, Search};
-use super::profiles::Release;
+use crate::challenge::Release;
 use crate::cli::Engine;
-use crate::driver::exit;
+use crate::exit;
 use std::path::{Path, PathBuf};
 
 /// A Maelstrom ready to run.

@@ -13,8 +13,8 @@
 use super::download;
 use super::interrupt_flag::InterruptFlag;
 use super::locate::{install_dir, JAR};
-use super::profiles::Release;
 use super::unpack::{self, Budget};
+use crate::challenge::Release;
 use anyhow::{bail, Context};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -147,7 +147,7 @@ pub fn install(artifact: &Artifact, cache_root: &Path, force: bool) -> anyhow::R
         Err(Stop::Interrupted) => {
             // Every temporary was dropped on the way out of `install_with`.
             eprintln!("glomers: interrupted; the partial Maelstrom download was removed");
-            std::process::exit(i32::from(super::exit::INTERRUPTED));
+            std::process::exit(i32::from(crate::exit::INTERRUPTED));
         }
         Err(Stop::Failed(e)) => Err(e),
         Ok(dir) => Ok(dir),

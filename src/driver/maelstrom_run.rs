@@ -8,9 +8,9 @@
 use super::engine::Harness;
 use super::progress::{self, Display, Event, Plan, Said, Tracker};
 use super::supervise::{self, Ending};
+use crate::challenge::Profile;
 use crate::cli::RunArgs;
-use crate::driver::exit;
-use crate::driver::profiles::Profile;
+use crate::exit;
 use crate::report::{run_dir, RunReport};
 use anyhow::Context;
 use std::collections::VecDeque;
@@ -259,9 +259,9 @@ fn move_into(from: &Path, to: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::challenge::Profiles;
     use crate::challenge::Workload;
     use crate::cli::{Cli, Command};
-    use crate::driver::profiles::Profiles;
     use clap::Parser;
 
     #[test]

@@ -2,12 +2,11 @@
 //! Maelstrom (located or installed, checked by `doctor`, run in its own process group with a
 //! progress bar, judged from the run folder it writes).
 //!
-//! Map: [`profiles`] the challenges; [`locate`], [`jarinfo`], [`install`] (with [`download`],
+//! Map: [`locate`], [`jarinfo`], [`install`] (with [`download`],
 //! [`unpack`] and [`interrupt_flag`]), [`doctor`] finding and preparing Maelstrom; [`engine`]
 //! choosing between Maelstrom and the simulator; [`supervise`] the process group and signals;
 //! [`progress`] phases and bars; [`maelstrom_run`] and [`sim_run`] one challenge per engine;
-//! [`run_all`] the whole table. `exit` (errors that carry exit codes) lives at the crate root
-//! and is re-exported here.
+//! [`run_all`] the whole table.
 
 pub mod doctor;
 pub mod download;
@@ -17,13 +16,9 @@ pub mod interrupt_flag;
 pub mod jarinfo;
 pub mod locate;
 pub mod maelstrom_run;
-pub mod profiles;
 pub mod progress;
 pub mod run_all;
 pub mod sim_run;
 pub mod supervise;
 pub mod sweep;
 pub mod unpack;
-
-/// The exit codes live below every floor; this keeps `driver::exit` paths working.
-pub use crate::exit;

@@ -6,9 +6,10 @@
 
 use super::engine::Choice;
 use super::progress::{self, Display};
-use super::{exit, maelstrom_run, sim_run};
+use super::{maelstrom_run, sim_run};
+use crate::challenge::{Profile, Profiles};
 use crate::cli::RunArgs;
-use crate::driver::profiles::{Profile, Profiles};
+use crate::exit;
 use crate::report::{Outcome, Row};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::Instant;

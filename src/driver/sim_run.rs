@@ -1,8 +1,8 @@
 //! `glomers run <challenge> --engine sim`: runs a profile in the embedded simulator and judges
 //! it, with the seed and the command that replays the run exactly.
 
+use crate::challenge::Profile;
 use crate::cli::RunArgs;
-use crate::driver::profiles::Profile;
 use crate::report::RunReport;
 use crate::sim;
 

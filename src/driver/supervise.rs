@@ -31,7 +31,7 @@ pub fn install_interrupt_handler() {
             if SUPERVISING.load(Ordering::SeqCst) {
                 INTERRUPTED.store(true, Ordering::SeqCst);
             } else {
-                std::process::exit(i32::from(super::exit::INTERRUPTED));
+                std::process::exit(i32::from(crate::exit::INTERRUPTED));
             }
         });
     });

@@ -2,7 +2,7 @@
 //! seeds, summarised as pass count plus median and worst of each figure. This is how the
 //! figures in `challenges/*.md` are produced.
 
-use crate::driver::profiles::{Profile, TestOpts};
+use crate::challenge::{Profile, TestOpts};
 use crate::exit;
 use crate::sim;
 use crate::verdict::Verdict;

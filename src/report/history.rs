@@ -5,7 +5,7 @@
 //! not grow with the file beyond one line.
 
 use super::edn::{self, Value};
-use crate::sim::history::{Op, OpType, Process};
+use crate::history::{Op, OpType, Process};
 use anyhow::Context;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};

@@ -1,10 +1,10 @@
 //! The per-operation figures of a history, gathered one operation at a time so a history of
 //! any length is summed up in memory proportional to its completed operations (one latency
 //! each), not to its text: the client invocation count and each `:f`'s latency quantiles,
-//! pairing invocations with completions exactly as [`crate::sim::history::pairs`] does.
+//! pairing invocations with completions exactly as [`crate::history::pairs`] does.
 
 use super::history::{self, Head};
-use crate::sim::history::{OpType, Process};
+use crate::history::{OpType, Process};
 use crate::verdict::{quantiles, Quantiles};
 use anyhow::Context;
 use std::collections::{BTreeMap, HashMap};
@@ -70,8 +70,8 @@ pub fn of_file(path: &Path) -> anyhow::Result<OpStats> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::OpType;
     use crate::sim::checks::op_latencies;
-    use crate::sim::history::OpType;
 
     /// Streaming gives exactly the figures the in-memory checkers compute on every real history.
     #[test]

@@ -5,7 +5,7 @@
 //! into figures and a verdict.
 
 use super::{edn, history, op_stats, results, RunReport, GLOMERS_JSON};
-use crate::driver::profiles::{Profile, Profiles, TestOpts};
+use crate::challenge::{Profile, Profiles, TestOpts};
 use crate::exit;
 use crate::verdict::Verdict;
 use serde_json::Value;

@@ -4,11 +4,11 @@
 //! included), plus invoke-to-completion latencies; then the merge into one verdict.
 
 use super::engine::Outcome;
-use super::history::{pairs, Op, OpType};
 use super::model::WorkloadCheck;
 use super::network::Counts;
 use super::SimConfig;
 use crate::challenge::values::Availability;
+use crate::history::{pairs, Op, OpType};
 use crate::verdict::{quantiles, Figures, Validity};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

@@ -7,8 +7,8 @@
 //! workload what to do.
 
 use super::clock::{nanos, Nanos};
-use super::history::OpType;
 use super::model::{ClientInfo, Invocation};
+use crate::history::OpType;
 use crate::protocol::{Body, Message, MsgId};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};

@@ -10,7 +10,6 @@
 
 use super::clients::{Clients, Completion, Timeout};
 use super::clock::{as_duration, nanos, Nanos, SECOND};
-use super::history::{Op, OpType, Process};
 use super::model::{Invocation, Step, WorkloadModel};
 use super::nemesis;
 use super::network::{NetStats, Network, Take, Wakeup};
@@ -18,6 +17,7 @@ use super::services::Service;
 use super::slot::{self, NodeSlot};
 use super::SimConfig;
 use crate::challenge::Resolved;
+use crate::history::{Op, OpType, Process};
 use crate::node::Node;
 use crate::protocol::{Body, Message};
 use rand::seq::SliceRandom;

@@ -3,10 +3,10 @@
 
 use super::*;
 use crate::challenge::TestOpts;
+use crate::challenge::Workload;
 use crate::protocol::{ErrorCode, RpcError};
 use crate::sim::model::{ClientInfo, WorkloadCheck};
 use crate::verdict::Validity;
-use crate::workloads::Workload;
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -6,8 +6,6 @@ pub mod checks;
 pub mod clients;
 pub mod clock;
 pub mod engine;
-/// Jepsen's history types live below every floor; this keeps `sim::history` paths working.
-pub use crate::history;
 pub mod model;
 pub mod nemesis;
 pub mod network;
@@ -15,10 +13,10 @@ pub mod services;
 pub mod slot;
 pub mod workloads;
 
-use crate::driver::profiles::{Profile, TestOpts};
+use crate::challenge::Workload;
+use crate::challenge::{Profile, TestOpts};
 use crate::node::Node;
 use crate::verdict::{Figures, Verdict};
-use crate::workloads::Workload;
 use std::time::Duration;
 
 /// Everything that defines a simulated test.
@@ -85,9 +83,7 @@ pub fn run_with(
 pub fn run_profile(profile: &Profile, overrides: &TestOpts, seed: u64) -> anyhow::Result<SimRun> {
     let cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
     let args = profile.node_args.clone();
-    run_with(&cfg, &mut |_| {
-        crate::workloads::build(profile.workload, &args)
-    })
+    run_with(&cfg, &mut |_| crate::nodes::build(profile.workload, &args))
 }
 
 /// Runs a profile and judges it.

@@ -2,8 +2,8 @@
 //! to generate, how each becomes one or more RPCs, how replies complete it), its setup and
 //! final-phase operations, and its checker.
 
-use super::history::{Op, OpType};
 use super::SimConfig;
+use crate::history::{Op, OpType};
 use crate::protocol::{is_definite, Body};
 use crate::verdict::{Quantiles, Validity};
 use rand_chacha::ChaCha8Rng;

@@ -7,8 +7,8 @@ mod set_full;
 pub mod topology;
 
 use super::expect_reply;
+use crate::history::Op;
 use crate::protocol::Body;
-use crate::sim::history::Op;
 use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
 use rand::Rng;

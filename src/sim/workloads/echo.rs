@@ -2,8 +2,8 @@
 //! back; the checker lists every reply whose payload differs from the request's.
 
 use super::expect_reply;
+use crate::history::{pairs, Op, OpType};
 use crate::protocol::Body;
-use crate::sim::history::{pairs, Op, OpType};
 use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
 use crate::verdict::Validity;

@@ -13,8 +13,8 @@
 //! `{:valid? :errors :final-reads :acceptable}`.
 
 use super::expect_reply;
+use crate::history::{Op, OpType};
 use crate::protocol::Body;
-use crate::sim::history::{Op, OpType};
 use crate::sim::model::{error_name, ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
 use crate::verdict::Validity;
@@ -222,7 +222,7 @@ pub fn check_history(history: &[Op]) -> WorkloadCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::history::Process;
+    use crate::history::Process;
 
     fn op(index: usize, kind: OpType, f: &str, value: Value, is_final: bool) -> Op {
         Op {

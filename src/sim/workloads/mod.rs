@@ -10,8 +10,8 @@ pub mod unique_ids;
 
 use super::model::{Step, WorkloadModel};
 use super::SimConfig;
+use crate::challenge::Workload;
 use crate::protocol::Body;
-use crate::workloads::Workload;
 use serde_json::Value;
 
 /// The client model and checker for `cfg.workload`.

@@ -2,8 +2,8 @@
 //! acknowledgements and finds every id acknowledged more than once (Jepsen's unique-ids).
 
 use super::expect_reply;
+use crate::history::{Op, OpType};
 use crate::protocol::Body;
-use crate::sim::history::{Op, OpType};
 use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
 use crate::verdict::Validity;

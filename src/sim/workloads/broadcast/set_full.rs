@@ -5,7 +5,7 @@
 //! never read; stable latency = last miss's invocation time + 1 ns − known time, floored to ms.
 //! Latencies are measured from the history, exactly as Jepsen does, never from deliveries.
 
-use crate::sim::history::{Op, OpType, Process};
+use crate::history::{Op, OpType, Process};
 use crate::sim::model::WorkloadCheck;
 use crate::verdict::{quantiles, Quantiles, Validity};
 use serde_json::{json, Value};

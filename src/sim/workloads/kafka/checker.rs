@@ -22,7 +22,7 @@
 
 use super::cycles;
 use super::history::{completions, Completion, Key, Msg};
-use crate::sim::history::{Op, OpType};
+use crate::history::{Op, OpType};
 use crate::verdict::Validity;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -698,7 +698,7 @@ fn worst_realtime_lag(a: &Analysis<'_>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::history::Process;
+    use crate::history::Process;
 
     /// Builds sequential histories: each operation is invoked and completed before the next.
     #[derive(Default)]

@@ -267,7 +267,7 @@ fn poll_max(result: &Value) -> PollMax {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::history::OpType;
+    use crate::history::OpType;
 
     fn ok_value(step: &Step) -> Option<&Value> {
         match step {

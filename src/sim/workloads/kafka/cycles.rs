@@ -10,7 +10,7 @@
 //! `empty-transaction-graph`.
 
 use super::history::{Completion, Key, Msg};
-use crate::sim::history::{Op, OpType};
+use crate::history::{Op, OpType};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Cycles {
@@ -106,7 +106,7 @@ pub fn find(
 
 /// Maps each client invocation's history index to its completion's history index.
 fn invoke_completions(history: &[Op]) -> BTreeMap<usize, usize> {
-    crate::sim::history::pairs(history)
+    crate::history::pairs(history)
         .into_iter()
         .filter_map(|p| p.complete.map(|c| (p.invoke.index, c.index)))
         .collect()

@@ -5,7 +5,7 @@
 //! the offset is unknown), `[["poll", {k: [[offset, msg], …]}]]` (or `[["poll"]]` with no
 //! result), and for `assign` the list of keys.
 
-use crate::sim::history::{pairs, Op, OpType, Process};
+use crate::history::{pairs, Op, OpType, Process};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -17,8 +17,8 @@ pub mod cycles;
 pub mod generator;
 pub mod history;
 
+use crate::history::{Op, OpType};
 use crate::protocol::Body;
-use crate::sim::history::{Op, OpType};
 use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
 use client::Client;

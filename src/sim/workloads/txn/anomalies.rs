@@ -6,7 +6,7 @@
 //! wrote it).
 
 use super::txns::{KeyId, Txns, Val, F};
-use crate::sim::history::OpType;
+use crate::history::OpType;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 

@@ -7,7 +7,7 @@ use super::cycles::{self, CycleFindings};
 use super::deps::{self, Extra};
 use super::models;
 use super::{anomalies, txns::Txns};
-use crate::sim::history::Op;
+use crate::history::Op;
 use crate::sim::model::WorkloadCheck;
 use crate::verdict::Validity;
 use serde_json::{json, Value};
@@ -263,7 +263,7 @@ fn notes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::history::{OpType, Process};
+    use crate::history::{OpType, Process};
     use serde_json::json;
 
     /// A history of transactions run one after another: `(process, outcome, txn as completed)`;

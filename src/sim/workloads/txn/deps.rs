@@ -16,7 +16,7 @@
 
 use super::graph::{Graph, Rels};
 use super::txns::{KeyId, Txns, Val};
-use crate::sim::history::{Op, OpType, Process};
+use crate::history::{Op, OpType, Process};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -21,8 +21,8 @@ pub mod models;
 pub mod txns;
 
 use super::expect_reply;
+use crate::history::Op;
 use crate::protocol::Body;
-use crate::sim::history::Op;
 use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
 use rand_chacha::ChaCha8Rng;

@@ -3,7 +3,7 @@
 //! small integers, and Elle's two views of a transaction: external reads (the first access to a
 //! key, when it is a read) and external writes (the last write to each key).
 
-use crate::sim::history::{pairs, Op, OpType, Process};
+use crate::history::{pairs, Op, OpType, Process};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 

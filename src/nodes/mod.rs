@@ -8,7 +8,7 @@ pub mod kafka;
 pub mod txn;
 pub mod unique_ids;
 
-pub use crate::challenge::Workload;
+use crate::challenge::Workload;
 use crate::node::Node;
 use clap::Parser;
 

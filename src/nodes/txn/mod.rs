@@ -263,7 +263,7 @@ mod tests {
         let args: Vec<String> = ["--replicate-ms", "10", "--replicate-ms", "50"]
             .map(String::from)
             .to_vec();
-        let node = crate::workloads::build(crate::workloads::Workload::TxnRwRegister, &args)
+        let node = crate::nodes::build(crate::challenge::Workload::TxnRwRegister, &args)
             .expect("a repeated flag parses");
         assert_eq!(node.tick_interval(), Some(Duration::from_millis(50)));
     }
