@@ -1,8 +1,11 @@
-//! The command line: one enum of subcommands (clap derive). Parsing only; `main.rs` dispatches.
+//! The command line: one enum of subcommands (clap derive), and its translation into the
+//! driver's plans. Parsing only; `main.rs` dispatches.
 
 use crate::challenge::TestOpts;
 use crate::challenge::Workload;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+pub use crate::driver::plan::Engine;
+use crate::driver::plan::{Format, HarnessPlan, ReportPlan, RunPlan};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -60,16 +63,6 @@ pub struct ProfilesArg {
     /// Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one).
     #[arg(long, value_name = "FILE")]
     pub profiles: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Engine {
-    /// Maelstrom if it can be found or installed and Java 11+ is present, else the simulator.
-    Auto,
-    /// The real Maelstrom (installed on demand).
-    Maelstrom,
-    /// The embedded simulator.
-    Sim,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -164,6 +157,59 @@ pub enum MaelstromCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+}
+
+impl RunArgs {
+    /// The driver's plan for this command line.
+    pub fn plan(self) -> RunPlan {
+        RunPlan {
+            challenge: self.challenge,
+            engine: self.engine,
+            seed: self.seed,
+            seeds: self.seeds,
+            opts: self.opts,
+            node_args: self.node_args,
+            profiles: self.profiles.profiles,
+            store: self.store,
+            maelstrom: self.maelstrom,
+            format: Format::from_flags(self.json, self.markdown),
+            // `--keep-going` is the default; `--fail-fast` overrides it.
+            fail_fast: self.fail_fast,
+            timeout: self.timeout,
+        }
+    }
+}
+
+impl ReportArgs {
+    pub fn plan(self) -> ReportPlan {
+        ReportPlan {
+            run_dir: self.run_dir,
+            profiles: self.profiles.profiles,
+            challenge: self.challenge,
+            format: Format::from_flags(self.json, self.markdown),
+        }
+    }
+}
+
+impl MaelstromCommand {
+    pub fn plan(self) -> HarnessPlan {
+        match self {
+            MaelstromCommand::Install {
+                url,
+                sha256,
+                force,
+                profiles,
+            } => HarnessPlan::Install {
+                url,
+                sha256,
+                force,
+                profiles: profiles.profiles,
+            },
+            MaelstromCommand::Path { maelstrom } => HarnessPlan::Path { maelstrom },
+            MaelstromCommand::Doctor { maelstrom } => HarnessPlan::Doctor { maelstrom },
+            MaelstromCommand::Serve { maelstrom, args } => HarnessPlan::Serve { maelstrom, args },
+        }
+    }
 }
 
 /// The completion files committed in `completions/`, one per shell.

@@ -6,8 +6,8 @@
 use super::doctor::{self, Java};
 use super::install::{self, Artifact};
 use super::locate::{self, Found, Search};
+use super::plan::Engine;
 use crate::challenge::Release;
-use crate::cli::Engine;
 use crate::exit;
 use std::path::{Path, PathBuf};
 
@@ -80,7 +80,9 @@ pub fn decide_auto(found: Option<Found>, java: &Java) -> AutoStep {
     }
 }
 
-fn java_for(found: &Found, java: &Java) -> anyhow::Result<PathBuf> {
+/// The one place that decides which `java` starts `found`: a launcher script brings its own,
+/// a jar needs Java 11+ from PATH.
+pub fn java_for(found: &Found, java: &Java) -> anyhow::Result<PathBuf> {
     if !found.needs_java() {
         return Ok(PathBuf::from("java"));
     }

@@ -6,10 +6,10 @@
 //! it wrote and leaves `glomers.json` there.
 
 use super::engine::Harness;
+use super::plan::RunPlan;
 use super::progress::{self, Display, Event, Plan, Said, Tracker};
 use super::supervise::{self, Ending};
 use crate::challenge::Profile;
-use crate::cli::RunArgs;
 use crate::exit;
 use crate::report::{run_dir, RunReport};
 use anyhow::Context;
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 pub const CONSOLE_LOG: &str = "glomers-console.log";
 
 /// Maelstrom's arguments: `test -w <workload> --bin <exe> <options> -- node <workload> <flags>`.
-pub fn test_args(profile: &Profile, args: &RunArgs, exe: &Path) -> Vec<String> {
+pub fn test_args(profile: &Profile, args: &RunPlan, exe: &Path) -> Vec<String> {
     let workload = profile.workload.maelstrom_name();
     let mut words = vec![
         "test".to_string(),
@@ -84,7 +84,7 @@ impl<W: Write> supervise::Watcher for Watch<W> {
 pub fn run(
     harness: &Harness,
     profile: &Profile,
-    args: &RunArgs,
+    args: &RunPlan,
     display: Display,
 ) -> anyhow::Result<RunReport> {
     let store_dir = match &args.store {
@@ -260,28 +260,14 @@ fn move_into(from: &Path, to: &Path) -> PathBuf {
 mod tests {
     use super::*;
     use crate::challenge::Profiles;
-    use crate::challenge::Workload;
-    use crate::cli::{Cli, Command};
-    use clap::Parser;
+    use crate::challenge::{TestOpts, Workload};
 
     #[test]
     fn node_flags_follow_a_bare_separator() {
-        let cli = Cli::try_parse_from([
-            "glomers",
-            "run",
-            "3d",
-            "--engine",
-            "maelstrom",
-            "--time-limit",
-            "5",
-            "--node-arg",
-            "--fanout",
-            "--node-arg",
-            "4",
-        ])
-        .unwrap();
-        let Command::Run(args) = cli.command else {
-            panic!("expected run");
+        let args = RunPlan {
+            opts: TestOpts::parse_args(&["--time-limit", "5"]).unwrap(),
+            node_args: vec!["--fanout".into(), "4".into()],
+            ..RunPlan::new("3d")
         };
         let profiles = Profiles::builtin();
         let profile = profiles.find("3d").unwrap();

@@ -2,12 +2,18 @@
 //! Maelstrom (located or installed, checked by `doctor`, run in its own process group with a
 //! progress bar, judged from the run folder it writes).
 //!
-//! Map: [`locate`], [`jarinfo`], [`install`] (with [`download`],
-//! [`unpack`] and [`interrupt_flag`]), [`doctor`] finding and preparing Maelstrom; [`engine`]
-//! choosing between Maelstrom and the simulator; [`supervise`] the process group and signals;
-//! [`progress`] phases and bars; [`maelstrom_run`] and [`sim_run`] one challenge per engine;
-//! [`run_all`] the whole table.
+//! Map: one file per subcommand ([`cmd_run`], [`cmd_report`], [`cmd_list`],
+//! [`cmd_maelstrom`]) working from a [`plan`] built from the command line, and printing through
+//! [`output`]; [`locate`], [`jarinfo`], [`install`] (with [`download`], [`unpack`] and
+//! [`interrupt_flag`]), [`doctor`] finding and preparing Maelstrom; [`engine`] choosing between
+//! Maelstrom and the simulator; [`supervise`] the process group and signals; [`progress`]
+//! phases and bars; [`maelstrom_run`] and [`sim_run`] one challenge per engine; [`sweep`] many
+//! seeds; [`run_all`] the whole table.
 
+pub mod cmd_list;
+pub mod cmd_maelstrom;
+pub mod cmd_report;
+pub mod cmd_run;
 pub mod doctor;
 pub mod download;
 pub mod engine;
@@ -16,6 +22,8 @@ pub mod interrupt_flag;
 pub mod jarinfo;
 pub mod locate;
 pub mod maelstrom_run;
+pub mod output;
+pub mod plan;
 pub mod progress;
 pub mod run_all;
 pub mod sim_run;

@@ -26,6 +26,19 @@ pub fn bars_enabled() -> bool {
     )
 }
 
+/// The one way glomers makes a bar: on stderr, in `template`, with a steady tick when
+/// `ticking` (for bars whose position moves only now and then).
+pub fn new_bar(total: Option<u64>, template: &str, ticking: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    if ticking {
+        bar.enable_steady_tick(Duration::from_millis(200));
+    }
+    bar
+}
+
 /// A byte counter for downloads: a bar on a terminal, else a line at the start and the end.
 pub struct ByteProgress {
     bar: Option<ProgressBar>,
@@ -35,15 +48,12 @@ pub struct ByteProgress {
 
 pub fn bytes_bar(total: Option<u64>, label: &str) -> ByteProgress {
     let bar = if bars_enabled() {
-        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
         let template = if total.is_some() {
             "{msg}\n{bar:40.cyan/blue} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})"
         } else {
             "{msg}\n{spinner} {bytes} ({bytes_per_sec})"
         };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
-        }
+        let bar = new_bar(total, template, false);
         bar.set_message(label.to_string());
         Some(bar)
     } else {
@@ -231,14 +241,11 @@ impl Display {
     /// [`Plan`] once the run starts.)
     pub fn for_run() -> Display {
         if bars_enabled() {
-            let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
-            if let Ok(style) = ProgressStyle::with_template(
+            Display::Bar(new_bar(
+                Some(1),
                 "{spinner} [{elapsed_precise}] {bar:30.cyan/blue} {msg}",
-            ) {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar.enable_steady_tick(Duration::from_millis(200));
-            Display::Bar(bar)
+                true,
+            ))
         } else {
             Display::Lines {
                 prefix: "maelstrom".into(),

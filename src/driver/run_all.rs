@@ -5,13 +5,12 @@
 //! table is printed for what finished.
 
 use super::engine::Choice;
+use super::plan::RunPlan;
 use super::progress::{self, Display};
 use super::{maelstrom_run, sim_run};
 use crate::challenge::{Profile, Profiles};
-use crate::cli::RunArgs;
 use crate::exit;
 use crate::report::{Outcome, Row};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::Instant;
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -23,7 +22,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Runs one challenge with the chosen engine; any error becomes an error row.
-fn run_one(choice: &Choice, profile: &Profile, args: &RunArgs, display: Display) -> Outcome {
+fn run_one(choice: &Choice, profile: &Profile, args: &RunPlan, display: Display) -> Outcome {
     let result = match choice {
         Choice::Sim { .. } => {
             // A simulator bug must not take the whole table down with it.
@@ -49,7 +48,7 @@ fn run_one(choice: &Choice, profile: &Profile, args: &RunArgs, display: Display)
 }
 
 /// Runs every challenge; returns the table rows (in order, up to where it stopped).
-pub fn run_all(profiles: &Profiles, choice: &Choice, args: &RunArgs) -> anyhow::Result<Vec<Row>> {
+pub fn run_all(profiles: &Profiles, choice: &Choice, args: &RunPlan) -> anyhow::Result<Vec<Row>> {
     if !args.node_args.is_empty() {
         return Err(exit::setup(
             "--node-arg cannot be used with `run all`: node flags differ per workload",
@@ -57,14 +56,11 @@ pub fn run_all(profiles: &Profiles, choice: &Choice, args: &RunArgs) -> anyhow::
     }
     let total = profiles.challenges.len();
     let bar = progress::bars_enabled().then(|| {
-        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template("[{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} {msg}")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
-        bar
+        progress::new_bar(
+            Some(total as u64),
+            "[{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} {msg}",
+            true,
+        )
     });
     let mut rows = Vec::with_capacity(total);
     for (i, profile) in profiles.challenges.iter().enumerate() {

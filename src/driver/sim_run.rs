@@ -1,8 +1,8 @@
 //! `glomers run <challenge> --engine sim`: runs a profile in the embedded simulator and judges
 //! it, with the seed and the command that replays the run exactly.
 
+use super::plan::RunPlan;
 use crate::challenge::Profile;
-use crate::cli::RunArgs;
 use crate::report::RunReport;
 use crate::sim;
 
@@ -16,7 +16,7 @@ pub fn fresh_seed() -> u64 {
 }
 
 /// The command that replays a simulator run.
-pub fn replay_command(profile: &Profile, args: &RunArgs, seed: u64) -> Vec<String> {
+pub fn replay_command(profile: &Profile, args: &RunPlan, seed: u64) -> Vec<String> {
     let mut words: Vec<String> = ["glomers", "run", &profile.id, "--engine", "sim", "--seed"]
         .iter()
         .map(|s| s.to_string())
@@ -31,7 +31,7 @@ pub fn replay_command(profile: &Profile, args: &RunArgs, seed: u64) -> Vec<Strin
 }
 
 /// Runs one profile in the simulator; returns the judged run.
-pub fn run(profile: &Profile, args: &RunArgs) -> anyhow::Result<RunReport> {
+pub fn run(profile: &Profile, args: &RunPlan) -> anyhow::Result<RunReport> {
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let mut profile = profile.clone();
     profile.node_args.extend(args.node_args.iter().cloned());

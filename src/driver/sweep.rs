@@ -2,6 +2,8 @@
 //! seeds, summarised as pass count plus median and worst of each figure. This is how the
 //! figures in `challenges/*.md` are produced.
 
+use super::output::say;
+use super::plan::{Engine, Format, RunPlan};
 use crate::challenge::{Profile, TestOpts};
 use crate::exit;
 use crate::sim;
@@ -58,6 +60,23 @@ pub fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<
         ))
     })?;
     Ok(first..=last)
+}
+
+/// `run <challenge> --seeds N`: the sweep over `count` seeds from `--seed` (default 0), printed.
+pub fn command(profile: &Profile, plan: &RunPlan, count: u64) -> anyhow::Result<u8> {
+    if plan.engine == Engine::Maelstrom {
+        return Err(exit::setup(
+            "--seeds runs the simulator; it cannot be used with --engine maelstrom",
+        ));
+    }
+    let mut profile = profile.clone();
+    profile.node_args.extend(plan.node_args.iter().cloned());
+    let sweep = run(&profile, &plan.opts, plan.seed.unwrap_or(0), count)?;
+    say(&match plan.format {
+        Format::Json => serde_json::to_string_pretty(&sweep)? + "\n",
+        Format::Text | Format::Markdown => render(&sweep),
+    })?;
+    Ok(if sweep.failed_seeds.is_empty() { 0 } else { 1 })
 }
 
 pub fn run(

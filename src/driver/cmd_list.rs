@@ -1,0 +1,21 @@
+//! `glomers list`: the challenges and their official Maelstrom commands.
+
+use super::output::say;
+use crate::challenge::Profiles;
+use std::path::Path;
+
+pub fn run(profiles: Option<&Path>) -> anyhow::Result<u8> {
+    let (profiles, origin) = Profiles::load(profiles)?;
+    let mut text = format!("challenges ({origin}):\n");
+    for p in &profiles.challenges {
+        text.push_str(&format!(
+            "  {:<4} {:<48} -w {} {}\n",
+            p.id,
+            p.title,
+            p.workload.maelstrom_name(),
+            p.opts.to_args().join(" ")
+        ));
+    }
+    say(&text)?;
+    Ok(0)
+}

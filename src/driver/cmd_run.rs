@@ -1,0 +1,53 @@
+//! `glomers run <challenge|all>`: picks the engine, runs one challenge, a seed sweep or the
+//! whole table, and prints the verdict.
+
+use super::engine::{self, Choice};
+use super::output::{print_report, say};
+use super::plan::{Engine, Format, RunPlan};
+use super::progress::Display;
+use super::{maelstrom_run, run_all, sim_run, sweep};
+use crate::challenge::Profiles;
+use crate::exit;
+use crate::report::{render, table_exit_code};
+
+pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
+    let (profiles, _) = Profiles::load(plan.profiles.as_deref())?;
+    let one = if plan.challenge == "all" {
+        None
+    } else {
+        Some(profiles.find(&plan.challenge)?.clone())
+    };
+    if let Some(count) = plan.seeds {
+        let Some(profile) = one else {
+            return Err(exit::setup("--seeds takes one challenge, not `all`"));
+        };
+        return sweep::command(&profile, plan, count);
+    }
+    let choice = engine::choose(plan.engine, plan.maelstrom.as_deref(), &profiles.maelstrom)?;
+    if plan.engine != Engine::Sim {
+        eprintln!("glomers: engine {}: {}", choice.name(), choice.why());
+    }
+    for warning in choice.warnings() {
+        eprintln!("glomers: warning: {warning}");
+    }
+    if plan.seed.is_some() && matches!(choice, Choice::Maelstrom { .. }) {
+        eprintln!("glomers: --seed only applies to the simulator; Maelstrom is not seeded");
+    }
+    let Some(profile) = one else {
+        let rows = run_all::run_all(&profiles, &choice, plan)?;
+        say(&match plan.format {
+            Format::Json => render::table_json(&rows) + "\n",
+            Format::Markdown => render::table_markdown(&rows),
+            Format::Text => render::table_text(&rows),
+        })?;
+        return Ok(table_exit_code(&rows));
+    };
+    let report = match &choice {
+        Choice::Sim { .. } => sim_run::run(&profile, plan)?,
+        Choice::Maelstrom { harness, .. } => {
+            maelstrom_run::run(harness, &profile, plan, Display::for_run())?
+        }
+    };
+    print_report(&report, plan.format)?;
+    Ok(report.exit_code())
+}
