@@ -13,7 +13,8 @@ fn main() -> anyhow::Result<()> {
         let profile = profiles.find(challenge)?;
         for seed in 1..=10u64 {
             let started = Instant::now();
-            let (run, verdict) = glomers::sim::verdict(profile, &TestOpts::default(), seed)?;
+            let (run, verdict) =
+                glomers::driver::sim_run::judge(profile, &TestOpts::default(), seed)?;
             let wall = started.elapsed().as_secs_f64();
             if challenge == "3d" {
                 walls.push(wall);

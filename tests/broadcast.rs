@@ -149,7 +149,7 @@ fn sweep<T: Send>(f: impl Fn(u64) -> T + Sync) -> Vec<T> {
 }
 
 fn verdict(id: &str, overrides: &TestOpts, seed: u64) -> Verdict {
-    sim::verdict(&profile(id), overrides, seed)
+    glomers::driver::sim_run::judge(&profile(id), overrides, seed)
         .expect("simulated run")
         .1
 }

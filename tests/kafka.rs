@@ -21,7 +21,8 @@ fn profile(id: &str) -> Profile {
 fn sweep(id: &str, seeds: u64) -> Vec<(u64, Verdict)> {
     let p = profile(id);
     let run = |seed: u64| {
-        let (_, verdict) = sim::verdict(&p, &TestOpts::default(), seed).expect("run");
+        let (_, verdict) =
+            glomers::driver::sim_run::judge(&p, &TestOpts::default(), seed).expect("run");
         (seed, verdict)
     };
     let (odd, even): (Vec<u64>, Vec<u64>) = (1..=seeds).partition(|s| !s.is_multiple_of(2));
@@ -105,7 +106,7 @@ fn efficient_log_survives_partitions() {
     let p = profile("5c");
     let over = TestOpts::parse_args(&["--nemesis", "partition"]).expect("valid options");
     for seed in 1..=3 {
-        let (_, v) = sim::verdict(&p, &over, seed).expect("run");
+        let (_, v) = glomers::driver::sim_run::judge(&p, &over, seed).expect("run");
         assert_eq!(
             v.figures.valid,
             Some(Validity::Valid),
@@ -122,7 +123,7 @@ fn lin_kv_log_survives_partitions() {
     let p = profile("5b");
     let over = TestOpts::parse_args(&["--nemesis", "partition"]).expect("valid options");
     for seed in 1..=3 {
-        let (_, v) = sim::verdict(&p, &over, seed).expect("run");
+        let (_, v) = glomers::driver::sim_run::judge(&p, &over, seed).expect("run");
         assert_eq!(
             v.figures.valid,
             Some(Validity::Valid),
@@ -138,7 +139,7 @@ fn lin_kv_log_survives_partitions() {
 fn efficient_log_with_latency_fails_nothing_but_crashes() {
     let p = profile("5c");
     let over = TestOpts::parse_args(&["--latency", "100"]).expect("valid options");
-    let (run, v) = sim::verdict(&p, &over, 2).expect("run");
+    let (run, v) = glomers::driver::sim_run::judge(&p, &over, 2).expect("run");
     assert_eq!(v.figures.valid, Some(Validity::Valid));
     let by_f = &run.results["stats"]["by-f"];
     for f in ["send", "poll", "assign"] {

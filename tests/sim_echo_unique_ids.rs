@@ -19,7 +19,8 @@ fn profile(id: &str) -> glomers::challenge::Profile {
 fn echo_profile_valid_over_20_seeds() {
     let p = profile("1");
     for seed in 0..20 {
-        let (run, verdict) = sim::verdict(&p, &TestOpts::default(), seed).expect("runs");
+        let (run, verdict) =
+            glomers::driver::sim_run::judge(&p, &TestOpts::default(), seed).expect("runs");
         assert!(verdict.pass, "seed {seed}: {:?}", verdict.figures);
         assert!(
             run.figures.ops > 20,
@@ -34,7 +35,8 @@ fn unique_ids_profile_valid_and_totally_available_over_20_seeds() {
     let p = profile("2");
     // The official command: 30 s at rate 1000 with partitions and total availability.
     for seed in 0..20 {
-        let (run, verdict) = sim::verdict(&p, &TestOpts::default(), seed).expect("runs");
+        let (run, verdict) =
+            glomers::driver::sim_run::judge(&p, &TestOpts::default(), seed).expect("runs");
         assert!(verdict.pass, "seed {seed}: {:?}", verdict.figures);
         assert_eq!(run.figures.ok_fraction, Some(1.0));
         assert_eq!(run.figures.servers_msgs_per_op, Some(0.0));

@@ -39,7 +39,8 @@ fn sweep(challenge: &str) -> Vec<SeedFigures> {
                 .into_iter()
                 .map(|seed| {
                     let (run, verdict) =
-                        sim::verdict(&profile, &TestOpts::default(), seed).expect("simulation");
+                        glomers::driver::sim_run::judge(&profile, &TestOpts::default(), seed)
+                            .expect("simulation");
                     let f = &verdict.figures;
                     assert!(
                         verdict.pass,

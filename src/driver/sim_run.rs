@@ -2,9 +2,10 @@
 //! it, with the seed and the command that replays the run exactly.
 
 use super::plan::RunPlan;
-use crate::challenge::Profile;
+use crate::challenge::{Profile, TestOpts};
 use crate::report::RunReport;
 use crate::sim;
+use crate::verdict::Verdict;
 
 /// A seed from the clock, for runs that were not given one.
 pub fn fresh_seed() -> u64 {
@@ -30,13 +31,31 @@ pub fn replay_command(profile: &Profile, args: &RunPlan, seed: u64) -> Vec<Strin
     words
 }
 
+/// Runs a profile with `overrides` in the simulator and judges it against the profile's
+/// criteria and goals (judging is the driver's alone).
+pub fn judge(
+    profile: &Profile,
+    overrides: &TestOpts,
+    seed: u64,
+) -> anyhow::Result<(sim::SimRun, Verdict)> {
+    let run = sim::run_profile(profile, overrides, seed)?;
+    let verdict = Verdict::new(
+        &profile.id,
+        "sim",
+        run.figures.clone(),
+        &profile.criteria,
+        &profile.goals,
+    );
+    Ok((run, verdict))
+}
+
 /// Runs one profile in the simulator; returns the judged run.
 pub fn run(profile: &Profile, args: &RunPlan) -> anyhow::Result<RunReport> {
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let mut profile = profile.clone();
     profile.node_args.extend(args.node_args.iter().cloned());
     let started = std::time::Instant::now();
-    let (run, verdict) = sim::verdict(&profile, &args.opts, seed)?;
+    let (run, verdict) = judge(&profile, &args.opts, seed)?;
     crate::verdict::require_operations(&verdict.figures)?;
     let mut report = RunReport::new("sim", verdict);
     report.challenge = Some(profile.id.clone());

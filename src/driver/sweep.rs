@@ -6,7 +6,6 @@ use super::output::say;
 use super::plan::{Engine, Format, RunPlan};
 use crate::challenge::{Profile, TestOpts};
 use crate::exit;
-use crate::sim;
 use crate::verdict::Verdict;
 use serde::Serialize;
 
@@ -87,7 +86,7 @@ pub fn run(
 ) -> anyhow::Result<Sweep> {
     let mut verdicts: Vec<(u64, Verdict)> = Vec::new();
     for seed in seeds(first_seed, count)? {
-        let (_, verdict) = sim::verdict(profile, opts, seed)?;
+        let (_, verdict) = super::sim_run::judge(profile, opts, seed)?;
         crate::verdict::require_operations(&verdict.figures)
             .map_err(|e| e.context(format!("seed {seed}")))?;
         verdicts.push((seed, verdict));

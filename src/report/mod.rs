@@ -6,7 +6,6 @@ pub mod edn;
 pub mod history;
 pub mod op_stats;
 pub mod render;
-pub mod results;
 pub mod run_dir;
 pub mod synthetic_history;
 

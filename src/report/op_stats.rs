@@ -1,68 +1,18 @@
-//! The per-operation figures of a history, gathered one operation at a time so a history of
-//! any length is summed up in memory proportional to its completed operations (one latency
-//! each), not to its text: the client invocation count and each `:f`'s latency quantiles,
-//! pairing invocations with completions exactly as [`crate::history::pairs`] does.
+//! A `history.edn` file's per-operation figures ([`OpStats`]), streamed one line at a time so
+//! a history of any length is summed up in memory proportional to its completed operations.
 
-use super::history::{self, Head};
-use crate::history::{OpType, Process};
-use crate::verdict::{quantiles, Quantiles};
+use super::history;
+pub use crate::history::{OpStats, Tally};
 use anyhow::Context;
-use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-
-/// What the report takes from a history.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct OpStats {
-    /// Client invocations (final reads included), the msgs-per-op divisor.
-    pub invocations: u64,
-    /// Latency quantiles in milliseconds of each `:f`'s successful operations.
-    pub latencies: BTreeMap<String, Quantiles>,
-}
-
-/// Accumulates [`OpStats`] from operations in history order.
-#[derive(Debug, Default)]
-pub struct Tally {
-    invocations: u64,
-    /// Each client's open invocation: its `:f` and start time.
-    open: HashMap<u64, (String, u64)>,
-    latencies_ms: BTreeMap<String, Vec<f64>>,
-}
-
-impl Tally {
-    pub fn add(&mut self, op: Head) {
-        let Process::Client(process) = op.process else {
-            return;
-        };
-        if op.kind == OpType::Invoke {
-            self.invocations += 1;
-            // A second invocation without a completion leaves the first one unanswered.
-            self.open.insert(process, (op.f, op.time));
-        } else if let Some((f, start)) = self.open.remove(&process) {
-            if op.kind == OpType::Ok {
-                let ms = op.time.saturating_sub(start) as f64 / 1e6;
-                self.latencies_ms.entry(f).or_default().push(ms);
-            }
-        }
-    }
-
-    pub fn finish(self) -> OpStats {
-        OpStats {
-            invocations: self.invocations,
-            latencies: self
-                .latencies_ms
-                .into_iter()
-                .map(|(f, ms)| (f, quantiles(&ms)))
-                .collect(),
-        }
-    }
-}
 
 /// Streams a `history.edn` file into its [`OpStats`]. Errors carry a [`history::Error`]
 /// naming the line.
 pub fn of_file(path: &Path) -> anyhow::Result<OpStats> {
     let mut tally = Tally::default();
     for head in history::open(path)?.heads() {
-        tally.add(head.with_context(|| format!("in {}", path.display()))?);
+        let head = head.with_context(|| format!("in {}", path.display()))?;
+        tally.add(head.process, head.kind, head.f, head.time);
     }
     Ok(tally.finish())
 }
@@ -70,8 +20,20 @@ pub fn of_file(path: &Path) -> anyhow::Result<OpStats> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::OpType;
-    use crate::sim::checks::op_latencies;
+    use crate::history::{pairs, quantiles, Op, OpType, Quantiles};
+    use std::collections::BTreeMap;
+
+    /// The latencies the plain way: pair the whole history in memory, then take quantiles.
+    fn op_latencies(history: &[Op]) -> BTreeMap<String, Quantiles> {
+        let mut by_f: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for pair in pairs(history) {
+            if let Some(done) = pair.complete.filter(|c| c.kind == OpType::Ok) {
+                let ms = done.time.saturating_sub(pair.invoke.time) as f64 / 1e6;
+                by_f.entry(pair.invoke.f.clone()).or_default().push(ms);
+            }
+        }
+        by_f.into_iter().map(|(f, v)| (f, quantiles(&v))).collect()
+    }
 
     /// Streaming gives exactly the figures the in-memory checkers compute on every real history.
     #[test]

@@ -4,10 +4,10 @@
 //! narrowed by the options on that command line), then read `results.edn` and `history.edn`
 //! into figures and a verdict.
 
-use super::{edn, history, op_stats, results, RunReport, GLOMERS_JSON};
+use super::{edn, history, op_stats, RunReport, GLOMERS_JSON};
 use crate::challenge::{Profile, Profiles, TestOpts};
 use crate::exit;
-use crate::verdict::Verdict;
+use crate::verdict::{Figures, Verdict};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -260,7 +260,7 @@ pub fn judge(
             }
         },
     };
-    let figures = results::figures(&results_json, stats.as_ref());
+    let figures = Figures::from_results(&results_json, stats.as_ref());
     let workload = workload.or_else(|| profile.map(|p| p.workload.maelstrom_name().to_string()));
     let verdict = match profile {
         Some(p) => Verdict::new(&p.id, "maelstrom", figures, &p.criteria, &p.goals),

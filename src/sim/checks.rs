@@ -1,20 +1,22 @@
 //! The checkers every workload shares, computed as Maelstrom computes them: `:stats` (invalid if
 //! some `:f` never succeeded), `:availability` (ok ops over invoked ops, judged only when
 //! `--availability` is given), `:net` (msgs-per-op over all invoked client ops, final ops
-//! included), plus invoke-to-completion latencies; then the merge into one verdict.
+//! included); then the merge into one `:valid?`, as a results map in Maelstrom's shape. The
+//! figures are read from that map by the same reader as a real `results.edn`
+//! ([`crate::verdict::Figures::from_results`]), so the two engines cannot disagree on them.
 
 use super::engine::Outcome;
 use super::model::WorkloadCheck;
 use super::network::Counts;
 use super::SimConfig;
 use crate::challenge::values::Availability;
-use crate::history::{pairs, Op, OpType};
-use crate::verdict::{quantiles, Figures, Validity};
+use crate::history::{Op, OpType};
+use crate::verdict::Validity;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// Builds the results map and the figures from the run and the workload checker's verdict.
-pub fn assemble(cfg: &SimConfig, outcome: &Outcome, workload: WorkloadCheck) -> (Value, Figures) {
+/// Builds the results map from the run and the workload checker's verdict.
+pub fn assemble(cfg: &SimConfig, outcome: &Outcome, workload: &WorkloadCheck) -> Value {
     let history = &outcome.history;
     let (stats, stats_valid) = stats(history);
     let invoked = history
@@ -50,37 +52,13 @@ pub fn assemble(cfg: &SimConfig, outcome: &Outcome, workload: WorkloadCheck) -> 
         "valid?": true,
     });
     let valid = stats_valid.and(availability_valid).and(workload.valid);
-    let mut failing = Vec::new();
-    if stats_valid != Validity::Valid {
-        failing.push("stats".to_string());
-    }
-    if availability_valid != Validity::Valid {
-        failing.push("availability".to_string());
-    }
-    if workload.valid != Validity::Valid {
-        failing.push("workload".to_string());
-    }
-    let results = json!({
+    json!({
         "stats": stats,
         "availability": {"valid?": validity_json(availability_valid), "ok-fraction": ok_fraction},
         "net": net_json,
         "workload": workload.result,
         "valid?": validity_json(valid),
-    });
-    let figures = Figures {
-        valid: Some(valid),
-        failing_checkers: failing,
-        ops: invoked,
-        ok_fraction: Some(ok_fraction),
-        servers_msgs_per_op: Some(per_op(&net.servers)),
-        all_msgs_per_op: Some(per_op(&net.all)),
-        stable_latencies: workload.stable_latencies,
-        op_latencies: op_latencies(history),
-        anomalies: workload.anomalies,
-        counts: workload.counts,
-        notes: workload.notes,
-    };
-    (results, figures)
+    })
 }
 
 fn validity_json(v: Validity) -> Value {
@@ -156,16 +134,4 @@ pub fn stats(history: &[Op]) -> (Value, Validity) {
         }),
         valid,
     )
-}
-
-/// Invoke-to-completion latency quantiles (ms) of successful operations, per `:f`.
-pub fn op_latencies(history: &[Op]) -> BTreeMap<String, crate::verdict::Quantiles> {
-    let mut by_f: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for pair in pairs(history) {
-        if let Some(done) = pair.complete.filter(|c| c.kind == OpType::Ok) {
-            let ms = done.time.saturating_sub(pair.invoke.time) as f64 / 1e6;
-            by_f.entry(pair.invoke.f.clone()).or_default().push(ms);
-        }
-    }
-    by_f.into_iter().map(|(f, v)| (f, quantiles(&v))).collect()
 }

@@ -15,8 +15,9 @@ pub mod workloads;
 
 use crate::challenge::Workload;
 use crate::challenge::{Profile, TestOpts};
+use crate::history::OpStats;
 use crate::node::Node;
-use crate::verdict::{Figures, Verdict};
+use crate::verdict::Figures;
 use std::time::Duration;
 
 /// Everything that defines a simulated test.
@@ -71,7 +72,10 @@ pub fn run_with(
     let engine = engine::Engine::new(cfg, model.as_mut(), nodes, services::all())?;
     let outcome = engine.run()?;
     let workload = model.check(&outcome.history, cfg);
-    let (results, figures) = checks::assemble(cfg, &outcome, workload);
+    let results = checks::assemble(cfg, &outcome, &workload);
+    // The one reader that also reads a real `results.edn`; the simulator adds only its caveats.
+    let mut figures = Figures::from_results(&results, Some(&OpStats::of(&outcome.history)));
+    figures.notes.extend(workload.notes);
     Ok(SimRun {
         outcome,
         results,
@@ -84,21 +88,4 @@ pub fn run_profile(profile: &Profile, overrides: &TestOpts, seed: u64) -> anyhow
     let cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
     let args = profile.node_args.clone();
     run_with(&cfg, &mut |_| crate::nodes::build(profile.workload, &args))
-}
-
-/// Runs a profile and judges it.
-pub fn verdict(
-    profile: &Profile,
-    overrides: &TestOpts,
-    seed: u64,
-) -> anyhow::Result<(SimRun, Verdict)> {
-    let run = run_profile(profile, overrides, seed)?;
-    let verdict = Verdict::new(
-        &profile.id,
-        "sim",
-        run.figures.clone(),
-        &profile.criteria,
-        &profile.goals,
-    );
-    Ok((run, verdict))
 }
