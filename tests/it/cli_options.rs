@@ -3,11 +3,11 @@
 //! nothing or never end are refused, seeds never wrap, and a full stdout is an error, not a
 //! panic. Each case is bounded by a deadline, so an unending run fails instead of hanging.
 
+use crate::support::binary::glomers;
+use crate::support::fixtures::{store_run, ECHO};
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use crate::support::binary::glomers;
-use crate::support::fixtures::{store_run, ECHO};
 
 /// Runs `cmd` with a deadline; returns (exit code, stdout, stderr). A run past the deadline is
 /// killed and fails the test.

@@ -29,10 +29,7 @@ fn committed_completions_are_current() {
 
 #[test]
 fn the_binary_prints_the_same_scripts() {
-    let out = glomers()
-        .args(["completions", "zsh"])
-        .output()
-        .unwrap();
+    let out = glomers().args(["completions", "zsh"]).output().unwrap();
     assert!(out.status.success());
     assert_eq!(out.stdout, completion_script(clap_complete::Shell::Zsh));
     assert!(String::from_utf8_lossy(&out.stdout).contains("maelstrom"));

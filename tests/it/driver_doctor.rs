@@ -1,8 +1,8 @@
 //! `glomers maelstrom doctor` with controlled PATHs: nothing at all (java missing, named with
 //! how to install it, non-zero exit), an old Java, and a complete fake set-up.
 
-use std::path::Path;
 use crate::support::binary::{glomers, write_executable};
+use std::path::Path;
 
 fn script(dir: &Path, name: &str, body: &str) {
     write_executable(&dir.join(name), &format!("#!/bin/sh\n{body}\n"));

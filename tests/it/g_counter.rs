@@ -2,9 +2,9 @@
 //! every node converges within 1 s once adds stop, and the checker catches counters that are
 //! wrong in the ways seq-kv invites (never reading peers, trusting stale reads).
 
-use glomers::challenge::Workload;
 use crate::support::sim::profile;
 use glomers::challenge::TestOpts;
+use glomers::challenge::Workload;
 use glomers::history::{pairs, OpType};
 use glomers::node::rpc::PendingRpcs;
 use glomers::node::{Ctx, Node};

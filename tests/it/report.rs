@@ -5,12 +5,12 @@
 //! use (exit 3, naming the file and line), and run folders that cannot be read (the real I/O
 //! error, naming the path).
 
+use crate::support::binary::glomers;
+use crate::support::fixtures::{store_run, BROADCAST_FLOOD, BROADCAST_LOST, ECHO, LIN_KV, TXN};
 use glomers::challenge::Profiles;
 use glomers::report::run_dir;
 use glomers::verdict::Validity;
 use std::path::Path;
-use crate::support::binary::glomers;
-use crate::support::fixtures::{store_run, BROADCAST_FLOOD, BROADCAST_LOST, ECHO, LIN_KV, TXN};
 
 fn report(args: &[&str], dir: &Path) -> (i32, String, String) {
     let out = glomers()

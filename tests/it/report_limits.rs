@@ -3,15 +3,15 @@
 //! nor end with an undocumented exit code, and the history reader's memory staying flat as the
 //! history grows. Set `GLOMERS_FUZZ_SEED` to replay a fuzz run.
 
+use crate::support::alone::in_own_process;
+use crate::support::binary::glomers;
+use crate::support::fixtures::{store_run, BROADCAST_FLOOD, BROADCAST_LOST, ECHO, LIN_KV, TXN};
 use glomers::challenge::Profiles;
 use glomers::exit;
 use glomers::report::{op_stats, run_dir, synthetic_history};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
-use crate::support::alone::in_own_process;
-use crate::support::binary::glomers;
-use crate::support::fixtures::{store_run, BROADCAST_FLOOD, BROADCAST_LOST, ECHO, LIN_KV, TXN};
 
 /// A field of `/proc/self/status` in KiB (`VmHWM`, `VmRSS`).
 fn status_kib(field: &str) -> u64 {

@@ -2,13 +2,13 @@
 //! right Maelstrom error, skip what cannot, handle huge lines, and exit cleanly on EOF. Driven
 //! through in-memory pipes, and once through the real binary.
 
+use crate::support::binary::glomers;
 use glomers::challenge::Workload;
 use glomers::node::lines::LineReader;
 use glomers::node::{runtime, Host};
 use glomers::nodes::build;
 use serde_json::{json, Value};
 use std::io::Write;
-use crate::support::binary::glomers;
 use std::process::Stdio;
 
 const INIT: &str = r#"{"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}}"#;

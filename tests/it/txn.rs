@@ -230,8 +230,9 @@ fn concurrent_writes_converge_to_one_value() {
 /// node): Maelstrom reported exactly four G-single-item-realtime cycles.
 #[test]
 fn checker_agrees_with_maelstrom_on_a_real_history() {
-    let history: Vec<Op> = glomers::report::history::read(&fixtures::path("txn-rw-register/history.edn"))
-    .expect("fixture history");
+    let history: Vec<Op> =
+        glomers::report::history::read(&fixtures::path("txn-rw-register/history.edn"))
+            .expect("fixture history");
     let c = check(&history, &["strict-serializable".to_string()]);
     assert_eq!(c.valid, Validity::Invalid);
     assert_eq!(c.result["anomaly-types"], json!(["G-single-item-realtime"]));

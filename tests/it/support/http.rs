@@ -135,4 +135,3 @@ fn answer(mut stream: std::net::TcpStream, routes: &[(String, Reply)]) {
     };
     let _ = stream.flush();
 }
-

@@ -78,4 +78,3 @@ pub fn fake_maelstrom(dir: &Path, fixtures: &[(&str, &str)]) -> (PathBuf, PathBu
     }
     (launcher, by_workload)
 }
-

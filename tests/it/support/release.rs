@@ -111,4 +111,3 @@ pub fn entries(dir: &Path) -> Vec<String> {
         })
         .unwrap_or_default()
 }
-
