@@ -1,5 +1,6 @@
 //! Challenge 1: `echo {echo}` → `echo_ok {echo}`, the payload returned untouched.
 
+use super::one_request;
 use crate::node::{Ctx, Node};
 use crate::protocol::{Body, Message, RpcError};
 use serde_json::Value;
@@ -18,15 +19,11 @@ impl Echo {
 
 impl Node for Echo {
     fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
-        match msg.body.kind.as_str() {
-            "echo" => {
-                // Any JSON is a valid payload, so it is copied as a raw value, never re-typed.
-                let payload: Value = msg.body.get("echo")?;
-                ctx.reply(&msg, Body::new("echo_ok").with("echo", payload));
-                Ok(())
-            }
-            other => Err(RpcError::not_supported(other)),
-        }
+        one_request::serve(&msg, ctx, "echo", |msg, _| {
+            // Any JSON is a valid payload, so it is copied as a raw value, never re-typed.
+            let payload: Value = msg.body.get("echo")?;
+            Ok(Body::new("echo_ok").with("echo", payload))
+        })
     }
 }
 

@@ -5,6 +5,7 @@ pub mod broadcast;
 pub mod echo;
 pub mod g_counter;
 pub mod kafka;
+mod one_request;
 pub mod txn;
 pub mod unique_ids;
 

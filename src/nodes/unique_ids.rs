@@ -3,6 +3,7 @@
 //! nodes can ever collide, with zero messages between servers and total availability under any
 //! partition. Integers keep ids mutually comparable, as Maelstrom's checker prefers.
 
+use super::one_request;
 use crate::node::{Ctx, Node};
 use crate::protocol::{Body, ErrorCode, Message, RpcError};
 
@@ -19,27 +20,28 @@ impl UniqueIds {
     pub fn new(_flags: Flags) -> Self {
         UniqueIds::default()
     }
+
+    /// This node's next id: `counter · cluster size + index`.
+    fn next_id(&mut self, ctx: &Ctx) -> Result<u64, RpcError> {
+        let cluster = ctx.node_ids.len().max(1) as u64;
+        // Past 2^64 ids the residue classes would wrap into each other: refuse instead.
+        let id = self
+            .counter
+            .checked_mul(cluster)
+            .and_then(|base| base.checked_add(ctx.index() as u64))
+            .ok_or_else(|| {
+                RpcError::new(ErrorCode::TemporarilyUnavailable, "id space exhausted")
+            })?;
+        self.counter += 1;
+        Ok(id)
+    }
 }
 
 impl Node for UniqueIds {
     fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
-        match msg.body.kind.as_str() {
-            "generate" => {
-                let n = ctx.node_ids.len().max(1) as u64;
-                // Past 2^64 ids the residue classes would wrap into each other: refuse instead.
-                let id = self
-                    .counter
-                    .checked_mul(n)
-                    .and_then(|base| base.checked_add(ctx.index() as u64))
-                    .ok_or_else(|| {
-                        RpcError::new(ErrorCode::TemporarilyUnavailable, "id space exhausted")
-                    })?;
-                self.counter += 1;
-                ctx.reply(&msg, Body::new("generate_ok").with("id", id));
-                Ok(())
-            }
-            other => Err(RpcError::not_supported(other)),
-        }
+        one_request::serve(&msg, ctx, "generate", |_, ctx| {
+            Ok(Body::new("generate_ok").with("id", self.next_id(ctx)?))
+        })
     }
 }
 

@@ -22,7 +22,7 @@
 
 use super::log::KeyLog;
 use super::requests;
-use super::sync::{Link, SyncMsg, SYNC};
+use super::sync::{self, Link, SYNC};
 use super::Timing;
 use crate::node::rpc::PendingRpcs;
 use crate::node::{Ctx, Node};
@@ -324,12 +324,7 @@ impl LinKv {
     }
 
     fn on_sync(&mut self, msg: &Message, now: Duration) -> Result<(), RpcError> {
-        let sync: SyncMsg = msg.body.parse()?;
-        sync.validate()?;
-        let Some(link) = self.links.get_mut(&msg.src) else {
-            return Ok(());
-        };
-        for batch in link.on_sync(sync, now) {
+        for batch in sync::receive(&mut self.links, msg, now)? {
             for (key, offset, m) in batch.entries {
                 let state = self.keys.entry(key).or_default();
                 state.log.insert(offset, m);
@@ -352,12 +347,7 @@ fn failure(err: Option<RpcError>) -> RpcError {
 
 impl Node for LinKv {
     fn on_init(&mut self, ctx: &mut Ctx) {
-        let peers: Vec<String> = ctx.peers().cloned().collect();
-        let (resend, max) = (self.timing.resend, self.timing.resend_max);
-        self.links = peers
-            .into_iter()
-            .map(|p| (p, Link::new(resend, max)))
-            .collect();
+        self.links = sync::links_to_peers(ctx, &self.timing);
     }
 
     fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
@@ -424,9 +414,7 @@ impl Node for LinKv {
     }
 
     fn on_tick(&mut self, ctx: &mut Ctx) {
-        let now = ctx.now;
-        super::sync::flush_links(&mut self.links, now, ctx);
-        for (_, what) in self.pending.expire(now) {
+        for what in sync::tick(&mut self.links, &mut self.pending, ctx) {
             self.on_expired(what, ctx);
         }
     }

@@ -23,7 +23,7 @@
 
 use super::log::KeyLog;
 use super::requests;
-use super::sync::{Batch, Link, SyncMsg, SYNC};
+use super::sync::{self, Batch, Link, SYNC};
 use super::Timing;
 use crate::node::rpc::PendingRpcs;
 use crate::node::{Ctx, Node};
@@ -215,12 +215,7 @@ impl Local {
     }
 
     fn on_sync(&mut self, msg: &Message, now: Duration) -> Result<(), RpcError> {
-        let sync: SyncMsg = msg.body.parse()?;
-        sync.validate()?;
-        let Some(link) = self.links.get_mut(&msg.src) else {
-            return Ok(()); // not a peer of ours
-        };
-        for batch in link.on_sync(sync, now) {
+        for batch in sync::receive(&mut self.links, msg, now)? {
             self.apply(&msg.src, batch);
         }
         Ok(())
@@ -247,12 +242,7 @@ impl Node for Local {
     fn on_init(&mut self, ctx: &mut Ctx) {
         self.me = ctx.index() as i64;
         self.n = ctx.node_ids.len().max(1) as i64;
-        let peers: Vec<String> = ctx.peers().cloned().collect();
-        let (resend, max) = (self.timing.resend, self.timing.resend_max);
-        self.links = peers
-            .into_iter()
-            .map(|p| (p, Link::new(resend, max)))
-            .collect();
+        self.links = sync::links_to_peers(ctx, &self.timing);
     }
 
     fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
@@ -277,10 +267,7 @@ impl Node for Local {
     }
 
     fn on_tick(&mut self, ctx: &mut Ctx) {
-        let now = ctx.now;
-        super::sync::flush_links(&mut self.links, now, ctx);
-        // A peer that does not answer (a partition) must not hold a list forever.
-        for (_, id) in self.queries.expire(now) {
+        for id in sync::tick(&mut self.links, &mut self.queries, ctx) {
             self.finish_list(id, ctx);
         }
     }

@@ -128,15 +128,22 @@ mod tests {
     use crate::protocol::Body;
     use serde_json::json;
 
+    const MODES: [Mode; 2] = [Mode::Local, Mode::LinKv];
+
+    /// Node n0 of a two-node cluster in `mode`, with the default timing.
+    fn node_n0_of_2(mode: Mode) -> Harness {
+        let flags = Flags {
+            mode,
+            ..Flags::default()
+        };
+        Harness::new(Box::new(Kafka::new(flags)), "n0", 2)
+    }
+
     /// Odd, hostile or out-of-place input gets an error reply or is dropped; never a panic.
     #[test]
     fn odd_input_never_panics() {
-        for mode in [Mode::Local, Mode::LinKv] {
-            let flags = Flags {
-                mode,
-                ..Flags::default()
-            };
-            let mut h = Harness::new(Box::new(Kafka::new(flags)), "n0", 2);
+        for mode in MODES {
+            let mut h = node_n0_of_2(mode);
             // (request, the error code it must get; None for a normal reply)
             let requests = [
                 (Body::new("send"), Some(12)),
@@ -198,12 +205,8 @@ mod tests {
     /// so the key keeps serving sends at ordinary offsets in both modes.
     #[test]
     fn a_hostile_mark_at_the_end_of_the_offset_range_does_not_disable_a_key() {
-        for mode in [Mode::Local, Mode::LinKv] {
-            let flags = Flags {
-                mode,
-                ..Flags::default()
-            };
-            let mut h = Harness::new(Box::new(Kafka::new(flags)), "n0", 2);
+        for mode in MODES {
+            let mut h = node_n0_of_2(mode);
             for batch in [
                 json!({"marks": {"k": i64::MAX}}),
                 json!({"entries": [["k", i64::MAX - 1, "evil"]]}),

@@ -17,8 +17,11 @@
 //! the whole backlog on every tick. Nothing is sent while there is nothing new, no
 //! acknowledgement is owed and no retransmission is due, so an idle cluster is silent.
 
+use super::Timing;
 use crate::node::backoff::Backoff;
-use crate::protocol::{Body, ErrorCode, RpcError};
+use crate::node::rpc::PendingRpcs;
+use crate::node::Ctx;
+use crate::protocol::{Body, ErrorCode, Message, RpcError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
@@ -293,13 +296,48 @@ impl Link {
     }
 }
 
-/// Gives every link its tick and sends what it has for its peer (new entries, marks, resends).
-pub fn flush_links(links: &mut BTreeMap<String, Link>, now: Duration, ctx: &mut crate::node::Ctx) {
+/// One link per peer of this node (every other node of the cluster), with `timing`'s
+/// retransmission timeouts.
+pub fn links_to_peers(ctx: &Ctx, timing: &Timing) -> BTreeMap<String, Link> {
+    ctx.peers()
+        .map(|p| (p.clone(), Link::new(timing.resend, timing.resend_max)))
+        .collect()
+}
+
+/// Takes a `kafka_sync` message: the batches now due to be applied, in order. A malformed
+/// message is an error; one from a node that is not a peer of ours is ignored (no batches).
+pub fn receive(
+    links: &mut BTreeMap<String, Link>,
+    msg: &Message,
+    now: Duration,
+) -> Result<Vec<Batch>, RpcError> {
+    let sync: SyncMsg = msg.body.parse()?;
+    sync.validate()?;
+    Ok(match links.get_mut(&msg.src) {
+        Some(link) => link.on_sync(sync, now),
+        None => Vec::new(),
+    })
+}
+
+/// A node's tick: every link sends what it has for its peer (new entries, marks, resends),
+/// then what waited in `waiting` past its deadline is handed back for the node to give up on
+/// (a peer or service that does not answer, as in a partition, must not hold it forever).
+pub fn tick<T>(
+    links: &mut BTreeMap<String, Link>,
+    waiting: &mut PendingRpcs<T>,
+    ctx: &mut Ctx,
+) -> Vec<T> {
+    let now = ctx.now;
     for (peer, link) in links.iter_mut() {
         if let Some(body) = link.on_tick(now) {
             ctx.send(peer, body);
         }
     }
+    waiting
+        .expire(now)
+        .into_iter()
+        .map(|(_, what)| what)
+        .collect()
 }
 
 #[cfg(test)]
@@ -320,6 +358,24 @@ mod tests {
 
     fn decode(body: &Body) -> SyncMsg {
         body.parse().expect("a sync message")
+    }
+
+    /// `receive` applies a peer's batch, ignores a stranger's and refuses a malformed message.
+    #[test]
+    fn receive_takes_peers_ignores_strangers_and_refuses_malformed() {
+        let mut sender = link();
+        sender.push_entry("k", 0, json!(1));
+        let body = sender.on_tick(t(100)).unwrap();
+        let mut links = BTreeMap::from([("n1".to_string(), link())]);
+        let from = |src: &str, body: Body| Message::new(src, "n0", body);
+        let stranger = receive(&mut links, &from("n9", body.clone()), t(100)).unwrap();
+        assert!(stranger.is_empty());
+        let batches = receive(&mut links, &from("n1", body), t(100)).unwrap();
+        assert_eq!(batches.len(), 1);
+        assert_eq!(batches[0].entries.len(), 1);
+        let malformed = Body::new(SYNC).with("batches", "no");
+        let err = receive(&mut links, &from("n1", malformed), t(100)).unwrap_err();
+        assert_eq!(err.code, ErrorCode::MalformedRequest as u32);
     }
 
     #[test]

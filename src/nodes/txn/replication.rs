@@ -207,36 +207,20 @@ mod tests {
         let mut b = Replicator::new(["n0".to_string()]);
         let mut store = Store::default();
         let e = |seq: u64, v: i64| Entry(seq, seq, vec![(json!(1), json!(v))]);
-        let applied = b.receive(
-            "n0",
-            0,
-            Batch {
-                txns: vec![e(2, 2)],
-                ack: 0,
-            },
-            &mut store,
-        );
-        assert_eq!(applied, 0, "entry 2 before entry 1 waits");
-        let applied = b.receive(
-            "n0",
-            0,
-            Batch {
-                txns: vec![e(1, 1), e(2, 2)],
-                ack: 0,
-            },
-            &mut store,
-        );
-        assert_eq!(applied, 2);
-        let applied = b.receive(
-            "n0",
-            0,
-            Batch {
-                txns: vec![e(1, 1), e(2, 2)],
-                ack: 0,
-            },
-            &mut store,
-        );
-        assert_eq!(applied, 0);
+        // (entries received, how many apply, why)
+        let steps = [
+            (vec![e(2, 2)], 0, "entry 2 before entry 1 waits"),
+            (
+                vec![e(1, 1), e(2, 2)],
+                2,
+                "the gap filled, both apply in order",
+            ),
+            (vec![e(1, 1), e(2, 2)], 0, "a resend applies nothing again"),
+        ];
+        for (txns, want, why) in steps {
+            let applied = b.receive("n0", 0, Batch { txns, ack: 0 }, &mut store);
+            assert_eq!(applied, want, "{why}");
+        }
         assert_eq!(store.get(&json!(1)), Some(&json!(2)));
     }
 }

@@ -3,19 +3,15 @@
 //! nor end with an undocumented exit code, and the history reader's memory staying flat as the
 //! history grows. Set `GLOMERS_FUZZ_SEED` to replay a fuzz run.
 
-mod support;
-
+use crate::support::alone::in_own_process;
+use crate::support::binary::glomers;
+use crate::support::fixtures::{store_run, BROADCAST_FLOOD, BROADCAST_LOST, ECHO, LIN_KV, TXN};
 use glomers::challenge::Profiles;
 use glomers::exit;
 use glomers::report::{op_stats, run_dir, synthetic_history};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
-use std::sync::Mutex;
-use support::*;
-
-/// Both tests read this process's peak memory, so they must not overlap.
-static MEMORY: Mutex<()> = Mutex::new(());
 
 /// A field of `/proc/self/status` in KiB (`VmHWM`, `VmRSS`).
 fn status_kib(field: &str) -> u64 {
@@ -115,7 +111,13 @@ fn mutate(rng: &mut ChaCha8Rng, original: &[u8]) -> (String, Vec<u8>) {
 
 #[test]
 fn fuzzed_run_folders_never_panic_and_exit_with_documented_codes() {
-    let _guard = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
+    // It bounds this process's peak memory, which other tests would raise.
+    if !in_own_process(concat!(
+        module_path!(),
+        "::fuzzed_run_folders_never_panic_and_exit_with_documented_codes"
+    )) {
+        return;
+    }
     let seed: u64 = match std::env::var("GLOMERS_FUZZ_SEED") {
         Ok(s) => s.parse().expect("GLOMERS_FUZZ_SEED must be a u64"),
         Err(_) => std::time::SystemTime::now()
@@ -138,7 +140,7 @@ fn fuzzed_run_folders_never_panic_and_exit_with_documented_codes() {
         let run = tmp.path().join(format!("{round}")).join(name);
         std::fs::create_dir_all(&run).unwrap();
         for file in ["results.edn", "history.edn", "jepsen.log.tail"] {
-            std::fs::copy(fixture(name).join(file), run.join(file)).unwrap();
+            std::fs::copy(store_run(name).join(file), run.join(file)).unwrap();
         }
         let mut mutations = Vec::new();
         for file in ["results.edn", "history.edn"] {
@@ -192,7 +194,13 @@ fn fuzzed_run_folders_never_panic_and_exit_with_documented_codes() {
 /// memory by far less than the file's size (reading it whole took over 60 MB).
 #[test]
 fn history_memory_does_not_grow_with_its_size() {
-    let _guard = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
+    // It measures this process's peak memory, which other tests would raise.
+    if !in_own_process(concat!(
+        module_path!(),
+        "::history_memory_does_not_grow_with_its_size"
+    )) {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("history.edn");
     let written = {

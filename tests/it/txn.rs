@@ -2,6 +2,7 @@
 //! under partitions, msgs-per-op goal), replication across a healed partition driven node by
 //! node, the checker against a real Maelstrom result, and broken nodes the checker must catch.
 
+use crate::support::fixtures;
 use glomers::challenge::Workload;
 use glomers::challenge::{Profiles, TestOpts};
 use glomers::history::Op;
@@ -230,11 +231,9 @@ fn concurrent_writes_converge_to_one_value() {
 /// node): Maelstrom reported exactly four G-single-item-realtime cycles.
 #[test]
 fn checker_agrees_with_maelstrom_on_a_real_history() {
-    let history: Vec<Op> = glomers::report::history::read(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/txn-rw-register/history.edn"
-    )))
-    .expect("fixture history");
+    let history: Vec<Op> =
+        glomers::report::history::read(&fixtures::path("txn-rw-register/history.edn"))
+            .expect("fixture history");
     let c = check(&history, &["strict-serializable".to_string()]);
     assert_eq!(c.valid, Validity::Invalid);
     assert_eq!(c.result["anomaly-types"], json!(["G-single-item-realtime"]));

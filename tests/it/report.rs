@@ -5,13 +5,12 @@
 //! use (exit 3, naming the file and line), and run folders that cannot be read (the real I/O
 //! error, naming the path).
 
-mod support;
-
+use crate::support::binary::glomers;
+use crate::support::fixtures::{store_run, BROADCAST_FLOOD, BROADCAST_LOST, ECHO, LIN_KV, TXN};
 use glomers::challenge::Profiles;
 use glomers::report::run_dir;
 use glomers::verdict::Validity;
 use std::path::Path;
-use support::*;
 
 fn report(args: &[&str], dir: &Path) -> (i32, String, String) {
     let out = glomers()
@@ -36,7 +35,7 @@ fn line<'a>(text: &'a str, label: &str) -> &'a str {
 
 #[test]
 fn echo_is_valid_and_judged_as_challenge_1() {
-    let (code, out, err) = report(&[], &fixture(ECHO));
+    let (code, out, err) = report(&[], &store_run(ECHO));
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.starts_with("challenge 1  Echo  (engine: maelstrom)"),
@@ -55,7 +54,7 @@ fn echo_is_valid_and_judged_as_challenge_1() {
 
 #[test]
 fn broadcast_with_lost_writes_is_invalid() {
-    let (code, out, _) = report(&[], &fixture(BROADCAST_LOST));
+    let (code, out, _) = report(&[], &store_run(BROADCAST_LOST));
     assert_eq!(code, 1, "{out}");
     assert_eq!(line(&out, "valid?"), "valid?               INVALID");
     assert_eq!(
@@ -75,7 +74,7 @@ fn broadcast_with_lost_writes_is_invalid() {
     );
 
     // Judged as 3d, the latency criteria are missed too.
-    let (code, out, _) = report(&["--challenge", "3d"], &fixture(BROADCAST_LOST));
+    let (code, out, _) = report(&["--challenge", "3d"], &store_run(BROADCAST_LOST));
     assert_eq!(code, 1);
     assert!(
         out.contains("MISSED stable-latency-p50 < 400  (actual 14851)"),
@@ -90,7 +89,7 @@ fn broadcast_with_lost_writes_is_invalid() {
 
 #[test]
 fn broadcast_flooding_is_valid() {
-    let (code, out, _) = report(&["--challenge", "3b"], &fixture(BROADCAST_FLOOD));
+    let (code, out, _) = report(&["--challenge", "3b"], &store_run(BROADCAST_FLOOD));
     assert_eq!(code, 0, "{out}");
     assert_eq!(
         line(&out, "msgs-per-op"),
@@ -102,7 +101,7 @@ fn broadcast_flooding_is_valid() {
 
 #[test]
 fn lin_kv_is_valid_without_a_challenge() {
-    let (code, out, _) = report(&[], &fixture(LIN_KV));
+    let (code, out, _) = report(&[], &store_run(LIN_KV));
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("lin-kv run"), "{out}");
     assert_eq!(line(&out, "availability"), "availability         0.5294");
@@ -121,7 +120,7 @@ fn lin_kv_is_valid_without_a_challenge() {
 
 #[test]
 fn txn_is_invalid_with_its_elle_anomaly() {
-    let (code, out, _) = report(&["--json"], &fixture(TXN));
+    let (code, out, _) = report(&["--json"], &store_run(TXN));
     assert_eq!(code, 1);
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(j["figures"]["valid"], "invalid");
@@ -137,7 +136,7 @@ fn txn_is_invalid_with_its_elle_anomaly() {
     assert_eq!(j["pass"], false);
     assert!(j["challenge"].is_null());
 
-    let (_, md, _) = report(&["--markdown", "--challenge", "6c"], &fixture(TXN));
+    let (_, md, _) = report(&["--markdown", "--challenge", "6c"], &store_run(TXN));
     assert!(md.starts_with("### challenge 6c"), "{md}");
     assert!(
         md.contains("| anomalies | G-single-item-realtime |"),
@@ -157,7 +156,7 @@ fn figures_of_every_fixture_through_the_library() {
         (TXN, Validity::Invalid, 190, Some(0.0)),
     ];
     for (name, valid, ops, servers) in expect {
-        let r = run_dir::load(&fixture(name), &profiles, None).unwrap();
+        let r = run_dir::load(&store_run(name), &profiles, None).unwrap();
         let f = &r.verdict.figures;
         assert_eq!(f.valid, Some(valid), "{name}");
         assert_eq!(f.ops, ops, "{name}");
@@ -176,7 +175,7 @@ fn store_with(name: &str, workload: &str) -> tempfile::TempDir {
         .join("20261121T000000.000Z");
     std::fs::create_dir_all(&run).unwrap();
     for file in ["results.edn", "history.edn", "jepsen.log.tail"] {
-        std::fs::copy(fixture(name).join(file), run.join(file)).unwrap();
+        std::fs::copy(store_run(name).join(file), run.join(file)).unwrap();
     }
     std::os::unix::fs::symlink(
         format!("{workload}/20261121T000000.000Z"),
@@ -248,7 +247,7 @@ fn echo_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     let run = tmp.path().join("echo-20261121T000000.000Z");
     std::fs::create_dir_all(&run).unwrap();
     for file in ["results.edn", "history.edn", "jepsen.log.tail"] {
-        std::fs::copy(fixture(ECHO).join(file), run.join(file)).unwrap();
+        std::fs::copy(store_run(ECHO).join(file), run.join(file)).unwrap();
     }
     (tmp, run)
 }

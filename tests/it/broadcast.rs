@@ -2,7 +2,9 @@
 //! simulator over many seeds (validity, partitions, the 3d/3e goals), and nodes that must fail
 //! (one that never relays, one that relays too slowly) to prove the checker bites.
 
-use glomers::challenge::{Profile, Profiles, TestOpts};
+use crate::support::fixtures;
+use crate::support::sim::{profile, sweep_seeds};
+use glomers::challenge::TestOpts;
 use glomers::node::{Ctx, Node};
 use glomers::protocol::{Body, Message, RpcError};
 use glomers::report::{edn, history};
@@ -11,13 +13,11 @@ use glomers::sim::{self, SimConfig};
 use glomers::verdict::{Figures, Validity, Verdict};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::time::Duration;
 
-fn fixture(dir: &str) -> (Vec<glomers::history::Op>, Value) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(dir);
+/// The history and results of the recorded Maelstrom run in `tests/fixtures/<dir>`.
+fn jepsen_run(dir: &str) -> (Vec<glomers::history::Op>, Value) {
+    let root = fixtures::path(dir);
     let ops = history::read(&root.join("history.edn")).expect("history.edn");
     let text = std::fs::read_to_string(root.join("results.edn")).expect("results.edn");
     let results = edn::to_json(&edn::parse(&text).expect("results.edn parses"));
@@ -26,7 +26,7 @@ fn fixture(dir: &str) -> (Vec<glomers::history::Op>, Value) {
 
 /// Our set-full on a real history must report what Jepsen reported on the same history.
 fn checker_agrees_with_jepsen(dir: &str) {
-    let (ops, results) = fixture(dir);
+    let (ops, results) = jepsen_run(dir);
     let theirs = &results["workload"];
     let ours = set_full_check(&ops);
     for key in [
@@ -98,7 +98,7 @@ fn checker_matches_jepsen_on_a_valid_store_run() {
 #[test]
 fn checker_matches_jepsen_on_a_run_that_lost_45_values() {
     checker_agrees_with_jepsen("store/broadcast-20261121T112556.282Z");
-    let (ops, _) = fixture("store/broadcast-20261121T112556.282Z");
+    let (ops, _) = jepsen_run("store/broadcast-20261121T112556.282Z");
     let ours = set_full_check(&ops);
     assert_eq!(ours.valid, Validity::Invalid);
     assert_eq!(ours.counts["lost-count"], 45.0);
@@ -111,41 +111,13 @@ fn checker_matches_jepsen_on_a_run_that_lost_45_values() {
 /// Every sweep covers seeds 1..=SEEDS.
 const SEEDS: u64 = 20;
 
-fn profile(id: &str) -> Profile {
-    Profiles::builtin().find(id).expect("profile").clone()
-}
-
 fn partitions() -> TestOpts {
     TestOpts::parse_args(&["--nemesis", "partition"]).expect("valid options")
 }
 
 /// Runs `f` on seeds 1..=SEEDS over the machine's cores; results in seed order.
 fn sweep<T: Send>(f: impl Fn(u64) -> T + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(4);
-    let mut out: Vec<Option<T>> = (0..SEEDS).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let f = &f;
-                scope.spawn(move || {
-                    (1..=SEEDS)
-                        .filter(|s| (s - 1) as usize % threads == t)
-                        .map(|s| (s, f(s)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for h in handles {
-            for (seed, r) in h.join().expect("sweep thread") {
-                out[(seed - 1) as usize] = Some(r);
-            }
-        }
-    });
-    out.into_iter()
-        .map(|r| r.expect("every seed ran"))
-        .collect()
+    sweep_seeds(SEEDS, f)
 }
 
 fn verdict(id: &str, overrides: &TestOpts, seed: u64) -> Verdict {

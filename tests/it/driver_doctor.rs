@@ -1,16 +1,11 @@
 //! `glomers maelstrom doctor` with controlled PATHs: nothing at all (java missing, named with
 //! how to install it, non-zero exit), an old Java, and a complete fake set-up.
 
-mod support;
-
-use std::os::unix::fs::PermissionsExt;
+use crate::support::binary::{glomers, write_executable};
 use std::path::Path;
-use support::glomers;
 
 fn script(dir: &Path, name: &str, body: &str) {
-    let path = dir.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&dir.join(name), &format!("#!/bin/sh\n{body}\n"));
 }
 
 fn doctor(path: &Path, env: &[(&str, &Path)]) -> (i32, String) {

@@ -3,12 +3,13 @@
 //! table, `glomers.json`, exit codes 0/1/2/3, `run all`, and Ctrl-C or a timeout stopping the
 //! whole process group.
 
-mod support;
-
+use crate::support::binary::glomers;
+use crate::support::fixtures::{BROADCAST_FLOOD, BROADCAST_LOST, ECHO, TXN};
+use crate::support::launcher::fake_maelstrom;
+use crate::support::processes::{is_running, proc_state, running_in_group};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use support::*;
 
 struct Fake {
     dir: tempfile::TempDir,

@@ -2,13 +2,14 @@
 //! right Maelstrom error, skip what cannot, handle huge lines, and exit cleanly on EOF. Driven
 //! through in-memory pipes, and once through the real binary.
 
+use crate::support::binary::glomers;
 use glomers::challenge::Workload;
 use glomers::node::lines::LineReader;
 use glomers::node::{runtime, Host};
 use glomers::nodes::build;
 use serde_json::{json, Value};
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 const INIT: &str = r#"{"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}}"#;
 
@@ -167,7 +168,7 @@ fn empty_input_exits_cleanly() {
 
 #[test]
 fn the_binary_serves_stdio_and_exits_zero_on_eof() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_glomers"))
+    let mut child = glomers()
         .args(["node", "echo"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -199,7 +200,7 @@ fn the_binary_serves_stdio_and_exits_zero_on_eof() {
 
 #[test]
 fn unknown_node_flag_is_a_clear_error() {
-    let output = Command::new(env!("CARGO_BIN_EXE_glomers"))
+    let output = glomers()
         .args(["node", "echo", "--no-such-flag"])
         .stdin(Stdio::null())
         .output()

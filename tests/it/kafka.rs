@@ -2,7 +2,8 @@
 //! goals on each), and the kafka checker catches nodes that hand out an offset twice or lose
 //! an acknowledged message.
 
-use glomers::challenge::{Profile, Profiles, TestOpts};
+use crate::support::sim::{profile, sweep_seeds};
+use glomers::challenge::TestOpts;
 use glomers::node::{Ctx, Node};
 use glomers::protocol::{Body, Message, RpcError};
 use glomers::sim::{self, SimConfig};
@@ -12,28 +13,15 @@ use std::collections::BTreeMap;
 
 const SEEDS: u64 = 20;
 
-fn profile(id: &str) -> Profile {
-    Profiles::builtin().find(id).expect("profile").clone()
-}
-
-/// Runs `seeds` of a profile on two threads (the machine has two cores); returns the verdicts
-/// in seed order.
+/// Runs seeds 1..=`seeds` of a profile over the machine's cores; returns the verdicts in seed
+/// order.
 fn sweep(id: &str, seeds: u64) -> Vec<(u64, Verdict)> {
     let p = profile(id);
-    let run = |seed: u64| {
+    sweep_seeds(seeds, |seed| {
         let (_, verdict) =
             glomers::driver::sim_run::judge(&p, &TestOpts::default(), seed).expect("run");
         (seed, verdict)
-    };
-    let (odd, even): (Vec<u64>, Vec<u64>) = (1..=seeds).partition(|s| !s.is_multiple_of(2));
-    let mut out: Vec<(u64, Verdict)> = std::thread::scope(|s| {
-        let h = s.spawn(|| odd.into_iter().map(run).collect::<Vec<_>>());
-        let mut mine: Vec<_> = even.into_iter().map(run).collect();
-        mine.extend(h.join().expect("worker"));
-        mine
-    });
-    out.sort_by_key(|(s, _)| *s);
-    out
+    })
 }
 
 fn assert_all_valid(id: &str, verdicts: &[(u64, Verdict)]) {

@@ -2,18 +2,12 @@
 //! seed, and the checkers bite: an echo node that alters the payload and a unique-ids node that
 //! repeats an id are both found invalid, for the right reason.
 
-use glomers::challenge::{Profiles, TestOpts};
+use crate::support::sim::profile;
+use glomers::challenge::TestOpts;
 use glomers::node::{Ctx, Node};
 use glomers::protocol::{Body, Message, RpcError};
 use glomers::sim::{self, SimConfig};
 use glomers::verdict::Validity;
-
-fn profile(id: &str) -> glomers::challenge::Profile {
-    Profiles::builtin()
-        .find(id)
-        .expect("profile exists")
-        .clone()
-}
 
 #[test]
 fn echo_profile_valid_over_20_seeds() {

@@ -1,8 +1,7 @@
 //! The shell completions committed in `completions/` must match the CLI: regenerated in-process
 //! and compared. Run with `GLOMERS_BLESS_COMPLETIONS=1` to rewrite them after changing the CLI.
 
-mod support;
-
+use crate::support::binary::glomers;
 use glomers::cli::{completion_script, COMPLETION_FILES};
 use std::path::Path;
 
@@ -24,16 +23,13 @@ fn committed_completions_are_current() {
     }
     assert!(
         stale.is_empty(),
-        "stale completions {stale:?}: run `GLOMERS_BLESS_COMPLETIONS=1 cargo test --test driver_completions`"
+        "stale completions {stale:?}: run `GLOMERS_BLESS_COMPLETIONS=1 cargo test --test it completions`"
     );
 }
 
 #[test]
 fn the_binary_prints_the_same_scripts() {
-    let out = support::glomers()
-        .args(["completions", "zsh"])
-        .output()
-        .unwrap();
+    let out = glomers().args(["completions", "zsh"]).output().unwrap();
     assert!(out.status.success());
     assert_eq!(out.stdout, completion_script(clap_complete::Shell::Zsh));
     assert!(String::from_utf8_lossy(&out.stdout).contains("maelstrom"));

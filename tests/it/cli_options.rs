@@ -3,12 +3,11 @@
 //! nothing or never end are refused, seeds never wrap, and a full stdout is an error, not a
 //! panic. Each case is bounded by a deadline, so an unending run fails instead of hanging.
 
-mod support;
-
+use crate::support::binary::glomers;
+use crate::support::fixtures::{store_run, ECHO};
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::glomers;
 
 /// Runs `cmd` with a deadline; returns (exit code, stdout, stderr). A run past the deadline is
 /// killed and fails the test.
@@ -164,7 +163,7 @@ fn a_full_stdout_is_an_error_not_a_panic() {
         eprintln!("SKIPPED: /dev/full is not available on this system");
         return;
     };
-    let report_dir = support::fixture(support::ECHO);
+    let report_dir = store_run(ECHO);
     let cases: Vec<Vec<String>> = vec![
         vec!["list".into()],
         vec!["report".into(), report_dir.display().to_string()],

@@ -2,8 +2,9 @@
 //! every node converges within 1 s once adds stop, and the checker catches counters that are
 //! wrong in the ways seq-kv invites (never reading peers, trusting stale reads).
 
+use crate::support::sim::profile;
+use glomers::challenge::TestOpts;
 use glomers::challenge::Workload;
-use glomers::challenge::{Profiles, TestOpts};
 use glomers::history::{pairs, OpType};
 use glomers::node::rpc::PendingRpcs;
 use glomers::node::{Ctx, Node};
@@ -20,13 +21,6 @@ use std::time::Duration;
 
 const SEEDS: u64 = 20;
 
-fn profile() -> glomers::challenge::Profile {
-    Profiles::builtin()
-        .find("4")
-        .expect("profile 4 exists")
-        .clone()
-}
-
 fn opts(latency: Option<u32>, dist: Option<&str>) -> TestOpts {
     let mut words = Vec::new();
     if let Some(latency) = latency {
@@ -40,7 +34,7 @@ fn opts(latency: Option<u32>, dist: Option<&str>) -> TestOpts {
 
 /// Every seed valid; with `goals`, every goal of the profile held too.
 fn sweep(overrides: &TestOpts, goals: bool) {
-    let profile = profile();
+    let profile = profile("4");
     for seed in 1..=SEEDS {
         let run = run_profile(&profile, overrides, seed).expect("simulation runs");
         assert_eq!(
@@ -93,7 +87,7 @@ fn profile_4_is_valid_over_20_seeds_with_100ms_uniform_latency() {
 
 #[test]
 fn same_seed_same_run() {
-    let profile = profile();
+    let profile = profile("4");
     let a = run_profile(&profile, &TestOpts::default(), 3).expect("run");
     let b = run_profile(&profile, &TestOpts::default(), 3).expect("run");
     let c = run_profile(&profile, &TestOpts::default(), 4).expect("run");
@@ -144,7 +138,7 @@ impl WorkloadModel for AddsThenReads {
 /// Seconds from the last add's acknowledgement to the invocation of the last read that did not
 /// return the exact total, per node (None if no read after the last add was wrong).
 fn convergence(seed: u64, latency: u32) -> (f64, usize) {
-    let profile = profile();
+    let profile = profile("4");
     let cfg = SimConfig::new(
         Workload::GCounter,
         profile.opts.merged(&opts(Some(latency), None)),
@@ -216,7 +210,7 @@ fn every_node_reads_the_exact_total_within_1s_of_the_last_add() {
 
 #[test]
 fn final_reads_one_second_after_heal_are_exact() {
-    let profile = profile();
+    let profile = profile("4");
     for seed in 1..=SEEDS {
         let mut cfg = SimConfig::new(Workload::GCounter, profile.opts.clone(), seed);
         cfg.final_quiet = Duration::from_secs(1);
@@ -236,7 +230,7 @@ fn final_reads_one_second_after_heal_are_exact() {
 // ---- counters the checker must reject ---------------------------------------------------
 
 fn run_node(seed: u64, make: fn() -> Box<dyn Node>) -> glomers::sim::SimRun {
-    let cfg = SimConfig::new(Workload::GCounter, profile().opts, seed);
+    let cfg = SimConfig::new(Workload::GCounter, profile("4").opts, seed);
     run_with(&cfg, &mut |_| Ok(make())).expect("run")
 }
 

@@ -5,11 +5,11 @@
 //! fifos, and Ctrl-C / SIGTERM mid-download — each failure with a clear error and nothing left
 //! in the cache.
 
-mod support;
-
+use crate::support::binary::glomers;
+use crate::support::http::{serve, Reply};
+use crate::support::release::{entries, sha256_hex, tarball, tarball_with, Extra};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::{entries, glomers, serve, sha256_hex, tarball, tarball_with, Extra, Reply};
 
 fn install(cache: &Path, url: &str, sha: &str) -> (i32, String, String) {
     install_env(cache, url, sha, &[])

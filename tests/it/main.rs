@@ -1,0 +1,23 @@
+//! Every integration test of glomers in one test binary (one link of the library instead of
+//! one per file), one module per area, with the helpers they share in `support`.
+//! Run them all with `cargo test`, or one area with e.g. `cargo test --test it report::`.
+
+mod support;
+
+mod broadcast;
+mod calibration;
+mod cli_options;
+mod driver_completions;
+mod driver_doctor;
+mod driver_install;
+mod driver_run;
+mod fuzz_nodes;
+mod g_counter;
+mod hostile_input;
+mod kafka;
+mod report;
+mod report_limits;
+mod runtime;
+mod services;
+mod sim_echo_unique_ids;
+mod txn;
