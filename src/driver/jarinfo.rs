@@ -131,9 +131,9 @@ pub fn read_entry(path: &Path, name: &str) -> anyhow::Result<Option<Vec<u8>>> {
                 8 => inflate::decompress_to_vec_with_limit(&data, MAX_ENTRY as usize)
                     .map(Some)
                     .map_err(|e| match e.status {
-                        TINFLStatus::HasMoreOutput => anyhow::anyhow!(
-                            "entry {name} inflates to more than {MAX_ENTRY} bytes"
-                        ),
+                        TINFLStatus::HasMoreOutput => {
+                            anyhow::anyhow!("entry {name} inflates to more than {MAX_ENTRY} bytes")
+                        }
                         _ => anyhow::anyhow!("inflating {name}: {e}"),
                     }),
                 m => bail!("entry {name} uses unsupported compression method {m}"),

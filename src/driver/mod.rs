@@ -2,12 +2,13 @@
 //! Maelstrom (located or installed, checked by `doctor`, run in its own process group with a
 //! progress bar, judged from the run folder it writes).
 //!
-//! Map: [`locate`], [`jarinfo`], [`install`] (with [`download`],
-//! [`unpack`] and [`interrupt_flag`]), [`doctor`] finding and preparing Maelstrom; [`engine`]
-//! choosing between Maelstrom and the simulator; [`supervise`] the process group and signals;
-//! [`progress`] phases and bars; [`maelstrom_run`] and [`sim_run`] one challenge per engine;
-//! [`run_all`] the whole table.
+//! Map: [`cache`] the cache layout, shared by [`locate`] (with [`jarinfo`]) and [`install`]
+//! (with [`download`], [`unpack`] and [`interrupt_flag`]); [`doctor`] finding and preparing
+//! Maelstrom; [`engine`] choosing between Maelstrom and the simulator; [`supervise`] the
+//! process group and signals; [`progress`] phases and bars; [`maelstrom_run`] and [`sim_run`]
+//! one challenge per engine; [`run_all`] the whole table.
 
+pub mod cache;
 pub mod doctor;
 pub mod download;
 pub mod engine;
