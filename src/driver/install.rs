@@ -10,9 +10,9 @@
 //! a tarball from 127.0.0.1. A different URL is still checked against the pinned sha256 unless a
 //! sha256 is given too.
 
+use super::cache::{install_dir, JAR, MARKER};
 use super::download;
 use super::interrupt_flag::InterruptFlag;
-use super::locate::{install_dir, JAR};
 use super::unpack::{self, Budget};
 use crate::challenge::Release;
 use anyhow::{bail, Context};
@@ -22,8 +22,6 @@ use std::time::Duration;
 
 pub const ENV_URL: &str = "GLOMERS_MAELSTROM_URL";
 pub const ENV_SHA256: &str = "GLOMERS_MAELSTROM_SHA256";
-/// Written into an install folder: where it came from (`version=`, `url=`, `sha256=`).
-pub const MARKER: &str = ".glomers-release";
 
 const DOWNLOAD_PREFIX: &str = ".download-";
 const UNPACK_PREFIX: &str = ".unpack-";

@@ -4,6 +4,7 @@
 //! deflated), so `doctor` can name the version of any install without a zip dependency.
 
 use anyhow::{bail, Context};
+use miniz_oxide::inflate::{self, TINFLStatus};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -125,14 +126,16 @@ pub fn read_entry(path: &Path, name: &str) -> anyhow::Result<Option<Vec<u8>>> {
             let data = read_exact_at(&mut f, local + skip, compressed as usize)?;
             return match method {
                 0 => Ok(Some(data)),
-                8 => {
-                    let mut out = Vec::with_capacity(uncompressed as usize);
-                    flate2::read::DeflateDecoder::new(&data[..])
-                        .take(MAX_ENTRY)
-                        .read_to_end(&mut out)
-                        .with_context(|| format!("inflating {name}"))?;
-                    Ok(Some(out))
-                }
+                // The limit holds even when the recorded size lies: a deflated entry that
+                // inflates past it is refused, not truncated.
+                8 => inflate::decompress_to_vec_with_limit(&data, MAX_ENTRY as usize)
+                    .map(Some)
+                    .map_err(|e| match e.status {
+                        TINFLStatus::HasMoreOutput => {
+                            anyhow::anyhow!("entry {name} inflates to more than {MAX_ENTRY} bytes")
+                        }
+                        _ => anyhow::anyhow!("inflating {name}: {e}"),
+                    }),
                 m => bail!("entry {name} uses unsupported compression method {m}"),
             };
         }
@@ -159,15 +162,11 @@ pub fn maelstrom_version(jar: &Path) -> Option<String> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use std::io::Write;
 
     /// Builds a one-entry zip, stored or deflated (what `jar` and Leiningen produce).
     pub(crate) fn zip_with(name: &str, content: &[u8], deflate: bool) -> Vec<u8> {
         let data = if deflate {
-            let mut enc =
-                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-            enc.write_all(content).unwrap();
-            enc.finish().unwrap()
+            miniz_oxide::deflate::compress_to_vec(content, 6)
         } else {
             content.to_vec()
         };
@@ -214,6 +213,23 @@ pub(crate) mod tests {
             assert_eq!(maelstrom_version(&jar).as_deref(), Some("0.2.4"));
             assert!(read_entry(&jar, "nope").unwrap().is_none());
         }
+    }
+
+    #[test]
+    fn an_entry_inflating_past_the_limit_is_refused_even_if_its_size_lies() {
+        let dir = tempfile::tempdir().unwrap();
+        let jar = dir.path().join("bomb.jar");
+        let big = vec![b'v'; MAX_ENTRY as usize + 1];
+        let mut zip = zip_with(POM_PROPERTIES, &big, true);
+        // Record a tiny uncompressed size in the central directory, as a hostile jar could.
+        let central = (0..zip.len())
+            .find(|&i| u32_at(&zip, i) == CENTRAL_SIG)
+            .unwrap();
+        zip[central + 24..central + 28].copy_from_slice(&10u32.to_le_bytes());
+        std::fs::write(&jar, zip).unwrap();
+        let err = read_entry(&jar, POM_PROPERTIES).unwrap_err().to_string();
+        assert!(err.contains("inflates to more than 1048576 bytes"), "{err}");
+        assert_eq!(maelstrom_version(&jar), None);
     }
 
     #[test]

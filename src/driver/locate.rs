@@ -5,6 +5,7 @@
 //! `java -Djava.awt.headless=true -jar …/lib/maelstrom.jar` (skipping the bash wrapper); any other
 //! launcher script given explicitly is run as is.
 
+use super::cache::{self, MARKER};
 use super::jarinfo;
 use anyhow::bail;
 use std::ffi::OsString;
@@ -12,10 +13,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+// Callers name the layout through the search too (`locate::JAR`, `locate::cache_root`).
+pub use super::cache::{cache_root, install_dir, JAR};
+
 /// Environment variable naming a Maelstrom install folder, jar or launcher.
 pub const ENV_MAELSTROM: &str = "GLOMERS_MAELSTROM";
-/// The jar inside an install folder.
-pub const JAR: &str = "lib/maelstrom.jar";
 
 /// How to start Maelstrom.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,7 +78,7 @@ impl Found {
     /// name (`maelstrom-<version>`).
     pub fn version(&self) -> Option<String> {
         let dir = self.install_dir()?;
-        if let Ok(text) = std::fs::read_to_string(dir.join(super::install::MARKER)) {
+        if let Ok(text) = std::fs::read_to_string(dir.join(MARKER)) {
             if let Some(v) = jarinfo::version_from_properties(&text) {
                 return Some(v);
             }
@@ -135,7 +137,7 @@ impl Search {
         Search {
             flag: flag.map(Path::to_path_buf),
             env: std::env::var_os(ENV_MAELSTROM).filter(|v| !v.is_empty()),
-            cache_root: cache_root(),
+            cache_root: cache::cache_root(),
             version: version.to_string(),
             path_var: std::env::var_os("PATH"),
         }
@@ -145,52 +147,8 @@ impl Search {
     pub fn cache_dir(&self) -> Option<PathBuf> {
         self.cache_root
             .as_ref()
-            .map(|root| install_dir(root, &self.version))
+            .map(|root| cache::install_dir(root, &self.version))
     }
-}
-
-/// `$XDG_CACHE_HOME/glomers`, else `$HOME/.cache/glomers`. A relative `$XDG_CACHE_HOME` is
-/// invalid per the XDG base directory spec and is ignored, with a warning on stderr (once per
-/// process) naming the fallback.
-pub fn cache_root() -> Option<PathBuf> {
-    static WARNED: std::sync::Once = std::sync::Once::new();
-    let (root, warning) =
-        cache_root_from(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"));
-    if let Some(warning) = warning {
-        WARNED.call_once(|| eprintln!("glomers: warning: {warning}"));
-    }
-    root
-}
-
-/// [`cache_root`] from the two variables' values: the root, and a warning when
-/// `$XDG_CACHE_HOME` was set but had to be ignored.
-pub fn cache_root_from(
-    xdg_cache_home: Option<OsString>,
-    home: Option<OsString>,
-) -> (Option<PathBuf>, Option<String>) {
-    let xdg = xdg_cache_home.filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(xdg) = xdg.as_ref().filter(|p| p.is_absolute()) {
-        return (Some(xdg.join("glomers")), None);
-    }
-    let fallback = home
-        .filter(|v| !v.is_empty())
-        .map(|home| PathBuf::from(home).join(".cache").join("glomers"));
-    let warning = xdg.map(|relative| {
-        let instead = match &fallback {
-            Some(root) => format!("using {} instead", root.display()),
-            None => "and $HOME is not set either, so there is no cache folder".to_string(),
-        };
-        format!(
-            "$XDG_CACHE_HOME is the relative path {:?}; the XDG spec allows only absolute paths, so it is ignored, {instead}",
-            relative.display().to_string()
-        )
-    });
-    (fallback, warning)
-}
-
-/// The install folder for `version` under the cache root.
-pub fn install_dir(cache_root: &Path, version: &str) -> PathBuf {
-    cache_root.join(format!("maelstrom-{version}"))
 }
 
 /// Interprets a user-given path: an install folder (or the folder above `maelstrom/`), the jar
@@ -268,20 +226,23 @@ pub fn locate(search: &Search) -> anyhow::Result<Option<Found>> {
             }));
         }
     }
-    if let Some(path_var) = &search.path_var {
-        for dir in std::env::split_paths(path_var) {
-            let candidate = dir.join("maelstrom");
-            if candidate.is_file() {
-                if let Some(jar) = jar_beside(&candidate) {
-                    return Ok(Some(Found {
-                        launch: Launch::Jar(jar),
-                        source: Source::Path,
-                    }));
-                }
-            }
-        }
-    }
-    Ok(None)
+    Ok(search
+        .path_var
+        .as_ref()
+        .and_then(real_maelstrom_on_path)
+        .map(|jar| Found {
+            launch: Launch::Jar(jar),
+            source: Source::Path,
+        }))
+}
+
+/// The jar of the first `maelstrom` on `path_var` that has one beside it; any other program of
+/// that name earlier on `PATH` is passed over rather than ending the search.
+fn real_maelstrom_on_path(path_var: &OsString) -> Option<PathBuf> {
+    // The only error is "none found", which is what `None` says.
+    which::which_in_global("maelstrom", Some(path_var))
+        .ok()?
+        .find_map(|launcher| jar_beside(&launcher))
 }
 
 #[cfg(test)]
@@ -346,6 +307,23 @@ mod tests {
     }
 
     #[test]
+    fn an_unrelated_maelstrom_earlier_on_path_does_not_hide_the_real_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let other_bin = tmp.path().join("other");
+        std::fs::create_dir_all(&other_bin).unwrap();
+        let other = other_bin.join("maelstrom");
+        std::fs::write(&other, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let real = tmp.path().join("real");
+        install(&real);
+        let mut s = search(tmp.path());
+        s.path_var = Some(std::env::join_paths([&other_bin, &real]).unwrap());
+        let found = locate(&s).unwrap().unwrap();
+        assert_eq!(found.source, Source::Path);
+        assert_eq!(found.launch, Launch::Jar(real.join(JAR)));
+    }
+
+    #[test]
     fn explicit_paths_must_be_usable() {
         let tmp = tempfile::tempdir().unwrap();
         let mut s = search(tmp.path());
@@ -401,28 +379,6 @@ mod tests {
             rel.push("..");
         }
         rel.join(to.strip_prefix("/").unwrap())
-    }
-
-    #[test]
-    fn a_relative_xdg_cache_home_is_ignored_with_a_warning() {
-        let (root, warning) = cache_root_from(Some("/c".into()), Some("/h".into()));
-        assert_eq!(root, Some(PathBuf::from("/c/glomers")));
-        assert_eq!(warning, None);
-        let (root, warning) = cache_root_from(Some("rel/cache".into()), Some("/h".into()));
-        assert_eq!(root, Some(PathBuf::from("/h/.cache/glomers")));
-        let warning = warning.unwrap();
-        assert!(
-            warning.contains("$XDG_CACHE_HOME")
-                && warning.contains("rel/cache")
-                && warning.contains("/h/.cache/glomers"),
-            "{warning}"
-        );
-        let (root, warning) = cache_root_from(Some("rel".into()), None);
-        assert_eq!(root, None);
-        assert!(warning.unwrap().contains("$HOME is not set"));
-        // Unset or empty is no mistake: no warning.
-        assert_eq!(cache_root_from(Some("".into()), Some("/h".into())).1, None);
-        assert_eq!(cache_root_from(None, Some("/h".into())).1, None);
     }
 
     #[test]

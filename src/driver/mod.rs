@@ -4,12 +4,13 @@
 //!
 //! Map: one file per subcommand ([`cmd_run`], [`cmd_report`], [`cmd_list`],
 //! [`cmd_maelstrom`]) working from a [`plan`] built from the command line, and printing through
-//! [`output`]; [`locate`], [`jarinfo`], [`install`] (with [`download`], [`unpack`] and
-//! [`interrupt_flag`]), [`doctor`] finding and preparing Maelstrom; [`engine`] choosing between
-//! Maelstrom and the simulator; [`supervise`] the process group and signals; [`progress`]
-//! phases and bars; [`maelstrom_run`] and [`sim_run`] one challenge per engine; [`sweep`] many
-//! seeds; [`run_all`] the whole table.
+//! [`output`]; [`cache`] the cache layout, shared by [`locate`] (with [`jarinfo`]) and
+//! [`install`] (with [`download`], [`unpack`] and [`interrupt_flag`]); [`doctor`] checking the
+//! harness; [`engine`] choosing between Maelstrom and the simulator; [`supervise`] the process
+//! group and signals; [`progress`] phases and bars; [`maelstrom_run`] and [`sim_run`] one
+//! challenge per engine; [`sweep`] many seeds; [`run_all`] the whole table.
 
+pub mod cache;
 pub mod cmd_list;
 pub mod cmd_maelstrom;
 pub mod cmd_report;
