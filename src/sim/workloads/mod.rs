@@ -5,6 +5,7 @@ pub mod broadcast;
 pub mod echo;
 pub mod g_counter;
 pub mod kafka;
+pub mod scc;
 pub mod txn;
 pub mod unique_ids;
 

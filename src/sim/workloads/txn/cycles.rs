@@ -24,7 +24,7 @@
 //! Maelstrom 0.2.4's; only the name differs.
 
 use super::deps::{explain, Deps};
-use super::graph::{tarjan, Graph, Rels};
+use super::graph::{cyclic_sccs, Graph, Rels};
 use super::models;
 use super::txns::{op_json, Txns};
 use serde_json::{json, Value};
@@ -244,7 +244,7 @@ fn extension_sccs(
     };
     let keep = |s: u32| inside(s / 2);
     let _ = scc;
-    tarjan(2 * n, &keep, &succ)
+    cyclic_sccs(2 * n, &keep, &succ)
         .into_iter()
         .map(|c| {
             let set: BTreeSet<u32> = c.into_iter().map(|s| s / 2).collect();
