@@ -159,7 +159,11 @@ mod tests {
         let cyclic = cyclic_components(n, |_| true, next);
         assert_eq!(cyclic.len(), 1);
         assert_eq!(cyclic[0].len(), n);
-        let chain = components(n, |_| true, |v, out| out.extend((v + 1 < n).then_some(v + 1)));
+        let chain = components(
+            n,
+            |_| true,
+            |v, out| out.extend((v + 1 < n).then_some(v + 1)),
+        );
         assert_eq!(chain.len(), n);
         assert_eq!(chain[0], vec![n - 1]);
     }

@@ -10,8 +10,8 @@
 //! `empty-transaction-graph`.
 
 use super::history::{Completion, Key, Msg};
-use crate::sim::workloads::scc;
 use crate::history::{Op, OpType};
+use crate::sim::workloads::scc;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Cycles {
