@@ -3,6 +3,7 @@
 
 pub mod broadcast;
 pub mod echo;
+pub mod findings;
 pub mod g_counter;
 pub mod kafka;
 pub mod scc;

@@ -9,6 +9,7 @@ use super::deps::{self, Extra};
 use super::{anomalies, txns::Txns};
 use crate::history::Op;
 use crate::sim::model::WorkloadCheck;
+use crate::sim::workloads::findings::{add_cases, names_note, CasesByType};
 use crate::verdict::Validity;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,12 +53,8 @@ pub fn check(history: &[Op], consistency_models: &[String]) -> WorkloadCheck {
     let deps = deps::build(&txns, history, extra);
 
     // Every anomaly found, whether or not this model prohibits it: type → cases.
-    let mut found: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    let mut add = |name: &str, cases: Vec<Value>| {
-        if !cases.is_empty() {
-            found.entry(name.to_string()).or_default().extend(cases);
-        }
-    };
+    let mut found = CasesByType::new();
+    let mut add = |name: &str, cases: Vec<Value>| add_cases(&mut found, name, cases);
     add("internal", anomalies::internal(&txns));
     add("G1a", anomalies::g1a(&txns));
     add("G1b", anomalies::g1b(&txns));
@@ -237,16 +234,10 @@ fn notes(
                 .into(),
         );
     }
-    if !allowed_seen.is_empty() {
-        notes.push(format!(
-            "observed but allowed under this model: {}",
-            allowed_seen
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
+    notes.extend(names_note(
+        "observed but allowed under this model",
+        allowed_seen,
+    ));
     if !timeouts.is_empty() {
         notes.push(format!(
             "{} named-cycle search(es) ran out of budget (Maelstrom drops these too); \

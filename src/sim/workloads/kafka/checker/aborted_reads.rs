@@ -37,9 +37,7 @@ pub(super) fn precommitted_reads(a: &Analysis<'_>) -> Vec<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_history::{types, H};
-    use crate::history::OpType;
-    use serde_json::json;
+    use super::super::test_history::*;
 
     #[test]
     fn reading_a_failed_send_is_g1a() {

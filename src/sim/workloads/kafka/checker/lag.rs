@@ -78,8 +78,7 @@ pub(super) fn worst_realtime_lag(a: &Analysis<'_>) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_history::H;
-    use serde_json::json;
+    use super::super::test_history::*;
 
     #[test]
     fn realtime_lag_measures_how_stale_a_poll_is() {

@@ -35,6 +35,7 @@ mod writes;
 
 use super::cycles;
 use crate::history::{Op, OpType};
+use crate::sim::workloads::findings::{add_cases, CasesByType};
 use crate::verdict::Validity;
 use analysis::Analysis;
 use serde_json::{json, Map, Value};
@@ -79,17 +80,10 @@ pub fn check(history: &[Op]) -> Findings {
     }
 }
 
-/// Every error type's errors, by name.
-type Errors = BTreeMap<String, Vec<Value>>;
-
 fn analyse(history: &[Op]) -> Result<Findings, String> {
     let a = Analysis::new(history);
-    let mut errors = Errors::new();
-    let mut add = |name: &str, errs: Vec<Value>| {
-        if !errs.is_empty() {
-            errors.entry(name.to_string()).or_default().extend(errs);
-        }
-    };
+    let mut errors = CasesByType::new();
+    let mut add = |name: &str, errs: Vec<Value>| add_cases(&mut errors, name, errs);
     add("inconsistent-offsets", offsets::inconsistent_offsets(&a));
     add("duplicate", offsets::duplicates(&a));
     add("G1a", aborted_reads::g1a(&a));
@@ -157,7 +151,7 @@ fn info_causes(a: &Analysis<'_>) -> Vec<Value> {
 }
 
 /// The verdict and Maelstrom's result map from the errors found.
-fn judge(a: &Analysis<'_>, errors: Errors, notes: Vec<String>) -> Findings {
+fn judge(a: &Analysis<'_>, errors: CasesByType, notes: Vec<String>) -> Findings {
     let unseen = writes::unseen(a);
     let lag = lag::worst_realtime_lag(a);
     let info_causes = info_causes(a);
@@ -217,17 +211,17 @@ fn condense(name: &str, errs: &[Value]) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::test_history::{types, H};
-    use crate::history::OpType;
-    use crate::verdict::Validity;
-    use serde_json::json;
+    use super::test_history::*;
 
     #[test]
     fn a_clean_history_is_valid() {
-        let mut h = H::sent(3);
-        h.poll(1, json!({"x": [[0, 1], [1, 2]]}));
-        h.poll(1, json!({"x": [[2, 3]]}));
-        let f = h.check();
+        let f = check_polls_after_sends(
+            3,
+            &[
+                (1, json!({"x": [[0, 1], [1, 2]]})),
+                (1, json!({"x": [[2, 3]]})),
+            ],
+        );
         assert_eq!(f.valid, Validity::Valid, "{}", f.result);
         assert!(f.errors.is_empty());
         assert_eq!(f.result["bad-error-types"], json!([]));
@@ -246,9 +240,7 @@ mod tests {
     #[test]
     fn histories_jepsen_cannot_analyse_are_unknown() {
         // A polled message nobody sent.
-        let mut h = H::sent(1);
-        h.poll(1, json!({"x": [[0, 1], [1, 99]]}));
-        let f = h.check();
+        let f = check_polls_after_sends(1, &[(1, json!({"x": [[0, 1], [1, 99]]}))]);
         assert_eq!(f.valid, Validity::Unknown);
         assert!(f.result["error"].as_str().unwrap().contains("no writer"));
         // A key that successful polls only ever returned empty.

@@ -39,10 +39,7 @@ pub(super) fn duplicates(a: &Analysis<'_>) -> Vec<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_history::H;
-    use crate::history::OpType;
-    use crate::verdict::Validity;
-    use serde_json::json;
+    use super::super::test_history::*;
 
     #[test]
     fn two_messages_at_one_offset_are_inconsistent() {
@@ -62,9 +59,7 @@ mod tests {
 
     #[test]
     fn one_message_at_two_offsets_is_a_duplicate() {
-        let mut h = H::sent(1);
-        h.poll(1, json!({"x": [[0, 1], [1, 1]]}));
-        let f = h.check();
+        let f = check_polls_after_sends(1, &[(1, json!({"x": [[0, 1], [1, 1]]}))]);
         assert_eq!(f.errors.get("duplicate"), Some(&1));
         assert_eq!(f.result["duplicate"]["errs"][0]["offsets"], json!([0, 1]));
         assert_eq!(f.valid, Validity::Invalid);

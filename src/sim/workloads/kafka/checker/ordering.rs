@@ -162,18 +162,18 @@ pub(super) fn process_sends(a: &Analysis<'_>) -> Vec<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_history::{types, H};
-    use crate::history::OpType;
-    use crate::verdict::Validity;
-    use serde_json::json;
+    use super::super::test_history::*;
 
     #[test]
     fn a_process_skipping_between_polls_is_a_poll_skip() {
-        let mut h = H::sent(4);
-        h.poll(1, json!({"x": [[0, 1], [1, 2]]}));
-        h.poll(2, json!({"x": [[2, 3]]}));
-        h.poll(1, json!({"x": [[3, 4]]}));
-        let f = h.check();
+        let f = check_polls_after_sends(
+            4,
+            &[
+                (1, json!({"x": [[0, 1], [1, 2]]})),
+                (2, json!({"x": [[2, 3]]})),
+                (1, json!({"x": [[3, 4]]})),
+            ],
+        );
         assert_eq!(types(&f), ["poll-skip"]);
         let e = &f.result["poll-skip"]["errs"][0];
         assert_eq!(e["delta"], json!(2));
@@ -199,20 +199,26 @@ mod tests {
 
     #[test]
     fn going_back_between_polls_is_nonmonotonic() {
-        let mut h = H::sent(2);
-        h.poll(1, json!({"x": [[0, 1], [1, 2]]}));
-        h.poll(1, json!({"x": [[1, 2]]}));
-        let f = h.check();
+        let f = check_polls_after_sends(
+            2,
+            &[
+                (1, json!({"x": [[0, 1], [1, 2]]})),
+                (1, json!({"x": [[1, 2]]})),
+            ],
+        );
         assert_eq!(types(&f), ["nonmonotonic-poll"]);
         assert_eq!(f.result["nonmonotonic-poll"]["errs"][0]["delta"], json!(0));
     }
 
     #[test]
     fn skips_and_inversions_inside_one_poll() {
-        let mut h = H::sent(3);
-        h.poll(1, json!({"x": [[0, 1], [2, 3]]}));
-        h.poll(2, json!({"x": [[1, 2], [0, 1]]}));
-        let f = h.check();
+        let f = check_polls_after_sends(
+            3,
+            &[
+                (1, json!({"x": [[0, 1], [2, 3]]})),
+                (2, json!({"x": [[1, 2], [0, 1]]})),
+            ],
+        );
         assert_eq!(f.errors.get("int-poll-skip"), Some(&1));
         assert_eq!(f.errors.get("int-nonmonotonic-poll"), Some(&1));
         assert_eq!(f.result["int-poll-skip"]["errs"][0]["skipped"], json!([2]));

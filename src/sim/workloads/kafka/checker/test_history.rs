@@ -1,9 +1,12 @@
 //! Sequential kafka histories for the checker's tests: each operation is invoked and
-//! completed before the next.
+//! completed before the next. The tests of every part of the checker import all of this.
 
 use super::{check, Findings};
-use crate::history::{Op, OpType, Process};
-use serde_json::{json, Value};
+pub(super) use crate::history::OpType;
+use crate::history::{Op, Process};
+pub(super) use crate::verdict::Validity;
+pub(super) use serde_json::json;
+use serde_json::Value;
 
 #[derive(Default)]
 pub(super) struct H {
@@ -80,6 +83,16 @@ impl H {
     pub(super) fn check(&self) -> Findings {
         check(&self.ops)
     }
+}
+
+/// Checks `n` acknowledged sends to x (as [`H::sent`]) followed by these successful polls,
+/// each `(process, {key: [[offset, msg], …]})`.
+pub(super) fn check_polls_after_sends(n: i64, polls: &[(u64, Value)]) -> Findings {
+    let mut h = H::sent(n);
+    for (p, msgs) in polls {
+        h.poll(*p, msgs.clone());
+    }
+    h.check()
 }
 
 /// The error types found, in order.

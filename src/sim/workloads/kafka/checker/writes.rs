@@ -96,10 +96,7 @@ pub(super) fn unseen(a: &Analysis<'_>) -> Option<(usize, Value)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_history::{types, H};
-    use crate::history::OpType;
-    use crate::verdict::Validity;
-    use serde_json::json;
+    use super::super::test_history::*;
 
     #[test]
     fn lost_writes_below_the_highest_read_are_found() {
@@ -120,9 +117,7 @@ mod tests {
 
     #[test]
     fn an_unpolled_acknowledged_send_is_unseen() {
-        let mut h = H::sent(2);
-        h.poll(1, json!({"x": [[0, 1]]}));
-        let f = h.check();
+        let f = check_polls_after_sends(2, &[(1, json!({"x": [[0, 1]]}))]);
         assert_eq!(types(&f), ["unseen"]);
         assert_eq!(f.result["unseen"]["unseen"], json!({"x": 1}));
         assert_eq!(f.valid, Validity::Invalid);
