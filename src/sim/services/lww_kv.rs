@@ -12,7 +12,7 @@
 //! same; [`LwwKv::with_merges`] keeps the merges, for nodes that want to be tested against
 //! the store the documentation describes.
 
-use super::kv::{canonical_key, KvOp};
+use super::kv::{answer, canonical_key, KvOp};
 use super::Service;
 use crate::protocol::{Body, Message};
 use rand::Rng;
@@ -84,18 +84,16 @@ impl LwwKv {
 
 impl Service for LwwKv {
     fn handle(&mut self, msg: &Message, rng: &mut ChaCha8Rng) -> Option<Body> {
-        let op = match KvOp::parse(&msg.body) {
-            Ok(op) => op,
-            Err(reply) => return Some(reply),
-        };
-        let n = self.replicas.len();
-        let source = rng.gen_range(0..n);
-        let dest = rng.gen_range(0..n);
-        if self.apply_merges {
-            self.replicas[dest] = Replica::merge(&self.replicas[source], &self.replicas[dest]);
-        }
-        let target = rng.gen_range(0..n);
-        Some(self.replicas[target].handle(&op))
+        answer(&msg.body, |op| {
+            let n = self.replicas.len();
+            let source = rng.gen_range(0..n);
+            let dest = rng.gen_range(0..n);
+            if self.apply_merges {
+                self.replicas[dest] = Replica::merge(&self.replicas[source], &self.replicas[dest]);
+            }
+            let target = rng.gen_range(0..n);
+            self.replicas[target].handle(&op)
+        })
     }
 }
 
