@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn vertices_not_kept_are_not_roots() {
         // 0 ⇄ 1 and 2 alone; only 2 is kept.
-        let adj = vec![vec![1], vec![0], vec![]];
+        let adj = [vec![1], vec![0], vec![]];
         assert_eq!(
             components(3, |v| v == 2, |v, out| out.extend(&adj[v])),
             vec![vec![2]]
