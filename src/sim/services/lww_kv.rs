@@ -108,6 +108,14 @@ mod tests {
             .expect("lww-kv always answers")
     }
 
+    fn write_x(kv: &mut LwwKv, rng: &mut ChaCha8Rng, value: i64) {
+        call(
+            kv,
+            rng,
+            Body::new("write").with("key", "x").with("value", value),
+        );
+    }
+
     fn read(kv: &mut LwwKv, rng: &mut ChaCha8Rng) -> Option<Value> {
         call(kv, rng, Body::new("read").with("key", "x"))
             .fields
@@ -119,11 +127,7 @@ mod tests {
     fn like_maelstrom_the_two_replicas_never_converge() {
         let mut kv = LwwKv::default();
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        call(
-            &mut kv,
-            &mut rng,
-            Body::new("write").with("key", "x").with("value", 1),
-        );
+        write_x(&mut kv, &mut rng, 1);
         let reads: Vec<Option<Value>> = (0..200).map(|_| read(&mut kv, &mut rng)).collect();
         // Half the reads land on the replica that never got the write, forever.
         let missing = reads.iter().filter(|v| v.is_none()).count();
@@ -138,11 +142,7 @@ mod tests {
     fn with_merges_replicas_converge() {
         let mut kv = LwwKv::with_merges();
         let mut rng = ChaCha8Rng::seed_from_u64(2);
-        call(
-            &mut kv,
-            &mut rng,
-            Body::new("write").with("key", "x").with("value", 1),
-        );
+        write_x(&mut kv, &mut rng, 1);
         for _ in 0..50 {
             read(&mut kv, &mut rng);
         }

@@ -150,6 +150,11 @@ mod tests {
                 .expect("seq-kv always answers")
         }
 
+        fn cas_x(&mut self, src: &str, from: i64, to: i64) -> Body {
+            let cas = Body::new("cas").with("key", "x").with("from", from);
+            self.call(src, cas.with("to", to))
+        }
+
         fn write(&mut self, src: &str, key: &str, value: i64) {
             let reply = self.call(
                 src,
@@ -217,13 +222,7 @@ mod tests {
         let last = b.kv.last_index();
         // A cas that fails everywhere never creates a state.
         for _ in 0..20 {
-            let reply = b.call(
-                "n1",
-                Body::new("cas")
-                    .with("key", "x")
-                    .with("from", 9)
-                    .with("to", 10),
-            );
+            let reply = b.cas_x("n1", 9, 10);
             assert!(matches!(reply.as_error().map(|e| e.code), Some(20 | 22)));
         }
         assert_eq!(b.kv.last_index(), last);
@@ -233,13 +232,7 @@ mod tests {
         let mut reruns = 0;
         for _ in 0..30 {
             let before = b.kv.last_index();
-            let reply = b.call(
-                "n2",
-                Body::new("cas")
-                    .with("key", "x")
-                    .with("from", 1)
-                    .with("to", 3),
-            );
+            let reply = b.cas_x("n2", 1, 3);
             assert_eq!(reply.as_error().map(|e| e.code), Some(22));
             reruns += b.kv.last_index() - before;
             b.kv.callers.insert("n2".into(), 1);
