@@ -44,6 +44,12 @@ fn truthy(value: Option<&Value>) -> bool {
     !matches!(value, None | Some(Value::Null) | Some(Value::Bool(false)))
 }
 
+/// Answers a key-value request as every KV service does: `serve` gets the decoded operation,
+/// and a request that does not decode gets [`KvOp::parse`]'s error reply.
+pub fn answer(body: &Body, serve: impl FnOnce(KvOp) -> Body) -> Option<Body> {
+    Some(KvOp::parse(body).map_or_else(|reply| reply, serve))
+}
+
 impl KvOp {
     /// Decodes a request body; the error is the reply to send (10 unknown type, 12 malformed).
     pub fn parse(body: &Body) -> Result<KvOp, Body> {

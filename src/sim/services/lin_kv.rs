@@ -1,7 +1,7 @@
 //! `lin-kv`: a linearizable key-value store, one map updated in delivery order (Maelstrom wraps
 //! a `PersistentKV` in an atom).
 
-use super::kv::{canonical_key, KvOp};
+use super::kv::{answer, canonical_key};
 use super::Service;
 use crate::protocol::{Body, Message};
 use rand_chacha::ChaCha8Rng;
@@ -15,16 +15,14 @@ pub struct LinKv {
 
 impl Service for LinKv {
     fn handle(&mut self, msg: &Message, _rng: &mut ChaCha8Rng) -> Option<Body> {
-        let op = match KvOp::parse(&msg.body) {
-            Ok(op) => op,
-            Err(reply) => return Some(reply),
-        };
-        let key = canonical_key(op.key());
-        let (reply, new) = op.apply(self.map.get(&key), true);
-        if let Some(value) = new {
-            self.map.insert(key, value);
-        }
-        Some(reply)
+        answer(&msg.body, |op| {
+            let key = canonical_key(op.key());
+            let (reply, new) = op.apply(self.map.get(&key), true);
+            if let Some(value) = new {
+                self.map.insert(key, value);
+            }
+            reply
+        })
     }
 }
 

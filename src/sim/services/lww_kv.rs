@@ -12,7 +12,7 @@
 //! same; [`LwwKv::with_merges`] keeps the merges, for nodes that want to be tested against
 //! the store the documentation describes.
 
-use super::kv::{canonical_key, KvOp};
+use super::kv::{answer, canonical_key, KvOp};
 use super::Service;
 use crate::protocol::{Body, Message};
 use rand::Rng;
@@ -84,18 +84,16 @@ impl LwwKv {
 
 impl Service for LwwKv {
     fn handle(&mut self, msg: &Message, rng: &mut ChaCha8Rng) -> Option<Body> {
-        let op = match KvOp::parse(&msg.body) {
-            Ok(op) => op,
-            Err(reply) => return Some(reply),
-        };
-        let n = self.replicas.len();
-        let source = rng.gen_range(0..n);
-        let dest = rng.gen_range(0..n);
-        if self.apply_merges {
-            self.replicas[dest] = Replica::merge(&self.replicas[source], &self.replicas[dest]);
-        }
-        let target = rng.gen_range(0..n);
-        Some(self.replicas[target].handle(&op))
+        answer(&msg.body, |op| {
+            let n = self.replicas.len();
+            let source = rng.gen_range(0..n);
+            let dest = rng.gen_range(0..n);
+            if self.apply_merges {
+                self.replicas[dest] = Replica::merge(&self.replicas[source], &self.replicas[dest]);
+            }
+            let target = rng.gen_range(0..n);
+            self.replicas[target].handle(&op)
+        })
     }
 }
 
@@ -110,6 +108,14 @@ mod tests {
             .expect("lww-kv always answers")
     }
 
+    fn write_x(kv: &mut LwwKv, rng: &mut ChaCha8Rng, value: i64) {
+        call(
+            kv,
+            rng,
+            Body::new("write").with("key", "x").with("value", value),
+        );
+    }
+
     fn read(kv: &mut LwwKv, rng: &mut ChaCha8Rng) -> Option<Value> {
         call(kv, rng, Body::new("read").with("key", "x"))
             .fields
@@ -121,11 +127,7 @@ mod tests {
     fn like_maelstrom_the_two_replicas_never_converge() {
         let mut kv = LwwKv::default();
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        call(
-            &mut kv,
-            &mut rng,
-            Body::new("write").with("key", "x").with("value", 1),
-        );
+        write_x(&mut kv, &mut rng, 1);
         let reads: Vec<Option<Value>> = (0..200).map(|_| read(&mut kv, &mut rng)).collect();
         // Half the reads land on the replica that never got the write, forever.
         let missing = reads.iter().filter(|v| v.is_none()).count();
@@ -140,11 +142,7 @@ mod tests {
     fn with_merges_replicas_converge() {
         let mut kv = LwwKv::with_merges();
         let mut rng = ChaCha8Rng::seed_from_u64(2);
-        call(
-            &mut kv,
-            &mut rng,
-            Body::new("write").with("key", "x").with("value", 1),
-        );
+        write_x(&mut kv, &mut rng, 1);
         for _ in 0..50 {
             read(&mut kv, &mut rng);
         }

@@ -18,7 +18,7 @@
 //! Storage: the newest map plus an undo log of the changes since the oldest state still in the
 //! ring, so a write costs O(log keys), not a copy of the whole map.
 
-use super::kv::{canonical_key, KvOp};
+use super::kv::{answer, canonical_key, KvOp};
 use super::Service;
 use crate::protocol::{Body, Message};
 use rand::Rng;
@@ -100,24 +100,28 @@ impl SeqKv {
 
 impl Service for SeqKv {
     fn handle(&mut self, msg: &Message, rng: &mut ChaCha8Rng) -> Option<Body> {
-        let op = match KvOp::parse(&msg.body) {
-            Ok(op) => op,
-            Err(reply) => return Some(reply),
-        };
+        answer(&msg.body, |op| self.serve(&op, &msg.src, rng))
+    }
+}
+
+impl SeqKv {
+    /// Runs `op` for `caller` on a state no older than the last it observed; an operation
+    /// that would change that state runs again on the newest one and makes a new state.
+    fn serve(&mut self, op: &KvOp, caller: &str, rng: &mut ChaCha8Rng) -> Body {
         let key = canonical_key(op.key());
-        let from = self.caller_index(&msg.src);
+        let from = self.caller_index(caller);
         let picked = rng.gen_range(from..=self.last);
         let current = self.value_at(self.resident(picked), &key);
         let (reply, new) = op.apply(current, true);
         let changes = new.as_ref().is_some_and(|v| Some(v) != current);
         if !changes {
-            self.callers.insert(msg.src.clone(), picked);
-            return Some(reply);
+            self.callers.insert(caller.to_string(), picked);
+            return reply;
         }
         let (reply, new) = op.apply(self.newest.get(&key), true);
         self.push_state(new.map(|v| (key, v)));
-        self.callers.insert(msg.src.clone(), self.last);
-        Some(reply)
+        self.callers.insert(caller.to_string(), self.last);
+        reply
     }
 }
 
@@ -144,6 +148,11 @@ mod tests {
             self.kv
                 .handle(&Message::new(src, "seq-kv", body), &mut self.rng)
                 .expect("seq-kv always answers")
+        }
+
+        fn cas_x(&mut self, src: &str, from: i64, to: i64) -> Body {
+            let cas = Body::new("cas").with("key", "x").with("from", from);
+            self.call(src, cas.with("to", to))
         }
 
         fn write(&mut self, src: &str, key: &str, value: i64) {
@@ -213,13 +222,7 @@ mod tests {
         let last = b.kv.last_index();
         // A cas that fails everywhere never creates a state.
         for _ in 0..20 {
-            let reply = b.call(
-                "n1",
-                Body::new("cas")
-                    .with("key", "x")
-                    .with("from", 9)
-                    .with("to", 10),
-            );
+            let reply = b.cas_x("n1", 9, 10);
             assert!(matches!(reply.as_error().map(|e| e.code), Some(20 | 22)));
         }
         assert_eq!(b.kv.last_index(), last);
@@ -229,13 +232,7 @@ mod tests {
         let mut reruns = 0;
         for _ in 0..30 {
             let before = b.kv.last_index();
-            let reply = b.call(
-                "n2",
-                Body::new("cas")
-                    .with("key", "x")
-                    .with("from", 1)
-                    .with("to", 3),
-            );
+            let reply = b.cas_x("n2", 1, 3);
             assert_eq!(reply.as_error().map(|e| e.code), Some(22));
             reruns += b.kv.last_index() - before;
             b.kv.callers.insert("n2".into(), 1);

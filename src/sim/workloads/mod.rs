@@ -3,8 +3,10 @@
 
 pub mod broadcast;
 pub mod echo;
+pub mod findings;
 pub mod g_counter;
 pub mod kafka;
+pub mod scc;
 pub mod txn;
 pub mod unique_ids;
 

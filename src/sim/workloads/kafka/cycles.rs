@@ -11,6 +11,7 @@
 
 use super::history::{Completion, Key, Msg};
 use crate::history::{Op, OpType};
+use crate::sim::workloads::scc;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Cycles {
@@ -94,10 +95,7 @@ pub fn find(
     for &(a, b) in &edges {
         adj[a].push(b);
     }
-    let components = tarjan(&adj)
-        .into_iter()
-        .filter(|scc| scc.len() > 1)
-        .collect();
+    let components = scc::cyclic_components(n, |_| true, |v, out| out.extend(&adj[v]));
     Ok(Cycles {
         components,
         empty_graph,
@@ -110,76 +108,4 @@ fn invoke_completions(history: &[Op]) -> BTreeMap<usize, usize> {
         .into_iter()
         .filter_map(|p| p.complete.map(|c| (p.invoke.index, c.index)))
         .collect()
-}
-
-/// Strongly connected components, iteratively (histories have tens of thousands of vertices).
-fn tarjan(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    const UNSEEN: usize = usize::MAX;
-    let n = adj.len();
-    let mut index = vec![UNSEEN; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut out = Vec::new();
-    let mut next = 0;
-    for root in 0..n {
-        if index[root] != UNSEEN {
-            continue;
-        }
-        // (vertex, next child position)
-        let mut work = vec![(root, 0usize)];
-        index[root] = next;
-        low[root] = next;
-        next += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some(top) = work.last_mut() {
-            let v = top.0;
-            if let Some(&w) = adj[v].get(top.1) {
-                top.1 += 1;
-                if index[w] == UNSEEN {
-                    index[w] = next;
-                    low[w] = next;
-                    next += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                let mut scc = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    scc.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                scc.sort_unstable();
-                out.push(scc);
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::tarjan;
-
-    #[test]
-    fn finds_cycles_only() {
-        // 0 → 1 → 2 → 0, 2 → 3, 3 → 4 → 3
-        let adj = vec![vec![1], vec![2], vec![0, 3], vec![4], vec![3]];
-        let mut sccs: Vec<Vec<usize>> = tarjan(&adj).into_iter().filter(|s| s.len() > 1).collect();
-        sccs.sort();
-        assert_eq!(sccs, vec![vec![0, 1, 2], vec![3, 4]]);
-    }
 }

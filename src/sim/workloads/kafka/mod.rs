@@ -20,6 +20,7 @@ pub mod history;
 use crate::history::{Op, OpType};
 use crate::protocol::Body;
 use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
+use crate::sim::workloads::findings::names_note;
 use crate::sim::SimConfig;
 use client::Client;
 use generator::{GenOp, Generator};
@@ -227,16 +228,10 @@ impl WorkloadModel for KafkaModel {
             .keys()
             .filter(|t| checker::ALLOWED.contains(&t.as_str()))
             .collect();
-        if !tolerated.is_empty() {
-            check.notes.push(format!(
-                "tolerated by Maelstrom's kafka checker: {}",
-                tolerated
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
+        check.notes.extend(names_note(
+            "tolerated by Maelstrom's kafka checker",
+            &tolerated,
+        ));
         if regressions > 0 {
             check.notes.push(format!(
                 "{regressions} committed offset(s) went backwards (reported, not judged: Maelstrom \

@@ -3,12 +3,13 @@
 //! :also-not}`), with Maelstrom's wrapper applied (cycle-search timeouts are dropped, and any
 //! remaining reportable anomaly type, `empty-transaction-graph` included, makes the run invalid).
 
+use super::consistency_models;
 use super::cycles::{self, CycleFindings};
 use super::deps::{self, Extra};
-use super::models;
 use super::{anomalies, txns::Txns};
 use crate::history::Op;
 use crate::sim::model::WorkloadCheck;
+use crate::sim::workloads::findings::{add_cases, names_note, CasesByType};
 use crate::verdict::Validity;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,7 +28,7 @@ const UNKNOWN_TYPES: [&str; 2] = ["empty-transaction-graph", "cycle-search-timeo
 /// Checks `history` under `consistency_models`.
 pub fn check(history: &[Op], consistency_models: &[String]) -> WorkloadCheck {
     let txns = Txns::from_history(history);
-    let prohibited = models::prohibited(consistency_models);
+    let prohibited = consistency_models::prohibited(consistency_models);
     let mut reportable = prohibited.clone();
     reportable.extend(UNKNOWN_TYPES.iter().map(|s| s.to_string()));
     let cycle_types = cycles::cycle_types();
@@ -52,12 +53,8 @@ pub fn check(history: &[Op], consistency_models: &[String]) -> WorkloadCheck {
     let deps = deps::build(&txns, history, extra);
 
     // Every anomaly found, whether or not this model prohibits it: type → cases.
-    let mut found: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    let mut add = |name: &str, cases: Vec<Value>| {
-        if !cases.is_empty() {
-            found.entry(name.to_string()).or_default().extend(cases);
-        }
-    };
+    let mut found = CasesByType::new();
+    let mut add = |name: &str, cases: Vec<Value>| add_cases(&mut found, name, cases);
     add("internal", anomalies::internal(&txns));
     add("G1a", anomalies::g1a(&txns));
     add("G1b", anomalies::g1b(&txns));
@@ -97,10 +94,10 @@ pub fn check(history: &[Op], consistency_models: &[String]) -> WorkloadCheck {
         .filter(|k| !k.ends_with("-cycle-exists"))
         .cloned()
         .collect();
-    let impossible = models::impossible_models(specific.iter().map(String::as_str));
+    let impossible = consistency_models::impossible_models(specific.iter().map(String::as_str));
     reported.retain(|k, _| {
         k.strip_suffix("-cycle-exists")
-            .is_none_or(|model| !impossible.contains(models::canonical(model)))
+            .is_none_or(|model| !impossible.contains(consistency_models::canonical(model)))
     });
     let elle_reported_any = !reported.is_empty();
     // Maelstrom's wrapper drops search timeouts and fails on anything left.
@@ -118,7 +115,7 @@ pub fn check(history: &[Op], consistency_models: &[String]) -> WorkloadCheck {
         if empty_graph {
             all.push("empty-transaction-graph");
         }
-        let (not, also_not) = models::boundary(all);
+        let (not, also_not) = consistency_models::boundary(all);
         result["not"] = json!(not);
         result["also-not"] = json!(also_not);
     }
@@ -128,13 +125,13 @@ pub fn check(history: &[Op], consistency_models: &[String]) -> WorkloadCheck {
         .filter(|k| !k.ends_with("-cycle-exists"))
         .map(String::as_str)
         .collect();
-    let impossible_all = models::impossible_models(all_specific);
+    let impossible_all = consistency_models::impossible_models(all_specific);
     let allowed_seen: Vec<&String> = found
         .keys()
         .filter(|k| !reportable.contains(*k))
         .filter(|k| {
             k.strip_suffix("-cycle-exists")
-                .is_none_or(|m| !impossible_all.contains(models::canonical(m)))
+                .is_none_or(|m| !impossible_all.contains(consistency_models::canonical(m)))
         })
         .collect();
     result["consistency-models"] = json!(consistency_models);
@@ -237,16 +234,10 @@ fn notes(
                 .into(),
         );
     }
-    if !allowed_seen.is_empty() {
-        notes.push(format!(
-            "observed but allowed under this model: {}",
-            allowed_seen
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
+    notes.extend(names_note(
+        "observed but allowed under this model",
+        allowed_seen,
+    ));
     if !timeouts.is_empty() {
         notes.push(format!(
             "{} named-cycle search(es) ran out of budget (Maelstrom drops these too); \

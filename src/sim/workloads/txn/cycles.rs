@@ -23,9 +23,9 @@
 //! Maelstrom 0.2.3, had no fallback and let it pass (Maelstrom issue #56). The verdict here is
 //! Maelstrom 0.2.4's; only the name differs.
 
+use super::consistency_models;
 use super::deps::{explain, Deps};
-use super::graph::{tarjan, Graph, Rels};
-use super::models;
+use super::graph::{cyclic_sccs, Graph, Rels};
 use super::txns::{op_json, Txns};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -180,12 +180,12 @@ pub fn search(t: &Txns, deps: &Deps, wanted: &BTreeSet<String>, budget: usize) -
                     .or_default()
                     .push(json!({
                         "type": format!("{model}-cycle-exists"),
-                        "not": models::friendly(model),
+                        "not": consistency_models::friendly(model),
                         "subgraph": subgraph_json(rels, extension),
                         "scc-size": indices.len(),
                         "scc": indices,
                     }));
-                redundant.extend(models::stronger_or_equal([model]));
+                redundant.extend(consistency_models::stronger_or_equal([model]));
             }
         }
         // Named cycles, skipping any implied by one already found in this component.
@@ -200,7 +200,7 @@ pub fn search(t: &Txns, deps: &Deps, wanted: &BTreeSet<String>, budget: usize) -
                         .entry(spec.name.clone())
                         .or_default()
                         .push(explain_cycle(t, deps, &spec.name, &cycle));
-                    implied.extend(models::implied_anomalies([spec.name.as_str()]));
+                    implied.extend(consistency_models::implied_anomalies([spec.name.as_str()]));
                 }
                 Search::NotFound => {}
                 Search::OutOfBudget => timeouts.push(json!({
@@ -244,7 +244,7 @@ fn extension_sccs(
     };
     let keep = |s: u32| inside(s / 2);
     let _ = scc;
-    tarjan(2 * n, &keep, &succ)
+    cyclic_sccs(2 * n, &keep, &succ)
         .into_iter()
         .map(|c| {
             let set: BTreeSet<u32> = c.into_iter().map(|s| s / 2).collect();

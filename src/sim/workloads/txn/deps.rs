@@ -184,7 +184,7 @@ fn value_sccs(order: &BTreeMap<Val, BTreeSet<Val>>) -> Vec<Vec<Val>> {
             out.extend(nexts.iter().filter_map(|w| ids.get(w).copied()));
         }
     };
-    super::graph::tarjan(ids.len(), &|_| true, &succ)
+    super::graph::cyclic_sccs(ids.len(), &|_| true, &succ)
         .into_iter()
         .map(|c| c.into_iter().map(|i| by_id[i as usize]).collect())
         .collect()

@@ -1,7 +1,8 @@
 //! A directed graph over transactions whose edges carry a set of relations (ww, wr, rw,
-//! process, realtime) as bits, with strongly connected components (iterative Tarjan, so deep
-//! graphs cannot overflow the stack).
+//! process, realtime) as bits, and its strongly connected components over `u32` vertices
+//! (the shared iterative Tarjan in [`crate::sim::workloads::scc`]).
 
+use crate::sim::workloads::scc;
 use std::collections::BTreeMap;
 
 /// A set of dependency relations, as bits.
@@ -104,83 +105,38 @@ impl Graph {
                 .filter(move |(w, r)| r.intersects(rels) && keep(**w))
                 .map(|(w, _)| *w)
         };
-        let n = self.len();
-        tarjan(n, &|v| keep(v), &|v, out: &mut Vec<u32>| {
-            out.extend(succ(v))
-        })
+        cyclic_sccs(self.len(), keep, &|v, out| out.extend(succ(v)))
     }
 }
 
-/// Iterative Tarjan over vertices `0..n` for which `keep` holds, with successors from `succ`.
-/// Returns components of size > 1, each sorted, ordered by their smallest vertex.
-pub fn tarjan(
+/// The strongly connected components of more than one vertex over vertices `0..n` for which
+/// `keep` holds, with successors from `succ`; each sorted, listed by smallest vertex (the
+/// order the txn checker reports them in).
+pub fn cyclic_sccs(
     n: usize,
     keep: &dyn Fn(u32) -> bool,
     succ: &dyn Fn(u32, &mut Vec<u32>),
 ) -> Vec<Vec<u32>> {
-    const UNSEEN: u32 = u32::MAX;
-    let mut index = vec![UNSEEN; n];
-    let mut low = vec![0u32; n];
-    let mut on_stack = vec![false; n];
-    let mut stack: Vec<u32> = Vec::new();
-    let mut next_index = 0u32;
-    let mut out: Vec<Vec<u32>> = Vec::new();
-    // Call frames: (vertex, its successors, position in them).
-    let mut frames: Vec<(u32, Vec<u32>, usize)> = Vec::new();
-    for root in 0..n as u32 {
-        if index[root as usize] != UNSEEN || !keep(root) {
-            continue;
-        }
-        let mut s = Vec::new();
-        succ(root, &mut s);
-        index[root as usize] = next_index;
-        low[root as usize] = next_index;
-        next_index += 1;
-        stack.push(root);
-        on_stack[root as usize] = true;
-        frames.push((root, s, 0));
-        while let Some(frame) = frames.last_mut() {
-            let v = frame.0;
-            if frame.2 < frame.1.len() {
-                let w = frame.1[frame.2];
-                frame.2 += 1;
-                if index[w as usize] == UNSEEN {
-                    let mut s = Vec::new();
-                    succ(w, &mut s);
-                    index[w as usize] = next_index;
-                    low[w as usize] = next_index;
-                    next_index += 1;
-                    stack.push(w);
-                    on_stack[w as usize] = true;
-                    frames.push((w, s, 0));
-                } else if on_stack[w as usize] {
-                    low[v as usize] = low[v as usize].min(index[w as usize]);
-                }
-                continue;
-            }
-            frames.pop();
-            if let Some(parent) = frames.last() {
-                let p = parent.0 as usize;
-                low[p] = low[p].min(low[v as usize]);
-            }
-            if low[v as usize] == index[v as usize] {
-                let mut comp = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w as usize] = false;
-                    comp.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                if comp.len() > 1 {
-                    comp.sort_unstable();
-                    out.push(comp);
-                }
-            }
-        }
-    }
+    let mut buffer = Vec::new();
+    let mut out: Vec<Vec<u32>> = scc::cyclic_components(
+        n,
+        |v| keep(vertex(v)),
+        |v, out| {
+            buffer.clear();
+            succ(vertex(v), &mut buffer);
+            out.extend(buffer.iter().map(|&w| w as usize));
+        },
+    )
+    .into_iter()
+    .map(|c| c.into_iter().map(vertex).collect())
+    .collect();
     out.sort_by_key(|c| c[0]);
     out
+}
+
+/// A vertex index back as the graph's `u32` (vertices are created from `u32`s).
+fn vertex(v: usize) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

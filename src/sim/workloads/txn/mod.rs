@@ -8,16 +8,16 @@
 //! - [`deps`]: the inferred version orders and the dependency graph.
 //! - [`graph`]: the graph type and strongly connected components.
 //! - [`cycles`]: named cycle searches (G0, G1c, G-single-item, …) and cycle existence.
-//! - [`models`]: consistency models and what they prohibit.
+//! - [`consistency_models`]: consistency models by name and what each prohibits.
 //! - [`check`]: all of it judged under `--consistency-models`, in Maelstrom's result shape.
 
 pub mod anomalies;
 pub mod check;
+pub mod consistency_models;
 pub mod cycles;
 pub mod deps;
 pub mod generator;
 pub mod graph;
-pub mod models;
 pub mod txns;
 
 use super::expect_reply;
@@ -37,7 +37,7 @@ pub struct TxnModel {
 impl TxnModel {
     pub fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
         let opts = cfg.opts.resolve()?;
-        let models = models::parse(opts.consistency_models.as_deref())
+        let models = consistency_models::parse(opts.consistency_models.as_deref())
             .map_err(|e| anyhow::anyhow!("--consistency-models: {e}"))?;
         let gen = generator::Generator::new(generator::Options {
             key_count: opts.key_count as usize,
