@@ -272,6 +272,29 @@ fn from_results(results: &Value, history: Option<&OpStats>) -> Figures {
     f
 }
 
+impl Figures {
+    /// Adds what an engine's own checker found beyond its results map: anomaly names and counts
+    /// the map does not hold under a name the reader knows, and caveats. A figure the map
+    /// already gave is never replaced, so the map stays the one source of what both engines
+    /// report alike.
+    pub fn add_findings(
+        &mut self,
+        anomalies: Vec<String>,
+        counts: BTreeMap<String, f64>,
+        notes: Vec<String>,
+    ) {
+        for name in anomalies {
+            if !self.anomalies.contains(&name) {
+                self.anomalies.push(name);
+            }
+        }
+        for (name, value) in counts {
+            self.counts.entry(name).or_insert(value);
+        }
+        self.notes.extend(notes);
+    }
+}
+
 /// Refuses to judge a run with no client operations (exit 2): there is nothing to judge, and
 /// the options that caused it (`--rate`, `--time-limit`, `--node-count`, `--concurrency`) are
 /// what to look at.

@@ -73,9 +73,10 @@ pub fn run_with(
     let outcome = engine.run()?;
     let workload = model.check(&outcome.history, cfg);
     let results = checks::assemble(cfg, &outcome, &workload);
-    // The one reader that also reads a real `results.edn`; the simulator adds only its caveats.
+    // The one reader that also reads a real `results.edn`; the simulator's checkers add only
+    // what Maelstrom's map has no key for (named anomalies, extra counts, caveats).
     let mut figures = Figures::from_results(&results, Some(&OpStats::of(&outcome.history)));
-    figures.notes.extend(workload.notes);
+    figures.add_findings(workload.anomalies, workload.counts, workload.notes);
     Ok(SimRun {
         outcome,
         results,

@@ -7,7 +7,7 @@
 
 use crate::history::{Op, OpType, Process};
 use crate::sim::model::WorkloadCheck;
-use crate::verdict::{quantiles, Quantiles, Validity};
+use crate::verdict::{quantiles, Validity};
 use serde_json::{json, Value};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -254,15 +254,13 @@ fn summarise(results: Vec<Result<'_>>, duplicate_reads: u64) -> WorkloadCheck {
         "duplicated-count": 0,
         "duplicated": {},
     });
-    let stable_q: Option<Quantiles> = (!stable_ms.is_empty()).then(|| quantiles(&stable_ms));
-    if let Some(q) = &stable_q {
-        result["stable-latencies"] = json!(q);
+    if !stable_ms.is_empty() {
+        result["stable-latencies"] = json!(quantiles(&stable_ms));
     }
     if !lost_ms.is_empty() {
         result["lost-latencies"] = json!(quantiles(&lost_ms));
     }
     let mut check = WorkloadCheck::new(valid, result);
-    check.stable_latencies = stable_q;
     for (name, n) in [
         ("attempt-count", results.len()),
         ("stable-count", stable_count),
