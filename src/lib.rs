@@ -1,9 +1,16 @@
 //! glomers: the nodes for every Gossip Glomers challenge, a driver for Jepsen's Maelstrom, and
 //! an embedded deterministic simulator of Maelstrom, in one crate.
 //!
-//! Map: [`protocol`] is the wire format; [`node`] the sans-IO contract and the stdio runtime;
-//! [`workloads`] the nodes; [`sim`] the simulator; [`driver`] profiles and the real harness;
-//! [`report`] reads Maelstrom's `store/`; [`verdict`] turns figures into a verdict.
+//! Map, by floors (a module imports only from its floor or below):
+//! 1. [`protocol`] the wire format; [`challenge`] the catalog, criteria, workloads and
+//!    Maelstrom's typed options; [`history`] Jepsen's history types; [`exit`] exit codes.
+//! 2. [`node`] the sans-IO contract and the stdio runtime; [`verdict`] figures from a
+//!    Maelstrom-shaped results map, and the verdict.
+//! 3. [`nodes`] our nodes.
+//! 4. [`sim`] the simulator.
+//! 5. [`report`] reads Maelstrom's `store/`.
+//! 6. [`driver`] the subcommands, engine choice and the real harness.
+//! 7. [`cli`] the command line, turned into the driver's plans.
 
 pub mod challenge;
 pub mod cli;

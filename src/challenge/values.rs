@@ -13,9 +13,9 @@ pub trait OptionValue: FromStr<Err = String> + fmt::Display + Clone {
     const FLAG: &'static str;
 }
 
-/// Declares a whole-number option with an inclusive range.
-macro_rules! whole_number {
-    ($(#[$doc:meta])* $name:ident, $flag:literal, $lo:expr, $hi:expr, $unit:literal) => {
+/// Declares whole-number options, each with an inclusive range.
+macro_rules! whole_numbers {
+    ($($(#[$doc:meta])* $name:ident, $flag:literal, $lo:expr, $hi:expr, $unit:literal;)*) => {$(
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
         pub struct $name(u32);
@@ -60,12 +60,12 @@ macro_rules! whole_number {
                 write!(f, "{}", self.0)
             }
         }
-    };
+    )*};
 }
 
-/// Declares a finite, positive real option with an inclusive range.
-macro_rules! real_number {
-    ($(#[$doc:meta])* $name:ident, $flag:literal, $lo:expr, $hi:expr, $unit:literal) => {
+/// Declares finite, positive real options, each with an inclusive range.
+macro_rules! real_numbers {
+    ($($(#[$doc:meta])* $name:ident, $flag:literal, $lo:expr, $hi:expr, $unit:literal;)*) => {$(
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
         pub struct $name(f64);
@@ -114,7 +114,7 @@ macro_rules! real_number {
                 f.write_str(&fmt_real(self.0))
             }
         }
-    };
+    )*};
 }
 
 /// A real number as Maelstrom's command line takes it: integral values without a fraction.
@@ -126,39 +126,28 @@ pub fn fmt_real(v: f64) -> String {
     }
 }
 
-whole_number!(
+whole_numbers! {
     /// `--node-count`: nodes n0..n{N-1}.
-    NodeCount, "node-count", 1, 100, " nodes"
-);
-whole_number!(
+    NodeCount, "node-count", 1, 100, " nodes";
     /// `--time-limit`: seconds of client operations.
-    TimeLimit, "time-limit", 1, 3600, " seconds"
-);
-whole_number!(
+    TimeLimit, "time-limit", 1, 3600, " seconds";
     /// `--latency`: mean one-way latency in ms between servers and to services.
-    Latency, "latency", 0, 60_000, " ms"
-);
-whole_number!(
+    Latency, "latency", 0, 60_000, " ms";
     /// `--key-count`: keys of the transactional and kafka workloads.
-    KeyCount, "key-count", 1, 1000, " keys"
-);
-whole_number!(
+    KeyCount, "key-count", 1, 1000, " keys";
     /// `--max-txn-length`: most micro-operations in one transaction.
-    MaxTxnLength, "max-txn-length", 1, 1000, " micro-operations"
-);
-whole_number!(
+    MaxTxnLength, "max-txn-length", 1, 1000, " micro-operations";
     /// `--max-writes-per-key`: writes to one key before it is retired.
-    MaxWritesPerKey, "max-writes-per-key", 1, 1_000_000, " writes"
-);
-real_number!(
+    MaxWritesPerKey, "max-writes-per-key", 1, 1_000_000, " writes";
+}
+
+real_numbers! {
     /// `--rate`: approximate total requests per second across all clients. Maelstrom accepts 0
     /// ("sleep only"), but a run with no operations cannot be judged, so 0 is refused.
-    Rate, "rate", 0.001, 100_000.0, " requests per second"
-);
-real_number!(
+    Rate, "rate", 0.001, 100_000.0, " requests per second";
     /// `--nemesis-interval`: mean seconds between partition start and stop.
-    NemesisInterval, "nemesis-interval", 0.1, 3600.0, " seconds"
-);
+    NemesisInterval, "nemesis-interval", 0.1, 3600.0, " seconds";
+}
 
 /// The largest client count any `--concurrency` may resolve to.
 pub const MAX_CLIENTS: u32 = 10_000;

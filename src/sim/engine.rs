@@ -10,15 +10,14 @@
 
 use super::clients::{Clients, Completion, Timeout};
 use super::clock::{as_duration, nanos, Nanos, SECOND};
-use super::model::{Invocation, Step, WorkloadModel};
+use super::model::{Draw, Invocation, Step, WorkloadModel};
 use super::nemesis;
 use super::network::{NetStats, Network, Take, Wakeup};
 use super::services::Service;
-use super::slot::{self, NodeSlot};
+use super::slot::NodeSlot;
 use super::SimConfig;
 use crate::challenge::Resolved;
 use crate::history::{Op, OpType, Process};
-use crate::node::Node;
 use crate::protocol::{Body, Message};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -113,19 +112,9 @@ pub struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    /// An engine running our own `nodes` in-process.
+    /// An engine driving whatever sits in `nodes` (in-process nodes come from
+    /// [`slot::in_process`]), named `n0`, `n1`, … in order.
     pub fn new(
-        cfg: &'a SimConfig,
-        model: &'a mut dyn WorkloadModel,
-        nodes: Vec<Box<dyn Node>>,
-        services: BTreeMap<String, Box<dyn Service>>,
-    ) -> anyhow::Result<Engine<'a>> {
-        let slots = slot::in_process(nodes, cfg.seed);
-        Engine::with_slots(cfg, model, slots, services)
-    }
-
-    /// An engine driving whatever sits in `nodes`, named `n0`, `n1`, … in order.
-    pub fn with_slots(
         cfg: &'a SimConfig,
         model: &'a mut dyn WorkloadModel,
         nodes: Vec<Box<dyn NodeSlot>>,
@@ -383,7 +372,12 @@ impl<'a> Engine<'a> {
                 self.gen_waiting = false;
                 let info = self.clients.info(thread).clone();
                 let now = as_duration(self.now);
-                if let Some(op) = self.model.generate(&mut self.rng, &info, now) {
+                let draw = Draw {
+                    rng: &mut self.rng,
+                    client: &info,
+                    now,
+                };
+                if let Some(op) = self.model.generate(draw) {
                     self.invoke(thread, op, false);
                 }
                 // Jepsen's stagger: the next op comes after a uniform delay in [0, 2/rate).

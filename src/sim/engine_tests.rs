@@ -86,12 +86,7 @@ struct Reads {
 }
 
 impl WorkloadModel for Reads {
-    fn generate(
-        &mut self,
-        _rng: &mut ChaCha8Rng,
-        _client: &ClientInfo,
-        _now: Duration,
-    ) -> Option<Invocation> {
+    fn generate(&mut self, _draw: Draw<'_>) -> Option<Invocation> {
         Some(Invocation::new("read", Value::Null))
     }
 
@@ -135,7 +130,7 @@ fn run(script: Script, idempotent: bool, words: &[&str]) -> Run {
     };
     let mut model = Reads { idempotent };
     let slots: Vec<Box<dyn NodeSlot>> = vec![Box::new(node)];
-    let engine = Engine::with_slots(&cfg, &mut model, slots, BTreeMap::new()).expect("engine");
+    let engine = Engine::new(&cfg, &mut model, slots, BTreeMap::new()).expect("engine");
     let outcome = engine.run().expect("run");
     let seen = seen.borrow().clone();
     let replies_sent = *replies_sent.borrow();

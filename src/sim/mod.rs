@@ -69,7 +69,8 @@ pub fn run_with(
     let nodes = (0..cfg.opts.nodes() as usize)
         .map(&mut *make_node)
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let engine = engine::Engine::new(cfg, model.as_mut(), nodes, services::all())?;
+    let slots = slot::in_process(nodes, cfg.seed);
+    let engine = engine::Engine::new(cfg, model.as_mut(), slots, services::all())?;
     let outcome = engine.run()?;
     let workload = model.check(&outcome.history, cfg);
     let results = checks::assemble(cfg, &outcome, &workload);

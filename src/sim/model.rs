@@ -38,6 +38,13 @@ pub struct ClientInfo {
     pub node: String,
 }
 
+/// What a generator draws an operation with: the run's RNG, the client asking, and the time.
+pub struct Draw<'a> {
+    pub rng: &'a mut ChaCha8Rng,
+    pub client: &'a ClientInfo,
+    pub now: Duration,
+}
+
 /// The client's next move on an operation.
 #[derive(Clone, Debug)]
 pub enum Step {
@@ -152,12 +159,7 @@ pub trait WorkloadModel {
 
     /// The next main-phase operation for this client at virtual time `now`; `None` skips
     /// this slot. Generators that schedule by the clock (kafka's client crashes) read `now`.
-    fn generate(
-        &mut self,
-        rng: &mut ChaCha8Rng,
-        client: &ClientInfo,
-        now: Duration,
-    ) -> Option<Invocation>;
+    fn generate(&mut self, draw: Draw<'_>) -> Option<Invocation>;
 
     /// Starts an operation.
     fn begin(&mut self, client: &ClientInfo, op: &Invocation) -> Step;

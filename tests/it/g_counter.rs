@@ -11,11 +11,10 @@ use glomers::node::{Ctx, Node};
 use glomers::nodes;
 use glomers::protocol::{Body, Message, MsgId, RpcError};
 use glomers::sim::engine::Engine;
-use glomers::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
+use glomers::sim::model::{ClientInfo, Draw, Invocation, Step, WorkloadCheck, WorkloadModel};
 use glomers::sim::workloads::g_counter::GCounterModel;
-use glomers::sim::{run_profile, run_with, services, SimConfig};
+use glomers::sim::{run_profile, run_with, services, slot, SimConfig};
 use glomers::verdict::Validity;
-use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -108,15 +107,10 @@ struct AddsThenReads {
 }
 
 impl WorkloadModel for AddsThenReads {
-    fn generate(
-        &mut self,
-        rng: &mut ChaCha8Rng,
-        client: &ClientInfo,
-        now: Duration,
-    ) -> Option<Invocation> {
+    fn generate(&mut self, draw: Draw<'_>) -> Option<Invocation> {
         self.generated += 1;
         if self.generated <= self.adds_for {
-            self.inner.generate(rng, client, now)
+            self.inner.generate(draw)
         } else {
             Some(Invocation::new("read", serde_json::Value::Null))
         }
@@ -154,10 +148,15 @@ fn convergence(seed: u64, latency: u32) -> (f64, usize) {
     let nodes = (0..3)
         .map(|_| nodes::build(Workload::GCounter, &profile.node_args).expect("node"))
         .collect();
-    let outcome = Engine::new(&cfg, &mut model, nodes, services::all())
-        .expect("engine")
-        .run()
-        .expect("run");
+    let outcome = Engine::new(
+        &cfg,
+        &mut model,
+        slot::in_process(nodes, cfg.seed),
+        services::all(),
+    )
+    .expect("engine")
+    .run()
+    .expect("run");
     let history = &outcome.history;
     let adds: Vec<_> = pairs(history)
         .into_iter()

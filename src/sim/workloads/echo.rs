@@ -4,23 +4,17 @@
 use super::expect_reply;
 use crate::history::{pairs, Op, OpType};
 use crate::protocol::Body;
-use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
+use crate::sim::model::{ClientInfo, Draw, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
 use crate::verdict::Validity;
 use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 pub struct EchoModel;
 
 impl WorkloadModel for EchoModel {
-    fn generate(
-        &mut self,
-        rng: &mut ChaCha8Rng,
-        _client: &ClientInfo,
-        _now: Duration,
-    ) -> Option<Invocation> {
+    fn generate(&mut self, draw: Draw<'_>) -> Option<Invocation> {
+        let rng = draw.rng;
         let n: u32 = rng.gen_range(0..128);
         Some(Invocation::new("echo", json!(format!("Please echo {n}"))))
     }

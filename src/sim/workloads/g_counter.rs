@@ -15,13 +15,13 @@
 use super::expect_reply;
 use crate::history::{Op, OpType};
 use crate::protocol::Body;
-use crate::sim::model::{error_name, ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
+use crate::sim::model::{
+    error_name, ClientInfo, Draw, Invocation, Step, WorkloadCheck, WorkloadModel,
+};
 use crate::sim::SimConfig;
 use crate::verdict::Validity;
 use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 pub struct GCounterModel;
 
@@ -41,12 +41,8 @@ fn indeterminate(op: &Invocation, why: String) -> Step {
 }
 
 impl WorkloadModel for GCounterModel {
-    fn generate(
-        &mut self,
-        rng: &mut ChaCha8Rng,
-        _client: &ClientInfo,
-        _now: Duration,
-    ) -> Option<Invocation> {
+    fn generate(&mut self, draw: Draw<'_>) -> Option<Invocation> {
+        let rng = draw.rng;
         // gen/mix picks either generator with equal odds; gen/filter retries when an add's
         // value is negative.
         loop {
@@ -223,6 +219,8 @@ pub fn check_history(history: &[Op]) -> WorkloadCheck {
 mod tests {
     use super::*;
     use crate::history::Process;
+    use rand_chacha::ChaCha8Rng;
+    use std::time::Duration;
 
     fn op(index: usize, kind: OpType, f: &str, value: Value, is_final: bool) -> Op {
         Op {
@@ -289,7 +287,13 @@ mod tests {
             node: "n0".into(),
         };
         let ops: Vec<Invocation> = (0..30_000)
-            .filter_map(|_| model.generate(&mut rng, &client, Duration::ZERO))
+            .filter_map(|_| {
+                model.generate(Draw {
+                    rng: &mut rng,
+                    client: &client,
+                    now: Duration::ZERO,
+                })
+            })
             .collect();
         let adds: Vec<i64> = ops
             .iter()

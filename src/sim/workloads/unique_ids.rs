@@ -4,23 +4,16 @@
 use super::expect_reply;
 use crate::history::{Op, OpType};
 use crate::protocol::Body;
-use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
+use crate::sim::model::{ClientInfo, Draw, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
 use crate::verdict::Validity;
-use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 pub struct UniqueIdsModel;
 
 impl WorkloadModel for UniqueIdsModel {
-    fn generate(
-        &mut self,
-        _rng: &mut ChaCha8Rng,
-        _client: &ClientInfo,
-        _now: Duration,
-    ) -> Option<Invocation> {
+    fn generate(&mut self, _draw: Draw<'_>) -> Option<Invocation> {
         Some(Invocation::new("generate", Value::Null))
     }
 

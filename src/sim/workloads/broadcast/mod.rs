@@ -9,12 +9,10 @@ pub mod topology;
 use super::expect_reply;
 use crate::history::Op;
 use crate::protocol::Body;
-use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
+use crate::sim::model::{ClientInfo, Draw, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
 use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 pub use set_full::check as set_full_check;
 
@@ -52,12 +50,8 @@ impl WorkloadModel for BroadcastModel {
         }
     }
 
-    fn generate(
-        &mut self,
-        rng: &mut ChaCha8Rng,
-        _client: &ClientInfo,
-        _now: Duration,
-    ) -> Option<Invocation> {
+    fn generate(&mut self, draw: Draw<'_>) -> Option<Invocation> {
+        let rng = draw.rng;
         // Jepsen's gen/mix picks one of the two generators uniformly for every operation; the
         // broadcast generator hands out the next integer only when it is picked.
         if rng.gen_bool(0.5) {

@@ -19,7 +19,7 @@ pub mod history;
 
 use crate::history::{Op, OpType};
 use crate::protocol::Body;
-use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
+use crate::sim::model::{ClientInfo, Draw, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::workloads::findings::names_note;
 use crate::sim::SimConfig;
 use client::Client;
@@ -68,12 +68,9 @@ impl KafkaModel {
 }
 
 impl WorkloadModel for KafkaModel {
-    fn generate(
-        &mut self,
-        rng: &mut ChaCha8Rng,
-        _client: &ClientInfo,
-        now: Duration,
-    ) -> Option<Invocation> {
+    fn generate(&mut self, draw: Draw<'_>) -> Option<Invocation> {
+        let rng = draw.rng;
+        let now = draw.now;
         Some(match self.gen.next(rng, now) {
             GenOp::Crash => Invocation::new("crash", Value::Null),
             GenOp::Poll => Invocation::new("poll", json!([["poll"]])),

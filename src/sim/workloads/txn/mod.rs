@@ -23,11 +23,9 @@ pub mod txns;
 use super::expect_reply;
 use crate::history::Op;
 use crate::protocol::Body;
-use crate::sim::model::{ClientInfo, Invocation, Step, WorkloadCheck, WorkloadModel};
+use crate::sim::model::{ClientInfo, Draw, Invocation, Step, WorkloadCheck, WorkloadModel};
 use crate::sim::SimConfig;
-use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
-use std::time::Duration;
 
 pub struct TxnModel {
     gen: generator::Generator,
@@ -62,12 +60,8 @@ fn valid_txn(txn: &Value) -> Result<(), String> {
 }
 
 impl WorkloadModel for TxnModel {
-    fn generate(
-        &mut self,
-        rng: &mut ChaCha8Rng,
-        _client: &ClientInfo,
-        _now: Duration,
-    ) -> Option<Invocation> {
+    fn generate(&mut self, draw: Draw<'_>) -> Option<Invocation> {
+        let rng = draw.rng;
         Some(Invocation::new("txn", self.gen.next_txn(rng)))
     }
 
