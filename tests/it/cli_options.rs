@@ -73,67 +73,39 @@ fn out_of_range_options_exit_2_naming_the_option_and_range() {
         (&["--timeout", "18446744073709551615"], "--timeout"),
     ];
     for (extra, flag) in cases {
-        let mut args = vec!["run", "2", "--engine", "sim", "--seed", "1"];
-        args.extend_from_slice(extra);
-        let (code, out, err) = run(&args);
-        assert_eq!(code, 2, "{args:?}: stdout {out}\nstderr {err}");
-        assert!(err.contains(flag), "{args:?}: {err}");
+        let (code, out, err) = sim_run("2", extra);
+        assert_eq!(code, 2, "{extra:?}: stdout {out}\nstderr {err}");
+        assert!(err.contains(flag), "{extra:?}: {err}");
         assert!(
             err.contains("accepted") || err.contains(".."),
-            "{args:?} gives no range: {err}"
+            "{extra:?} gives no range: {err}"
         );
-        assert!(!out.contains("PASS"), "{args:?}: {out}");
+        assert!(!out.contains("PASS"), "{extra:?}: {out}");
     }
+}
+
+/// `glomers run <challenge> --engine sim --seed 1 <extra>`.
+fn sim_run(challenge: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["run", challenge, "--engine", "sim", "--seed", "1"];
+    args.extend_from_slice(extra);
+    run(&args)
 }
 
 #[test]
 fn concurrency_that_would_wrap_is_refused() {
     // 171798692 × 25 wraps a u32 to 4 clients.
-    let (code, out, err) = run(&[
-        "run",
-        "3b",
-        "--engine",
-        "sim",
-        "--seed",
-        "1",
-        "--concurrency",
-        "171798692n",
-        "--node-count",
-        "25",
-    ]);
+    let (code, out, err) = sim_run("3b", &["--concurrency", "171798692n", "--node-count", "25"]);
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(err.contains("--concurrency"), "{err}");
     // Within the per-flag range but past the client cap once multiplied by the nodes.
-    let (code, _, err) = run(&[
-        "run",
-        "3b",
-        "--engine",
-        "sim",
-        "--seed",
-        "1",
-        "--concurrency",
-        "9000n",
-        "--node-count",
-        "25",
-    ]);
+    let (code, _, err) = sim_run("3b", &["--concurrency", "9000n", "--node-count", "25"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--concurrency 9000n"), "{err}");
 }
 
 #[test]
 fn a_simulated_run_too_large_for_the_machine_is_refused() {
-    let (code, _, err) = run(&[
-        "run",
-        "2",
-        "--engine",
-        "sim",
-        "--seed",
-        "1",
-        "--rate",
-        "100000",
-        "--time-limit",
-        "3600",
-    ]);
+    let (code, _, err) = sim_run("2", &["--rate", "100000", "--time-limit", "3600"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--rate 100000 × --time-limit 3600"), "{err}");
 }

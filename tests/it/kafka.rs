@@ -87,38 +87,33 @@ fn efficient_log_is_valid_and_meets_its_goals_over_20_seeds() {
     }
 }
 
-/// The local design stays valid when partitions cut the two nodes apart (no Fly.io command
-/// asks for this; it shows that the settled-prefix rule does not depend on a healthy network).
-#[test]
-fn efficient_log_survives_partitions() {
-    let p = profile("5c");
+/// Seeds 1–3 of `id` with `--nemesis partition` are all valid.
+fn assert_valid_under_partitions(id: &str) {
+    let p = profile(id);
     let over = TestOpts::parse_args(&["--nemesis", "partition"]).expect("valid options");
     for seed in 1..=3 {
         let (_, v) = glomers::driver::sim_run::judge(&p, &over, seed).expect("run");
         assert_eq!(
             v.figures.valid,
             Some(Validity::Valid),
-            "seed {seed}: {:?}",
+            "{id} seed {seed}: {:?}",
             v.figures.anomalies
         );
     }
+}
+
+/// The local design stays valid when partitions cut the two nodes apart (no Fly.io command
+/// asks for this; it shows that the settled-prefix rule does not depend on a healthy network).
+#[test]
+fn efficient_log_survives_partitions() {
+    assert_valid_under_partitions("5c");
 }
 
 /// The lin-kv design too: replication retransmits with backoff after a partition and every
 /// claimed offset still gets its message.
 #[test]
 fn lin_kv_log_survives_partitions() {
-    let p = profile("5b");
-    let over = TestOpts::parse_args(&["--nemesis", "partition"]).expect("valid options");
-    for seed in 1..=3 {
-        let (_, v) = glomers::driver::sim_run::judge(&p, &over, seed).expect("run");
-        assert_eq!(
-            v.figures.valid,
-            Some(Validity::Valid),
-            "seed {seed}: {:?}",
-            v.figures.anomalies
-        );
-    }
+    assert_valid_under_partitions("5b");
 }
 
 /// With 100 ms links (not an official command) lists wait for the peer, and crashes replace
