@@ -189,87 +189,83 @@ impl Figures {
     /// JSON, or the simulator's own map): the one way either engine's run becomes figures.
     /// `history` (if read) gives the op count and per-op latencies.
     pub fn from_results(results: &Value, history: Option<&OpStats>) -> Figures {
-        from_results(results, history)
-    }
-}
-
-fn from_results(results: &Value, history: Option<&OpStats>) -> Figures {
-    let mut f = Figures {
-        valid: Some(validity(&results["valid?"])),
-        ..Figures::default()
-    };
-    if let Some(map) = results.as_object() {
-        // Top-level checkers (serde_json's map is ordered, so this list is stable).
-        for (name, sub) in map {
-            if sub.is_object() && validity(&sub["valid?"]) != Validity::Valid {
-                f.failing_checkers.push(name.clone());
-            }
-        }
-    }
-    if let Some(by_f) = results["stats"]["by-f"].as_object() {
-        for (op, s) in by_f {
-            if validity(&s["valid?"]) != Validity::Valid {
-                f.notes
-                    .push(format!("stats: no {op} operation ever succeeded"));
-            }
-        }
-    }
-    f.ok_fraction = results["availability"]["ok-fraction"].as_f64();
-    f.servers_msgs_per_op = results["net"]["servers"]["msgs-per-op"].as_f64();
-    f.all_msgs_per_op = results["net"]["all"]["msgs-per-op"].as_f64();
-    let workload = &results["workload"];
-    f.stable_latencies = quantile_map(&workload["stable-latencies"]);
-    if let Some(map) = workload.as_object() {
-        for (key, value) in map {
-            if let (true, Some(n)) = (key.ends_with("-count"), value.as_f64()) {
-                f.counts.insert(key.clone(), n);
-            }
-        }
-    }
-    // Elle (txn) names its anomalies; jepsen's kafka checker its error types.
-    let mut anomalies = names(workload.get("anomaly-types"));
-    for e in names(workload.get("error-types")) {
-        if !anomalies.contains(&e) {
-            anomalies.push(e);
-        }
-    }
-    f.anomalies = anomalies;
-    let not = names(workload.get("not"));
-    if !not.is_empty() {
-        let also = names(workload.get("also-not"));
-        let mut note = format!("Elle: the history is not {}", not.join(", "));
-        if !also.is_empty() {
-            note.push_str(&format!(" (hence not {} either)", also.join(", ")));
-        }
-        f.notes.push(note);
-    }
-    if let Some(failures) = workload["failures"].as_array().filter(|a| !a.is_empty()) {
-        let keys: Vec<String> = failures.iter().map(|k| k.to_string()).collect();
-        f.notes.push(format!(
-            "linearizability failed on keys {}",
-            keys.join(", ")
-        ));
-    }
-    match history {
-        Some(stats) => {
-            f.ops = stats.invocations;
-            f.op_latencies = stats.latencies.clone();
-        }
-        None => {
-            // Without the history, msg-count / msgs-per-op recovers the invocation count.
-            let all = &results["net"]["all"];
-            if let (Some(msgs), Some(per)) =
-                (all["msg-count"].as_f64(), all["msgs-per-op"].as_f64())
-            {
-                if per > 0.0 {
-                    f.ops = (msgs / per).round() as u64;
+        let mut f = Figures {
+            valid: Some(validity(&results["valid?"])),
+            ..Figures::default()
+        };
+        if let Some(map) = results.as_object() {
+            // Top-level checkers (serde_json's map is ordered, so this list is stable).
+            for (name, sub) in map {
+                if sub.is_object() && validity(&sub["valid?"]) != Validity::Valid {
+                    f.failing_checkers.push(name.clone());
                 }
             }
-            f.notes
-                .push("history.edn not read: no per-operation latencies".into());
         }
+        if let Some(by_f) = results["stats"]["by-f"].as_object() {
+            for (op, s) in by_f {
+                if validity(&s["valid?"]) != Validity::Valid {
+                    f.notes
+                        .push(format!("stats: no {op} operation ever succeeded"));
+                }
+            }
+        }
+        f.ok_fraction = results["availability"]["ok-fraction"].as_f64();
+        f.servers_msgs_per_op = results["net"]["servers"]["msgs-per-op"].as_f64();
+        f.all_msgs_per_op = results["net"]["all"]["msgs-per-op"].as_f64();
+        let workload = &results["workload"];
+        f.stable_latencies = quantile_map(&workload["stable-latencies"]);
+        if let Some(map) = workload.as_object() {
+            for (key, value) in map {
+                if let (true, Some(n)) = (key.ends_with("-count"), value.as_f64()) {
+                    f.counts.insert(key.clone(), n);
+                }
+            }
+        }
+        // Elle (txn) names its anomalies; jepsen's kafka checker its error types.
+        let mut anomalies = names(workload.get("anomaly-types"));
+        for e in names(workload.get("error-types")) {
+            if !anomalies.contains(&e) {
+                anomalies.push(e);
+            }
+        }
+        f.anomalies = anomalies;
+        let not = names(workload.get("not"));
+        if !not.is_empty() {
+            let also = names(workload.get("also-not"));
+            let mut note = format!("Elle: the history is not {}", not.join(", "));
+            if !also.is_empty() {
+                note.push_str(&format!(" (hence not {} either)", also.join(", ")));
+            }
+            f.notes.push(note);
+        }
+        if let Some(failures) = workload["failures"].as_array().filter(|a| !a.is_empty()) {
+            let keys: Vec<String> = failures.iter().map(|k| k.to_string()).collect();
+            f.notes.push(format!(
+                "linearizability failed on keys {}",
+                keys.join(", ")
+            ));
+        }
+        match history {
+            Some(stats) => {
+                f.ops = stats.invocations;
+                f.op_latencies = stats.latencies.clone();
+            }
+            None => {
+                // Without the history, msg-count / msgs-per-op recovers the invocation count.
+                let all = &results["net"]["all"];
+                if let (Some(msgs), Some(per)) =
+                    (all["msg-count"].as_f64(), all["msgs-per-op"].as_f64())
+                {
+                    if per > 0.0 {
+                        f.ops = (msgs / per).round() as u64;
+                    }
+                }
+                f.notes
+                    .push("history.edn not read: no per-operation latencies".into());
+            }
+        }
+        f
     }
-    f
 }
 
 impl Figures {

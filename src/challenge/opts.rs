@@ -217,9 +217,10 @@ impl TestOpts {
     /// Every option with its default applied; fails only on a client count that the node
     /// count pushes past [`MAX_CLIENTS`].
     pub fn resolve(&self) -> anyhow::Result<Resolved> {
-        let node_count = self
-            .node_count
-            .unwrap_or(NodeCount::new(defaults::NODE_COUNT).map_err(anyhow::Error::msg)?);
+        let node_count = match self.node_count {
+            Some(n) => n,
+            None => NodeCount::new(defaults::NODE_COUNT).map_err(anyhow::Error::msg)?,
+        };
         let clients = self
             .concurrency
             .unwrap_or(Concurrency::PerNode(1))
