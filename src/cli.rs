@@ -79,9 +79,15 @@ pub struct RunArgs {
     pub seeds: Option<u64>,
     #[command(flatten)]
     pub opts: TestOpts,
-    /// Extra flag for the node, appended to the profile's node flags (repeatable).
+    /// Extra flag for the node, appended to the profile's node flags (repeatable); with
+    /// --bin, the program's only arguments.
     #[arg(long = "node-arg", value_name = "ARG", allow_hyphen_values = true)]
     pub node_args: Vec<String>,
+    /// Test your own node: this program runs as every node instead of glomers' own (under
+    /// Maelstrom, or the simulator as real processes). `{id}` and `{workload}` are replaced by
+    /// the challenge and the workload, e.g. 'bin/{id}' with `run all`.
+    #[arg(long, value_name = "PATH")]
+    pub bin: Option<String>,
     #[command(flatten)]
     pub profiles: ProfilesArg,
     /// Where Maelstrom writes store/ (default: the current folder).
@@ -169,6 +175,7 @@ impl RunArgs {
             seeds: self.seeds,
             opts: self.opts,
             node_args: self.node_args,
+            bin: self.bin,
             profiles: self.profiles.profiles,
             store: self.store,
             maelstrom: self.maelstrom,

@@ -45,7 +45,7 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
     let report = match &choice {
         Choice::Sim { .. } => sim_run::run(&profile, plan)?,
         Choice::Maelstrom { harness, .. } => {
-            maelstrom_run::run(harness, &profile, plan, Display::for_run())?
+            maelstrom_run::run(harness, &profile, plan, Display::for_run("maelstrom"))?
         }
     };
     print_report(&report, plan.format)?;

@@ -10,6 +10,7 @@ use super::plan::RunPlan;
 use super::progress::{self, Display, Event, Plan, Said, Tracker};
 use super::supervise::{self, Ending};
 use crate::challenge::Profile;
+use crate::sim::external::Program;
 use crate::exit;
 use crate::report::{run_dir, RunReport};
 use anyhow::Context;
@@ -37,6 +38,24 @@ pub fn test_args(profile: &Profile, args: &RunPlan, exe: &Path) -> Vec<String> {
     words.push(workload.into());
     words.extend(profile.node_args.iter().cloned());
     words.extend(args.node_args.iter().cloned());
+    words
+}
+
+/// Maelstrom's arguments for the user's node: `test -w <workload> --bin <program> <options>`,
+/// then `-- <its arguments>` if it has any (none of the profile's own node flags).
+pub fn foreign_test_args(profile: &Profile, args: &RunPlan, program: &Program) -> Vec<String> {
+    let mut words = vec![
+        "test".to_string(),
+        "-w".into(),
+        profile.workload.maelstrom_name().into(),
+        "--bin".into(),
+        program.bin.display().to_string(),
+    ];
+    words.extend(profile.opts.merged(&args.opts).to_args());
+    if !program.args.is_empty() {
+        words.push("--".into());
+        words.extend(program.args.iter().cloned());
+    }
     words
 }
 
@@ -94,11 +113,21 @@ pub fn run(
     let store = store_dir.join("store");
     std::fs::create_dir_all(&store).with_context(|| format!("creating {}", store.display()))?;
     let store_dir = store_dir.canonicalize().unwrap_or(store_dir);
-    let exe = std::env::current_exe()
-        .and_then(|p| p.canonicalize())
-        .context("finding the glomers executable to pass as --bin")?;
+    let foreign = args
+        .bin
+        .as_deref()
+        .map(|bin| super::node_program::resolve(bin, profile, &args.node_args))
+        .transpose()?;
     let merged = profile.opts.merged(&args.opts);
-    let test = test_args(profile, args, &exe);
+    let test = match &foreign {
+        Some(program) => foreign_test_args(profile, args, program),
+        None => {
+            let exe = std::env::current_exe()
+                .and_then(|p| p.canonicalize())
+                .context("finding the glomers executable to pass as --bin")?;
+            test_args(profile, args, &exe)
+        }
+    };
     let mut command_words = harness.found.command_words(&harness.java);
     command_words.extend(test.iter().cloned());
 
@@ -217,12 +246,15 @@ pub fn run(
         .map_err(|e| e.context(format!("Maelstrom's run in {}", dir.display())))?;
     report.command = command_words;
     report.opts = merged.to_args();
-    report.node_args = profile
-        .node_args
-        .iter()
-        .chain(&args.node_args)
-        .cloned()
-        .collect();
+    report.node_args = match &foreign {
+        Some(program) => program.args.clone(),
+        None => profile
+            .node_args
+            .iter()
+            .chain(&args.node_args)
+            .cloned()
+            .collect(),
+    };
     report.wall_seconds = Some(wall.as_secs_f64());
     report.harness_exit = code;
     if !matches!(code, Some(0..=2)) {

@@ -23,6 +23,7 @@ pub mod interrupt_flag;
 pub mod jarinfo;
 pub mod locate;
 pub mod maelstrom_run;
+pub mod node_program;
 pub mod output;
 pub mod plan;
 pub mod progress;

@@ -44,8 +44,10 @@ pub struct RunPlan {
     pub seeds: Option<u64>,
     /// Maelstrom options that override the profile's.
     pub opts: TestOpts,
-    /// Node flags appended to the profile's.
+    /// Node flags appended to the profile's (with `bin`: that program's only arguments).
     pub node_args: Vec<String>,
+    /// The user's node program (a template: `{id}`, `{workload}`) instead of glomers' own.
+    pub bin: Option<String>,
     pub profiles: Option<PathBuf>,
     pub store: Option<PathBuf>,
     pub maelstrom: Option<PathBuf>,
@@ -67,6 +69,7 @@ impl RunPlan {
             seeds: None,
             opts: TestOpts::default(),
             node_args: Vec::new(),
+            bin: None,
             profiles: None,
             store: None,
             maelstrom: None,

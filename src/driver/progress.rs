@@ -191,6 +191,18 @@ impl Plan {
         Plan { steps }
     }
 
+    /// The simulator with external nodes: no JVM, setup in well under a second, the test in
+    /// real time, and the checkers in about a second.
+    pub fn live(time_limit_s: u32, final_phase: bool) -> Plan {
+        let s = Duration::from_secs;
+        let mut steps = vec![(Phase::Setup, s(1)), (Phase::Clients, s(u64::from(time_limit_s)))];
+        if final_phase {
+            steps.push((Phase::Recovery, s(11)));
+        }
+        steps.push((Phase::Analysis, s(1)));
+        Plan { steps }
+    }
+
     pub fn total(&self) -> Duration {
         self.steps.iter().map(|(_, d)| *d).sum()
     }
@@ -239,7 +251,7 @@ pub enum Display {
 impl Display {
     /// A bar on a terminal, plain lines otherwise. (The bar's length comes from the run's
     /// [`Plan`] once the run starts.)
-    pub fn for_run() -> Display {
+    pub fn for_run(prefix: &str) -> Display {
         if bars_enabled() {
             Display::Bar(new_bar(
                 Some(1),
@@ -248,7 +260,7 @@ impl Display {
             ))
         } else {
             Display::Lines {
-                prefix: "maelstrom".into(),
+                prefix: prefix.into(),
             }
         }
     }
@@ -269,9 +281,10 @@ impl Tracker {
             bar.set_length(plan.total().as_millis() as u64);
         }
         let now = Instant::now();
+        let first = plan.steps.first().map_or(Phase::JvmStart, |(phase, _)| *phase);
         let mut t = Tracker {
             plan,
-            phase: Phase::JvmStart,
+            phase: first,
             since: now,
             started: now,
             display,

@@ -27,7 +27,7 @@ fn run_one(choice: &Choice, profile: &Profile, args: &RunPlan, display: Display)
         Choice::Sim { .. } => {
             // A simulator bug must not take the whole table down with it.
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                sim_run::run(profile, args)
+                sim_run::run_shown(profile, args, display)
             })) {
                 Ok(r) => r,
                 Err(payload) => Err(exit::harness(format!(
@@ -49,7 +49,7 @@ fn run_one(choice: &Choice, profile: &Profile, args: &RunPlan, display: Display)
 
 /// Runs every challenge; returns the table rows (in order, up to where it stopped).
 pub fn run_all(profiles: &Profiles, choice: &Choice, args: &RunPlan) -> anyhow::Result<Vec<Row>> {
-    if !args.node_args.is_empty() {
+    if !args.node_args.is_empty() && args.bin.is_none() {
         return Err(exit::setup(
             "--node-arg cannot be used with `run all`: node flags differ per workload",
         ));

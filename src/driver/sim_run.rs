@@ -1,11 +1,21 @@
 //! `glomers run <challenge> --engine sim`: runs a profile in the embedded simulator and judges
-//! it, with the seed and the command that replays the run exactly.
+//! it, with the seed and the command that replays the run. Glomers' own node runs in-process in
+//! virtual time (the run replays exactly); a `--bin` program runs as real processes on the wall
+//! clock (the seed fixes the network's and the clients' choices, not the node's timing).
 
+use super::interrupt_flag::InterruptFlag;
 use super::plan::RunPlan;
+use super::progress::{Display, Phase, Plan, Tracker};
 use crate::challenge::{Profile, TestOpts};
+use crate::exit;
 use crate::report::RunReport;
-use crate::sim;
+use crate::sim::external::{Program, Stage};
+use crate::sim::{self, SimConfig};
 use crate::verdict::Verdict;
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 /// A seed from the clock, for runs that were not given one.
 pub fn fresh_seed() -> u64 {
@@ -24,6 +34,10 @@ pub fn replay_command(profile: &Profile, args: &RunPlan, seed: u64) -> Vec<Strin
         .collect();
     words.push(seed.to_string());
     words.extend(args.opts.to_args());
+    if let Some(bin) = &args.bin {
+        words.push("--bin".into());
+        words.push(bin.clone());
+    }
     for a in &args.node_args {
         words.push("--node-arg".into());
         words.push(a.clone());
@@ -39,6 +53,10 @@ pub fn judge(
     seed: u64,
 ) -> anyhow::Result<(sim::SimRun, Verdict)> {
     let run = sim::run_profile(profile, overrides, seed)?;
+    Ok(judged(profile, run))
+}
+
+fn judged(profile: &Profile, run: sim::SimRun) -> (sim::SimRun, Verdict) {
     let verdict = Verdict::new(
         &profile.id,
         "sim",
@@ -46,16 +64,81 @@ pub fn judge(
         &profile.criteria,
         &profile.goals,
     );
-    Ok((run, verdict))
+    (run, verdict)
+}
+
+/// Runs a profile with `program` as every node, in real time, and judges it. Node stderr goes
+/// to `log_dir/<id>.log` when given; `display` shows the stages. Ctrl-C and `timeout` stop the
+/// run and every node.
+pub fn judge_foreign(
+    profile: &Profile,
+    overrides: &TestOpts,
+    seed: u64,
+    program: &Program,
+    log_dir: Option<&Path>,
+    timeout: Option<Duration>,
+    display: Display,
+) -> anyhow::Result<(sim::SimRun, Verdict)> {
+    let cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
+    let resolved = cfg.opts.resolve()?;
+    let final_phase = profile.workload.has_final_phase();
+    let tracker = Rc::new(RefCell::new(Tracker::new(
+        Plan::live(resolved.time_limit_secs, final_phase),
+        display,
+    )));
+    let shown = tracker.clone();
+    let interrupt = InterruptFlag::catch();
+    let started = Instant::now();
+    // By default a run gets its own length plus ten minutes, as a Maelstrom run does.
+    let limit = timeout.unwrap_or(Duration::from_secs(u64::from(resolved.time_limit_secs) + 600));
+    let watch = Box::new(move |stage: Stage| {
+        let mut shown = shown.borrow_mut();
+        shown.enter(match stage {
+            Stage::Setup => Phase::Setup,
+            Stage::Main => Phase::Clients,
+            Stage::Final => Phase::Recovery,
+        });
+        shown.tick();
+        if interrupt.raised() {
+            return Some(exit::interrupted());
+        }
+        if started.elapsed() >= limit {
+            return Some(exit::harness(format!(
+                "the run did not finish within {} s, so every node was stopped",
+                limit.as_secs()
+            )));
+        }
+        None
+    });
+    let run = sim::run_external(&cfg, program, log_dir, watch);
+    tracker.borrow_mut().finish();
+    Ok(judged(profile, run?))
 }
 
 /// Runs one profile in the simulator; returns the judged run.
 pub fn run(profile: &Profile, args: &RunPlan) -> anyhow::Result<RunReport> {
+    run_shown(profile, args, Display::for_run("sim"))
+}
+
+/// [`run`] with the stages of a `--bin` run shown on `display`.
+pub fn run_shown(profile: &Profile, args: &RunPlan, display: Display) -> anyhow::Result<RunReport> {
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let mut profile = profile.clone();
-    profile.node_args.extend(args.node_args.iter().cloned());
     let started = std::time::Instant::now();
-    let (run, verdict) = judge(&profile, &args.opts, seed)?;
+    let foreign = match &args.bin {
+        Some(bin) => Some(super::node_program::resolve(bin, &profile, &args.node_args)?),
+        None => {
+            profile.node_args.extend(args.node_args.iter().cloned());
+            None
+        }
+    };
+    let (run, verdict) = match &foreign {
+        Some(program) => {
+            let timeout = args.timeout.map(Duration::from_secs);
+            judge_foreign(&profile, &args.opts, seed, program, None, timeout, display)?
+        }
+        None => judge(&profile, &args.opts, seed)?,
+    };
     crate::verdict::require_operations(&verdict.figures)?;
     let mut report = RunReport::new("sim", verdict);
     report.challenge = Some(profile.id.clone());
@@ -63,7 +146,19 @@ pub fn run(profile: &Profile, args: &RunPlan) -> anyhow::Result<RunReport> {
     report.workload = Some(profile.workload.maelstrom_name().to_string());
     report.command = replay_command(&profile, args, seed);
     report.opts = profile.opts.merged(&args.opts).to_args();
-    report.node_args = profile.node_args.clone();
+    report.node_args = match &foreign {
+        Some(program) => program.args.clone(),
+        None => profile.node_args.clone(),
+    };
+    if let Some(program) = &foreign {
+        let nodes = profile.opts.merged(&args.opts).nodes();
+        report.notes.push(format!(
+            "{} ran as {nodes} real process{} on the wall clock: the seed fixed the network's \
+             and the clients' choices, not the node's own timing",
+            program.bin.display(),
+            if nodes == 1 { "" } else { "es" },
+        ));
+    }
     report.seed = Some(seed);
     report.wall_seconds = Some(started.elapsed().as_secs_f64());
     report.simulated_seconds = Some(run.outcome.end.as_secs_f64());

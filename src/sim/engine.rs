@@ -10,6 +10,7 @@
 
 use super::clients::{Clients, Completion, Timeout};
 use super::clock::{as_duration, nanos, Nanos, SECOND};
+use super::external::{Paced, Stage, WallClock};
 use super::model::{Draw, Invocation, Step, WorkloadModel};
 use super::nemesis;
 use super::network::{NetStats, Network, Take, Wakeup};
@@ -41,10 +42,14 @@ enum Event {
     FinalDeadline,
     /// A client's delayed final operation is due.
     FinalWake(usize),
+    /// External nodes only: `node` must have answered setup request `step` by now.
+    SetupDeadline { node: usize, step: usize },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
+    /// External nodes only: `init` and the workload's setup requests are being answered.
+    Setup,
     Main,
     Drain,
     Quiet,
@@ -69,6 +74,11 @@ impl EventQueue {
         self.order.push(Reverse((at, seq)));
     }
 
+    /// When the next event is due.
+    fn next_due(&self) -> Option<Nanos> {
+        self.order.peek().map(|Reverse((at, _))| *at)
+    }
+
     fn pop(&mut self) -> Option<(Nanos, Event)> {
         while let Some(Reverse((at, seq))) = self.order.pop() {
             if let Some(event) = self.events.remove(&seq) {
@@ -84,8 +94,11 @@ pub struct Outcome {
     pub history: Vec<Op>,
     pub net: NetStats,
     pub logs: Vec<(String, String)>,
-    /// Virtual time at the end of the run.
+    /// Time at the end of the run, from the start of the test's main phase.
     pub end: Duration,
+    /// What went wrong with external nodes without ending the run (Maelstrom logs these and
+    /// goes on): invalid lines on stdout, messages to unknown nodes.
+    pub problems: Vec<String>,
 }
 
 pub struct Engine<'a> {
@@ -95,6 +108,9 @@ pub struct Engine<'a> {
     model: &'a mut dyn WorkloadModel,
     rng: ChaCha8Rng,
     now: Nanos,
+    /// When the main phase began: 0 for in-process nodes, set up at time 0; later for
+    /// external nodes, whose setup takes real time. History times count from here.
+    start: Nanos,
     queue: EventQueue,
     phase: Phase,
     /// Every client was busy when an operation was due: the next completion generates it.
@@ -109,6 +125,10 @@ pub struct Engine<'a> {
     clients: Clients,
     history: Vec<Op>,
     logs: Vec<(String, String)>,
+    /// Set when the nodes are external processes, paced by the wall clock.
+    live: Option<live::Live>,
+    /// An error that ends the run at the next step (a node crashed, setup failed).
+    failure: Option<anyhow::Error>,
 }
 
 impl<'a> Engine<'a> {
@@ -135,6 +155,7 @@ impl<'a> Engine<'a> {
             model,
             rng: ChaCha8Rng::seed_from_u64(cfg.seed),
             now: 0,
+            start: 0,
             queue: EventQueue::default(),
             phase: Phase::Main,
             gen_waiting: false,
@@ -147,49 +168,98 @@ impl<'a> Engine<'a> {
             clients: Clients::new(cfg.client_timeout),
             history: Vec::new(),
             logs: Vec::new(),
+            live: None,
+            failure: None,
         })
+    }
+
+    /// Paces the run by `clock` instead of virtual time, for nodes that are external
+    /// processes (see [`super::external`]): setup then happens over the network, in real time.
+    pub fn on_wall_clock(mut self, clock: WallClock) -> Self {
+        self.live = Some(live::Live::new(clock, self.nodes.len()));
+        self
     }
 
     /// Runs the whole test and returns the history and network statistics.
     pub fn run(mut self) -> anyhow::Result<Outcome> {
-        self.setup()?;
-        self.clients
-            .open(self.opts.clients as usize, &self.node_ids);
-        if self.opts.rate > 0.0 && !self.clients.is_empty() {
-            self.schedule(0, Event::Generate);
+        if self.live.is_some() {
+            self.phase = Phase::Setup;
+            self.begin_live_setup();
+        } else {
+            self.setup()?;
+            self.begin_main();
         }
-        if self.opts.nemesis.is_some() {
-            let delay = nemesis::stagger(self.opts.nemesis_interval_secs, &mut self.rng);
-            self.schedule(nanos(Duration::from_secs_f64(delay)), Event::Nemesis);
-        }
-        while let Some((time, event)) = self.queue.pop() {
-            self.now = time;
-            self.handle(event);
-            if self.phase == Phase::Done {
-                break;
+        loop {
+            if let Some(err) = self.failure.take() {
+                return Err(err);
             }
-            // Transitions can chain (an idle drain goes straight to the quiet period).
-            loop {
-                let before = self.phase;
-                self.advance_phase();
-                if self.phase == before {
-                    break;
+            if let Some(live) = self.live.as_mut() {
+                let stage = match self.phase {
+                    Phase::Setup => Stage::Setup,
+                    Phase::Main | Phase::Drain => Stage::Main,
+                    Phase::Quiet | Phase::Final | Phase::Done => Stage::Final,
+                };
+                if let Paced::Heard(at, heard) = live.clock.wait(self.queue.next_due(), stage)? {
+                    self.now = self.now.max(at);
+                    self.heard(heard);
+                    if self.settle() {
+                        break;
+                    }
+                    continue;
                 }
             }
-            if self.phase == Phase::Done {
+            let Some((time, event)) = self.queue.pop() else {
+                break;
+            };
+            self.now = self.now.max(time);
+            self.handle(event);
+            if self.phase == Phase::Done || self.settle() {
                 break;
             }
+        }
+        if let Some(err) = self.failure.take() {
+            return Err(err);
         }
         Ok(Outcome {
             history: self.history,
             net: self.network.stats(),
             logs: self.logs,
-            end: as_duration(self.now),
+            end: as_duration(self.now.saturating_sub(self.start)),
+            problems: self.live.map(live::Live::into_problems).unwrap_or_default(),
         })
     }
 
+    /// Moves through every phase transition now due (they chain: an idle drain goes straight
+    /// to the quiet period); true once the test is done.
+    fn settle(&mut self) -> bool {
+        loop {
+            let before = self.phase;
+            self.advance_phase();
+            if self.phase == before {
+                break;
+            }
+        }
+        self.phase == Phase::Done
+    }
+
+    /// The test proper begins: client threads open, operations and the nemesis start.
+    fn begin_main(&mut self) {
+        self.phase = Phase::Main;
+        self.start = self.now;
+        self.clients
+            .open(self.opts.clients as usize, &self.node_ids);
+        if self.opts.rate > 0.0 && !self.clients.is_empty() {
+            self.schedule(self.now, Event::Generate);
+        }
+        if self.opts.nemesis.is_some() {
+            let delay = nemesis::stagger(self.opts.nemesis_interval_secs, &mut self.rng);
+            let at = self.now + nanos(Duration::from_secs_f64(delay));
+            self.schedule(at, Event::Nemesis);
+        }
+    }
+
     fn time_limit(&self) -> Nanos {
-        u64::from(self.opts.time_limit_secs) * SECOND
+        self.start + u64::from(self.opts.time_limit_secs) * SECOND
     }
 
     fn schedule(&mut self, at: Nanos, event: Event) {
@@ -277,6 +347,7 @@ impl<'a> Engine<'a> {
                 self.clients.clear_final_ops();
             }
             Event::FinalWake(thread) => self.next_final(thread),
+            Event::SetupDeadline { node, step } => self.setup_deadline(node, step),
         }
     }
 
@@ -345,7 +416,7 @@ impl<'a> Engine<'a> {
                 let reply = Message::new(msg.dest.clone(), msg.src.clone(), body);
                 self.send(reply);
             }
-        } else {
+        } else if let Err(msg) = self.setup_reply(msg) {
             self.logs.push((
                 "network".into(),
                 format!("dropped message to unknown node {:?}", msg.dest),
@@ -522,7 +593,7 @@ impl<'a> Engine<'a> {
         let index = self.history.len();
         self.history.push(Op {
             index,
-            time: self.now,
+            time: self.now.saturating_sub(self.start),
             kind,
             process,
             f: f.to_string(),
@@ -532,6 +603,9 @@ impl<'a> Engine<'a> {
         });
     }
 }
+
+#[path = "engine_live.rs"]
+mod live;
 
 #[cfg(test)]
 #[path = "engine_tests.rs"]

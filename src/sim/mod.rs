@@ -6,6 +6,7 @@ pub mod checks;
 pub mod clients;
 pub mod clock;
 pub mod engine;
+pub mod external;
 pub mod model;
 pub mod nemesis;
 pub mod network;
@@ -56,15 +57,12 @@ pub struct SimRun {
     pub figures: Figures,
 }
 
-/// Runs `cfg` with nodes made by `make_node` (called once per node).
+/// Runs `cfg` with nodes made by `make_node` (called once per node), in virtual time.
 pub fn run_with(
     cfg: &SimConfig,
     make_node: &mut dyn FnMut(usize) -> anyhow::Result<Box<dyn Node>>,
 ) -> anyhow::Result<SimRun> {
-    cfg.opts
-        .resolve()
-        .and_then(|opts| opts.check_sim_cost().map_err(anyhow::Error::msg))
-        .map_err(|e| crate::exit::setup(format!("{e:#}")))?;
+    check_cost(cfg)?;
     let mut model = workloads::model(cfg)?;
     let nodes = (0..cfg.opts.nodes() as usize)
         .map(&mut *make_node)
@@ -72,17 +70,51 @@ pub fn run_with(
     let slots = slot::in_process(nodes, cfg.seed);
     let engine = engine::Engine::new(cfg, model.as_mut(), slots, services::all())?;
     let outcome = engine.run()?;
+    Ok(judge(cfg, model.as_ref(), outcome))
+}
+
+/// Runs `cfg` with every node an external `program`, in real time (see [`external`]): each
+/// node's stderr goes to `log_dir/<id>.log` when given, and `watch` is told the stage every
+/// few milliseconds and may end the run (Ctrl-C, a timeout). Every process is stopped before
+/// this returns, whatever the outcome.
+pub fn run_external(
+    cfg: &SimConfig,
+    program: &external::Program,
+    log_dir: Option<&std::path::Path>,
+    watch: external::Watch,
+) -> anyhow::Result<SimRun> {
+    check_cost(cfg)?;
+    let mut model = workloads::model(cfg)?;
+    let (slots, clock) = external::spawn_all(program, cfg.opts.nodes() as usize, log_dir, watch)?;
+    let engine = engine::Engine::new(cfg, model.as_mut(), slots, services::all())?;
+    // The engine owns the processes: they are stopped when it is dropped, here.
+    let outcome = engine.on_wall_clock(clock).run()?;
+    Ok(judge(cfg, model.as_ref(), outcome))
+}
+
+/// Refuses a run too large for the machine before anything starts.
+fn check_cost(cfg: &SimConfig) -> anyhow::Result<()> {
+    cfg.opts
+        .resolve()
+        .and_then(|opts| opts.check_sim_cost().map_err(anyhow::Error::msg))
+        .map_err(|e| crate::exit::setup(format!("{e:#}")))
+}
+
+/// Checks a finished run and reads its figures.
+fn judge(cfg: &SimConfig, model: &dyn model::WorkloadModel, outcome: engine::Outcome) -> SimRun {
     let workload = model.check(&outcome.history, cfg);
     let results = checks::assemble(cfg, &outcome, &workload);
     // The one reader that also reads a real `results.edn`; the simulator's checkers add only
     // what Maelstrom's map has no key for (named anomalies, extra counts, caveats).
     let mut figures = Figures::from_results(&results, Some(&OpStats::of(&outcome.history)));
-    figures.add_findings(workload.anomalies, workload.counts, workload.notes);
-    Ok(SimRun {
+    let mut notes = workload.notes;
+    notes.extend(outcome.problems.iter().cloned());
+    figures.add_findings(workload.anomalies, workload.counts, notes);
+    SimRun {
         outcome,
         results,
         figures,
-    })
+    }
 }
 
 /// Runs a challenge profile with glomers' own node, `overrides` applied.

@@ -1,6 +1,7 @@
 //! Where a simulated node lives. The engine drives every node through [`NodeSlot`], so a node
-//! can be our own code running in-process ([`Host`] around a [`Node`]) or, later, an external
-//! program spoken to over JSON lines, without the engine knowing which.
+//! can be our own code running in-process ([`Host`] around a [`Node`]) or an external program
+//! spoken to over JSON lines ([`super::external::ExternalNode`]), without the engine knowing
+//! which.
 
 use crate::node::{Host, Node};
 use crate::protocol::Message;
@@ -20,6 +21,12 @@ pub trait NodeSlot {
 
     /// Log lines the node wrote since the last call (its stderr, under Maelstrom).
     fn take_logs(&mut self) -> Vec<String>;
+
+    /// Once the node's output has ended: if it exited, how (status and last lines), for the
+    /// error that ends the run. An in-process node never exits.
+    fn ended(&mut self) -> Option<String> {
+        None
+    }
 }
 
 impl NodeSlot for Host {

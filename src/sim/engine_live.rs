@@ -1,0 +1,239 @@
+//! The engine's part that only external nodes need: setup over the network in real time, and
+//! what to do with what a node prints (a message, an invalid line, the end of its stdout).
+//!
+//! Setup follows `maelstrom.db`: every node gets `init` from its own client at once (Jepsen
+//! sets nodes up in parallel), must answer `init_ok` within 10 s, then gets the workload's
+//! setup requests one at a time; the test's main phase starts when every node is done. Messages
+//! that nodes send each other meanwhile travel the network as usual.
+
+use super::{Engine, Event, Phase};
+use crate::protocol::{Body, Message};
+use crate::sim::clock::nanos;
+use crate::sim::external::{Heard, Said, WallClock, INIT_DEADLINE};
+
+/// One node's progress through setup.
+struct Setup {
+    /// The setup client's node id (`c…`), open until the node's setup is done.
+    client: String,
+    requests: Vec<Body>,
+    /// The request awaiting its reply; `requests.len()` once done.
+    step: usize,
+}
+
+/// The wall clock and the state that exists only with external nodes.
+pub(super) struct Live {
+    pub(super) clock: WallClock,
+    setup: Vec<Setup>,
+    /// Nodes whose stdout is no longer read: as in Maelstrom, after an invalid line.
+    deaf: Vec<bool>,
+    problems: Vec<String>,
+}
+
+impl Live {
+    pub(super) fn new(clock: WallClock, nodes: usize) -> Live {
+        Live {
+            clock,
+            setup: Vec::new(),
+            deaf: vec![false; nodes],
+            problems: Vec::new(),
+        }
+    }
+
+    pub(super) fn into_problems(self) -> Vec<String> {
+        self.problems
+    }
+}
+
+impl Engine<'_> {
+    fn live_mut(&mut self) -> Option<&mut Live> {
+        self.live.as_mut()
+    }
+
+    /// Sends `init` to every node, each from its own setup client.
+    pub(super) fn begin_live_setup(&mut self) {
+        let ids = self.node_ids.clone();
+        let mut setup = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let init = Body::new("init").with("node_id", id).with("node_ids", &ids);
+            let mut requests = vec![init];
+            requests.extend(self.model.setup(id, &ids));
+            setup.push(Setup {
+                client: self.clients.fresh_name(),
+                requests,
+                step: 0,
+            });
+        }
+        if let Some(live) = self.live_mut() {
+            live.setup = setup;
+        }
+        for node in 0..ids.len() {
+            self.send_setup_request(node);
+        }
+    }
+
+    fn send_setup_request(&mut self, node: usize) {
+        let Some(setup) = self.live.as_ref().and_then(|l| l.setup.get(node)) else {
+            return;
+        };
+        let Some(body) = setup.requests.get(setup.step) else {
+            return;
+        };
+        let step = setup.step;
+        let mut body = body.clone();
+        body.msg_id = Some(step as u64 + 1);
+        let msg = Message::new(setup.client.clone(), self.node_ids[node].clone(), body);
+        self.send(msg);
+        let at = self.now + nanos(INIT_DEADLINE);
+        self.schedule(at, Event::SetupDeadline { node, step });
+    }
+
+    /// Takes `msg` if it answers a setup request; gives it back otherwise.
+    pub(super) fn setup_reply(&mut self, msg: Message) -> Result<(), Message> {
+        let Some(live) = self.live.as_ref() else {
+            return Err(msg);
+        };
+        let Some(node) = live.setup.iter().position(|s| s.client == msg.dest) else {
+            return Err(msg);
+        };
+        let setup = &live.setup[node];
+        let step = setup.step;
+        if step >= setup.requests.len() || msg.body.in_reply_to != Some(step as u64 + 1) {
+            // Not the reply being waited for: Maelstrom's client skips it.
+            return Ok(());
+        }
+        let id = self.node_ids[node].clone();
+        let failed = if msg.body.kind == "error" {
+            Some(format!(
+                "node {id} answered setup request {step} with an error: {}",
+                body_json(&msg.body)
+            ))
+        } else if step == 0 && msg.body.kind != "init_ok" {
+            Some(format!(
+                "Expected an init_ok message, but node {id} responded with {}",
+                body_json(&msg.body)
+            ))
+        } else if step > 0 {
+            self.model
+                .check_setup_reply(&msg.body)
+                .err()
+                .map(|why| format!("node {id} answered setup request {step} badly: {why}"))
+        } else {
+            None
+        };
+        if let Some(why) = failed {
+            self.failure = Some(crate::exit::harness(why));
+            return Ok(());
+        }
+        let done = {
+            let Some(live) = self.live_mut() else {
+                return Ok(());
+            };
+            live.setup[node].step += 1;
+            live.setup
+                .iter()
+                .all(|s| s.step >= s.requests.len())
+        };
+        self.send_setup_request(node);
+        if done && self.phase == Phase::Setup {
+            self.begin_main();
+        }
+        Ok(())
+    }
+
+    pub(super) fn setup_deadline(&mut self, node: usize, step: usize) {
+        let waiting = self
+            .live
+            .as_ref()
+            .and_then(|l| l.setup.get(node))
+            .is_some_and(|s| s.step == step);
+        if waiting {
+            let id = &self.node_ids[node];
+            let what = if step == 0 {
+                "an init message".to_string()
+            } else {
+                format!("setup request {step}")
+            };
+            self.failure = Some(crate::exit::harness(format!(
+                "Expected node {id} to respond to {what}, but node did not respond within {} s.",
+                INIT_DEADLINE.as_secs()
+            )));
+        }
+    }
+
+    /// A node's stdout produced `heard`.
+    pub(super) fn heard(&mut self, heard: Heard) {
+        let node = heard.node;
+        let id = self.node_ids[node].clone();
+        let deaf = self.live.as_ref().is_some_and(|l| l.deaf[node]);
+        match heard.said {
+            Said::Closed => match self.nodes[node].ended() {
+                Some(report) => self.failure = Some(crate::exit::harness(report)),
+                None => self.deafen(
+                    node,
+                    format!("Node {id} closed its STDOUT but kept running; nothing it sends can be heard."),
+                ),
+            },
+            _ if deaf => {}
+            Said::Line(Err(why)) => self.deafen(node, why),
+            Said::Oversized(bytes) => self.deafen(
+                node,
+                format!(
+                    "Node {id} printed a line of {bytes} bytes to STDOUT, past the {} MiB a line may have.",
+                    crate::sim::external::process::MAX_LINE_BYTES >> 20
+                ),
+            ),
+            Said::Line(Ok(msg)) => {
+                let unknown = [&msg.src, &msg.dest]
+                    .into_iter()
+                    .find(|name| !self.is_on_network(name))
+                    .cloned();
+                match unknown {
+                    Some(name) => {
+                        let role = if name == msg.src { "source" } else { "dest" };
+                        self.deafen(
+                            node,
+                            format!(
+                                "Node {id} sent a message with an invalid {role} {name:?} (no such node, service or open client): {}",
+                                crate::sim::external::wire::quote(
+                                    &serde_json::to_string(&msg).unwrap_or_default()
+                                )
+                            ),
+                        )
+                    }
+                    None => self.send(msg),
+                }
+            }
+        }
+    }
+
+    /// Whether `name` is a node, a service, or a client open right now.
+    fn is_on_network(&self, name: &str) -> bool {
+        self.node_index.contains_key(name)
+            || self.services.contains_key(name)
+            || self.clients.thread_named(name).is_some()
+            || self.live.as_ref().is_some_and(|l| {
+                l.setup
+                    .iter()
+                    .any(|s| s.client == name && s.step < s.requests.len())
+            })
+    }
+
+    /// Maelstrom's stdout reader stops at the first line it cannot put on the network (it logs
+    /// the error and reads nothing more from that node); so does this engine, so that the two
+    /// reach the same verdict.
+    fn deafen(&mut self, node: usize, why: String) {
+        let id = self.node_ids[node].clone();
+        if let Some(live) = self.live_mut() {
+            if !live.deaf[node] {
+                live.deaf[node] = true;
+                live.problems.push(format!(
+                    "{why}\n(As Maelstrom does, nothing more from {id} was read.)"
+                ));
+            }
+        }
+    }
+}
+
+fn body_json(body: &Body) -> String {
+    crate::sim::external::wire::quote(&serde_json::to_string(body).unwrap_or_default())
+}

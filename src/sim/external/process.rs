@@ -1,0 +1,362 @@
+//! One node as a child process, spoken to as Maelstrom speaks to it (`maelstrom.process`): JSON
+//! lines on stdin, messages read from stdout, stderr kept in a log file and a short tail for
+//! error messages. Three threads per node, so that no pipe ever blocks the engine: a writer fed
+//! by a channel, a stdout reader that stamps each line with the instant it arrived, and a stderr
+//! reader.
+//!
+//! Nothing outlives the node: it runs in its own process group (with anything it spawns), is
+//! sent SIGKILL when dropped, as Maelstrom's `destroyForcibly` does, and on Linux also when
+//! glomers itself dies without a chance to clean up.
+
+use super::wire;
+use crate::protocol::Message;
+use crate::sim::slot::NodeSlot;
+use anyhow::Context;
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Lines of stdout and stderr kept for a crash report, as many as Maelstrom keeps.
+const TAIL_LINES: usize = 32;
+
+/// The longest stdout line read (the nodes' own stdin cap): past it a line is reported, not
+/// buffered.
+pub const MAX_LINE_BYTES: usize = crate::node::lines::MAX_LINE_BYTES;
+
+/// The program every node runs, with its arguments.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub bin: PathBuf,
+    pub args: Vec<String>,
+}
+
+/// Something a node's stdout produced, stamped with when it was read.
+#[derive(Debug)]
+pub struct Heard {
+    pub node: usize,
+    pub at: Instant,
+    pub said: Said,
+}
+
+#[derive(Debug)]
+pub enum Said {
+    /// A line, parsed into a message or refused with Maelstrom's reason.
+    Line(Result<Message, String>),
+    /// A line longer than [`MAX_LINE_BYTES`] (its length so far).
+    Oversized(u64),
+    /// Stdout reached its end: the node exited or closed it.
+    Closed,
+}
+
+type Tail = Arc<Mutex<VecDeque<String>>>;
+
+fn remember(tail: &Tail, line: &str) {
+    if let Ok(mut lines) = tail.lock() {
+        if lines.len() == TAIL_LINES {
+            lines.pop_front();
+        }
+        lines.push_back(wire::quote(line));
+    }
+}
+
+fn recall(tail: &Tail) -> String {
+    tail.lock()
+        .map(|lines| lines.iter().cloned().collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default()
+}
+
+/// A node running as a child process.
+pub struct ExternalNode {
+    id: String,
+    child: Child,
+    pgid: Pid,
+    stdin: Sender<Vec<u8>>,
+    stdout_tail: Tail,
+    stderr_tail: Tail,
+    stderr_done: Arc<AtomicBool>,
+    log: Option<PathBuf>,
+    status: Option<ExitStatus>,
+}
+
+impl ExternalNode {
+    /// Starts `program` as node `id` (index `node`), in the system's temporary folder as
+    /// Maelstrom does, with stderr going to `log` if given; what it prints goes to `heard`.
+    pub fn spawn(
+        program: &Program,
+        id: &str,
+        node: usize,
+        log: Option<&Path>,
+        heard: Sender<Heard>,
+    ) -> anyhow::Result<ExternalNode> {
+        let log_file = log
+            .map(|path| File::create(path).with_context(|| format!("creating {}", path.display())))
+            .transpose()?;
+        let mut cmd = Command::new(&program.bin);
+        cmd.args(&program.args)
+            .current_dir(std::env::temp_dir())
+            .process_group(0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(target_os = "linux")]
+        // SAFETY: between fork and exec the closure makes one async-signal-safe system call
+        // (prctl) and allocates nothing.
+        unsafe {
+            cmd.pre_exec(|| {
+                nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
+            });
+        }
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("starting node {id}: {}", program.bin.display()))?;
+        let pgid = Pid::from_raw(child.id() as i32);
+        let (stdin, stdout, stderr) = match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
+            (Some(i), Some(o), Some(e)) => (i, o, e),
+            _ => anyhow::bail!("node {id}: its pipes could not be opened"),
+        };
+        let stdout_tail = Tail::default();
+        let stderr_tail = Tail::default();
+        let stderr_done = Arc::new(AtomicBool::new(false));
+        let node_name = id.to_string();
+        let tail = stdout_tail.clone();
+        std::thread::spawn(move || read_stdout(stdout, node, &node_name, &tail, &heard));
+        let (tail, done) = (stderr_tail.clone(), stderr_done.clone());
+        std::thread::spawn(move || read_stderr(stderr, log_file, &tail, &done));
+        let (to_stdin, lines) = mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            let mut stdin = BufWriter::new(stdin);
+            for line in lines {
+                // A node that stopped reading has crashed or exited; the stdout reader tells.
+                if stdin.write_all(&line).and_then(|()| stdin.flush()).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(ExternalNode {
+            id: id.to_string(),
+            child,
+            pgid,
+            stdin: to_stdin,
+            stdout_tail,
+            stderr_tail,
+            stderr_done,
+            log: log.map(Path::to_path_buf),
+            status: None,
+        })
+    }
+
+    /// The node's exit status, waiting up to `patience` for it to exit.
+    fn exit_status(&mut self, patience: Duration) -> Option<ExitStatus> {
+        let until = Instant::now() + patience;
+        while self.status.is_none() {
+            self.status = self.child.try_wait().ok().flatten();
+            if self.status.is_some() || Instant::now() >= until {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.status
+    }
+}
+
+/// "exit status 3" or "signal 9 (SIGKILL)".
+fn describe(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit status {code}"),
+        (None, Some(signal)) => match Signal::try_from(signal) {
+            Ok(name) => format!("signal {signal} ({name})"),
+            Err(_) => format!("signal {signal}"),
+        },
+        (None, None) => "an unknown status".into(),
+    }
+}
+
+fn read_stdout(stdout: impl Read, node: usize, id: &str, tail: &Tail, heard: &Sender<Heard>) {
+    let mut reader = BufReader::with_capacity(64 * 1024, stdout);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let said = match read_capped_line(&mut reader, &mut buf, MAX_LINE_BYTES) {
+            Ok(Line::End) | Err(_) => break,
+            Ok(Line::Oversized(bytes)) => Said::Oversized(bytes),
+            Ok(Line::Whole) => {
+                let line = String::from_utf8_lossy(&buf);
+                remember(tail, &line);
+                Said::Line(wire::parse(id, &line))
+            }
+        };
+        let at = Instant::now();
+        if heard.send(Heard { node, at, said }).is_err() {
+            return;
+        }
+    }
+    let _ = heard.send(Heard {
+        node,
+        at: Instant::now(),
+        said: Said::Closed,
+    });
+}
+
+fn read_stderr(stderr: impl Read, log: Option<File>, tail: &Tail, done: &AtomicBool) {
+    let mut log = log.map(BufWriter::new);
+    let mut reader = BufReader::new(stderr);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match read_capped_line(&mut reader, &mut buf, MAX_LINE_BYTES) {
+            Ok(Line::End) | Err(_) => break,
+            Ok(Line::Oversized(bytes)) => {
+                remember(tail, &format!("[a line of {bytes} bytes, not kept]"));
+            }
+            Ok(Line::Whole) => {
+                let line = String::from_utf8_lossy(&buf);
+                remember(tail, &line);
+                if let Some(log) = log.as_mut() {
+                    // Flushed per line, as Maelstrom does, so a crash loses nothing.
+                    let _ = writeln!(log, "{line}").and_then(|()| log.flush());
+                }
+            }
+        }
+    }
+    done.store(true, Ordering::SeqCst);
+}
+
+enum Line {
+    Whole,
+    Oversized(u64),
+    End,
+}
+
+/// Reads one line (without its newline) into `buf`, or skips it if longer than `max`.
+fn read_capped_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Line> {
+    let mut skipped: u64 = 0;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(match (skipped, buf.is_empty()) {
+                (0, true) => Line::End,
+                (0, false) => Line::Whole,
+                _ => Line::Oversized(skipped),
+            });
+        }
+        let (part, found) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(at) => (&chunk[..at], Some(at + 1)),
+            None => (chunk, None),
+        };
+        if skipped > 0 || buf.len() + part.len() > max {
+            skipped += (buf.len() + part.len()) as u64;
+            buf.clear();
+        } else {
+            buf.extend_from_slice(part);
+        }
+        let used = found.unwrap_or(chunk.len());
+        reader.consume(used);
+        if found.is_some() {
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok(if skipped > 0 {
+                Line::Oversized(skipped)
+            } else {
+                Line::Whole
+            });
+        }
+    }
+}
+
+impl NodeSlot for ExternalNode {
+    fn handle(&mut self, msg: Message, _now: Duration) -> Vec<Message> {
+        if let Ok(mut line) = serde_json::to_vec(&msg) {
+            line.push(b'\n');
+            // A closed channel means the writer saw the node stop reading: its exit is
+            // reported by the stdout reader, not here.
+            let _ = self.stdin.send(line);
+        }
+        Vec::new()
+    }
+
+    fn tick(&mut self, _now: Duration) -> Vec<Message> {
+        Vec::new()
+    }
+
+    fn tick_interval(&self) -> Option<Duration> {
+        None
+    }
+
+    fn take_logs(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn ended(&mut self) -> Option<String> {
+        let status = self.exit_status(Duration::from_secs(2))?;
+        // Give the stderr reader a moment to take the last lines.
+        let until = Instant::now() + Duration::from_millis(500);
+        while !self.stderr_done.load(Ordering::SeqCst) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let log = match &self.log {
+            Some(path) => format!("\nFull STDERR logs are available in {}", path.display()),
+            None => String::new(),
+        };
+        Some(format!(
+            "Node {} crashed with {}. Before crashing, it wrote to STDOUT:\n\n{}\n\nAnd to STDERR:\n\n{}\n{log}",
+            self.id,
+            describe(status),
+            recall(&self.stdout_tail),
+            recall(&self.stderr_tail),
+        ))
+    }
+}
+
+impl Drop for ExternalNode {
+    fn drop(&mut self) {
+        // The whole group, so that whatever the node started goes with it.
+        let _ = killpg(self.pgid, Signal::SIGKILL);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], max: usize) -> Vec<String> {
+        let mut reader = BufReader::with_capacity(4, input);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        loop {
+            buf.clear();
+            match read_capped_line(&mut reader, &mut buf, max).expect("in memory") {
+                Line::End => return out,
+                Line::Whole => out.push(String::from_utf8_lossy(&buf).into_owned()),
+                Line::Oversized(n) => out.push(format!("<{n}>")),
+            }
+        }
+    }
+
+    #[test]
+    fn lines_are_split_and_the_long_ones_skipped_whole() {
+        assert_eq!(lines(b"ab\ncd\r\n\nlast", 10), ["ab", "cd", "", "last"]);
+        assert_eq!(
+            lines(b"short\nthis one is too long\nok\n", 8),
+            ["short", "<20>", "ok"]
+        );
+        assert_eq!(lines(b"endless without newline", 5), ["<23>"]);
+    }
+
+    #[test]
+    fn statuses_are_described() {
+        assert_eq!(describe(ExitStatus::from_raw(3 << 8)), "exit status 3");
+        assert_eq!(describe(ExitStatus::from_raw(9)), "signal 9 (SIGKILL)");
+    }
+}
