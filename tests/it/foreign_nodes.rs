@@ -1,0 +1,223 @@
+//! `--bin`: anyone's node as real processes under the simulator on the wall clock. Glomers'
+//! own binary run as a foreign program must reach the verdict the in-process engine reaches on
+//! every challenge; a node that crashes, never answers `init`, or outlives a Ctrl-C or a
+//! `--timeout` ends the run the way Maelstrom would, with nothing left running.
+
+use crate::support::binary::{glomers, write_executable};
+use crate::support::processes::is_running;
+use crate::support::sim::profile;
+use glomers::challenge::{Profiles, TestOpts};
+use glomers::driver::progress::Display;
+use glomers::driver::sim_run;
+use glomers::sim::external::Program;
+use std::time::{Duration, Instant};
+
+/// This very binary as a foreign node for `id`, with the profile's own node flags.
+fn own_binary(id: &str) -> Program {
+    let p = profile(id);
+    let mut args = vec!["node".to_string(), p.workload.maelstrom_name().to_string()];
+    args.extend(p.node_args.iter().cloned());
+    Program {
+        bin: env!("CARGO_BIN_EXE_glomers").into(),
+        args,
+    }
+}
+
+/// msgs-per-op agree within 10%, or within `floor` where the figure is too small for a
+/// short run to pin down.
+fn close(a: f64, b: f64, floor: f64) -> bool {
+    (a - b).abs() <= (0.10 * a.max(b)).max(floor)
+}
+
+#[test]
+fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
+    // Short runs of every official command, all at once: a real-time run mostly waits.
+    let short = TestOpts::parse_args(&["--time-limit", "8"]).expect("valid options");
+    let ids: Vec<String> = Profiles::builtin()
+        .challenges
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    let started = Instant::now();
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let short = short.clone();
+                scope.spawn(move || {
+                    let p = profile(id);
+                    let (_, foreign) = sim_run::judge_foreign(
+                        &p,
+                        &short,
+                        7,
+                        &own_binary(id),
+                        None,
+                        Some(Duration::from_secs(120)),
+                        Display::Quiet,
+                    )
+                    .unwrap_or_else(|e| panic!("{id} as a foreign binary: {e:#}"));
+                    let (_, in_process) = sim_run::judge(&p, &short, 7).expect("in-process run");
+                    (id.clone(), foreign, in_process)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("run thread"))
+            .collect()
+    });
+    eprintln!("{} real-time runs in {:.1} s", ids.len(), started.elapsed().as_secs_f64());
+    for (id, foreign, in_process) in results {
+        let f = &foreign.figures;
+        let i = &in_process.figures;
+        eprintln!(
+            "{id}: foreign {} servers {:?} | in-process {} servers {:?}",
+            foreign.pass, f.servers_msgs_per_op, in_process.pass, i.servers_msgs_per_op
+        );
+        assert_eq!(f.valid, i.valid, "{id}: :valid? differs");
+        assert_eq!(foreign.pass, in_process.pass, "{id}: verdict differs");
+        let (fs, is) = (
+            f.servers_msgs_per_op.unwrap_or(0.0),
+            i.servers_msgs_per_op.unwrap_or(0.0),
+        );
+        assert!(close(fs, is, 0.005), "{id}: servers msgs-per-op {fs} vs {is}");
+    }
+}
+
+/// A node written in sh: answers `init` from whichever client sent it, then `behaviour`.
+fn sh_node(dir: &std::path::Path, name: &str, behaviour: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let text = format!(
+        "#!/bin/sh\n\
+         echo $$ >> {pids}\n\
+         read -r line\n\
+         client=$(printf '%s' \"$line\" | sed -n 's/.*\"src\":\"\\([^\"]*\\)\".*/\\1/p')\n\
+         node=$(printf '%s' \"$line\" | sed -n 's/.*\"node_id\":\"\\([^\"]*\\)\".*/\\1/p')\n\
+         printf '{{\"src\":\"%s\",\"dest\":\"%s\",\"body\":{{\"type\":\"init_ok\",\"in_reply_to\":1}}}}\\n' \"$node\" \"$client\"\n\
+         {behaviour}\n",
+        pids = dir.join("pids").display()
+    );
+    write_executable(&path, &text);
+    path
+}
+
+fn pids(dir: &std::path::Path) -> Vec<i32> {
+    std::fs::read_to_string(dir.join("pids"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+fn none_running(pids: &[i32]) -> bool {
+    let until = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < until {
+        if pids.iter().all(|&p| !is_running(p)) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn a_node_that_crashes_ends_the_run_with_its_status_and_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = sh_node(
+        dir.path(),
+        "crash",
+        "sleep 1\necho 'panic: the widget is missing' >&2\nexit 3",
+    );
+    let started = Instant::now();
+    let out = glomers()
+        .args(["run", "3b", "--engine", "sim", "--time-limit", "10", "--bin"])
+        .arg(&node)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("crashed with exit status 3"), "{stderr}");
+    assert!(stderr.contains("panic: the widget is missing"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(8), "ended at the crash, not the end");
+    let pids = pids(dir.path());
+    assert_eq!(pids.len(), 5);
+    assert!(none_running(&pids), "every node stopped");
+}
+
+#[test]
+fn a_node_that_never_answers_init_fails_setup_after_ten_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("mute");
+    write_executable(
+        &node,
+        &format!("#!/bin/sh\necho $$ >> {}\nexec sleep 600\n", dir.path().join("pids").display()),
+    );
+    let started = Instant::now();
+    let out = glomers()
+        .args(["run", "1", "--engine", "sim", "--bin"])
+        .arg(&node)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("Expected node n0 to respond to an init message"),
+        "{stderr}"
+    );
+    let took = started.elapsed();
+    assert!(took >= Duration::from_secs(10) && took < Duration::from_secs(14), "{took:?}");
+    assert!(none_running(&pids(dir.path())));
+}
+
+#[test]
+fn ctrl_c_and_timeout_stop_every_node() {
+    let dir = tempfile::tempdir().unwrap();
+    // Answers init, then ignores everything, for ever; its child `sleep` must go too.
+    let children = dir.path().join("children");
+    let behaviour = format!("sleep 600 &\necho $! >> {}\nwait", children.display());
+    let node = sh_node(dir.path(), "idle", &behaviour);
+    let mut child = glomers()
+        .args(["run", "3b", "--engine", "sim", "--bin"])
+        .arg(&node)
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    while pids(dir.path()).len() < 5 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let mut all = pids(dir.path());
+    let children: Vec<i32> = std::fs::read_to_string(&children)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    all.extend(children);
+    assert!(none_running(&all), "nothing outlives glomers after Ctrl-C");
+
+    std::fs::remove_file(dir.path().join("pids")).unwrap();
+    let started = Instant::now();
+    let out = glomers()
+        .args(["run", "3b", "--engine", "sim", "--timeout", "3", "--bin"])
+        .arg(&node)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("did not finish within 3 s"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(6));
+    assert!(none_running(&pids(dir.path())));
+}
