@@ -7,7 +7,8 @@
 //! 2. [`node`] the sans-IO contract and the stdio runtime; [`verdict`] figures from a
 //!    Maelstrom-shaped results map, and the verdict.
 //! 3. [`nodes`] our nodes.
-//! 4. [`sim`] the simulator.
+//! 4. [`sim`] the simulator: in-process nodes in virtual time, or anyone's node as processes
+//!    on the wall clock ([`sim::external`]).
 //! 5. [`report`] reads Maelstrom's `store/`.
 //! 6. [`driver`] the subcommands, engine choice and the real harness.
 //! 7. [`cli`] the command line, turned into the driver's plans.

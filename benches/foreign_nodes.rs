@@ -1,0 +1,73 @@
+//! Benchmark: the simulator driving real node processes (`run --engine sim --bin`), on each
+//! challenge's official command, with glomers' own release binary as the foreign node. Prints,
+//! per challenge: wall time against the test's own length (time limit, plus the 10 s quiet
+//! period and final operations where the workload has them), the engine's own peak memory
+//! (the nodes are separate processes), and the verdict and servers msgs-per-op beside the
+//! in-process engine's on the same seed. Run with `cargo bench --bench foreign_nodes [IDS…]`.
+
+use glomers::challenge::{Profiles, TestOpts};
+use glomers::driver::progress::Display;
+use glomers::driver::sim_run;
+use glomers::sim::external::Program;
+use std::time::Instant;
+
+/// The engine's peak resident memory since the last reset, in MiB (Linux).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn main() -> anyhow::Result<()> {
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let profiles = Profiles::builtin();
+    let opts = TestOpts::default();
+    for profile in &profiles.challenges {
+        if !wanted.is_empty() && !wanted.contains(&profile.id) {
+            continue;
+        }
+        let mut args = vec!["node".to_string(), profile.workload.maelstrom_name().into()];
+        args.extend(profile.node_args.iter().cloned());
+        let program = Program {
+            bin: env!("CARGO_BIN_EXE_glomers").into(),
+            args,
+        };
+        let resolved = profile.opts.resolve()?;
+        let length = f64::from(resolved.time_limit_secs)
+            + if profile.workload.has_final_phase() { 10.0 } else { 0.0 };
+        reset_peak_rss();
+        let started = Instant::now();
+        let (_, foreign) =
+            sim_run::judge_foreign(profile, &opts, 1, &program, None, None, Display::Quiet)?;
+        let wall = started.elapsed().as_secs_f64();
+        let rss = peak_rss_mib();
+        let (_, own) = sim_run::judge(profile, &opts, 1)?;
+        println!(
+            "foreign {:<3} {:>2} nodes: {:6.2} s wall for a {:4.1} s test (+{:.2} s)  engine peak {:5.1} MiB  \
+             servers msgs/op {:.4} vs in-process {:.4}  verdict {} vs {}",
+            profile.id,
+            resolved.node_count,
+            wall,
+            length,
+            wall - length,
+            rss,
+            foreign.figures.servers_msgs_per_op.unwrap_or(f64::NAN),
+            own.figures.servers_msgs_per_op.unwrap_or(f64::NAN),
+            if foreign.pass { "pass" } else { "FAIL" },
+            if own.pass { "pass" } else { "FAIL" },
+        );
+    }
+    Ok(())
+}
