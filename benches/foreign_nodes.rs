@@ -46,7 +46,11 @@ fn main() -> anyhow::Result<()> {
         };
         let resolved = profile.opts.resolve()?;
         let length = f64::from(resolved.time_limit_secs)
-            + if profile.workload.has_final_phase() { 10.0 } else { 0.0 };
+            + if profile.workload.has_final_phase() {
+                10.0
+            } else {
+                0.0
+            };
         reset_peak_rss();
         let started = Instant::now();
         let (_, foreign) =

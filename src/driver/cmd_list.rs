@@ -16,6 +16,13 @@ pub fn run(profiles: Option<&Path>) -> anyhow::Result<u8> {
             p.opts.to_args().join(" ")
         ));
     }
+    text.push_str(
+        "\nrun one: glomers run <challenge> (glomers' own node)\n\
+         test your own node: glomers run <challenge> --bin ./my-node [--node-arg ARG]… \
+         [--engine sim for no JVM]\n\
+         every challenge, one program each: glomers run all --bin 'bin/{id}' \
+         ({id}: the challenge, {workload}: the workload)\n",
+    );
     say(&text)?;
     Ok(0)
 }

@@ -35,9 +35,7 @@ pub fn expand(template: &str, profile: &Profile) -> anyhow::Result<String> {
 /// (a foreign program gets none of the profile's own node flags).
 pub fn resolve(template: &str, profile: &Profile, node_args: &[String]) -> anyhow::Result<Program> {
     let name = expand(template, profile)?;
-    let path = locate(&name).map_err(|why| {
-        exit::setup(format!("--bin {name}: {why}"))
-    })?;
+    let path = locate(&name).map_err(|why| exit::setup(format!("--bin {name}: {why}")))?;
     Ok(Program {
         bin: path,
         args: node_args.to_vec(),

@@ -195,7 +195,10 @@ impl Plan {
     /// real time, and the checkers in about a second.
     pub fn live(time_limit_s: u32, final_phase: bool) -> Plan {
         let s = Duration::from_secs;
-        let mut steps = vec![(Phase::Setup, s(1)), (Phase::Clients, s(u64::from(time_limit_s)))];
+        let mut steps = vec![
+            (Phase::Setup, s(1)),
+            (Phase::Clients, s(u64::from(time_limit_s))),
+        ];
         if final_phase {
             steps.push((Phase::Recovery, s(11)));
         }
@@ -281,7 +284,10 @@ impl Tracker {
             bar.set_length(plan.total().as_millis() as u64);
         }
         let now = Instant::now();
-        let first = plan.steps.first().map_or(Phase::JvmStart, |(phase, _)| *phase);
+        let first = plan
+            .steps
+            .first()
+            .map_or(Phase::JvmStart, |(phase, _)| *phase);
         let mut t = Tracker {
             plan,
             phase: first,

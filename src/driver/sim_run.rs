@@ -90,7 +90,9 @@ pub fn judge_foreign(
     let interrupt = InterruptFlag::catch();
     let started = Instant::now();
     // By default a run gets its own length plus ten minutes, as a Maelstrom run does.
-    let limit = timeout.unwrap_or(Duration::from_secs(u64::from(resolved.time_limit_secs) + 600));
+    let limit = timeout.unwrap_or(Duration::from_secs(
+        u64::from(resolved.time_limit_secs) + 600,
+    ));
     let watch = Box::new(move |stage: Stage| {
         let mut shown = shown.borrow_mut();
         shown.enter(match stage {
@@ -126,7 +128,11 @@ pub fn run_shown(profile: &Profile, args: &RunPlan, display: Display) -> anyhow:
     let mut profile = profile.clone();
     let started = std::time::Instant::now();
     let foreign = match &args.bin {
-        Some(bin) => Some(super::node_program::resolve(bin, &profile, &args.node_args)?),
+        Some(bin) => Some(super::node_program::resolve(
+            bin,
+            &profile,
+            &args.node_args,
+        )?),
         None => {
             profile.node_args.extend(args.node_args.iter().cloned());
             None

@@ -68,9 +68,26 @@ pub fn command(profile: &Profile, plan: &RunPlan, count: u64) -> anyhow::Result<
             "--seeds runs the simulator; it cannot be used with --engine maelstrom",
         ));
     }
-    let mut profile = profile.clone();
-    profile.node_args.extend(plan.node_args.iter().cloned());
-    let sweep = run(&profile, &plan.opts, plan.seed.unwrap_or(0), count)?;
+    let first = plan.seed.unwrap_or(0);
+    let sweep = match &plan.bin {
+        // A foreign program runs in real time, one seed after another.
+        Some(bin) => {
+            let program = super::node_program::resolve(bin, profile, &plan.node_args)?;
+            let timeout = plan.timeout.map(std::time::Duration::from_secs);
+            run_each(profile, first, count, |seed| {
+                let display = super::progress::Display::for_run(&format!("sim seed {seed}"));
+                super::sim_run::judge_foreign(
+                    profile, &plan.opts, seed, &program, None, timeout, display,
+                )
+                .map(|(_, verdict)| verdict)
+            })?
+        }
+        None => {
+            let mut profile = profile.clone();
+            profile.node_args.extend(plan.node_args.iter().cloned());
+            run(&profile, &plan.opts, first, count)?
+        }
+    };
     say(&match plan.format {
         Format::Json => serde_json::to_string_pretty(&sweep)? + "\n",
         Format::Text | Format::Markdown => render(&sweep),
@@ -78,15 +95,28 @@ pub fn command(profile: &Profile, plan: &RunPlan, count: u64) -> anyhow::Result<
     Ok(if sweep.failed_seeds.is_empty() { 0 } else { 1 })
 }
 
+/// Glomers' own node over `count` seeds from `first_seed`, in virtual time.
 pub fn run(
     profile: &Profile,
     opts: &TestOpts,
     first_seed: u64,
     count: u64,
 ) -> anyhow::Result<Sweep> {
+    run_each(profile, first_seed, count, |seed| {
+        super::sim_run::judge(profile, opts, seed).map(|(_, verdict)| verdict)
+    })
+}
+
+/// The sweep of `count` seeds from `first_seed`, each judged by `judge`.
+pub fn run_each(
+    profile: &Profile,
+    first_seed: u64,
+    count: u64,
+    mut judge: impl FnMut(u64) -> anyhow::Result<Verdict>,
+) -> anyhow::Result<Sweep> {
     let mut verdicts: Vec<(u64, Verdict)> = Vec::new();
     for seed in seeds(first_seed, count)? {
-        let (_, verdict) = super::sim_run::judge(profile, opts, seed)?;
+        let verdict = judge(seed)?;
         crate::verdict::require_operations(&verdict.figures)
             .map_err(|e| e.context(format!("seed {seed}")))?;
         verdicts.push((seed, verdict));

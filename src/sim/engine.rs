@@ -43,7 +43,10 @@ enum Event {
     /// A client's delayed final operation is due.
     FinalWake(usize),
     /// External nodes only: `node` must have answered setup request `step` by now.
-    SetupDeadline { node: usize, step: usize },
+    SetupDeadline {
+        node: usize,
+        step: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

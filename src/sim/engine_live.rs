@@ -129,9 +129,7 @@ impl Engine<'_> {
                 return Ok(());
             };
             live.setup[node].step += 1;
-            live.setup
-                .iter()
-                .all(|s| s.step >= s.requests.len())
+            live.setup.iter().all(|s| s.step >= s.requests.len())
         };
         self.send_setup_request(node);
         if done && self.phase == Phase::Setup {

@@ -66,7 +66,11 @@ fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
             .map(|h| h.join().expect("run thread"))
             .collect()
     });
-    eprintln!("{} real-time runs in {:.1} s", ids.len(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "{} real-time runs in {:.1} s",
+        ids.len(),
+        started.elapsed().as_secs_f64()
+    );
     for (id, foreign, in_process) in results {
         let f = &foreign.figures;
         let i = &in_process.figures;
@@ -80,7 +84,10 @@ fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
             f.servers_msgs_per_op.unwrap_or(0.0),
             i.servers_msgs_per_op.unwrap_or(0.0),
         );
-        assert!(close(fs, is, 0.005), "{id}: servers msgs-per-op {fs} vs {is}");
+        assert!(
+            close(fs, is, 0.005),
+            "{id}: servers msgs-per-op {fs} vs {is}"
+        );
     }
 }
 
@@ -130,7 +137,15 @@ fn a_node_that_crashes_ends_the_run_with_its_status_and_stderr() {
     );
     let started = Instant::now();
     let out = glomers()
-        .args(["run", "3b", "--engine", "sim", "--time-limit", "10", "--bin"])
+        .args([
+            "run",
+            "3b",
+            "--engine",
+            "sim",
+            "--time-limit",
+            "10",
+            "--bin",
+        ])
         .arg(&node)
         .current_dir(dir.path())
         .output()
@@ -139,7 +154,10 @@ fn a_node_that_crashes_ends_the_run_with_its_status_and_stderr() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("crashed with exit status 3"), "{stderr}");
     assert!(stderr.contains("panic: the widget is missing"), "{stderr}");
-    assert!(started.elapsed() < Duration::from_secs(8), "ended at the crash, not the end");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "ended at the crash, not the end"
+    );
     let pids = pids(dir.path());
     assert_eq!(pids.len(), 5);
     assert!(none_running(&pids), "every node stopped");
@@ -151,7 +169,10 @@ fn a_node_that_never_answers_init_fails_setup_after_ten_seconds() {
     let node = dir.path().join("mute");
     write_executable(
         &node,
-        &format!("#!/bin/sh\necho $$ >> {}\nexec sleep 600\n", dir.path().join("pids").display()),
+        &format!(
+            "#!/bin/sh\necho $$ >> {}\nexec sleep 600\n",
+            dir.path().join("pids").display()
+        ),
     );
     let started = Instant::now();
     let out = glomers()
@@ -167,7 +188,10 @@ fn a_node_that_never_answers_init_fails_setup_after_ten_seconds() {
         "{stderr}"
     );
     let took = started.elapsed();
-    assert!(took >= Duration::from_secs(10) && took < Duration::from_secs(14), "{took:?}");
+    assert!(
+        took >= Duration::from_secs(10) && took < Duration::from_secs(14),
+        "{took:?}"
+    );
     assert!(none_running(&pids(dir.path())));
 }
 

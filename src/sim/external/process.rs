@@ -119,10 +119,11 @@ impl ExternalNode {
             .spawn()
             .with_context(|| format!("starting node {id}: {}", program.bin.display()))?;
         let pgid = Pid::from_raw(child.id() as i32);
-        let (stdin, stdout, stderr) = match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
-            (Some(i), Some(o), Some(e)) => (i, o, e),
-            _ => anyhow::bail!("node {id}: its pipes could not be opened"),
-        };
+        let (stdin, stdout, stderr) =
+            match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
+                (Some(i), Some(o), Some(e)) => (i, o, e),
+                _ => anyhow::bail!("node {id}: its pipes could not be opened"),
+            };
         let stdout_tail = Tail::default();
         let stderr_tail = Tail::default();
         let stderr_done = Arc::new(AtomicBool::new(false));
@@ -237,7 +238,11 @@ enum Line {
 }
 
 /// Reads one line (without its newline) into `buf`, or skips it if longer than `max`.
-fn read_capped_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Line> {
+fn read_capped_line(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Line> {
     let mut skipped: u64 = 0;
     loop {
         let chunk = reader.fill_buf()?;

@@ -56,7 +56,10 @@ pub fn parse(node: &str, line: &str) -> Result<Message, String> {
     let dest = field("dest")?;
     let id = match envelope.get("id") {
         None => None,
-        Some(v) => Some(v.as_u64().ok_or_else(|| malformed("\"id\" is not an integer"))?),
+        Some(v) => Some(
+            v.as_u64()
+                .ok_or_else(|| malformed("\"id\" is not an integer"))?,
+        ),
     };
     let body = envelope
         .get("body")
@@ -118,16 +121,25 @@ mod tests {
         for (line, why) in [
             (r#"[1,2]"#, "JSON object"),
             (r#"{"src":"n0","body":{"type":"x"}}"#, "\"dest\" is missing"),
-            (r#"{"src":"n0","dest":3,"body":{"type":"x"}}"#, "\"dest\" is not a string"),
+            (
+                r#"{"src":"n0","dest":3,"body":{"type":"x"}}"#,
+                "\"dest\" is not a string",
+            ),
             (r#"{"src":"n0","dest":"n1"}"#, "\"body\" is missing"),
             (
                 r#"{"src":"n0","dest":"n1","body":{"type":"x"},"extra":1}"#,
                 "\"extra\" is a disallowed key",
             ),
-            (r#"{"src":"n0","dest":"n1","body":{"type":"x"},"id":"7"}"#, "\"id\""),
+            (
+                r#"{"src":"n0","dest":"n1","body":{"type":"x"},"id":"7"}"#,
+                "\"id\"",
+            ),
         ] {
             let err = parse("n0", line).unwrap_err();
-            assert!(err.starts_with("Malformed network message"), "{line}: {err}");
+            assert!(
+                err.starts_with("Malformed network message"),
+                "{line}: {err}"
+            );
             assert!(err.contains(why), "{line}: {err}");
         }
     }
