@@ -28,7 +28,7 @@ pub enum Workload {
 
 impl Workload {
     /// The name Maelstrom uses for `-w`.
-    pub fn maelstrom_name(self) -> &'static str {
+    pub(crate) fn maelstrom_name(self) -> &'static str {
         match self {
             Workload::Echo => "echo",
             Workload::UniqueIds => "unique-ids",
@@ -42,17 +42,10 @@ impl Workload {
     /// Whether Maelstrom runs a final phase for this workload after the clients stop: heal
     /// the network, wait 10 s, then final reads (`maelstrom.workload.*` `:final-generator`).
     /// The simulator's engine and the Maelstrom progress plan both read this one answer.
-    pub fn has_final_phase(self) -> bool {
+    pub(crate) fn has_final_phase(self) -> bool {
         matches!(
             self,
             Workload::Broadcast | Workload::GCounter | Workload::Kafka
         )
-    }
-
-    pub fn from_maelstrom_name(name: &str) -> Option<Workload> {
-        Workload::value_variants()
-            .iter()
-            .copied()
-            .find(|w| w.maelstrom_name() == name)
     }
 }

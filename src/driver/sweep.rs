@@ -11,25 +11,25 @@ use serde::Serialize;
 
 /// Median and worst (largest, or smallest for availability) of one figure across seeds.
 #[derive(Debug, Serialize)]
-pub struct Spread {
-    pub metric: String,
-    pub median: f64,
-    pub worst: f64,
-    pub worst_seed: u64,
+pub(crate) struct Spread {
+    pub(crate) metric: String,
+    pub(crate) median: f64,
+    pub(crate) worst: f64,
+    pub(crate) worst_seed: u64,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Sweep {
-    pub challenge: String,
-    pub seeds: Vec<u64>,
-    pub passed: usize,
-    pub failed_seeds: Vec<u64>,
+pub(crate) struct Sweep {
+    pub(crate) challenge: String,
+    pub(crate) seeds: Vec<u64>,
+    pub(crate) passed: usize,
+    pub(crate) failed_seeds: Vec<u64>,
     /// Seeds on which every goal (our own targets) was met; goals do not decide `passed`.
-    pub goals_met: usize,
+    pub(crate) goals_met: usize,
     /// Seeds on which the harness's own `:valid?` was true, whatever the criteria said.
-    pub valid: usize,
-    pub has_goals: bool,
-    pub spreads: Vec<Spread>,
+    pub(crate) valid: usize,
+    pub(crate) has_goals: bool,
+    pub(crate) spreads: Vec<Spread>,
 }
 
 /// The figures summarised; availability is better when higher, everything else when lower.
@@ -42,11 +42,11 @@ const METRICS: [&str; 5] = [
 ];
 
 /// The most seeds one sweep runs.
-pub const MAX_SEEDS: u64 = 10_000;
+pub(crate) const MAX_SEEDS: u64 = 10_000;
 
 /// The seeds `first, first + 1, …` of a sweep of `count`, refused when empty, too long, or
 /// running past the largest seed (never wrapped).
-pub fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<u64>> {
+pub(crate) fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<u64>> {
     if !(1..=MAX_SEEDS).contains(&count) {
         return Err(exit::setup(format!(
             "--seeds {count} is out of range; accepted: 1..={MAX_SEEDS}"
@@ -62,7 +62,7 @@ pub fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<
 }
 
 /// `run <challenge> --seeds N`: the sweep over `count` seeds from `--seed` (default 0), printed.
-pub fn command(profile: &Profile, plan: &RunPlan, count: u64) -> anyhow::Result<u8> {
+pub(crate) fn command(profile: &Profile, plan: &RunPlan, count: u64) -> anyhow::Result<u8> {
     if plan.engine == Engine::Maelstrom {
         return Err(exit::setup(
             "--seeds runs the simulator; it cannot be used with --engine maelstrom",
@@ -139,7 +139,7 @@ pub fn run(
     })
 }
 
-pub fn render(sweep: &Sweep) -> String {
+pub(crate) fn render(sweep: &Sweep) -> String {
     let mut out = format!(
         "challenge {} over {} seeds ({}..={}): {} valid, {} passed",
         sweep.challenge,

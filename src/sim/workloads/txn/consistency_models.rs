@@ -266,7 +266,7 @@ const IMPLIED: &[(&str, &[&str])] = &[
 ];
 
 /// The canonical name of a model (`read-committed` → `PL-2`); unknown names map to themselves.
-pub fn canonical(model: &str) -> &str {
+pub(crate) fn canonical(model: &str) -> &str {
     CANONICAL
         .iter()
         .find(|(friendly, _)| *friendly == model)
@@ -275,7 +275,7 @@ pub fn canonical(model: &str) -> &str {
 
 /// The friendly name of a canonical model, as Elle prints it (`PL-SS` → `strong-serializable`,
 /// `PL-3` → `serializable`).
-pub fn friendly(model: &str) -> &str {
+pub(crate) fn friendly(model: &str) -> &str {
     match model {
         "PL-3" => "serializable",
         "PL-SS" => "strong-serializable",
@@ -338,7 +338,7 @@ fn reachable<'a>(g: &Graph, start: impl IntoIterator<Item = &'a str>) -> BTreeSe
 }
 
 /// Every model name Maelstrom accepts for `--consistency-models`.
-pub fn all_models() -> BTreeSet<String> {
+pub(crate) fn all_models() -> BTreeSet<String> {
     let mut all: BTreeSet<String> = model_graph().keys().map(|s| s.to_string()).collect();
     for (friendly, canon) in CANONICAL {
         all.insert(friendly.to_string());
@@ -394,7 +394,7 @@ pub fn parse(arg: Option<&str>) -> Result<Vec<String>, String> {
 
 /// The anomaly types that cannot be present if all of `models` hold (Elle's
 /// `anomalies-prohibited-by`).
-pub fn prohibited(models: &[String]) -> BTreeSet<String> {
+pub(crate) fn prohibited(models: &[String]) -> BTreeSet<String> {
     let implied_models = reachable(&model_graph(), models.iter().map(|m| canonical(m)));
     let proscribed = table_graph(PROSCRIBED, true);
     let direct: Vec<&str> = implied_models
@@ -409,12 +409,16 @@ pub fn prohibited(models: &[String]) -> BTreeSet<String> {
 }
 
 /// Every anomaly type implied by `anomalies` (themselves included).
-pub fn implied_anomalies<'a>(anomalies: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+pub(crate) fn implied_anomalies<'a>(
+    anomalies: impl IntoIterator<Item = &'a str>,
+) -> BTreeSet<String> {
     reachable(&table_graph(IMPLIED, false), anomalies)
 }
 
 /// The canonical models that cannot hold given `anomalies`.
-pub fn impossible_models<'a>(anomalies: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+pub(crate) fn impossible_models<'a>(
+    anomalies: impl IntoIterator<Item = &'a str>,
+) -> BTreeSet<String> {
     let implied = implied_anomalies(anomalies);
     let proscribed_by = reverse(&table_graph(PROSCRIBED, true));
     let direct: Vec<&str> = implied
@@ -428,13 +432,13 @@ pub fn impossible_models<'a>(anomalies: impl IntoIterator<Item = &'a str>) -> BT
 }
 
 /// The canonical models stronger than (or equal to) any of `models`.
-pub fn stronger_or_equal<'a>(models: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+pub(crate) fn stronger_or_equal<'a>(models: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     reachable(&reverse(&model_graph()), models.into_iter().map(canonical))
 }
 
 /// Elle's `friendly-boundary`: `(not, also_not)`, the weakest models the anomalies rule out and
 /// the remaining ruled-out models, in friendly names.
-pub fn boundary<'a>(
+pub(crate) fn boundary<'a>(
     anomalies: impl IntoIterator<Item = &'a str>,
 ) -> (BTreeSet<String>, BTreeSet<String>) {
     let impossible = impossible_models(anomalies);
