@@ -18,7 +18,7 @@ pub struct Message {
     pub dest: String,
     pub body: Body,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) id: Option<u64>,
+    id: Option<u64>,
 }
 
 impl Message {

@@ -98,7 +98,7 @@ pub struct Check {
     pub met: bool,
 }
 
-pub(crate) fn check_all(criteria: &[Criterion], figures: &Figures) -> Vec<Check> {
+fn check_all(criteria: &[Criterion], figures: &Figures) -> Vec<Check> {
     criteria
         .iter()
         .map(|c| {
@@ -115,8 +115,8 @@ pub(crate) fn check_all(criteria: &[Criterion], figures: &Figures) -> Vec<Check>
 /// The verdict on one run: the harness's validity plus the challenge's criteria.
 #[derive(Clone, Debug, Serialize)]
 pub struct Verdict {
-    pub(crate) challenge: String,
-    pub(crate) engine: String,
+    challenge: String,
+    engine: String,
     pub figures: Figures,
     pub criteria: Vec<Check>,
     pub goals: Vec<Check>,
@@ -150,7 +150,7 @@ impl Verdict {
 }
 
 /// Maelstrom's `:valid?`: `true`, `false`, or anything else (`:unknown`).
-pub(crate) fn validity(v: &Value) -> Validity {
+fn validity(v: &Value) -> Validity {
     match v {
         Value::Bool(true) => Validity::Valid,
         Value::Bool(false) => Validity::Invalid,

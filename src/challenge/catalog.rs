@@ -10,7 +10,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The profiles shipped with the binary.
-pub(crate) const BUILTIN: &str = include_str!("../../maelstrom.toml");
+const BUILTIN: &str = include_str!("../../maelstrom.toml");
 
 /// The pinned Maelstrom release.
 #[derive(Clone, Debug, Deserialize)]
@@ -29,7 +29,7 @@ pub struct Profile {
     pub id: String,
     pub(crate) title: String,
     #[serde(default)]
-    pub(crate) aliases: Vec<String>,
+    aliases: Vec<String>,
     pub workload: Workload,
     /// Maelstrom options of the official command.
     pub opts: TestOpts,

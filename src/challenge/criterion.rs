@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// Metric names a criterion may use (besides workload counts such as `lost-count`).
-pub(crate) const METRICS: [&str; 8] = [
+const METRICS: [&str; 8] = [
     "servers-msgs-per-op",
     "all-msgs-per-op",
     "availability",
@@ -17,7 +17,7 @@ pub(crate) const METRICS: [&str; 8] = [
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub(crate) enum Cmp {
+enum Cmp {
     #[serde(rename = "<")]
     Lt,
     #[serde(rename = "<=")]
@@ -32,8 +32,8 @@ pub(crate) enum Cmp {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Criterion {
     pub(crate) metric: String,
-    pub(crate) cmp: Cmp,
-    pub(crate) threshold: f64,
+    cmp: Cmp,
+    threshold: f64,
 }
 
 impl Criterion {

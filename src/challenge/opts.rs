@@ -27,8 +27,8 @@ pub(crate) mod defaults {
 /// The most client operations a simulated run may plan (`--rate` × `--time-limit`), and the
 /// most operation-node pairs (operations × `--node-count`): past these the history and the
 /// message queue outgrow what one machine holds.
-pub(crate) const MAX_SIM_OPS: f64 = 2_000_000.0;
-pub(crate) const MAX_SIM_OP_NODES: f64 = 20_000_000.0;
+const MAX_SIM_OPS: f64 = 2_000_000.0;
+const MAX_SIM_OP_NODES: f64 = 20_000_000.0;
 
 /// Every option with Maelstrom's default applied, for the simulator.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,7 +51,7 @@ pub struct Resolved {
 
 impl Resolved {
     /// Client operations the run plans: the rate over the time limit.
-    pub(crate) fn planned_ops(&self) -> f64 {
+    fn planned_ops(&self) -> f64 {
         self.rate * f64::from(self.time_limit_secs)
     }
 

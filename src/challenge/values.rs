@@ -16,7 +16,7 @@ pub(crate) trait OptionValue: FromStr<Err = String> + fmt::Display + Clone {
 /// A number an option's value is held in: how text reads as one, how the accepted range is
 /// said, and how it prints on Maelstrom's command line. Whole and real options share one
 /// declaration ([`bounded_numbers!`]) and differ only here.
-pub(crate) trait Number: Copy + PartialOrd + fmt::Display {
+trait Number: Copy + PartialOrd + fmt::Display {
     /// The number `text` spells, or what is wrong with it (`is not a whole number`).
     fn read(text: &str) -> Result<Self, &'static str>;
     /// Whether a run could use the value at all (reals must be finite).
@@ -164,7 +164,7 @@ bounded_numbers! { f64, () {
 }}
 
 /// The largest client count any `--concurrency` may resolve to.
-pub(crate) const MAX_CLIENTS: u32 = 10_000;
+const MAX_CLIENTS: u32 = 10_000;
 
 /// `--concurrency`: a client count, or `<k>n` for k clients per node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -26,7 +26,7 @@ pub(crate) fn cache_root() -> Option<PathBuf> {
 
 /// [`cache_root`] from the two variables' values: the root, and a warning when
 /// `$XDG_CACHE_HOME` was set but had to be ignored.
-pub(crate) fn cache_root_from(
+fn cache_root_from(
     xdg_cache_home: Option<OsString>,
     home: Option<OsString>,
 ) -> (Option<PathBuf>, Option<String>) {

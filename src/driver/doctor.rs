@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The oldest Java Maelstrom 0.2.4 runs on.
-pub(crate) const MIN_JAVA: u32 = 11;
+const MIN_JAVA: u32 = 11;
 
 /// The version string and major version in `java -version` output (which goes to stderr):
 /// `java version "1.8.0_381"` → 8, `openjdk version "11.0.2"` → 11, `"17.0.15"` → 17,
 /// `"21"` → 21, `"22-ea"` → 22. Lines such as `Picked up JAVA_TOOL_OPTIONS` are skipped.
-pub(crate) fn parse_java_version(output: &str) -> Option<(String, u32)> {
+fn parse_java_version(output: &str) -> Option<(String, u32)> {
     let quoted = output.lines().find_map(|line| {
         let at = line.find(" version \"")?;
         let rest = &line[at + " version \"".len()..];
@@ -104,27 +104,27 @@ pub(crate) const JAVA_INSTALL: &str =
     "sudo apt-get install openjdk-17-jre-headless   (macOS: brew install openjdk)";
 pub(crate) const GNUPLOT_INSTALL: &str =
     "sudo apt-get install gnuplot-nox   (macOS: brew install gnuplot)";
-pub(crate) const GRAPHVIZ_INSTALL: &str =
+const GRAPHVIZ_INSTALL: &str =
     "sudo apt-get install graphviz   (macOS: brew install graphviz)";
-pub(crate) const MAELSTROM_INSTALL: &str =
+const MAELSTROM_INSTALL: &str =
     "glomers maelstrom install   (`glomers run` also installs it on demand)";
 
 /// One line of the doctor's report.
 #[derive(Clone, Debug)]
-pub(crate) struct Item {
-    pub(crate) name: &'static str,
-    pub(crate) required: bool,
+struct Item {
+    name: &'static str,
+    required: bool,
     /// `Ok(what was found)` or `Err(what is wrong)`.
-    pub(crate) status: Result<String, String>,
+    status: Result<String, String>,
     /// What it is for.
-    pub(crate) purpose: &'static str,
-    pub(crate) install: &'static str,
+    purpose: &'static str,
+    install: &'static str,
 }
 
 /// Everything the doctor checked.
 #[derive(Clone, Debug)]
 pub(crate) struct Report {
-    pub(crate) items: Vec<Item>,
+    items: Vec<Item>,
 }
 
 impl Report {

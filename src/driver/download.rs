@@ -15,7 +15,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
 /// Redirects followed before giving up.
-pub(crate) const MAX_REDIRECTS: usize = 8;
+const MAX_REDIRECTS: usize = 8;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// A stalled server (no byte at all) is given up on after this, within the overall deadline.
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
@@ -244,7 +244,7 @@ fn transfer(url: &str, deadline: Duration, tx: &SyncSender<Event>) -> Result<(),
     Ok(())
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -19,8 +19,8 @@ use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub(crate) const ENV_URL: &str = "GLOMERS_MAELSTROM_URL";
-pub(crate) const ENV_SHA256: &str = "GLOMERS_MAELSTROM_SHA256";
+const ENV_URL: &str = "GLOMERS_MAELSTROM_URL";
+const ENV_SHA256: &str = "GLOMERS_MAELSTROM_SHA256";
 
 const DOWNLOAD_PREFIX: &str = ".download-";
 const UNPACK_PREFIX: &str = ".unpack-";
@@ -31,8 +31,8 @@ const STALE_AFTER: Duration = Duration::from_secs(3600);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Artifact {
     pub(crate) version: String,
-    pub(crate) url: String,
-    pub(crate) sha256: String,
+    url: String,
+    sha256: String,
 }
 
 impl Artifact {
@@ -58,20 +58,20 @@ impl Artifact {
 /// Caps on one install, each overridable through the environment (for a mirror of a bigger
 /// release, and so tests can trip them quickly).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Limits {
+struct Limits {
     /// Bytes the download may have (`Content-Length` above it is refused before reading).
-    pub(crate) max_download: u64,
+    max_download: u64,
     /// The whole download, from the first request to the last byte.
-    pub(crate) deadline: Duration,
+    deadline: Duration,
     /// What unpacking may write.
-    pub(crate) unpack: Budget,
+    unpack: Budget,
 }
 
 /// Environment variables overriding [`Limits`], with their accepted ranges.
-pub(crate) const ENV_DOWNLOAD_MAX_BYTES: &str = "GLOMERS_DOWNLOAD_MAX_BYTES";
-pub(crate) const ENV_DOWNLOAD_DEADLINE_SECS: &str = "GLOMERS_DOWNLOAD_DEADLINE_SECS";
-pub(crate) const ENV_UNPACK_MAX_BYTES: &str = "GLOMERS_UNPACK_MAX_BYTES";
-pub(crate) const ENV_UNPACK_MAX_ENTRIES: &str = "GLOMERS_UNPACK_MAX_ENTRIES";
+const ENV_DOWNLOAD_MAX_BYTES: &str = "GLOMERS_DOWNLOAD_MAX_BYTES";
+const ENV_DOWNLOAD_DEADLINE_SECS: &str = "GLOMERS_DOWNLOAD_DEADLINE_SECS";
+const ENV_UNPACK_MAX_BYTES: &str = "GLOMERS_UNPACK_MAX_BYTES";
+const ENV_UNPACK_MAX_ENTRIES: &str = "GLOMERS_UNPACK_MAX_ENTRIES";
 
 const MIB: u64 = 1024 * 1024;
 const GIB: u64 = 1024 * MIB;
@@ -157,7 +157,7 @@ pub(crate) fn install(
 
 /// Why an install stopped.
 #[derive(Debug)]
-pub(crate) enum Stop {
+enum Stop {
     Interrupted,
     Failed(anyhow::Error),
 }
@@ -176,7 +176,7 @@ impl From<std::io::Error> for Stop {
 
 /// [`install`] with explicit limits and interrupt flag; an interruption is returned, not acted
 /// on, and leaves nothing behind.
-pub(crate) fn install_with(
+fn install_with(
     artifact: &Artifact,
     cache_root: &Path,
     force: bool,

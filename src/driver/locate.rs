@@ -123,12 +123,12 @@ impl Found {
 /// Everything the search depends on, so it can be tested without touching the real environment.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Search {
-    pub(crate) flag: Option<PathBuf>,
-    pub(crate) env: Option<OsString>,
+    flag: Option<PathBuf>,
+    env: Option<OsString>,
     /// `…/glomers`, the cache root.
     pub(crate) cache_root: Option<PathBuf>,
-    pub(crate) version: String,
-    pub(crate) path_var: Option<OsString>,
+    version: String,
+    path_var: Option<OsString>,
 }
 
 impl Search {
@@ -153,7 +153,7 @@ impl Search {
 
 /// Interprets a user-given path: an install folder (or the folder above `maelstrom/`), the jar
 /// itself, the real wrapper (its jar is used directly), or any other launcher script.
-pub(crate) fn classify(path: &Path) -> anyhow::Result<Launch> {
+fn classify(path: &Path) -> anyhow::Result<Launch> {
     // Absolute, since Maelstrom runs from the store folder, not from here.
     let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let path = absolute.as_path();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Bars only on an interactive terminal: not when stderr is redirected, not under CI (any
 /// non-empty `CI` other than `false`/`0`), not on a `dumb` terminal.
-pub(crate) fn show_bars(stderr_is_terminal: bool, ci: Option<&str>, term: Option<&str>) -> bool {
+fn show_bars(stderr_is_terminal: bool, ci: Option<&str>, term: Option<&str>) -> bool {
     let ci = ci.is_some_and(|v| {
         let v = v.trim();
         !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false")
@@ -108,7 +108,7 @@ pub(crate) enum Phase {
 }
 
 impl Phase {
-    pub(crate) fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Phase::JvmStart => "starting the JVM",
             Phase::Setup => "setting up nodes",
@@ -191,11 +191,11 @@ impl Plan {
         Plan { steps }
     }
 
-    pub(crate) fn total(&self) -> Duration {
+    fn total(&self) -> Duration {
         self.steps.iter().map(|(_, d)| *d).sum()
     }
 
-    pub(crate) fn expected(&self, phase: Phase) -> Option<Duration> {
+    fn expected(&self, phase: Phase) -> Option<Duration> {
         self.steps
             .iter()
             .find(|(p, _)| *p == phase)
@@ -205,7 +205,7 @@ impl Plan {
     /// Where the bar stands: the planned time of every earlier phase, plus the time spent in
     /// this one, capped just short of its planned end so the bar never claims a phase is over
     /// before Maelstrom says so.
-    pub(crate) fn position(&self, phase: Phase, in_phase: Duration) -> Duration {
+    fn position(&self, phase: Phase, in_phase: Duration) -> Duration {
         if phase == Phase::Done {
             return self.total();
         }

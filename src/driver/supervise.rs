@@ -20,12 +20,12 @@ static SUPERVISING: AtomicBool = AtomicBool::new(false);
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// How long the group gets between SIGTERM and SIGKILL.
-pub(crate) const GRACE: Duration = Duration::from_secs(3);
+const GRACE: Duration = Duration::from_secs(3);
 
 /// Installs the Ctrl-C / SIGTERM / SIGHUP handler (once per process). Outside a supervised run
 /// it ends glomers with exit code 130, as the default action would; during one it asks the
 /// supervisor to stop the harness first.
-pub(crate) fn install_interrupt_handler() {
+fn install_interrupt_handler() {
     INSTALL.call_once(|| {
         let _ = ctrlc::set_handler(|| {
             if SUPERVISING.load(Ordering::SeqCst) {
@@ -38,7 +38,7 @@ pub(crate) fn install_interrupt_handler() {
 }
 
 /// Whether Ctrl-C was pressed during a supervised run.
-pub(crate) fn interrupted() -> bool {
+fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
@@ -146,7 +146,7 @@ pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
 
 impl Supervised {
     #[cfg(test)]
-    pub(crate) fn pid(&self) -> u32 {
+    fn pid(&self) -> u32 {
         self.child.id()
     }
 

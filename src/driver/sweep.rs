@@ -11,25 +11,25 @@ use serde::Serialize;
 
 /// Median and worst (largest, or smallest for availability) of one figure across seeds.
 #[derive(Debug, Serialize)]
-pub(crate) struct Spread {
-    pub(crate) metric: String,
-    pub(crate) median: f64,
-    pub(crate) worst: f64,
-    pub(crate) worst_seed: u64,
+struct Spread {
+    metric: String,
+    median: f64,
+    worst: f64,
+    worst_seed: u64,
 }
 
 #[derive(Debug, Serialize)]
 pub(crate) struct Sweep {
-    pub(crate) challenge: String,
-    pub(crate) seeds: Vec<u64>,
-    pub(crate) passed: usize,
-    pub(crate) failed_seeds: Vec<u64>,
+    challenge: String,
+    seeds: Vec<u64>,
+    passed: usize,
+    failed_seeds: Vec<u64>,
     /// Seeds on which every goal (our own targets) was met; goals do not decide `passed`.
-    pub(crate) goals_met: usize,
+    goals_met: usize,
     /// Seeds on which the harness's own `:valid?` was true, whatever the criteria said.
-    pub(crate) valid: usize,
-    pub(crate) has_goals: bool,
-    pub(crate) spreads: Vec<Spread>,
+    valid: usize,
+    has_goals: bool,
+    spreads: Vec<Spread>,
 }
 
 /// The figures summarised; availability is better when higher, everything else when lower.
@@ -42,11 +42,11 @@ const METRICS: [&str; 5] = [
 ];
 
 /// The most seeds one sweep runs.
-pub(crate) const MAX_SEEDS: u64 = 10_000;
+const MAX_SEEDS: u64 = 10_000;
 
 /// The seeds `first, first + 1, …` of a sweep of `count`, refused when empty, too long, or
 /// running past the largest seed (never wrapped).
-pub(crate) fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<u64>> {
+fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<u64>> {
     if !(1..=MAX_SEEDS).contains(&count) {
         return Err(exit::setup(format!(
             "--seeds {count} is out of range; accepted: 1..={MAX_SEEDS}"

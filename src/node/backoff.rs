@@ -52,7 +52,7 @@ impl Backoff {
 
     #[cfg(test)]
     /// The timeout the timer currently waits.
-    pub(crate) fn current(&self) -> Duration {
+    fn current(&self) -> Duration {
         self.current
     }
 }

@@ -108,11 +108,11 @@ impl Ctx {
         self.logs.push(line.into());
     }
 
-    pub(crate) fn take_outbox(&mut self) -> Vec<Message> {
+    fn take_outbox(&mut self) -> Vec<Message> {
         std::mem::take(&mut self.outbox)
     }
 
-    pub(crate) fn take_logs(&mut self) -> Vec<String> {
+    fn take_logs(&mut self) -> Vec<String> {
         std::mem::take(&mut self.logs)
     }
 }

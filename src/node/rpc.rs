@@ -98,7 +98,7 @@ impl<T> PendingRpcs<T> {
     }
 
     #[cfg(test)]
-    pub(crate) fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.pending.is_empty()
     }
 }

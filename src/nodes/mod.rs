@@ -15,7 +15,7 @@ use clap::Parser;
 
 /// Parses a workload's node flags with clap, so `glomers node X --help` documents them and a
 /// bad flag is a clear error.
-pub(crate) fn parse_flags<F: Parser>(workload: Workload, args: &[String]) -> anyhow::Result<F> {
+fn parse_flags<F: Parser>(workload: Workload, args: &[String]) -> anyhow::Result<F> {
     let argv = std::iter::once(format!("glomers node {}", workload.maelstrom_name()))
         .chain(args.iter().cloned());
     // Kept as a clap::Error so `main` can let clap print help (exit 0) or usage (exit 2).

@@ -17,7 +17,7 @@ pub(crate) const MAX_LINE_BYTES: usize = 16 << 20;
 
 /// Why one line of a history could not be read.
 #[derive(Debug)]
-pub(crate) enum Problem {
+enum Problem {
     Io(std::io::Error),
     /// Longer than [`MAX_LINE_BYTES`].
     TooLong,
@@ -29,8 +29,8 @@ pub(crate) enum Problem {
 /// A line of a history that could not be read, with its 1-based number.
 #[derive(Debug)]
 pub struct Error {
-    pub(crate) line: usize,
-    pub(crate) problem: Problem,
+    line: usize,
+    problem: Problem,
 }
 
 impl Error {
@@ -69,7 +69,7 @@ impl std::error::Error for Error {}
 /// The fields of an operation the report's figures use.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Head {
-    pub(crate) index: usize,
+    index: usize,
     pub(crate) time: u64,
     pub(crate) kind: OpType,
     pub(crate) process: Process,

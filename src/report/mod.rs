@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 /// The file glomers writes into every Maelstrom run folder it judged.
-pub(crate) const GLOMERS_JSON: &str = "glomers.json";
+const GLOMERS_JSON: &str = "glomers.json";
 
 /// One judged run.
 #[derive(Clone, Debug)]
@@ -26,20 +26,20 @@ pub struct RunReport {
     /// Maelstrom's workload name.
     pub(crate) workload: Option<String>,
     /// `maelstrom` or `sim`.
-    pub(crate) engine: String,
+    engine: String,
     /// The harness command (Maelstrom's argv), or for the simulator the command that replays it.
     pub(crate) command: Vec<String>,
     /// Maelstrom's options as command-line words (profile plus overrides).
     pub(crate) opts: Vec<String>,
     pub(crate) node_args: Vec<String>,
     pub(crate) seed: Option<u64>,
-    pub(crate) run_dir: Option<PathBuf>,
+    run_dir: Option<PathBuf>,
     pub(crate) wall_seconds: Option<f64>,
     pub(crate) simulated_seconds: Option<f64>,
     /// The harness's own exit code (Maelstrom: 0 valid, 1 invalid, 2 unknown).
     pub(crate) harness_exit: Option<i32>,
     /// Maelstrom's plots and pages found in the run folder.
-    pub(crate) plots: Vec<PathBuf>,
+    plots: Vec<PathBuf>,
     pub verdict: Verdict,
     /// What the driver wants the reader to know (e.g. why no criteria were checked).
     pub(crate) notes: Vec<String>,

@@ -17,7 +17,7 @@ pub(crate) enum Target {
 }
 
 impl Target {
-    pub(crate) const ALL: [Target; 4] = [
+    const ALL: [Target; 4] = [
         Target::One,
         Target::MinorityThird,
         Target::Majority,
@@ -40,7 +40,7 @@ pub(crate) fn random_grudge(nodes: &[String], rng: &mut ChaCha8Rng) -> (Target, 
     (target, grudge(target, nodes, rng))
 }
 
-pub(crate) fn grudge(target: Target, nodes: &[String], rng: &mut ChaCha8Rng) -> Grudge {
+fn grudge(target: Target, nodes: &[String], rng: &mut ChaCha8Rng) -> Grudge {
     let mut shuffled = nodes.to_vec();
     shuffled.shuffle(rng);
     let n = shuffled.len();

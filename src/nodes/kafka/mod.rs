@@ -19,7 +19,7 @@ use crate::protocol::{Message, RpcError};
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Mode {
+enum Mode {
     /// Offsets assigned locally per node, replicated in batches (5a, 5c).
     Local,
     /// Offsets claimed from lin-kv counters (5b).
@@ -32,17 +32,17 @@ pub(crate) enum Mode {
 pub(crate) struct Flags {
     /// How offsets are assigned.
     #[arg(long, value_enum, default_value_t = Mode::Local)]
-    pub(crate) mode: Mode,
+    mode: Mode,
     /// Milliseconds between replication batches to each peer.
     #[arg(long, default_value_t = 100)]
-    pub(crate) sync_ms: u64,
+    sync_ms: u64,
     /// Milliseconds before unacknowledged batches are sent again; doubles while the peer
     /// acknowledges nothing.
     #[arg(long, default_value_t = 1000)]
-    pub(crate) resend_ms: u64,
+    resend_ms: u64,
     /// Cap of the retransmission timeout, in ms.
     #[arg(long, default_value_t = 8000)]
-    pub(crate) resend_max_ms: u64,
+    resend_max_ms: u64,
 }
 
 impl Default for Flags {
@@ -59,14 +59,14 @@ impl Default for Flags {
 /// The node's clocks, from its flags.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Timing {
-    pub(crate) sync: Duration,
-    pub(crate) resend: Duration,
+    sync: Duration,
+    resend: Duration,
     /// The cap the retransmission timeout backs off to.
-    pub(crate) resend_max: Duration,
+    resend_max: Duration,
     /// How long a `list_committed_offsets` waits for peers before answering with what it has.
-    pub(crate) query_timeout: Duration,
+    query_timeout: Duration,
     /// How long a `lin-kv` request may stay unanswered before its state is dropped.
-    pub(crate) kv_timeout: Duration,
+    kv_timeout: Duration,
 }
 
 impl Default for Timing {

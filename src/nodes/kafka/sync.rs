@@ -28,11 +28,11 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 /// Most entries plus marks in one batch, and in one message.
-pub(crate) const MAX_SYNC_ENTRIES: usize = 1024;
+const MAX_SYNC_ENTRIES: usize = 1024;
 /// Most bytes of entries and marks in one message (a single larger message still travels, alone).
 pub(crate) const MAX_SYNC_BYTES: usize = 256 * 1024;
 /// Most entries plus marks sent and not yet acknowledged, per peer.
-pub(crate) const IN_FLIGHT_ENTRIES: usize = 4 * MAX_SYNC_ENTRIES;
+const IN_FLIGHT_ENTRIES: usize = 4 * MAX_SYNC_ENTRIES;
 /// Most bytes sent and not yet acknowledged, per peer (a single larger batch still travels).
 pub(crate) const IN_FLIGHT_BYTES: usize = 4 * MAX_SYNC_BYTES;
 /// The highest offset a peer may name in an entry or a mark. Honest offsets grow by about one
@@ -56,25 +56,25 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    pub(crate) fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.entries.is_empty() && self.marks.is_empty()
     }
 
     /// Entries plus marks.
-    pub(crate) fn items(&self) -> usize {
+    fn items(&self) -> usize {
         self.entries.len() + self.marks.len()
     }
 }
 
 /// The wire form of a sync message.
 #[derive(Debug, Deserialize)]
-pub(crate) struct SyncMsg {
+struct SyncMsg {
     /// Sequence number of `batches[0]`.
-    pub(crate) first: u64,
+    first: u64,
     #[serde(default)]
-    pub(crate) batches: Vec<Batch>,
+    batches: Vec<Batch>,
     /// Every batch up to this sequence number was applied by the sender.
-    pub(crate) ack: u64,
+    ack: u64,
 }
 
 impl SyncMsg {
@@ -204,7 +204,7 @@ impl Link {
     }
 
     /// Seals the batch being built and returns the sync message to send now, if any.
-    pub(crate) fn on_tick(&mut self, now: Duration) -> Option<Body> {
+    fn on_tick(&mut self, now: Duration) -> Option<Body> {
         self.seal();
         let base = self.base();
         if self.next_send > base && self.retransmit.is_due(now) {
@@ -260,7 +260,7 @@ impl Link {
 
     /// Takes a sync message from the peer (validated): drops what it acknowledged and returns,
     /// in order, the batches to apply now.
-    pub(crate) fn on_sync(&mut self, msg: SyncMsg, now: Duration) -> Vec<Batch> {
+    fn on_sync(&mut self, msg: SyncMsg, now: Duration) -> Vec<Batch> {
         // The peer cannot acknowledge what was never sent.
         let ack = msg.ack.min(self.next_seq.saturating_sub(1));
         let mut progress = false;
@@ -292,7 +292,7 @@ impl Link {
 
     #[cfg(test)]
     /// Batches sealed but not yet acknowledged.
-    pub(crate) fn backlog(&self) -> usize {
+    fn backlog(&self) -> usize {
         self.unacked.len()
     }
 }

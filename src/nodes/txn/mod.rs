@@ -32,10 +32,10 @@ use store::{Mop, Store};
 pub(crate) struct Flags {
     /// Milliseconds between replication batches to each peer.
     #[arg(long, default_value_t = 100)]
-    pub(crate) replicate_ms: u64,
+    replicate_ms: u64,
     /// Most transactions carried by one replication message.
     #[arg(long, default_value_t = 1024)]
-    pub(crate) max_batch: usize,
+    max_batch: usize,
 }
 
 impl Default for Flags {

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub(crate) struct Entry(pub u64, pub u64, pub Vec<(Value, Value)>);
 
 impl Entry {
-    pub(crate) fn seq(&self) -> u64 {
+    fn seq(&self) -> u64 {
         self.0
     }
 }
@@ -98,7 +98,7 @@ impl Replicator {
 
     #[cfg(test)]
     /// Entries waiting for some peer's acknowledgement.
-    pub(crate) fn backlog(&self) -> usize {
+    fn backlog(&self) -> usize {
         self.log.len()
     }
 

@@ -37,7 +37,7 @@ fn key_text(k: &Value) -> String {
 pub(crate) struct Store {
     data: BTreeMap<String, (Version, Value)>,
     /// The highest Lamport time seen (local or remote).
-    pub(crate) lamport: u64,
+    lamport: u64,
 }
 
 impl Store {

@@ -46,7 +46,7 @@ pub enum ErrorKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Error {
     pub(crate) kind: ErrorKind,
-    pub(crate) line: usize,
+    line: usize,
     pub(crate) column: usize,
 }
 

@@ -27,7 +27,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
 
 /// Maelstrom's ring size.
-pub(crate) const RING: u64 = 32;
+const RING: u64 = 32;
 
 /// A change that made state `index` from state `index - 1`: `key` held `previous` before.
 struct Change {
@@ -50,12 +50,12 @@ pub(crate) struct SeqKv {
 impl SeqKv {
     #[cfg(test)]
     /// The index of the newest state.
-    pub(crate) fn last_index(&self) -> u64 {
+    fn last_index(&self) -> u64 {
         self.last
     }
 
     /// The index `src` last observed (0 for a caller never seen).
-    pub(crate) fn caller_index(&self, src: &str) -> u64 {
+    fn caller_index(&self, src: &str) -> u64 {
         self.callers.get(src).copied().unwrap_or(0)
     }
 

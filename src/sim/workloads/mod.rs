@@ -31,7 +31,7 @@ pub(crate) fn model(cfg: &SimConfig) -> anyhow::Result<Box<dyn WorkloadModel>> {
 /// Checks a reply against Maelstrom's strict schema: the expected `type`, exactly the
 /// `required` fields, and nothing else besides `optional`. An error reply goes through
 /// [`Step::from_error`]. On success returns the reply's fields.
-pub(crate) fn expect_reply<'b>(
+fn expect_reply<'b>(
     reply: &'b Body,
     kind: &str,
     required: &[&str],

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 /// Node → its neighbours.
-pub(crate) type Topology = BTreeMap<String, Vec<String>>;
+type Topology = BTreeMap<String, Vec<String>>;
 
 /// The topology named `name` over `nodes` (in Maelstrom's node order).
 pub(crate) fn build(name: &str, nodes: &[String]) -> anyhow::Result<Topology> {
@@ -22,7 +22,7 @@ pub(crate) fn build(name: &str, nodes: &[String]) -> anyhow::Result<Topology> {
 }
 
 /// A ⌈√n⌉-wide grid, rows filled in order; neighbours listed below, above, right, left.
-pub(crate) fn grid(nodes: &[String]) -> Topology {
+fn grid(nodes: &[String]) -> Topology {
     let n = nodes.len();
     let side = (n as f64).sqrt().ceil() as i64;
     let at = |i: i64, j: i64| -> Option<&String> {
@@ -64,7 +64,7 @@ pub(crate) fn line(nodes: &[String]) -> Topology {
 }
 
 /// Every node lists every other node.
-pub(crate) fn total(nodes: &[String]) -> Topology {
+fn total(nodes: &[String]) -> Topology {
     nodes
         .iter()
         .map(|me| {
@@ -76,7 +76,7 @@ pub(crate) fn total(nodes: &[String]) -> Topology {
 
 /// A tree with branching factor `b`, filled tier by tier (1, b, b², … nodes); each node lists
 /// its parent first, then its children in order.
-pub(crate) fn tree(b: usize, nodes: &[String]) -> Topology {
+fn tree(b: usize, nodes: &[String]) -> Topology {
     let b = b.max(1);
     // Tier boundaries: tier k holds nodes[start_k .. start_k + b^k].
     let mut tiers: Vec<&[String]> = Vec::new();

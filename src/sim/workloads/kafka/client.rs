@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Default)]
 pub(crate) struct Client {
     /// Assigned keys and the next offset to poll from.
-    pub(crate) offsets: BTreeMap<String, i64>,
+    offsets: BTreeMap<String, i64>,
     /// The operation's progress between RPCs.
     stage: Stage,
 }
@@ -44,7 +44,7 @@ enum Stage {
 }
 
 /// What a completed poll tells the generator: the highest offset per key (−1 when empty).
-pub(crate) type PollMax = BTreeMap<String, i64>;
+type PollMax = BTreeMap<String, i64>;
 
 /// The outcome of a reply: the next step, plus what an `ok` completion saw.
 pub(crate) struct Reply {
@@ -195,7 +195,7 @@ impl Client {
 }
 
 /// A JSON integer (Prismatic's `s/Int`): floats, even integral ones, are not integers.
-pub(crate) fn as_int(v: &Value) -> Option<i64> {
+fn as_int(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64(),
         _ => None,

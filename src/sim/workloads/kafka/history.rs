@@ -100,7 +100,7 @@ impl Completion<'_> {
     }
 }
 
-pub(crate) fn key_of(v: &Value) -> Key {
+fn key_of(v: &Value) -> Key {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),

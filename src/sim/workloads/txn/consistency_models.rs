@@ -338,7 +338,7 @@ fn reachable<'a>(g: &Graph, start: impl IntoIterator<Item = &'a str>) -> BTreeSe
 }
 
 /// Every model name Maelstrom accepts for `--consistency-models`.
-pub(crate) fn all_models() -> BTreeSet<String> {
+fn all_models() -> BTreeSet<String> {
     let mut all: BTreeSet<String> = model_graph().keys().map(|s| s.to_string()).collect();
     for (friendly, canon) in CANONICAL {
         all.insert(friendly.to_string());

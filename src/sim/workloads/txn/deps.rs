@@ -21,11 +21,11 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Per key, the inferred version order: `v → {later versions}`.
-pub(crate) type VersionGraphs = BTreeMap<KeyId, BTreeMap<Val, BTreeSet<Val>>>;
+type VersionGraphs = BTreeMap<KeyId, BTreeMap<Val, BTreeSet<Val>>>;
 
 pub(crate) struct Deps {
     pub(crate) graph: Graph,
-    pub(crate) versions: VersionGraphs,
+    versions: VersionGraphs,
     /// Which version-order sources were used (`initial-state`, `wfr-keys`).
     pub(crate) sources: Vec<&'static str>,
     pub(crate) cyclic_versions: Vec<Value>,

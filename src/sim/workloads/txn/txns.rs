@@ -42,13 +42,13 @@ pub(crate) struct Txn<'h> {
 
 /// Interns JSON values by their canonical text, so any JSON key or value compares exactly.
 #[derive(Default, Debug)]
-pub(crate) struct Interner {
+struct Interner {
     ids: HashMap<String, u32>,
     values: Vec<Value>,
 }
 
 impl Interner {
-    pub(crate) fn intern(&mut self, v: &Value) -> u32 {
+    fn intern(&mut self, v: &Value) -> u32 {
         let text = v.to_string();
         if let Some(&id) = self.ids.get(&text) {
             return id;
@@ -68,8 +68,8 @@ impl Interner {
 #[derive(Debug, Default)]
 pub(crate) struct Txns<'h> {
     pub(crate) txns: Vec<Txn<'h>>,
-    pub(crate) keys: Interner,
-    pub(crate) vals: Interner,
+    keys: Interner,
+    vals: Interner,
     /// Micro-operations that were not `["r"|"w", key, value]` (skipped).
     pub(crate) malformed: usize,
 }
