@@ -104,8 +104,7 @@ pub(crate) const JAVA_INSTALL: &str =
     "sudo apt-get install openjdk-17-jre-headless   (macOS: brew install openjdk)";
 pub(crate) const GNUPLOT_INSTALL: &str =
     "sudo apt-get install gnuplot-nox   (macOS: brew install gnuplot)";
-const GRAPHVIZ_INSTALL: &str =
-    "sudo apt-get install graphviz   (macOS: brew install graphviz)";
+const GRAPHVIZ_INSTALL: &str = "sudo apt-get install graphviz   (macOS: brew install graphviz)";
 const MAELSTROM_INSTALL: &str =
     "glomers maelstrom install   (`glomers run` also installs it on demand)";
 
