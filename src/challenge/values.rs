@@ -235,8 +235,6 @@ pub(crate) enum Availability {
     Fraction(f64),
 }
 
-impl Availability {}
-
 impl OptionValue for Availability {
     const FLAG: &'static str = "availability";
 }

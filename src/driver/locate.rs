@@ -293,14 +293,20 @@ mod tests {
         assert_eq!(locate(&s).unwrap().unwrap().source, Source::Path);
     }
 
-    #[test]
-    fn an_unrelated_maelstrom_on_path_is_ignored() {
-        let tmp = tempfile::tempdir().unwrap();
-        let bin = tmp.path().join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
+    /// An executable named `maelstrom` in `bin` that is not Maelstrom (no jar beside it);
+    /// returns `bin`.
+    fn unrelated_maelstrom(bin: &Path) -> PathBuf {
+        std::fs::create_dir_all(bin).unwrap();
         let other = bin.join("maelstrom");
         std::fs::write(&other, "#!/bin/sh\n").unwrap();
         std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin.to_path_buf()
+    }
+
+    #[test]
+    fn an_unrelated_maelstrom_on_path_is_ignored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let bin = unrelated_maelstrom(&tmp.path().join("bin"));
         let mut s = search(tmp.path());
         s.path_var = Some(bin.into_os_string());
         assert_eq!(locate(&s).unwrap(), None);
@@ -309,11 +315,7 @@ mod tests {
     #[test]
     fn an_unrelated_maelstrom_earlier_on_path_does_not_hide_the_real_one() {
         let tmp = tempfile::tempdir().unwrap();
-        let other_bin = tmp.path().join("other");
-        std::fs::create_dir_all(&other_bin).unwrap();
-        let other = other_bin.join("maelstrom");
-        std::fs::write(&other, "#!/bin/sh\n").unwrap();
-        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let other_bin = unrelated_maelstrom(&tmp.path().join("other"));
         let real = tmp.path().join("real");
         install(&real);
         let mut s = search(tmp.path());

@@ -138,33 +138,42 @@ pub(crate) enum Event {
     Verdict(Said),
 }
 
+/// Log fragments that mark the start of a phase.
+const PHASE_MARKERS: &[(&str, Phase)] = &[
+    ("jepsen.core: Command line:", Phase::Setup),
+    ("jepsen.core: Running test:", Phase::Setup),
+    ("jepsen.core: Relative time begins now", Phase::Clients),
+    ("Waiting for recovery...", Phase::Recovery),
+    ("jepsen.core: Run complete, writing", Phase::Teardown),
+    ("jepsen.core: Analyzing...", Phase::Analysis),
+];
+
+/// Precedes the path of every file the store writes.
+const STORE_WROTE: &str = "jepsen.store: Wrote ";
+
+/// Log fragments of Maelstrom's closing verdict.
+const VERDICT_MARKERS: &[(&str, Said)] = &[
+    ("Everything looks good!", Said::Valid),
+    ("Analysis invalid!", Said::Invalid),
+    ("Errors occurred during analysis", Said::Unknown),
+];
+
 /// Reads one line of Maelstrom's output (console format `INFO\t[thread] logger: message`, or
 /// the same with a timestamp as in `jepsen.log`).
 pub(crate) fn event_of_line(line: &str) -> Option<Event> {
-    let has = |s: &str| line.contains(s);
-    if has("jepsen.core: Command line:") || has("jepsen.core: Running test:") {
-        Some(Event::Phase(Phase::Setup))
-    } else if has("jepsen.core: Relative time begins now") {
-        Some(Event::Phase(Phase::Clients))
-    } else if has("Waiting for recovery...") {
-        Some(Event::Phase(Phase::Recovery))
-    } else if has("jepsen.core: Run complete, writing") {
-        Some(Event::Phase(Phase::Teardown))
-    } else if has("jepsen.core: Analyzing...") {
-        Some(Event::Phase(Phase::Analysis))
-    } else if let Some(at) = line.find("jepsen.store: Wrote ") {
-        let path = line[at + "jepsen.store: Wrote ".len()..].trim();
-        path.ends_with("results.edn")
-            .then(|| Event::ResultsWritten(path.to_string()))
-    } else if has("Everything looks good!") {
-        Some(Event::Verdict(Said::Valid))
-    } else if has("Analysis invalid!") {
-        Some(Event::Verdict(Said::Invalid))
-    } else if has("Errors occurred during analysis") {
-        Some(Event::Verdict(Said::Unknown))
-    } else {
-        None
+    if let Some(&(_, phase)) = PHASE_MARKERS.iter().find(|(m, _)| line.contains(m)) {
+        return Some(Event::Phase(phase));
     }
+    if let Some(at) = line.find(STORE_WROTE) {
+        let path = line[at + STORE_WROTE.len()..].trim();
+        return path
+            .ends_with("results.edn")
+            .then(|| Event::ResultsWritten(path.to_string()));
+    }
+    VERDICT_MARKERS
+        .iter()
+        .find(|(m, _)| line.contains(m))
+        .map(|&(_, said)| Event::Verdict(said))
 }
 
 /// Expected durations of the phases, for the bar's length.

@@ -145,31 +145,14 @@ impl<R: BufRead> Ops<R> {
         }
     }
 
-    /// Just the [`Head`] of every operation.
-    pub(crate) fn heads(self) -> impl Iterator<Item = Result<Head, Error>> {
-        let mut ops = self;
-        std::iter::from_fn(move || {
-            let result = ops.next_value()?;
-            Some(result.and_then(|(line, value)| {
-                head_of(&value).map_err(|why| {
-                    ops.failed = true;
-                    Error {
-                        line,
-                        problem: Problem::NotAnOp(why),
-                    }
-                })
-            }))
-        })
-    }
-}
-
-impl<R: BufRead> Iterator for Ops<R> {
-    type Item = Result<Op, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next value decoded by `decode`; one that is not an operation marks the stream failed.
+    fn next_decoded<T>(
+        &mut self,
+        decode: impl Fn(&Value) -> Result<T, String>,
+    ) -> Option<Result<T, Error>> {
         let result = self.next_value()?;
         Some(result.and_then(|(line, value)| {
-            op_of(&value).map_err(|why| {
+            decode(&value).map_err(|why| {
                 self.failed = true;
                 Error {
                     line,
@@ -177,6 +160,20 @@ impl<R: BufRead> Iterator for Ops<R> {
                 }
             })
         }))
+    }
+
+    /// Just the [`Head`] of every operation.
+    pub(crate) fn heads(self) -> impl Iterator<Item = Result<Head, Error>> {
+        let mut ops = self;
+        std::iter::from_fn(move || ops.next_decoded(head_of))
+    }
+}
+
+impl<R: BufRead> Iterator for Ops<R> {
+    type Item = Result<Op, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_decoded(op_of)
     }
 }
 

@@ -192,67 +192,30 @@ const PROSCRIBED: &[(&str, &[&str])] = &[
     ("PL-SS", &[]),
 ];
 
-/// `a → [b…]`: a history exhibiting anomaly `a` also exhibits each `b`.
+/// Cycle anomalies, each found at three strengths: over dependency edges alone, with process
+/// order too (`-process`), and with real-time order too (`-realtime`). An anomaly implies its
+/// next strength, and each listed implication holds at every strength (`G0-process` implies
+/// `G1c-process`), so the table names only the plain forms.
+const TIERED: &[(&str, &[&str])] = &[
+    ("G0", &["G1c"]),
+    ("G1c", &["G1"]),
+    ("G1", &[]),
+    ("G-single-item", &["G-single", "G-nonadjacent-item"]),
+    ("G-single", &["G-nonadjacent"]),
+    ("G-nonadjacent-item", &["G-nonadjacent", "G2-item"]),
+    ("G-nonadjacent", &["G2"]),
+    ("G2-item", &["G2"]),
+    ("G2", &[]),
+];
+
+/// The strengths of a [`TIERED`] anomaly, weakest order first, as name suffixes.
+const TIERS: [&str; 3] = ["", "-process", "-realtime"];
+
+/// `a → [b…]`: a history exhibiting anomaly `a` also exhibits each `b`, beyond the tiers.
 const IMPLIED: &[(&str, &[&str])] = &[
-    ("G0", &["G1c", "G0-process"]),
-    ("G0-process", &["G1c-process", "G0-realtime"]),
-    ("G0-realtime", &["G1c-realtime"]),
     ("G1a", &["G1"]),
     ("G1b", &["G1"]),
-    ("G1c", &["G1", "G1c-process"]),
-    ("G1c-process", &["G1c-realtime", "G1-process"]),
-    ("G1c-realtime", &["G1-realtime"]),
-    ("G1", &["G1-process"]),
-    ("G1-process", &["G1-realtime"]),
-    (
-        "G-single-item",
-        &["G-single", "G-single-item-process", "G-nonadjacent-item"],
-    ),
-    (
-        "G-single-item-process",
-        &[
-            "G-single-process",
-            "G-single-item-realtime",
-            "G-nonadjacent-item-process",
-        ],
-    ),
-    (
-        "G-single-item-realtime",
-        &["G-single-realtime", "G-nonadjacent-item-realtime"],
-    ),
-    ("G-single", &["G-nonadjacent", "GSIb", "G-single-process"]),
-    (
-        "G-single-process",
-        &["G-nonadjacent-process", "G-single-realtime"],
-    ),
-    ("G-single-realtime", &["G-nonadjacent-realtime"]),
-    (
-        "G-nonadjacent-item",
-        &["G-nonadjacent", "G2-item", "G-nonadjacent-item-process"],
-    ),
-    (
-        "G-nonadjacent-item-process",
-        &[
-            "G-nonadjacent-process",
-            "G2-item-process",
-            "G-nonadjacent-item-realtime",
-        ],
-    ),
-    (
-        "G-nonadjacent-item-realtime",
-        &["G2-item-realtime", "G-nonadjacent-realtime"],
-    ),
-    ("G-nonadjacent", &["G2", "G-nonadjacent-process"]),
-    (
-        "G-nonadjacent-process",
-        &["G2-process", "G-nonadjacent-realtime"],
-    ),
-    ("G-nonadjacent-realtime", &["G2-realtime"]),
-    ("G2", &["G2-process"]),
-    ("G2-item", &["G2", "G2-item-process"]),
-    ("G2-item-process", &["G2-process", "G2-item-realtime"]),
-    ("G2-item-realtime", &["G2-realtime"]),
-    ("G2-process", &["G2-realtime"]),
+    ("G-single", &["GSIb"]),
     ("GSIa", &["GSI"]),
     ("GSIb", &["GSI"]),
     ("incompatible-order", &["G1a"]),
@@ -260,9 +223,6 @@ const IMPLIED: &[(&str, &[&str])] = &[
     ("dirty-update", &["G1a"]),
     ("lost-update", &["write-skew", "G2-item"]),
     ("write-skew", &["G2"]),
-    ("G1-realtime", &[]),
-    ("G2-realtime", &[]),
-    ("GSI", &[]),
 ];
 
 /// The canonical name of a model (`read-committed` → `PL-2`); unknown names map to themselves.
@@ -287,16 +247,15 @@ pub(crate) fn friendly(model: &str) -> &str {
 }
 
 /// A directed graph over names.
-type Graph = BTreeMap<&'static str, Vec<&'static str>>;
+type Graph = BTreeMap<String, Vec<String>>;
 
 fn model_graph() -> Graph {
     let mut g = Graph::new();
     for (from, tos) in MODELS {
-        let from = canonical(from);
-        let entry = g.entry(from).or_default();
-        entry.extend(tos.iter().map(|t| canonical(t)));
+        let entry = g.entry(canonical(from).to_string()).or_default();
+        entry.extend(tos.iter().map(|t| canonical(t).to_string()));
         for to in tos.iter() {
-            g.entry(canonical(to)).or_default();
+            g.entry(canonical(to).to_string()).or_default();
         }
     }
     g
@@ -306,7 +265,24 @@ fn table_graph(table: &[(&'static str, &'static [&'static str])], canon: bool) -
     let mut g = Graph::new();
     for (from, tos) in table {
         let from = if canon { canonical(from) } else { from };
-        g.entry(from).or_default().extend(tos.iter().copied());
+        g.entry(from.to_string())
+            .or_default()
+            .extend(tos.iter().map(|t| t.to_string()));
+    }
+    g
+}
+
+/// Which anomaly implies which: [`IMPLIED`] plus every tier of [`TIERED`].
+fn anomaly_graph() -> Graph {
+    let mut g = table_graph(IMPLIED, false);
+    for (base, tos) in TIERED {
+        for (i, tier) in TIERS.iter().enumerate() {
+            let edges = g.entry(format!("{base}{tier}")).or_default();
+            edges.extend(tos.iter().map(|to| format!("{to}{tier}")));
+            if let Some(stronger) = TIERS.get(i + 1) {
+                edges.push(format!("{base}{stronger}"));
+            }
+        }
     }
     g
 }
@@ -314,9 +290,9 @@ fn table_graph(table: &[(&'static str, &'static [&'static str])], canon: bool) -
 fn reverse(g: &Graph) -> Graph {
     let mut r = Graph::new();
     for (from, tos) in g {
-        r.entry(from).or_default();
+        r.entry(from.clone()).or_default();
         for to in tos {
-            r.entry(to).or_default().push(from);
+            r.entry(to.clone()).or_default().push(from.clone());
         }
     }
     r
@@ -401,10 +377,10 @@ pub(crate) fn prohibited(models: &[String]) -> BTreeSet<String> {
         .iter()
         .filter_map(|m| proscribed.get(m.as_str()))
         .flatten()
-        .copied()
+        .map(String::as_str)
         .collect();
     // Every anomaly that implies a proscribed one is proscribed too.
-    let implied_by = reverse(&table_graph(IMPLIED, false));
+    let implied_by = reverse(&anomaly_graph());
     reachable(&implied_by, direct)
 }
 
@@ -412,7 +388,7 @@ pub(crate) fn prohibited(models: &[String]) -> BTreeSet<String> {
 pub(crate) fn implied_anomalies<'a>(
     anomalies: impl IntoIterator<Item = &'a str>,
 ) -> BTreeSet<String> {
-    reachable(&table_graph(IMPLIED, false), anomalies)
+    reachable(&anomaly_graph(), anomalies)
 }
 
 /// The canonical models that cannot hold given `anomalies`.
@@ -425,7 +401,7 @@ pub(crate) fn impossible_models<'a>(
         .iter()
         .filter_map(|a| proscribed_by.get(a.as_str()))
         .flatten()
-        .copied()
+        .map(String::as_str)
         .collect();
     // A model is impossible if a model it implies is.
     reachable(&reverse(&model_graph()), direct)
@@ -542,6 +518,40 @@ mod tests {
         assert_eq!(not, ["read-committed".to_string()].into());
         let (not, _) = boundary(["G0"]);
         assert_eq!(not, ["read-uncommitted".to_string()].into());
+    }
+
+    #[test]
+    fn tiers_imply_their_stronger_forms_and_carry_implications_along() {
+        let from_process = implied_anomalies(["G-single-item-process"]);
+        for a in [
+            "G-single-process",
+            "G-single-item-realtime",
+            "G-nonadjacent-item-process",
+            "G2-item-realtime",
+            "G2-realtime",
+        ] {
+            assert!(from_process.contains(a), "{a}: {from_process:?}");
+        }
+        // Neither the weaker plain form nor the plain-only GSIb follows from a process tier.
+        for a in ["G-single-item", "G-single", "GSIb"] {
+            assert!(!from_process.contains(a), "{a}: {from_process:?}");
+        }
+        let g0: Vec<String> = implied_anomalies(["G0"]).into_iter().collect();
+        assert_eq!(
+            g0,
+            names(&[
+                "G0",
+                "G0-process",
+                "G0-realtime",
+                "G1",
+                "G1-process",
+                "G1-realtime",
+                "G1c",
+                "G1c-process",
+                "G1c-realtime",
+            ])
+        );
+        assert!(implied_anomalies(["G-single"]).contains("GSI"));
     }
 
     #[test]
