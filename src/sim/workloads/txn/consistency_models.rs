@@ -298,6 +298,16 @@ fn reverse(g: &Graph) -> Graph {
     r
 }
 
+/// The names one edge of `g` away from any of `names`.
+fn successors<'g>(g: &'g Graph, names: &BTreeSet<String>) -> Vec<&'g str> {
+    names
+        .iter()
+        .filter_map(|n| g.get(n.as_str()))
+        .flatten()
+        .map(String::as_str)
+        .collect()
+}
+
 /// Everything reachable from `start` (itself included).
 fn reachable<'a>(g: &Graph, start: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -373,12 +383,7 @@ pub fn parse(arg: Option<&str>) -> Result<Vec<String>, String> {
 pub(crate) fn prohibited(models: &[String]) -> BTreeSet<String> {
     let implied_models = reachable(&model_graph(), models.iter().map(|m| canonical(m)));
     let proscribed = table_graph(PROSCRIBED, true);
-    let direct: Vec<&str> = implied_models
-        .iter()
-        .filter_map(|m| proscribed.get(m.as_str()))
-        .flatten()
-        .map(String::as_str)
-        .collect();
+    let direct = successors(&proscribed, &implied_models);
     // Every anomaly that implies a proscribed one is proscribed too.
     let implied_by = reverse(&anomaly_graph());
     reachable(&implied_by, direct)
@@ -397,12 +402,7 @@ pub(crate) fn impossible_models<'a>(
 ) -> BTreeSet<String> {
     let implied = implied_anomalies(anomalies);
     let proscribed_by = reverse(&table_graph(PROSCRIBED, true));
-    let direct: Vec<&str> = implied
-        .iter()
-        .filter_map(|a| proscribed_by.get(a.as_str()))
-        .flatten()
-        .map(String::as_str)
-        .collect();
+    let direct = successors(&proscribed_by, &implied);
     // A model is impossible if a model it implies is.
     reachable(&reverse(&model_graph()), direct)
 }
@@ -447,6 +447,17 @@ mod tests {
         v.iter().map(|s| s.to_string()).collect()
     }
 
+    /// Asserts that each of `anomalies` is in `set` when `inside`, or is not in it otherwise.
+    fn assert_each(set: &BTreeSet<String>, inside: bool, anomalies: &[&str]) {
+        for a in anomalies {
+            assert_eq!(
+                set.contains(*a),
+                inside,
+                "{a} (expected inside: {inside}): {set:?}"
+            );
+        }
+    }
+
     #[test]
     fn read_uncommitted_prohibits_only_write_cycles() {
         let p = prohibited(&names(&["read-uncommitted"]));
@@ -465,42 +476,48 @@ mod tests {
     #[test]
     fn read_committed_prohibits_g1_but_not_internal_or_lost_update() {
         let p = prohibited(&names(&["read-committed"]));
-        for a in [
-            "G0",
-            "G1a",
-            "G1b",
-            "G1c",
-            "G1",
-            "PL-2-cycle-exists",
-            "cyclic-versions",
-        ] {
-            assert!(p.contains(a), "{a} should be prohibited");
-        }
-        for a in [
-            "internal",
-            "lost-update",
-            "G-single-item",
-            "G1c-realtime",
-            "G2-item",
-        ] {
-            assert!(!p.contains(a), "{a} should be allowed");
-        }
+        assert_each(
+            &p,
+            true,
+            &[
+                "G0",
+                "G1a",
+                "G1b",
+                "G1c",
+                "G1",
+                "PL-2-cycle-exists",
+                "cyclic-versions",
+            ],
+        );
+        assert_each(
+            &p,
+            false,
+            &[
+                "internal",
+                "lost-update",
+                "G-single-item",
+                "G1c-realtime",
+                "G2-item",
+            ],
+        );
     }
 
     #[test]
     fn strict_serializable_prohibits_realtime_and_anti_dependency_cycles() {
         let p = prohibited(&names(&["strict-serializable"]));
-        for a in [
-            "internal",
-            "lost-update",
-            "G-single-item",
-            "G-single-item-realtime",
-            "G2-item-process",
-            "G1c-realtime",
-            "PL-SS-cycle-exists",
-        ] {
-            assert!(p.contains(a), "{a} should be prohibited");
-        }
+        assert_each(
+            &p,
+            true,
+            &[
+                "internal",
+                "lost-update",
+                "G-single-item",
+                "G-single-item-realtime",
+                "G2-item-process",
+                "G1c-realtime",
+                "PL-SS-cycle-exists",
+            ],
+        );
     }
 
     #[test]
@@ -523,34 +540,22 @@ mod tests {
     #[test]
     fn tiers_imply_their_stronger_forms_and_carry_implications_along() {
         let from_process = implied_anomalies(["G-single-item-process"]);
-        for a in [
-            "G-single-process",
-            "G-single-item-realtime",
-            "G-nonadjacent-item-process",
-            "G2-item-realtime",
-            "G2-realtime",
-        ] {
-            assert!(from_process.contains(a), "{a}: {from_process:?}");
-        }
-        // Neither the weaker plain form nor the plain-only GSIb follows from a process tier.
-        for a in ["G-single-item", "G-single", "GSIb"] {
-            assert!(!from_process.contains(a), "{a}: {from_process:?}");
-        }
-        let g0: Vec<String> = implied_anomalies(["G0"]).into_iter().collect();
-        assert_eq!(
-            g0,
-            names(&[
-                "G0",
-                "G0-process",
-                "G0-realtime",
-                "G1",
-                "G1-process",
-                "G1-realtime",
-                "G1c",
-                "G1c-process",
-                "G1c-realtime",
-            ])
+        assert_each(
+            &from_process,
+            true,
+            &[
+                "G-single-process",
+                "G-single-item-realtime",
+                "G-nonadjacent-item-process",
+                "G2-item-realtime",
+                "G2-realtime",
+            ],
         );
+        // Neither the weaker plain form nor the plain-only GSIb follows from a process tier.
+        assert_each(&from_process, false, &["G-single-item", "G-single", "GSIb"]);
+        let g0 = implied_anomalies(["G0"]);
+        assert_each(&g0, true, &["G0-realtime", "G1c-process", "G1-realtime"]);
+        assert_eq!(g0.len(), 9, "three tiers each of G0, G1c and G1: {g0:?}");
         assert!(implied_anomalies(["G-single"]).contains("GSI"));
     }
 
