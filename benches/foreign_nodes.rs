@@ -6,7 +6,6 @@
 //! in-process engine's on the same seed. Run with `cargo bench --bench foreign_nodes [IDS…]`.
 
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::progress::Display;
 use glomers::driver::sim_run;
 use glomers::sim::external::Program;
 use std::time::Instant;
@@ -53,8 +52,7 @@ fn main() -> anyhow::Result<()> {
             };
         reset_peak_rss();
         let started = Instant::now();
-        let (_, foreign) =
-            sim_run::judge_foreign(profile, &opts, 1, &program, None, None, Display::Quiet)?;
+        let (_, foreign) = sim_run::judge_foreign(profile, &opts, 1, &program, None, None)?;
         let wall = started.elapsed().as_secs_f64();
         let rss = peak_rss_mib();
         let (_, own) = sim_run::judge(profile, &opts, 1)?;

@@ -5,17 +5,17 @@
 use std::fmt;
 
 /// Exit code: usage or setup error (bad flags, Maelstrom or Java missing, download failed).
-pub const SETUP: u8 = 2;
+pub(crate) const SETUP: u8 = 2;
 /// Exit code: the harness crashed, timed out, or wrote no results.
-pub const HARNESS: u8 = 3;
+pub(crate) const HARNESS: u8 = 3;
 /// Exit code: interrupted (Ctrl-C), the shell convention 128 + SIGINT.
-pub const INTERRUPTED: u8 = 130;
+pub(crate) const INTERRUPTED: u8 = 130;
 
 /// An error with the exit code it should end the program with.
 #[derive(Debug)]
-pub struct Exit {
-    pub code: u8,
-    pub message: String,
+pub(crate) struct Exit {
+    pub(crate) code: u8,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for Exit {
@@ -27,7 +27,7 @@ impl fmt::Display for Exit {
 impl std::error::Error for Exit {}
 
 /// The harness crashed or produced nothing to judge (exit 3).
-pub fn harness(message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn harness(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(Exit {
         code: HARNESS,
         message: message.into(),
@@ -35,18 +35,18 @@ pub fn harness(message: impl Into<String>) -> anyhow::Error {
 }
 
 /// A usage or setup problem (exit 2).
-pub fn setup(message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn setup(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(Exit {
         code: SETUP,
         message: message.into(),
     })
 }
 
-/// Stopped by Ctrl-C (exit 130).
-pub fn interrupted() -> anyhow::Error {
+/// Stopped by Ctrl-C (exit 130), with every node process stopped.
+pub(crate) fn interrupted() -> anyhow::Error {
     anyhow::Error::new(Exit {
         code: INTERRUPTED,
-        message: "interrupted; Maelstrom and every node process were stopped".into(),
+        message: "interrupted; every node process was stopped".into(),
     })
 }
 
@@ -70,6 +70,5 @@ mod tests {
             .unwrap_err();
         assert_eq!(code_of(&err), HARNESS);
         assert_eq!(code_of(&anyhow::anyhow!("plain")), SETUP);
-        assert_eq!(code_of(&interrupted()), INTERRUPTED);
     }
 }

@@ -45,26 +45,26 @@ pub enum OpType {
 /// Who performed an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Process {
+pub(crate) enum Process {
     Client(u64),
     Nemesis,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Op {
-    pub index: usize,
+    pub(crate) index: usize,
     /// Nanoseconds since the start of the test.
     pub time: u64,
     #[serde(rename = "type")]
     pub kind: OpType,
-    pub process: Process,
+    pub(crate) process: Process,
     pub f: String,
     pub value: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<Value>,
+    pub(crate) error: Option<Value>,
     /// Set on the operations of a workload's final phase (Jepsen's `:final? true`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub is_final: bool,
+    pub(crate) is_final: bool,
 }
 
 impl Op {
@@ -113,7 +113,7 @@ pub struct OpStats {
 
 /// Accumulates [`OpStats`] from operations in history order.
 #[derive(Debug, Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     invocations: u64,
     /// Each client's open invocation: its `:f` and start time.
     open: HashMap<u64, (String, u64)>,
@@ -122,7 +122,7 @@ pub struct Tally {
 
 impl Tally {
     /// One operation, in history order.
-    pub fn add(&mut self, process: Process, kind: OpType, f: String, time: u64) {
+    pub(crate) fn add(&mut self, process: Process, kind: OpType, f: String, time: u64) {
         let Process::Client(process) = process else {
             return;
         };
@@ -138,7 +138,7 @@ impl Tally {
         }
     }
 
-    pub fn finish(self) -> OpStats {
+    pub(crate) fn finish(self) -> OpStats {
         OpStats {
             invocations: self.invocations,
             latencies: self
@@ -152,7 +152,7 @@ impl Tally {
 
 impl OpStats {
     /// The figures of a history held in memory.
-    pub fn of(history: &[Op]) -> OpStats {
+    pub(crate) fn of(history: &[Op]) -> OpStats {
         let mut tally = Tally::default();
         for op in history {
             tally.add(op.process, op.kind, op.f.clone(), op.time);

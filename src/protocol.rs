@@ -18,7 +18,7 @@ pub struct Message {
     pub dest: String,
     pub body: Body,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<u64>,
+    pub(crate) id: Option<u64>,
 }
 
 impl Message {
@@ -93,7 +93,7 @@ impl Body {
     }
 
     /// An error reply body (`type: "error"`), as Maelstrom defines it.
-    pub fn error(err: &RpcError) -> Self {
+    pub(crate) fn error(err: &RpcError) -> Self {
         let mut body = Body::new("error").with("code", err.code);
         if !err.text.is_empty() {
             body.set("text", &err.text);
@@ -139,14 +139,14 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub fn code(self) -> u32 {
+    pub(crate) fn code(self) -> u32 {
         self as u32
     }
 }
 
 /// Whether an error code means the operation certainly did not happen. Definite errors become
 /// `:fail` in a history, indefinite ones `:info` (SPEC.md §2).
-pub fn is_definite(code: u32) -> bool {
+pub(crate) fn is_definite(code: u32) -> bool {
     matches!(code, 1 | 10 | 11 | 12 | 14 | 20 | 21 | 22 | 30)
 }
 
@@ -154,7 +154,7 @@ pub fn is_definite(code: u32) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RpcError {
     pub code: u32,
-    pub text: String,
+    pub(crate) text: String,
 }
 
 impl RpcError {

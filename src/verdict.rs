@@ -1,7 +1,7 @@
 //! The figures a run is judged by, whichever engine produced it (the simulator or a Maelstrom
 //! `store/` folder), the challenge criteria they are compared with, and the verdict.
 
-pub use crate::challenge::criterion::{Cmp, Criterion, METRICS};
+pub(crate) use crate::challenge::criterion::Criterion;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,7 +17,7 @@ pub enum Validity {
 
 impl Validity {
     /// Maelstrom's merge: false beats :unknown, which beats true.
-    pub fn and(self, other: Validity) -> Validity {
+    pub(crate) fn and(self, other: Validity) -> Validity {
         use Validity::*;
         match (self, other) {
             (Invalid, _) | (_, Invalid) => Invalid,
@@ -26,7 +26,7 @@ impl Validity {
         }
     }
 
-    pub fn from_bool(valid: bool) -> Validity {
+    pub(crate) fn from_bool(valid: bool) -> Validity {
         if valid {
             Validity::Valid
         } else {
@@ -74,7 +74,7 @@ pub struct Figures {
 
 impl Figures {
     /// A metric by the name criteria use.
-    pub fn metric(&self, name: &str) -> Option<f64> {
+    pub(crate) fn metric(&self, name: &str) -> Option<f64> {
         let stable = |q: &str| self.stable_latencies.as_ref()?.get(q).copied();
         match name {
             "servers-msgs-per-op" => self.servers_msgs_per_op,
@@ -98,7 +98,7 @@ pub struct Check {
     pub met: bool,
 }
 
-pub fn check_all(criteria: &[Criterion], figures: &Figures) -> Vec<Check> {
+fn check_all(criteria: &[Criterion], figures: &Figures) -> Vec<Check> {
     criteria
         .iter()
         .map(|c| {
@@ -115,8 +115,8 @@ pub fn check_all(criteria: &[Criterion], figures: &Figures) -> Vec<Check> {
 /// The verdict on one run: the harness's validity plus the challenge's criteria.
 #[derive(Clone, Debug, Serialize)]
 pub struct Verdict {
-    pub challenge: String,
-    pub engine: String,
+    challenge: String,
+    engine: String,
     pub figures: Figures,
     pub criteria: Vec<Check>,
     pub goals: Vec<Check>,
@@ -150,7 +150,7 @@ impl Verdict {
 }
 
 /// Maelstrom's `:valid?`: `true`, `false`, or anything else (`:unknown`).
-pub fn validity(v: &Value) -> Validity {
+fn validity(v: &Value) -> Validity {
     match v {
         Value::Bool(true) => Validity::Valid,
         Value::Bool(false) => Validity::Invalid,
@@ -188,7 +188,7 @@ impl Figures {
     /// The figures of one run from its results map in Maelstrom's shape (`results.edn` read as
     /// JSON, or the simulator's own map): the one way either engine's run becomes figures.
     /// `history` (if read) gives the op count and per-op latencies.
-    pub fn from_results(results: &Value, history: Option<&OpStats>) -> Figures {
+    pub(crate) fn from_results(results: &Value, history: Option<&OpStats>) -> Figures {
         let mut f = Figures {
             valid: Some(validity(&results["valid?"])),
             ..Figures::default()
@@ -273,7 +273,7 @@ impl Figures {
     /// the map does not hold under a name the reader knows, and caveats. A figure the map
     /// already gave is never replaced, so the map stays the one source of what both engines
     /// report alike.
-    pub fn add_findings(
+    pub(crate) fn add_findings(
         &mut self,
         anomalies: Vec<String>,
         counts: BTreeMap<String, f64>,
@@ -294,7 +294,7 @@ impl Figures {
 /// Refuses to judge a run with no client operations (exit 2): there is nothing to judge, and
 /// the options that caused it (`--rate`, `--time-limit`, `--node-count`, `--concurrency`) are
 /// what to look at.
-pub fn require_operations(figures: &Figures) -> anyhow::Result<()> {
+pub(crate) fn require_operations(figures: &Figures) -> anyhow::Result<()> {
     if figures.ops == 0 {
         return Err(crate::exit::setup(
             "the run performed no client operations, so there is nothing to judge; check \

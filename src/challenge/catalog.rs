@@ -10,15 +10,15 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The profiles shipped with the binary.
-pub const BUILTIN: &str = include_str!("../../maelstrom.toml");
+const BUILTIN: &str = include_str!("../../maelstrom.toml");
 
 /// The pinned Maelstrom release.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Release {
-    pub version: String,
-    pub url: String,
-    pub sha256: String,
+    pub(crate) version: String,
+    pub(crate) url: String,
+    pub(crate) sha256: String,
 }
 
 /// One challenge.
@@ -27,9 +27,9 @@ pub struct Release {
 pub struct Profile {
     /// Fly.io's number: `1`, `2`, `3a` … `6c`.
     pub id: String,
-    pub title: String,
+    pub(crate) title: String,
     #[serde(default)]
-    pub aliases: Vec<String>,
+    aliases: Vec<String>,
     pub workload: Workload,
     /// Maelstrom options of the official command.
     pub opts: TestOpts,
@@ -48,7 +48,7 @@ pub struct Profile {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Profiles {
-    pub maelstrom: Release,
+    pub(crate) maelstrom: Release,
     #[serde(rename = "challenge")]
     pub challenges: Vec<Profile>,
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// Metric names a criterion may use (besides workload counts such as `lost-count`).
-pub const METRICS: [&str; 8] = [
+const METRICS: [&str; 8] = [
     "servers-msgs-per-op",
     "all-msgs-per-op",
     "availability",
@@ -17,7 +17,7 @@ pub const METRICS: [&str; 8] = [
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Cmp {
+enum Cmp {
     #[serde(rename = "<")]
     Lt,
     #[serde(rename = "<=")]
@@ -31,9 +31,9 @@ pub enum Cmp {
 /// `<metric> <op> <number>`, e.g. `servers-msgs-per-op < 30`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Criterion {
-    pub metric: String,
-    pub cmp: Cmp,
-    pub threshold: f64,
+    pub(crate) metric: String,
+    cmp: Cmp,
+    threshold: f64,
 }
 
 impl Criterion {
@@ -70,7 +70,7 @@ impl Criterion {
         })
     }
 
-    pub fn holds(&self, value: f64) -> bool {
+    pub(crate) fn holds(&self, value: f64) -> bool {
         match self.cmp {
             Cmp::Lt => value < self.threshold,
             Cmp::Le => value <= self.threshold,

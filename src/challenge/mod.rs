@@ -3,11 +3,11 @@
 //! struct ([`opts`]), their validated value types ([`values`]), and the workloads
 //! ([`workload`]).
 
-pub mod catalog;
-pub mod criterion;
-pub mod opts;
-pub mod values;
-pub mod workload;
+pub(crate) mod catalog;
+pub(crate) mod criterion;
+pub(crate) mod opts;
+pub(crate) mod values;
+pub(crate) mod workload;
 
 pub use catalog::{Profile, Profiles, Release};
 pub use opts::{Resolved, TestOpts};

@@ -11,52 +11,52 @@ use std::marker::PhantomData;
 
 /// Maelstrom's defaults where an option is not given (Maelstrom 0.2.4's `core.clj` and
 /// jepsen.cli), written once.
-pub mod defaults {
+pub(crate) mod defaults {
     /// Jepsen's default node list has five nodes.
-    pub const NODE_COUNT: u32 = 5;
-    pub const TIME_LIMIT_SECS: u32 = 60;
-    pub const RATE: f64 = 5.0;
-    pub const LATENCY_MS: u32 = 0;
-    pub const NEMESIS_INTERVAL_SECS: f64 = 10.0;
+    pub(crate) const NODE_COUNT: u32 = 5;
+    pub(crate) const TIME_LIMIT_SECS: u32 = 60;
+    pub(crate) const RATE: f64 = 5.0;
+    pub(crate) const LATENCY_MS: u32 = 0;
+    pub(crate) const NEMESIS_INTERVAL_SECS: f64 = 10.0;
     /// Elle's default key count.
-    pub const KEY_COUNT: u32 = 10;
-    pub const MAX_TXN_LENGTH: u32 = 4;
-    pub const MAX_WRITES_PER_KEY: u32 = 16;
+    pub(crate) const KEY_COUNT: u32 = 10;
+    pub(crate) const MAX_TXN_LENGTH: u32 = 4;
+    pub(crate) const MAX_WRITES_PER_KEY: u32 = 16;
 }
 
 /// The most client operations a simulated run may plan (`--rate` × `--time-limit`), and the
 /// most operation-node pairs (operations × `--node-count`): past these the history and the
 /// message queue outgrow what one machine holds.
-pub const MAX_SIM_OPS: f64 = 2_000_000.0;
-pub const MAX_SIM_OP_NODES: f64 = 20_000_000.0;
+const MAX_SIM_OPS: f64 = 2_000_000.0;
+const MAX_SIM_OP_NODES: f64 = 20_000_000.0;
 
 /// Every option with Maelstrom's default applied, for the simulator.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resolved {
     pub node_count: u32,
     pub time_limit_secs: u32,
-    pub rate: f64,
-    pub clients: u32,
-    pub latency_ms: u32,
-    pub latency_dist: LatencyDist,
-    pub nemesis: Option<Nemesis>,
-    pub nemesis_interval_secs: f64,
-    pub topology: Topology,
-    pub availability: Option<Availability>,
-    pub consistency_models: Option<String>,
-    pub key_count: u32,
-    pub max_txn_length: u32,
-    pub max_writes_per_key: u32,
+    pub(crate) rate: f64,
+    pub(crate) clients: u32,
+    pub(crate) latency_ms: u32,
+    pub(crate) latency_dist: LatencyDist,
+    pub(crate) nemesis: Option<Nemesis>,
+    pub(crate) nemesis_interval_secs: f64,
+    pub(crate) topology: Topology,
+    pub(crate) availability: Option<Availability>,
+    pub(crate) consistency_models: Option<String>,
+    pub(crate) key_count: u32,
+    pub(crate) max_txn_length: u32,
+    pub(crate) max_writes_per_key: u32,
 }
 
 impl Resolved {
     /// Client operations the run plans: the rate over the time limit.
-    pub fn planned_ops(&self) -> f64 {
+    fn planned_ops(&self) -> f64 {
         self.rate * f64::from(self.time_limit_secs)
     }
 
     /// Refuses a simulated run whose planned size is beyond what one machine can hold.
-    pub fn check_sim_cost(&self) -> Result<(), String> {
+    pub(crate) fn check_sim_cost(&self) -> Result<(), String> {
         let ops = self.planned_ops();
         let op_nodes = ops * f64::from(self.node_count);
         if ops > MAX_SIM_OPS || op_nodes > MAX_SIM_OP_NODES {
@@ -116,7 +116,7 @@ macro_rules! options {
                 $(#[$doc])*
                 #[arg(long = $flag, value_name = "VALUE")]
                 #[serde(default, deserialize_with = "from_any")]
-                pub $field: Option<$ty>,
+                pub(crate) $field: Option<$ty>,
             )*
         }
 
@@ -127,7 +127,7 @@ macro_rules! options {
             }
 
             /// The options as Maelstrom command-line words, in a stable order.
-            pub fn to_args(&self) -> Vec<String> {
+            pub(crate) fn to_args(&self) -> Vec<String> {
                 let mut args = Vec::new();
                 $(
                     if let Some(value) = &self.$field {
@@ -141,7 +141,7 @@ macro_rules! options {
             /// The options in a logged Maelstrom command line. Options end at a bare `--`
             /// (the rest is the node's); unknown options and unreadable values are skipped,
             /// since a real run's log is reported on, not refused.
-            pub fn from_logged_args(words: &[String]) -> TestOpts {
+            pub(crate) fn from_logged_args(words: &[String]) -> TestOpts {
                 let mut opts = TestOpts::default();
                 let words: Vec<&String> = words.iter().take_while(|w| *w != "--").collect();
                 for pair in words.windows(2) {
@@ -210,7 +210,7 @@ impl TestOpts {
     }
 
     /// Node count as Maelstrom resolves it.
-    pub fn nodes(&self) -> u32 {
+    pub(crate) fn nodes(&self) -> u32 {
         self.node_count.map_or(defaults::NODE_COUNT, NodeCount::get)
     }
 

@@ -8,90 +8,107 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A Maelstrom option's value: how it reads, how it prints, and the flag it belongs to.
-pub trait OptionValue: FromStr<Err = String> + fmt::Display + Clone {
+pub(crate) trait OptionValue: FromStr<Err = String> + fmt::Display + Clone {
     /// The flag, without its leading dashes (`node-count`).
     const FLAG: &'static str;
 }
 
-/// Declares whole-number options, each with an inclusive range.
-macro_rules! whole_numbers {
-    ($($(#[$doc:meta])* $name:ident, $flag:literal, $lo:expr, $hi:expr, $unit:literal;)*) => {$(
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-        pub struct $name(u32);
-
-        impl $name {
-            pub const MIN: u32 = $lo;
-            pub const MAX: u32 = $hi;
-
-            /// The value, known to lie in `MIN..=MAX`.
-            pub fn get(self) -> u32 {
-                self.0
-            }
-
-            /// `value` if it lies in range (for code that builds options rather than parsing).
-            pub fn new(value: u32) -> Result<Self, String> {
-                value.to_string().parse()
-            }
-        }
-
-        impl OptionValue for $name {
-            const FLAG: &'static str = $flag;
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(text: &str) -> Result<Self, String> {
-                let range = format!("accepted: {}..={}{}", $lo, $hi, $unit);
-                let value: u64 = text
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("{text:?} is not a whole number; {range}"))?;
-                if value < u64::from($lo as u32) || value > u64::from($hi as u32) {
-                    return Err(format!("{value} is out of range; {range}"));
-                }
-                // In range, so it fits in u32.
-                Ok($name(value as u32))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}", self.0)
-            }
-        }
-    )*};
+/// A number an option's value is held in: how text reads as one, how the accepted range is
+/// said, and how it prints on Maelstrom's command line. Whole and real options share one
+/// declaration ([`bounded_numbers!`]) and differ only here.
+trait Number: Copy + PartialOrd + fmt::Display {
+    /// The number `text` spells, or what is wrong with it (`is not a whole number`).
+    fn read(text: &str) -> Result<Self, &'static str>;
+    /// Whether a run could use the value at all (reals must be finite).
+    fn is_finite(self) -> bool;
+    /// The accepted range in words, for error messages.
+    fn accepted(lo: Self, hi: Self, unit: &str) -> String;
+    /// The value as Maelstrom's command line takes it.
+    fn show(self) -> String;
 }
 
-/// Declares finite, positive real options, each with an inclusive range.
-macro_rules! real_numbers {
-    ($($(#[$doc:meta])* $name:ident, $flag:literal, $lo:expr, $hi:expr, $unit:literal;)*) => {$(
+impl Number for u32 {
+    fn read(text: &str) -> Result<u32, &'static str> {
+        // Digits past u32 still spell a whole number, so they are out of range, not malformed.
+        match text.parse::<u64>() {
+            Ok(wide) => u32::try_from(wide).map_err(|_| "is out of range"),
+            Err(_) => Err("is not a whole number"),
+        }
+    }
+
+    fn is_finite(self) -> bool {
+        true
+    }
+
+    fn accepted(lo: u32, hi: u32, unit: &str) -> String {
+        format!("accepted: {lo}..={hi}{unit}")
+    }
+
+    fn show(self) -> String {
+        self.to_string()
+    }
+}
+
+impl Number for f64 {
+    fn read(text: &str) -> Result<f64, &'static str> {
+        text.parse().map_err(|_| "is not a number")
+    }
+
+    fn is_finite(self) -> bool {
+        f64::is_finite(self)
+    }
+
+    fn accepted(lo: f64, hi: f64, unit: &str) -> String {
+        format!("accepted: a number from {lo} to {hi}{unit}")
+    }
+
+    fn show(self) -> String {
+        fmt_real(self)
+    }
+}
+
+/// `value` if it is finite and lies in `lo..=hi`; otherwise why not, with the accepted range.
+fn in_range<T: Number>(value: T, lo: T, hi: T, unit: &str) -> Result<T, String> {
+    let problem = if !value.is_finite() {
+        "is not a finite number"
+    } else if value < lo || value > hi {
+        "is out of range"
+    } else {
+        return Ok(value);
+    };
+    Err(format!("{value} {problem}; {}", T::accepted(lo, hi, unit)))
+}
+
+/// The number `text` spells, or why it is none, with the accepted range.
+fn read_number<T: Number>(text: &str, lo: T, hi: T, unit: &str) -> Result<T, String> {
+    T::read(text.trim())
+        .map_err(|problem| format!("{text:?} {problem}; {}", T::accepted(lo, hi, unit)))
+}
+
+/// Declares numeric options held in `$repr` (a [`Number`]), each with an inclusive range;
+/// `$derives` are the derives `$repr` allows beyond the common ones.
+macro_rules! bounded_numbers {
+    ($repr:ty, $derives:tt {
+        $($(#[$doc:meta])* $name:ident, $flag:literal, $lo:expr, $hi:expr, $unit:literal;)*
+    }) => {$(
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
-        pub struct $name(f64);
+        #[derive $derives]
+        pub(crate) struct $name($repr);
 
         impl $name {
-            pub const MIN: f64 = $lo;
-            pub const MAX: f64 = $hi;
+            const MIN: $repr = $lo;
+            const MAX: $repr = $hi;
+            const UNIT: &'static str = $unit;
 
             /// The value, known to be finite and in `MIN..=MAX`.
-            pub fn get(self) -> f64 {
+            pub(crate) fn get(self) -> $repr {
                 self.0
             }
 
-            pub fn new(value: f64) -> Result<Self, String> {
-                Self::check(value)
-            }
-
-            fn check(value: f64) -> Result<Self, String> {
-                let range = format!("accepted: a number from {} to {}{}", $lo, $hi, $unit);
-                if !value.is_finite() {
-                    return Err(format!("{value} is not a finite number; {range}"));
-                }
-                if !($lo..=$hi).contains(&value) {
-                    return Err(format!("{value} is out of range; {range}"));
-                }
-                Ok($name(value))
+            /// `value` if it lies in range (the one check behind parsing and building).
+            pub(crate) fn new(value: $repr) -> Result<Self, String> {
+                in_range(value, Self::MIN, Self::MAX, Self::UNIT).map($name)
             }
         }
 
@@ -102,23 +119,20 @@ macro_rules! real_numbers {
         impl FromStr for $name {
             type Err = String;
             fn from_str(text: &str) -> Result<Self, String> {
-                let value: f64 = text.trim().parse().map_err(|_| {
-                    format!("{text:?} is not a number; accepted: {} to {}{}", $lo, $hi, $unit)
-                })?;
-                Self::check(value)
+                Self::new(read_number(text, Self::MIN, Self::MAX, Self::UNIT)?)
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&fmt_real(self.0))
+                f.write_str(&self.0.show())
             }
         }
     )*};
 }
 
 /// A real number as Maelstrom's command line takes it: integral values without a fraction.
-pub fn fmt_real(v: f64) -> String {
+pub(crate) fn fmt_real(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
@@ -126,7 +140,7 @@ pub fn fmt_real(v: f64) -> String {
     }
 }
 
-whole_numbers! {
+bounded_numbers! { u32, (Eq, Ord) {
     /// `--node-count`: nodes n0..n{N-1}.
     NodeCount, "node-count", 1, 100, " nodes";
     /// `--time-limit`: seconds of client operations.
@@ -139,29 +153,29 @@ whole_numbers! {
     MaxTxnLength, "max-txn-length", 1, 1000, " micro-operations";
     /// `--max-writes-per-key`: writes to one key before it is retired.
     MaxWritesPerKey, "max-writes-per-key", 1, 1_000_000, " writes";
-}
+}}
 
-real_numbers! {
+bounded_numbers! { f64, () {
     /// `--rate`: approximate total requests per second across all clients. Maelstrom accepts 0
     /// ("sleep only"), but a run with no operations cannot be judged, so 0 is refused.
     Rate, "rate", 0.001, 100_000.0, " requests per second";
     /// `--nemesis-interval`: mean seconds between partition start and stop.
     NemesisInterval, "nemesis-interval", 0.1, 3600.0, " seconds";
-}
+}}
 
 /// The largest client count any `--concurrency` may resolve to.
-pub const MAX_CLIENTS: u32 = 10_000;
+const MAX_CLIENTS: u32 = 10_000;
 
 /// `--concurrency`: a client count, or `<k>n` for k clients per node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Concurrency {
+pub(crate) enum Concurrency {
     Clients(u32),
     PerNode(u32),
 }
 
 impl Concurrency {
     /// The client count for `nodes` nodes, refused past [`MAX_CLIENTS`] (never wrapped).
-    pub fn clients(self, nodes: NodeCount) -> Result<u32, String> {
+    pub(crate) fn clients(self, nodes: NodeCount) -> Result<u32, String> {
         let total = match self {
             Concurrency::Clients(n) => Some(n),
             Concurrency::PerNode(k) => k.checked_mul(nodes.get()),
@@ -216,19 +230,9 @@ impl fmt::Display for Concurrency {
 
 /// `--availability`: `total`, or the fraction of operations that must succeed.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Availability {
+pub(crate) enum Availability {
     Total,
     Fraction(f64),
-}
-
-impl Availability {
-    /// The least ok-fraction that passes.
-    pub fn minimum(self) -> f64 {
-        match self {
-            Availability::Total => 1.0,
-            Availability::Fraction(f) => f,
-        }
-    }
 }
 
 impl OptionValue for Availability {
@@ -270,9 +274,9 @@ macro_rules! word_choice {
         }
 
         impl $name {
-            pub const WORDS: &'static [&'static str] = &[$($word),+];
+            pub(crate) const WORDS: &'static [&'static str] = &[$($word),+];
 
-            pub fn word(self) -> &'static str {
+            pub(crate) fn word(self) -> &'static str {
                 match self {
                     $($name::$variant => $word),+
                 }
@@ -322,10 +326,10 @@ word_choice!(
 
 /// `--consistency-models`: model names, checked by the transaction checker that knows them.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConsistencyModels(String);
+pub(crate) struct ConsistencyModels(String);
 
 impl ConsistencyModels {
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

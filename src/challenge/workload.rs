@@ -48,11 +48,4 @@ impl Workload {
             Workload::Broadcast | Workload::GCounter | Workload::Kafka
         )
     }
-
-    pub fn from_maelstrom_name(name: &str) -> Option<Workload> {
-        Workload::value_variants()
-            .iter()
-            .copied()
-            .find(|w| w.maelstrom_name() == name)
-    }
 }

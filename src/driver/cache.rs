@@ -6,15 +6,15 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// The jar inside an install folder.
-pub const JAR: &str = "lib/maelstrom.jar";
+pub(crate) const JAR: &str = "lib/maelstrom.jar";
 /// Written into an install folder by the installer: where it came from (`version=`, `url=`,
 /// `sha256=`).
-pub const MARKER: &str = ".glomers-release";
+pub(crate) const MARKER: &str = ".glomers-release";
 
 /// `$XDG_CACHE_HOME/glomers`, else `$HOME/.cache/glomers`. A relative `$XDG_CACHE_HOME` is
 /// invalid per the XDG base directory spec and is ignored, with a warning on stderr (once per
 /// process) naming the fallback.
-pub fn cache_root() -> Option<PathBuf> {
+pub(crate) fn cache_root() -> Option<PathBuf> {
     static WARNED: std::sync::Once = std::sync::Once::new();
     let (root, warning) =
         cache_root_from(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"));
@@ -26,7 +26,7 @@ pub fn cache_root() -> Option<PathBuf> {
 
 /// [`cache_root`] from the two variables' values: the root, and a warning when
 /// `$XDG_CACHE_HOME` was set but had to be ignored.
-pub fn cache_root_from(
+fn cache_root_from(
     xdg_cache_home: Option<OsString>,
     home: Option<OsString>,
 ) -> (Option<PathBuf>, Option<String>) {
@@ -51,7 +51,7 @@ pub fn cache_root_from(
 }
 
 /// The install folder for `version` under the cache root.
-pub fn install_dir(cache_root: &Path, version: &str) -> PathBuf {
+pub(crate) fn install_dir(cache_root: &Path, version: &str) -> PathBuf {
     cache_root.join(format!("maelstrom-{version}"))
 }
 

@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The oldest Java Maelstrom 0.2.4 runs on.
-pub const MIN_JAVA: u32 = 11;
+const MIN_JAVA: u32 = 11;
 
 /// The version string and major version in `java -version` output (which goes to stderr):
 /// `java version "1.8.0_381"` → 8, `openjdk version "11.0.2"` → 11, `"17.0.15"` → 17,
 /// `"21"` → 21, `"22-ea"` → 22. Lines such as `Picked up JAVA_TOOL_OPTIONS` are skipped.
-pub fn parse_java_version(output: &str) -> Option<(String, u32)> {
+fn parse_java_version(output: &str) -> Option<(String, u32)> {
     let quoted = output.lines().find_map(|line| {
         let at = line.find(" version \"")?;
         let rest = &line[at + " version \"".len()..];
@@ -32,7 +32,7 @@ pub fn parse_java_version(output: &str) -> Option<(String, u32)> {
 
 /// What `java` on PATH is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Java {
+pub(crate) enum Java {
     Missing,
     Found {
         path: PathBuf,
@@ -48,7 +48,7 @@ pub enum Java {
 
 impl Java {
     /// Looks up `java` on PATH (as Maelstrom's own wrapper does) and asks its version.
-    pub fn detect() -> Java {
+    pub(crate) fn detect() -> Java {
         let Ok(path) = which::which("java") else {
             return Java::Missing;
         };
@@ -76,7 +76,7 @@ impl Java {
     }
 
     /// Java 11 or newer.
-    pub fn usable(&self) -> Option<&Path> {
+    pub(crate) fn usable(&self) -> Option<&Path> {
         match self {
             Java::Found { path, major, .. } if *major >= MIN_JAVA => Some(path),
             _ => None,
@@ -84,7 +84,7 @@ impl Java {
     }
 
     /// Why this Java cannot run Maelstrom, if it cannot.
-    pub fn problem(&self) -> Option<String> {
+    pub(crate) fn problem(&self) -> Option<String> {
         match self {
             Java::Missing => Some("java is not on PATH".into()),
             Java::Found { version, major, .. } if *major < MIN_JAVA => Some(format!(
@@ -100,39 +100,39 @@ impl Java {
 }
 
 /// How to install a missing tool, per package manager.
-pub const JAVA_INSTALL: &str =
+pub(crate) const JAVA_INSTALL: &str =
     "sudo apt-get install openjdk-17-jre-headless   (macOS: brew install openjdk)";
-pub const GNUPLOT_INSTALL: &str =
+pub(crate) const GNUPLOT_INSTALL: &str =
     "sudo apt-get install gnuplot-nox   (macOS: brew install gnuplot)";
-pub const GRAPHVIZ_INSTALL: &str = "sudo apt-get install graphviz   (macOS: brew install graphviz)";
-pub const MAELSTROM_INSTALL: &str =
+const GRAPHVIZ_INSTALL: &str = "sudo apt-get install graphviz   (macOS: brew install graphviz)";
+const MAELSTROM_INSTALL: &str =
     "glomers maelstrom install   (`glomers run` also installs it on demand)";
 
 /// One line of the doctor's report.
 #[derive(Clone, Debug)]
-pub struct Item {
-    pub name: &'static str,
-    pub required: bool,
+struct Item {
+    name: &'static str,
+    required: bool,
     /// `Ok(what was found)` or `Err(what is wrong)`.
-    pub status: Result<String, String>,
+    status: Result<String, String>,
     /// What it is for.
-    pub purpose: &'static str,
-    pub install: &'static str,
+    purpose: &'static str,
+    install: &'static str,
 }
 
 /// Everything the doctor checked.
 #[derive(Clone, Debug)]
-pub struct Report {
-    pub items: Vec<Item>,
+pub(crate) struct Report {
+    items: Vec<Item>,
 }
 
 impl Report {
     /// Every required piece is present.
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.items.iter().all(|i| !i.required || i.status.is_ok())
     }
 
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::new();
         for item in &self.items {
             let (mark, text) = match &item.status {
@@ -191,7 +191,7 @@ fn maelstrom_status(search: &Search) -> Result<String, String> {
 }
 
 /// `0.2.4 at /path (cache)`.
-pub fn describe(found: &Found) -> String {
+pub(crate) fn describe(found: &Found) -> String {
     let version = found.version().unwrap_or_else(|| "version unknown".into());
     let kind = if found.needs_java() { "" } else { ", launcher" };
     format!(

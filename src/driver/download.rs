@@ -15,7 +15,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
 /// Redirects followed before giving up.
-pub const MAX_REDIRECTS: usize = 8;
+const MAX_REDIRECTS: usize = 8;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// A stalled server (no byte at all) is given up on after this, within the overall deadline.
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
@@ -27,7 +27,7 @@ const WORKER_GRACE: Duration = Duration::from_secs(5);
 
 /// Why a download stopped short.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Ctrl-C, SIGTERM or SIGHUP arrived.
     Interrupted,
     /// Anything else, said in words.
@@ -54,7 +54,7 @@ enum Event {
 
 /// Streams `url` into `out`, hashing as it goes; returns the hex sha256. Stops with an error
 /// once `max_bytes` would be passed or `deadline` has elapsed since the start.
-pub fn fetch(
+pub(crate) fn fetch(
     url: &str,
     out: &mut impl Write,
     max_bytes: u64,
@@ -244,7 +244,7 @@ fn transfer(url: &str, deadline: Duration, tx: &SyncSender<Event>) -> Result<(),
     Ok(())
 }
 
-pub fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -16,12 +16,11 @@ use super::interrupt_flag::InterruptFlag;
 use super::unpack::{self, Budget};
 use crate::challenge::Release;
 use anyhow::{bail, Context};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub const ENV_URL: &str = "GLOMERS_MAELSTROM_URL";
-pub const ENV_SHA256: &str = "GLOMERS_MAELSTROM_SHA256";
+const ENV_URL: &str = "GLOMERS_MAELSTROM_URL";
+const ENV_SHA256: &str = "GLOMERS_MAELSTROM_SHA256";
 
 const DOWNLOAD_PREFIX: &str = ".download-";
 const UNPACK_PREFIX: &str = ".unpack-";
@@ -30,15 +29,15 @@ const STALE_AFTER: Duration = Duration::from_secs(3600);
 
 /// What to download and what to expect.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Artifact {
-    pub version: String,
-    pub url: String,
-    pub sha256: String,
+pub(crate) struct Artifact {
+    pub(crate) version: String,
+    url: String,
+    sha256: String,
 }
 
 impl Artifact {
     /// The pinned release, with a flag, else the environment, overriding URL and checksum.
-    pub fn resolve(release: &Release, url: Option<&str>, sha256: Option<&str>) -> Artifact {
+    pub(crate) fn resolve(release: &Release, url: Option<&str>, sha256: Option<&str>) -> Artifact {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Artifact {
             version: release.version.clone(),
@@ -59,20 +58,20 @@ impl Artifact {
 /// Caps on one install, each overridable through the environment (for a mirror of a bigger
 /// release, and so tests can trip them quickly).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
+struct Limits {
     /// Bytes the download may have (`Content-Length` above it is refused before reading).
-    pub max_download: u64,
+    max_download: u64,
     /// The whole download, from the first request to the last byte.
-    pub deadline: Duration,
+    deadline: Duration,
     /// What unpacking may write.
-    pub unpack: Budget,
+    unpack: Budget,
 }
 
 /// Environment variables overriding [`Limits`], with their accepted ranges.
-pub const ENV_DOWNLOAD_MAX_BYTES: &str = "GLOMERS_DOWNLOAD_MAX_BYTES";
-pub const ENV_DOWNLOAD_DEADLINE_SECS: &str = "GLOMERS_DOWNLOAD_DEADLINE_SECS";
-pub const ENV_UNPACK_MAX_BYTES: &str = "GLOMERS_UNPACK_MAX_BYTES";
-pub const ENV_UNPACK_MAX_ENTRIES: &str = "GLOMERS_UNPACK_MAX_ENTRIES";
+const ENV_DOWNLOAD_MAX_BYTES: &str = "GLOMERS_DOWNLOAD_MAX_BYTES";
+const ENV_DOWNLOAD_DEADLINE_SECS: &str = "GLOMERS_DOWNLOAD_DEADLINE_SECS";
+const ENV_UNPACK_MAX_BYTES: &str = "GLOMERS_UNPACK_MAX_BYTES";
+const ENV_UNPACK_MAX_ENTRIES: &str = "GLOMERS_UNPACK_MAX_ENTRIES";
 
 const MIB: u64 = 1024 * 1024;
 const GIB: u64 = 1024 * MIB;
@@ -95,7 +94,7 @@ impl Default for Limits {
 impl Limits {
     /// The defaults, overridden by the environment; a malformed or out-of-range value is an
     /// error naming the variable and the range it accepts.
-    pub fn from_env() -> anyhow::Result<Limits> {
+    pub(crate) fn from_env() -> anyhow::Result<Limits> {
         Limits::from_lookup(|name| std::env::var(name).ok())
     }
 
@@ -138,7 +137,11 @@ impl Limits {
 /// ends glomers with exit code 130 — here rather than through an error, because callers turn
 /// install errors into setup errors (exit 2), and `--engine auto` would fall back to the
 /// simulator instead of stopping.
-pub fn install(artifact: &Artifact, cache_root: &Path, force: bool) -> anyhow::Result<PathBuf> {
+pub(crate) fn install(
+    artifact: &Artifact,
+    cache_root: &Path,
+    force: bool,
+) -> anyhow::Result<PathBuf> {
     let limits = Limits::from_env()?;
     let interrupt = InterruptFlag::catch();
     match install_with(artifact, cache_root, force, &limits, &interrupt) {
@@ -154,7 +157,7 @@ pub fn install(artifact: &Artifact, cache_root: &Path, force: bool) -> anyhow::R
 
 /// Why an install stopped.
 #[derive(Debug)]
-pub enum Stop {
+enum Stop {
     Interrupted,
     Failed(anyhow::Error),
 }
@@ -173,7 +176,7 @@ impl From<std::io::Error> for Stop {
 
 /// [`install`] with explicit limits and interrupt flag; an interruption is returned, not acted
 /// on, and leaves nothing behind.
-pub fn install_with(
+fn install_with(
     artifact: &Artifact,
     cache_root: &Path,
     force: bool,
@@ -264,14 +267,6 @@ pub fn install_with(
     std::fs::rename(&root, &target)
         .with_context(|| format!("moving the release into {}", target.display()))?;
     Ok(target)
-}
-
-/// The hex sha256 of a file.
-pub fn sha256_file(path: &Path) -> anyhow::Result<String> {
-    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut f, &mut hasher)?;
-    Ok(download::hex(&hasher.finalize()))
 }
 
 /// The folder holding `lib/maelstrom.jar`: the tarball's single top folder (`maelstrom/`), or

@@ -20,13 +20,13 @@ extern "C" fn raise_flag(_: nix::libc::c_int) {
 }
 
 /// While alive, SIGINT, SIGTERM and SIGHUP set a flag instead of ending the process.
-pub struct InterruptFlag {
+pub(crate) struct InterruptFlag {
     previous: Vec<(Signal, SigAction)>,
 }
 
 impl InterruptFlag {
     /// Starts catching; a signal that arrived before this is not counted.
-    pub fn catch() -> InterruptFlag {
+    pub(crate) fn catch() -> InterruptFlag {
         RAISED.store(false, Ordering::SeqCst);
         // SA_RESTART keeps blocking reads going; the work polls `raised()` between reads.
         let action = SigAction::new(
@@ -47,7 +47,7 @@ impl InterruptFlag {
     }
 
     /// Whether one of the signals arrived since [`InterruptFlag::catch`].
-    pub fn raised(&self) -> bool {
+    pub(crate) fn raised(&self) -> bool {
         RAISED.load(Ordering::SeqCst)
     }
 }

@@ -10,7 +10,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// Where Leiningen puts the project's Maven coordinates.
-pub const POM_PROPERTIES: &str = "META-INF/maven/maelstrom/maelstrom/pom.properties";
+const POM_PROPERTIES: &str = "META-INF/maven/maelstrom/maelstrom/pom.properties";
 
 const EOCD_SIG: u32 = 0x0605_4b50;
 const ZIP64_LOCATOR_SIG: u32 = 0x0706_4b50;
@@ -78,7 +78,7 @@ fn central_directory(f: &mut File) -> anyhow::Result<(u64, u64)> {
 }
 
 /// The bytes of entry `name`, or `None` if the archive has no such entry.
-pub fn read_entry(path: &Path, name: &str) -> anyhow::Result<Option<Vec<u8>>> {
+fn read_entry(path: &Path, name: &str) -> anyhow::Result<Option<Vec<u8>>> {
     let mut f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let (cd_offset, cd_size) = central_directory(&mut f)?;
     if cd_size > 256 << 20 {
@@ -145,7 +145,7 @@ pub fn read_entry(path: &Path, name: &str) -> anyhow::Result<Option<Vec<u8>>> {
 }
 
 /// `version=…` from a properties file.
-pub fn version_from_properties(text: &str) -> Option<String> {
+pub(crate) fn version_from_properties(text: &str) -> Option<String> {
     text.lines()
         .filter_map(|l| l.trim().strip_prefix("version"))
         .filter_map(|rest| rest.trim_start().strip_prefix(['=', ':']))
@@ -154,7 +154,7 @@ pub fn version_from_properties(text: &str) -> Option<String> {
 }
 
 /// The Maelstrom version recorded in `jar`, if it can be read.
-pub fn maelstrom_version(jar: &Path) -> Option<String> {
+pub(crate) fn maelstrom_version(jar: &Path) -> Option<String> {
     let bytes = read_entry(jar, POM_PROPERTIES).ok()??;
     version_from_properties(&String::from_utf8_lossy(&bytes))
 }
@@ -164,7 +164,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// Builds a one-entry zip, stored or deflated (what `jar` and Leiningen produce).
-    pub(crate) fn zip_with(name: &str, content: &[u8], deflate: bool) -> Vec<u8> {
+    fn zip_with(name: &str, content: &[u8], deflate: bool) -> Vec<u8> {
         let data = if deflate {
             miniz_oxide::deflate::compress_to_vec(content, 6)
         } else {

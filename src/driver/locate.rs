@@ -14,14 +14,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 // Callers name the layout through the search too (`locate::JAR`, `locate::cache_root`).
-pub use super::cache::{cache_root, install_dir, JAR};
+pub(crate) use super::cache::{cache_root, install_dir, JAR};
 
 /// Environment variable naming a Maelstrom install folder, jar or launcher.
-pub const ENV_MAELSTROM: &str = "GLOMERS_MAELSTROM";
+pub(crate) const ENV_MAELSTROM: &str = "GLOMERS_MAELSTROM";
 
 /// How to start Maelstrom.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Launch {
+pub(crate) enum Launch {
     /// The uberjar, run with `java -Djava.awt.headless=true -jar`.
     Jar(PathBuf),
     /// A launcher script or program taking Maelstrom's arguments (e.g. a wrapper or a stand-in).
@@ -30,7 +30,7 @@ pub enum Launch {
 
 /// Where the install was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Flag,
     Env,
     Cache,
@@ -50,24 +50,24 @@ impl fmt::Display for Source {
 
 /// A usable Maelstrom.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Found {
-    pub launch: Launch,
-    pub source: Source,
+pub(crate) struct Found {
+    pub(crate) launch: Launch,
+    pub(crate) source: Source,
 }
 
 impl Found {
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         match &self.launch {
             Launch::Jar(p) | Launch::Script(p) => p,
         }
     }
 
-    pub fn needs_java(&self) -> bool {
+    pub(crate) fn needs_java(&self) -> bool {
         matches!(self.launch, Launch::Jar(_))
     }
 
     /// The install folder (the one holding `lib/`), for a jar install.
-    pub fn install_dir(&self) -> Option<&Path> {
+    pub(crate) fn install_dir(&self) -> Option<&Path> {
         match &self.launch {
             Launch::Jar(jar) => jar.parent()?.parent(),
             Launch::Script(_) => None,
@@ -76,7 +76,7 @@ impl Found {
 
     /// The version: the installer's marker file, the jar's own metadata, or the cache folder's
     /// name (`maelstrom-<version>`).
-    pub fn version(&self) -> Option<String> {
+    pub(crate) fn version(&self) -> Option<String> {
         let dir = self.install_dir()?;
         if let Ok(text) = std::fs::read_to_string(dir.join(MARKER)) {
             if let Some(v) = jarinfo::version_from_properties(&text) {
@@ -95,7 +95,7 @@ impl Found {
     }
 
     /// The command that starts Maelstrom, before its own arguments (`test …`, `serve`).
-    pub fn command(&self, java: &Path) -> Command {
+    pub(crate) fn command(&self, java: &Path) -> Command {
         match &self.launch {
             Launch::Jar(jar) => {
                 let mut cmd = Command::new(java);
@@ -107,7 +107,7 @@ impl Found {
     }
 
     /// The same command as words, for display and `glomers.json`.
-    pub fn command_words(&self, java: &Path) -> Vec<String> {
+    pub(crate) fn command_words(&self, java: &Path) -> Vec<String> {
         match &self.launch {
             Launch::Jar(jar) => vec![
                 java.display().to_string(),
@@ -122,18 +122,18 @@ impl Found {
 
 /// Everything the search depends on, so it can be tested without touching the real environment.
 #[derive(Clone, Debug, Default)]
-pub struct Search {
-    pub flag: Option<PathBuf>,
-    pub env: Option<OsString>,
+pub(crate) struct Search {
+    flag: Option<PathBuf>,
+    env: Option<OsString>,
     /// `…/glomers`, the cache root.
-    pub cache_root: Option<PathBuf>,
-    pub version: String,
-    pub path_var: Option<OsString>,
+    pub(crate) cache_root: Option<PathBuf>,
+    version: String,
+    path_var: Option<OsString>,
 }
 
 impl Search {
     /// The search as the process environment defines it.
-    pub fn from_env(flag: Option<&Path>, version: &str) -> Search {
+    pub(crate) fn from_env(flag: Option<&Path>, version: &str) -> Search {
         Search {
             flag: flag.map(Path::to_path_buf),
             env: std::env::var_os(ENV_MAELSTROM).filter(|v| !v.is_empty()),
@@ -144,7 +144,7 @@ impl Search {
     }
 
     /// Where the installer puts this version.
-    pub fn cache_dir(&self) -> Option<PathBuf> {
+    pub(crate) fn cache_dir(&self) -> Option<PathBuf> {
         self.cache_root
             .as_ref()
             .map(|root| cache::install_dir(root, &self.version))
@@ -153,7 +153,7 @@ impl Search {
 
 /// Interprets a user-given path: an install folder (or the folder above `maelstrom/`), the jar
 /// itself, the real wrapper (its jar is used directly), or any other launcher script.
-pub fn classify(path: &Path) -> anyhow::Result<Launch> {
+fn classify(path: &Path) -> anyhow::Result<Launch> {
     // Absolute, since Maelstrom runs from the store folder, not from here.
     let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let path = absolute.as_path();
@@ -201,7 +201,7 @@ fn is_executable(path: &Path) -> bool {
 
 /// Finds Maelstrom. An explicit `--maelstrom` or `$GLOMERS_MAELSTROM` that is unusable is an
 /// error (never silently skipped); `Ok(None)` means nothing was found anywhere.
-pub fn locate(search: &Search) -> anyhow::Result<Option<Found>> {
+pub(crate) fn locate(search: &Search) -> anyhow::Result<Option<Found>> {
     if let Some(flag) = &search.flag {
         let launch = classify(flag).map_err(|e| anyhow::anyhow!("--maelstrom: {e}"))?;
         return Ok(Some(Found {
@@ -293,14 +293,20 @@ mod tests {
         assert_eq!(locate(&s).unwrap().unwrap().source, Source::Path);
     }
 
-    #[test]
-    fn an_unrelated_maelstrom_on_path_is_ignored() {
-        let tmp = tempfile::tempdir().unwrap();
-        let bin = tmp.path().join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
+    /// An executable named `maelstrom` in `bin` that is not Maelstrom (no jar beside it);
+    /// returns `bin`.
+    fn unrelated_maelstrom(bin: &Path) -> PathBuf {
+        std::fs::create_dir_all(bin).unwrap();
         let other = bin.join("maelstrom");
         std::fs::write(&other, "#!/bin/sh\n").unwrap();
         std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin.to_path_buf()
+    }
+
+    #[test]
+    fn an_unrelated_maelstrom_on_path_is_ignored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let bin = unrelated_maelstrom(&tmp.path().join("bin"));
         let mut s = search(tmp.path());
         s.path_var = Some(bin.into_os_string());
         assert_eq!(locate(&s).unwrap(), None);
@@ -309,11 +315,7 @@ mod tests {
     #[test]
     fn an_unrelated_maelstrom_earlier_on_path_does_not_hide_the_real_one() {
         let tmp = tempfile::tempdir().unwrap();
-        let other_bin = tmp.path().join("other");
-        std::fs::create_dir_all(&other_bin).unwrap();
-        let other = other_bin.join("maelstrom");
-        std::fs::write(&other, "#!/bin/sh\n").unwrap();
-        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let other_bin = unrelated_maelstrom(&tmp.path().join("other"));
         let real = tmp.path().join("real");
         install(&real);
         let mut s = search(tmp.path());

@@ -10,25 +10,25 @@
 //! group and signals; [`progress`] phases and bars; [`maelstrom_run`] and [`sim_run`] one
 //! challenge per engine; [`sweep`] many seeds; [`run_all`] the whole table.
 
-pub mod cache;
+pub(crate) mod cache;
 pub mod cmd_list;
 pub mod cmd_maelstrom;
 pub mod cmd_report;
 pub mod cmd_run;
-pub mod doctor;
-pub mod download;
-pub mod engine;
-pub mod install;
-pub mod interrupt_flag;
-pub mod jarinfo;
-pub mod locate;
-pub mod maelstrom_run;
-pub mod node_program;
+pub(crate) mod doctor;
+pub(crate) mod download;
+pub(crate) mod engine;
+pub(crate) mod install;
+pub(crate) mod interrupt_flag;
+pub(crate) mod jarinfo;
+pub(crate) mod locate;
+pub(crate) mod maelstrom_run;
+pub(crate) mod node_program;
 pub mod output;
-pub mod plan;
-pub mod progress;
-pub mod run_all;
+pub(crate) mod plan;
+pub(crate) mod progress;
+pub(crate) mod run_all;
 pub mod sim_run;
-pub mod supervise;
-pub mod sweep;
-pub mod unpack;
+pub(crate) mod supervise;
+pub(crate) mod sweep;
+pub(crate) mod unpack;

@@ -17,7 +17,7 @@ pub fn say(text: &str) -> anyhow::Result<()> {
 }
 
 /// Prints one judged run in `format`.
-pub fn print_report(report: &RunReport, format: Format) -> anyhow::Result<()> {
+pub(crate) fn print_report(report: &RunReport, format: Format) -> anyhow::Result<()> {
     say(&match format {
         Format::Json => render::run_json(report) + "\n",
         Format::Markdown => render::run_markdown(report),

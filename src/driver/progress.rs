@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Bars only on an interactive terminal: not when stderr is redirected, not under CI (any
 /// non-empty `CI` other than `false`/`0`), not on a `dumb` terminal.
-pub fn show_bars(stderr_is_terminal: bool, ci: Option<&str>, term: Option<&str>) -> bool {
+fn show_bars(stderr_is_terminal: bool, ci: Option<&str>, term: Option<&str>) -> bool {
     let ci = ci.is_some_and(|v| {
         let v = v.trim();
         !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false")
@@ -18,7 +18,7 @@ pub fn show_bars(stderr_is_terminal: bool, ci: Option<&str>, term: Option<&str>)
 }
 
 /// [`show_bars`] for this process.
-pub fn bars_enabled() -> bool {
+pub(crate) fn bars_enabled() -> bool {
     show_bars(
         std::io::stderr().is_terminal(),
         std::env::var("CI").ok().as_deref(),
@@ -28,7 +28,7 @@ pub fn bars_enabled() -> bool {
 
 /// The one way glomers makes a bar: on stderr, in `template`, with a steady tick when
 /// `ticking` (for bars whose position moves only now and then).
-pub fn new_bar(total: Option<u64>, template: &str, ticking: bool) -> ProgressBar {
+pub(crate) fn new_bar(total: Option<u64>, template: &str, ticking: bool) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
@@ -40,13 +40,13 @@ pub fn new_bar(total: Option<u64>, template: &str, ticking: bool) -> ProgressBar
 }
 
 /// A byte counter for downloads: a bar on a terminal, else a line at the start and the end.
-pub struct ByteProgress {
+pub(crate) struct ByteProgress {
     bar: Option<ProgressBar>,
     label: String,
     position: u64,
 }
 
-pub fn bytes_bar(total: Option<u64>, label: &str) -> ByteProgress {
+pub(crate) fn bytes_bar(total: Option<u64>, label: &str) -> ByteProgress {
     let bar = if bars_enabled() {
         let template = if total.is_some() {
             "{msg}\n{bar:40.cyan/blue} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})"
@@ -68,21 +68,21 @@ pub fn bytes_bar(total: Option<u64>, label: &str) -> ByteProgress {
 }
 
 impl ByteProgress {
-    pub fn set_position(&mut self, bytes: u64) {
+    pub(crate) fn set_position(&mut self, bytes: u64) {
         self.position = bytes;
         if let Some(bar) = &self.bar {
             bar.set_position(bytes);
         }
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         match &self.bar {
             Some(bar) => bar.finish(),
             None => eprintln!("glomers: {} done ({} bytes)", self.label, self.position),
         }
     }
 
-    pub fn abandon(&self) {
+    pub(crate) fn abandon(&self) {
         if let Some(bar) = &self.bar {
             bar.abandon();
         }
@@ -91,7 +91,7 @@ impl ByteProgress {
 
 /// Maelstrom's phases, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// From spawning the JVM to its first log line (≈ 2–3 s).
     JvmStart,
     /// Starting the network and services, spawning the nodes, `init` (and `topology`).
@@ -108,7 +108,7 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Phase::JvmStart => "starting the JVM",
             Phase::Setup => "setting up nodes",
@@ -123,7 +123,7 @@ impl Phase {
 
 /// Maelstrom's own verdict line (the console's last line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Said {
+pub(crate) enum Said {
     Valid,
     Invalid,
     Unknown,
@@ -131,52 +131,61 @@ pub enum Said {
 
 /// What one log line tells us.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     Phase(Phase),
     /// `jepsen.store: Wrote <path>/results.edn`, the path relative to the JVM's folder.
     ResultsWritten(String),
     Verdict(Said),
 }
 
+/// Log fragments that mark the start of a phase.
+const PHASE_MARKERS: &[(&str, Phase)] = &[
+    ("jepsen.core: Command line:", Phase::Setup),
+    ("jepsen.core: Running test:", Phase::Setup),
+    ("jepsen.core: Relative time begins now", Phase::Clients),
+    ("Waiting for recovery...", Phase::Recovery),
+    ("jepsen.core: Run complete, writing", Phase::Teardown),
+    ("jepsen.core: Analyzing...", Phase::Analysis),
+];
+
+/// Precedes the path of every file the store writes.
+const STORE_WROTE: &str = "jepsen.store: Wrote ";
+
+/// Log fragments of Maelstrom's closing verdict.
+const VERDICT_MARKERS: &[(&str, Said)] = &[
+    ("Everything looks good!", Said::Valid),
+    ("Analysis invalid!", Said::Invalid),
+    ("Errors occurred during analysis", Said::Unknown),
+];
+
 /// Reads one line of Maelstrom's output (console format `INFO\t[thread] logger: message`, or
 /// the same with a timestamp as in `jepsen.log`).
-pub fn event_of_line(line: &str) -> Option<Event> {
-    let has = |s: &str| line.contains(s);
-    if has("jepsen.core: Command line:") || has("jepsen.core: Running test:") {
-        Some(Event::Phase(Phase::Setup))
-    } else if has("jepsen.core: Relative time begins now") {
-        Some(Event::Phase(Phase::Clients))
-    } else if has("Waiting for recovery...") {
-        Some(Event::Phase(Phase::Recovery))
-    } else if has("jepsen.core: Run complete, writing") {
-        Some(Event::Phase(Phase::Teardown))
-    } else if has("jepsen.core: Analyzing...") {
-        Some(Event::Phase(Phase::Analysis))
-    } else if let Some(at) = line.find("jepsen.store: Wrote ") {
-        let path = line[at + "jepsen.store: Wrote ".len()..].trim();
-        path.ends_with("results.edn")
-            .then(|| Event::ResultsWritten(path.to_string()))
-    } else if has("Everything looks good!") {
-        Some(Event::Verdict(Said::Valid))
-    } else if has("Analysis invalid!") {
-        Some(Event::Verdict(Said::Invalid))
-    } else if has("Errors occurred during analysis") {
-        Some(Event::Verdict(Said::Unknown))
-    } else {
-        None
+pub(crate) fn event_of_line(line: &str) -> Option<Event> {
+    if let Some(&(_, phase)) = PHASE_MARKERS.iter().find(|(m, _)| line.contains(m)) {
+        return Some(Event::Phase(phase));
     }
+    if let Some(at) = line.find(STORE_WROTE) {
+        let path = line[at + STORE_WROTE.len()..].trim();
+        return path
+            .ends_with("results.edn")
+            .then(|| Event::ResultsWritten(path.to_string()));
+    }
+    VERDICT_MARKERS
+        .iter()
+        .find(|(m, _)| line.contains(m))
+        .map(|&(_, said)| Event::Verdict(said))
 }
 
 /// Expected durations of the phases, for the bar's length.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Plan {
+pub(crate) struct Plan {
     steps: Vec<(Phase, Duration)>,
 }
 
 impl Plan {
     /// Measured on Maelstrom 0.2.4 (SPEC §7): JVM ≈ 2.3 s, setup ≈ 2.2 s, teardown ≈ 1–2 s,
     /// analysis ≈ 2 s; the final phase adds the 10 s quiet period and the final reads.
-    pub fn new(time_limit_s: u32, final_phase: bool) -> Plan {
+    pub(crate) fn new(time_limit_s: u32, final_phase: bool) -> Plan {
         let s = Duration::from_secs;
         let mut steps = vec![
             (Phase::JvmStart, s(3)),
@@ -193,7 +202,7 @@ impl Plan {
 
     /// The simulator with external nodes: no JVM, setup in well under a second, the test in
     /// real time, and the checkers in about a second.
-    pub fn live(time_limit_s: u32, final_phase: bool) -> Plan {
+    pub(crate) fn live(time_limit_s: u32, final_phase: bool) -> Plan {
         let s = Duration::from_secs;
         let mut steps = vec![
             (Phase::Setup, s(1)),
@@ -206,11 +215,11 @@ impl Plan {
         Plan { steps }
     }
 
-    pub fn total(&self) -> Duration {
+    fn total(&self) -> Duration {
         self.steps.iter().map(|(_, d)| *d).sum()
     }
 
-    pub fn expected(&self, phase: Phase) -> Option<Duration> {
+    fn expected(&self, phase: Phase) -> Option<Duration> {
         self.steps
             .iter()
             .find(|(p, _)| *p == phase)
@@ -220,7 +229,7 @@ impl Plan {
     /// Where the bar stands: the planned time of every earlier phase, plus the time spent in
     /// this one, capped just short of its planned end so the bar never claims a phase is over
     /// before Maelstrom says so.
-    pub fn position(&self, phase: Phase, in_phase: Duration) -> Duration {
+    fn position(&self, phase: Phase, in_phase: Duration) -> Duration {
         if phase == Phase::Done {
             return self.total();
         }
@@ -236,25 +245,21 @@ impl Plan {
 }
 
 /// Where phase changes go.
-pub enum Display {
+pub(crate) enum Display {
     /// This run's own bar.
     Bar(ProgressBar),
     /// `run all`'s overall bar: this run's phase becomes its message.
-    Shared {
-        bar: ProgressBar,
-        prefix: String,
-    },
+    Shared { bar: ProgressBar, prefix: String },
     /// One line per phase on stderr.
-    Lines {
-        prefix: String,
-    },
+    Lines { prefix: String },
+    /// Nothing shown (library callers, tests and benchmarks).
     Quiet,
 }
 
 impl Display {
     /// A bar on a terminal, plain lines otherwise. (The bar's length comes from the run's
     /// [`Plan`] once the run starts.)
-    pub fn for_run(prefix: &str) -> Display {
+    pub(crate) fn for_run(prefix: &str) -> Display {
         if bars_enabled() {
             Display::Bar(new_bar(
                 Some(1),
@@ -270,7 +275,7 @@ impl Display {
 }
 
 /// Follows a run through its phases and keeps the display current.
-pub struct Tracker {
+pub(crate) struct Tracker {
     plan: Plan,
     phase: Phase,
     since: Instant,
@@ -279,7 +284,7 @@ pub struct Tracker {
 }
 
 impl Tracker {
-    pub fn new(plan: Plan, display: Display) -> Tracker {
+    pub(crate) fn new(plan: Plan, display: Display) -> Tracker {
         if let Display::Bar(bar) = &display {
             bar.set_length(plan.total().as_millis() as u64);
         }
@@ -299,12 +304,8 @@ impl Tracker {
         t
     }
 
-    pub fn phase(&self) -> Phase {
-        self.phase
-    }
-
     /// Moves to `phase` if it is later than the current one (phases never go back).
-    pub fn enter(&mut self, phase: Phase) {
+    pub(crate) fn enter(&mut self, phase: Phase) {
         if phase > self.phase {
             self.phase = phase;
             self.since = Instant::now();
@@ -334,7 +335,7 @@ impl Tracker {
     }
 
     /// Refreshes the bar position from the clock.
-    pub fn tick(&mut self) {
+    pub(crate) fn tick(&mut self) {
         if let Display::Bar(bar) = &self.display {
             let pos = self.plan.position(self.phase, self.since.elapsed());
             bar.set_position(pos.as_millis() as u64);
@@ -342,7 +343,7 @@ impl Tracker {
     }
 
     /// Clears this run's bar (the shared one stays for `run all`).
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         if let Display::Bar(bar) = &self.display {
             bar.finish_and_clear();
         }

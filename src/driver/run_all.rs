@@ -48,7 +48,11 @@ fn run_one(choice: &Choice, profile: &Profile, args: &RunPlan, display: Display)
 }
 
 /// Runs every challenge; returns the table rows (in order, up to where it stopped).
-pub fn run_all(profiles: &Profiles, choice: &Choice, args: &RunPlan) -> anyhow::Result<Vec<Row>> {
+pub(crate) fn run_all(
+    profiles: &Profiles,
+    choice: &Choice,
+    args: &RunPlan,
+) -> anyhow::Result<Vec<Row>> {
     if !args.node_args.is_empty() && args.bin.is_none() {
         return Err(exit::setup(
             "--node-arg cannot be used with `run all`: node flags differ per workload",

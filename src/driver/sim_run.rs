@@ -68,9 +68,28 @@ fn judged(profile: &Profile, run: sim::SimRun) -> (sim::SimRun, Verdict) {
 }
 
 /// Runs a profile with `program` as every node, in real time, and judges it. Node stderr goes
-/// to `log_dir/<id>.log` when given; `display` shows the stages. Ctrl-C and `timeout` stop the
-/// run and every node.
+/// to `log_dir/<id>.log` when given. Ctrl-C and `timeout` stop the run and every node.
 pub fn judge_foreign(
+    profile: &Profile,
+    overrides: &TestOpts,
+    seed: u64,
+    program: &Program,
+    log_dir: Option<&Path>,
+    timeout: Option<Duration>,
+) -> anyhow::Result<(sim::SimRun, Verdict)> {
+    judge_foreign_shown(
+        profile,
+        overrides,
+        seed,
+        program,
+        log_dir,
+        timeout,
+        Display::Quiet,
+    )
+}
+
+/// [`judge_foreign`] with its stages shown on `display`.
+pub(crate) fn judge_foreign_shown(
     profile: &Profile,
     overrides: &TestOpts,
     seed: u64,
@@ -123,7 +142,11 @@ pub fn run(profile: &Profile, args: &RunPlan) -> anyhow::Result<RunReport> {
 }
 
 /// [`run`] with the stages of a `--bin` run shown on `display`.
-pub fn run_shown(profile: &Profile, args: &RunPlan, display: Display) -> anyhow::Result<RunReport> {
+pub(crate) fn run_shown(
+    profile: &Profile,
+    args: &RunPlan,
+    display: Display,
+) -> anyhow::Result<RunReport> {
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let mut profile = profile.clone();
     let started = std::time::Instant::now();
@@ -141,7 +164,7 @@ pub fn run_shown(profile: &Profile, args: &RunPlan, display: Display) -> anyhow:
     let (run, verdict) = match &foreign {
         Some(program) => {
             let timeout = args.timeout.map(Duration::from_secs);
-            judge_foreign(&profile, &args.opts, seed, program, None, timeout, display)?
+            judge_foreign_shown(&profile, &args.opts, seed, program, None, timeout, display)?
         }
         None => judge(&profile, &args.opts, seed)?,
     };

@@ -20,12 +20,12 @@ static SUPERVISING: AtomicBool = AtomicBool::new(false);
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// How long the group gets between SIGTERM and SIGKILL.
-pub const GRACE: Duration = Duration::from_secs(3);
+const GRACE: Duration = Duration::from_secs(3);
 
 /// Installs the Ctrl-C / SIGTERM / SIGHUP handler (once per process). Outside a supervised run
 /// it ends glomers with exit code 130, as the default action would; during one it asks the
 /// supervisor to stop the harness first.
-pub fn install_interrupt_handler() {
+fn install_interrupt_handler() {
     INSTALL.call_once(|| {
         let _ = ctrlc::set_handler(|| {
             if SUPERVISING.load(Ordering::SeqCst) {
@@ -38,26 +38,26 @@ pub fn install_interrupt_handler() {
 }
 
 /// Whether Ctrl-C was pressed during a supervised run.
-pub fn interrupted() -> bool {
+fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// How a supervised run ended.
 #[derive(Debug)]
-pub enum Ending {
+pub(crate) enum Ending {
     Exited(ExitStatus),
     Interrupted,
     TimedOut,
 }
 
 /// Receives a supervised child's output lines, and a tick a few times a second.
-pub trait Watcher {
+pub(crate) trait Watcher {
     fn line(&mut self, line: &str);
     fn tick(&mut self) {}
 }
 
 /// A [`Watcher`] from a closure over lines.
-pub struct OnLine<F: FnMut(&str)>(pub F);
+pub(crate) struct OnLine<F: FnMut(&str)>(pub F);
 
 impl<F: FnMut(&str)> Watcher for OnLine<F> {
     fn line(&mut self, line: &str) {
@@ -66,7 +66,7 @@ impl<F: FnMut(&str)> Watcher for OnLine<F> {
 }
 
 /// A child running in its own process group.
-pub struct Supervised {
+pub(crate) struct Supervised {
     child: Child,
     pgid: Pid,
     lines: Receiver<String>,
@@ -85,7 +85,7 @@ impl Drop for Supervised {
 }
 
 /// Starts `cmd` as the leader of a new process group with its output piped to us.
-pub fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
+pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
     install_interrupt_handler();
     cmd.process_group(0)
         .stdin(Stdio::null())
@@ -145,13 +145,14 @@ pub fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
 }
 
 impl Supervised {
-    pub fn pid(&self) -> u32 {
+    #[cfg(test)]
+    fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// Waits for the child, passing its output to `watcher`. Returns once the child has exited
     /// and the group is gone.
-    pub fn wait(
+    pub(crate) fn wait(
         mut self,
         deadline: Option<Instant>,
         watcher: &mut dyn Watcher,
@@ -280,7 +281,7 @@ fn leader_exited(pid: Pid) -> bool {
 }
 
 /// Describes an exit status for messages (`exit code 255`, `killed by SIGKILL`).
-pub fn describe_status(status: &ExitStatus) -> String {
+pub(crate) fn describe_status(status: &ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
         (Some(code), _) => format!("exit code {code}"),

@@ -11,25 +11,25 @@ use serde::Serialize;
 
 /// Median and worst (largest, or smallest for availability) of one figure across seeds.
 #[derive(Debug, Serialize)]
-pub struct Spread {
-    pub metric: String,
-    pub median: f64,
-    pub worst: f64,
-    pub worst_seed: u64,
+struct Spread {
+    metric: String,
+    median: f64,
+    worst: f64,
+    worst_seed: u64,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Sweep {
-    pub challenge: String,
-    pub seeds: Vec<u64>,
-    pub passed: usize,
-    pub failed_seeds: Vec<u64>,
+pub(crate) struct Sweep {
+    challenge: String,
+    seeds: Vec<u64>,
+    passed: usize,
+    failed_seeds: Vec<u64>,
     /// Seeds on which every goal (our own targets) was met; goals do not decide `passed`.
-    pub goals_met: usize,
+    goals_met: usize,
     /// Seeds on which the harness's own `:valid?` was true, whatever the criteria said.
-    pub valid: usize,
-    pub has_goals: bool,
-    pub spreads: Vec<Spread>,
+    valid: usize,
+    has_goals: bool,
+    spreads: Vec<Spread>,
 }
 
 /// The figures summarised; availability is better when higher, everything else when lower.
@@ -42,11 +42,11 @@ const METRICS: [&str; 5] = [
 ];
 
 /// The most seeds one sweep runs.
-pub const MAX_SEEDS: u64 = 10_000;
+const MAX_SEEDS: u64 = 10_000;
 
 /// The seeds `first, first + 1, …` of a sweep of `count`, refused when empty, too long, or
 /// running past the largest seed (never wrapped).
-pub fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<u64>> {
+fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<u64>> {
     if !(1..=MAX_SEEDS).contains(&count) {
         return Err(exit::setup(format!(
             "--seeds {count} is out of range; accepted: 1..={MAX_SEEDS}"
@@ -62,7 +62,7 @@ pub fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<
 }
 
 /// `run <challenge> --seeds N`: the sweep over `count` seeds from `--seed` (default 0), printed.
-pub fn command(profile: &Profile, plan: &RunPlan, count: u64) -> anyhow::Result<u8> {
+pub(crate) fn command(profile: &Profile, plan: &RunPlan, count: u64) -> anyhow::Result<u8> {
     if plan.engine == Engine::Maelstrom {
         return Err(exit::setup(
             "--seeds runs the simulator; it cannot be used with --engine maelstrom",
@@ -76,7 +76,7 @@ pub fn command(profile: &Profile, plan: &RunPlan, count: u64) -> anyhow::Result<
             let timeout = plan.timeout.map(std::time::Duration::from_secs);
             run_each(profile, first, count, |seed| {
                 let display = super::progress::Display::for_run(&format!("sim seed {seed}"));
-                super::sim_run::judge_foreign(
+                super::sim_run::judge_foreign_shown(
                     profile, &plan.opts, seed, &program, None, timeout, display,
                 )
                 .map(|(_, verdict)| verdict)
@@ -169,7 +169,7 @@ pub fn run_each(
     })
 }
 
-pub fn render(sweep: &Sweep) -> String {
+pub(crate) fn render(sweep: &Sweep) -> String {
     let mut out = format!(
         "challenge {} over {} seeds ({}..={}): {} valid, {} passed",
         sweep.challenge,

@@ -14,22 +14,22 @@ use tar::EntryType;
 
 /// How much one unpack may write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// Bytes of file contents, in total.
-    pub max_bytes: u64,
+    pub(crate) max_bytes: u64,
     /// Entries of any kind (files, folders, links).
-    pub max_entries: u64,
+    pub(crate) max_entries: u64,
 }
 
 /// Why an unpack stopped.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     Interrupted,
     Other(anyhow::Error),
 }
 
 /// Unpacks the bzip2 tarball `archive` into `dest` (an existing, empty folder).
-pub fn unpack_bzip2_tar(
+pub(crate) fn unpack_bzip2_tar(
     archive: impl Read,
     dest: &Path,
     budget: Budget,

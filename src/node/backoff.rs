@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     initial: Duration,
     max: Duration,
     current: Duration,
@@ -15,7 +15,7 @@ pub struct Backoff {
 
 impl Backoff {
     /// A disarmed timer; `max` below `initial` is raised to it.
-    pub fn new(initial: Duration, max: Duration) -> Self {
+    pub(crate) fn new(initial: Duration, max: Duration) -> Self {
         Backoff {
             initial,
             max: max.max(initial),
@@ -25,37 +25,34 @@ impl Backoff {
     }
 
     /// Starts the timer at `now` unless it is already running.
-    pub fn arm(&mut self, now: Duration) {
+    pub(crate) fn arm(&mut self, now: Duration) {
         if self.due.is_none() {
             self.due = Some(now.saturating_add(self.current));
         }
     }
 
-    pub fn disarm(&mut self) {
-        self.due = None;
-    }
-
     /// Whether the timer ran out.
-    pub fn is_due(&self, now: Duration) -> bool {
+    pub(crate) fn is_due(&self, now: Duration) -> bool {
         self.due.is_some_and(|due| now >= due)
     }
 
     /// The timer ran out and a retransmission went out at `now`: wait twice as long (up to
     /// `max`) for the next one.
-    pub fn back_off(&mut self, now: Duration) {
+    pub(crate) fn back_off(&mut self, now: Duration) {
         self.current = self.current.saturating_mul(2).min(self.max);
         self.due = Some(now.saturating_add(self.current));
     }
 
     /// The peer made progress: back to the initial timeout, running from `now` if something
     /// is still outstanding.
-    pub fn reset(&mut self, now: Duration, outstanding: bool) {
+    pub(crate) fn reset(&mut self, now: Duration, outstanding: bool) {
         self.current = self.initial;
         self.due = outstanding.then(|| now.saturating_add(self.initial));
     }
 
+    #[cfg(test)]
     /// The timeout the timer currently waits.
-    pub fn current(&self) -> Duration {
+    fn current(&self) -> Duration {
         self.current
     }
 }

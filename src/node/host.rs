@@ -50,12 +50,12 @@ impl Host {
     }
 
     /// This node's id, once initialised.
-    pub fn id(&self) -> Option<&str> {
+    pub(crate) fn id(&self) -> Option<&str> {
         self.ctx.as_ref().map(|c| c.id.as_str())
     }
 
     /// How long until the next tick is due, once initialised.
-    pub fn tick_interval(&self) -> Option<Duration> {
+    pub(crate) fn tick_interval(&self) -> Option<Duration> {
         self.ctx.as_ref()?;
         self.node.tick_interval()
     }
@@ -82,7 +82,7 @@ impl Host {
     }
 
     /// Handles one message; returns what to send.
-    pub fn handle(&mut self, msg: Message, now: Duration) -> Vec<Message> {
+    pub(crate) fn handle(&mut self, msg: Message, now: Duration) -> Vec<Message> {
         if msg.body.kind == "init" {
             return self.init(msg, now);
         }
@@ -110,7 +110,7 @@ impl Host {
     }
 
     /// Runs a tick; returns what to send.
-    pub fn tick(&mut self, now: Duration) -> Vec<Message> {
+    pub(crate) fn tick(&mut self, now: Duration) -> Vec<Message> {
         let Some(ctx) = self.ctx.as_mut() else {
             return Vec::new();
         };

@@ -6,7 +6,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 
 /// The longest stdin line a node accepts, newline excluded (64 MiB). Maelstrom's own messages
 /// are far smaller; a line past this is skipped and logged.
-pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Above this, the line buffer is shrunk back after each line, so one large message does not
 /// keep its memory for the rest of the run.
@@ -14,7 +14,7 @@ const KEEP_CAPACITY: usize = 1024 * 1024;
 
 /// What [`LineReader::next`] found.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Next {
+pub(crate) enum Next {
     /// A complete line (or the unterminated last one) is in [`LineReader::line`].
     Line,
     /// A line longer than the cap was skipped; this many bytes of it were discarded.
@@ -52,7 +52,7 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
 
     /// Reads the next line; after `Next::Line`, read it with [`line`](Self::line) and release
     /// it with [`clear`](Self::clear).
-    pub async fn next(&mut self) -> std::io::Result<Next> {
+    pub(crate) async fn next(&mut self) -> std::io::Result<Next> {
         loop {
             let buf = self.reader.fill_buf().await?;
             if buf.is_empty() {
@@ -108,12 +108,12 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
     }
 
     /// The line found by the last `Next::Line`, newline included if it had one.
-    pub fn line(&self) -> &[u8] {
+    pub(crate) fn line(&self) -> &[u8] {
         &self.line
     }
 
     /// Releases the current line (and memory a large one left behind).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.line.clear();
         if self.line.capacity() > KEEP_CAPACITY {
             self.line.shrink_to(KEEP_CAPACITY);
@@ -121,12 +121,12 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
     }
 
     /// Whether a complete line is already buffered (more input is ready without waiting).
-    pub fn has_buffered_line(&self) -> bool {
+    pub(crate) fn has_buffered_line(&self) -> bool {
         self.reader.buffer().contains(&b'\n')
     }
 
     /// The longest line accepted, in bytes.
-    pub fn max(&self) -> usize {
+    pub(crate) fn max(&self) -> usize {
         self.max
     }
 

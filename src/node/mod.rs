@@ -3,8 +3,8 @@
 //! same code runs under the stdio runtime (Maelstrom) and the simulator, and a run is a pure
 //! function of its seed and inputs.
 
-pub mod backoff;
-pub mod host;
+pub(crate) mod backoff;
+pub(crate) mod host;
 pub mod lines;
 pub mod rpc;
 pub mod runtime;
@@ -39,7 +39,7 @@ pub trait Node {
 /// What a node may use: who it is, the time, a seeded RNG, message ids, and an outbox.
 pub struct Ctx {
     pub id: String,
-    pub node_ids: Vec<String>,
+    pub(crate) node_ids: Vec<String>,
     /// Time since the node started (real under Maelstrom, virtual in the simulator).
     pub now: Duration,
     pub rng: ChaCha8Rng,
@@ -49,7 +49,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(id: String, node_ids: Vec<String>, seed: u64) -> Self {
+    pub(crate) fn new(id: String, node_ids: Vec<String>, seed: u64) -> Self {
         Ctx {
             id,
             node_ids,
@@ -68,7 +68,7 @@ impl Ctx {
 
     /// The position of this node in `node_ids`. [`Host`] refuses an `init` that does not list
     /// the node; 0 is only a fallback for a `Ctx` built by hand.
-    pub fn index(&self) -> usize {
+    pub(crate) fn index(&self) -> usize {
         self.node_ids
             .iter()
             .position(|n| *n == self.id)
@@ -98,21 +98,21 @@ impl Ctx {
     }
 
     /// Replies to `req` with a Maelstrom error.
-    pub fn error(&mut self, req: &Message, err: &RpcError) {
+    pub(crate) fn error(&mut self, req: &Message, err: &RpcError) {
         self.reply(req, Body::error(err));
     }
 
     /// A diagnostic line: stderr under Maelstrom (saved as node-logs/<id>.log), kept or
     /// dropped by the simulator.
-    pub fn log(&mut self, line: impl Into<String>) {
+    pub(crate) fn log(&mut self, line: impl Into<String>) {
         self.logs.push(line.into());
     }
 
-    pub fn take_outbox(&mut self) -> Vec<Message> {
+    fn take_outbox(&mut self) -> Vec<Message> {
         std::mem::take(&mut self.outbox)
     }
 
-    pub fn take_logs(&mut self) -> Vec<String> {
+    fn take_logs(&mut self) -> Vec<String> {
         std::mem::take(&mut self.logs)
     }
 }

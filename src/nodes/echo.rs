@@ -7,12 +7,12 @@ use serde_json::Value;
 
 /// The echo node (challenge 1). It takes no flags.
 #[derive(clap::Parser, Debug, Default)]
-pub struct Flags {}
+pub(crate) struct Flags {}
 
-pub struct Echo;
+pub(crate) struct Echo;
 
 impl Echo {
-    pub fn new(_flags: Flags) -> Self {
+    pub(crate) fn new(_flags: Flags) -> Self {
         Echo
     }
 }

@@ -28,27 +28,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 /// The service the counter lives in.
-pub const SEQ_KV: &str = "seq-kv";
+const SEQ_KV: &str = "seq-kv";
 
 /// Later flags win, so `--node-arg` on `glomers run` can override the profile's node-args.
 #[derive(clap::Parser, Debug, Clone)]
 #[command(args_override_self = true)]
-pub struct Flags {
+pub(crate) struct Flags {
     /// Publish this node's count to seq-kv at most this often (ms), when it changed.
     #[arg(long, default_value_t = 100)]
-    pub flush_ms: u64,
+    flush_ms: u64,
     /// Answer a read from the cached total if the last refresh started at most this long
     /// (ms) before the read; otherwise the read waits for a fresh one.
     #[arg(long, default_value_t = 500)]
-    pub staleness_ms: u64,
+    staleness_ms: u64,
     /// Abandon a refresh (and forget its requests) unanswered after this long (ms), and
     /// start another if reads are waiting.
     #[arg(long, default_value_t = 1000)]
-    pub rpc_timeout_ms: u64,
+    rpc_timeout_ms: u64,
     /// A read that waited this long (ms) for a fresh total gets error 11 instead of a stale
     /// answer; below Maelstrom's 5 s client timeout.
     #[arg(long, default_value_t = 3000)]
-    pub read_timeout_ms: u64,
+    read_timeout_ms: u64,
 }
 
 /// How many `rpc_timeout`s an own-count write is waited for before it is presumed lost.
@@ -88,7 +88,7 @@ struct Refresh {
     reading: BTreeSet<String>,
 }
 
-pub struct GCounter {
+pub(crate) struct GCounter {
     flags: Flags,
     /// Sum of every delta this node acknowledged.
     mine: u64,
@@ -114,7 +114,7 @@ pub struct GCounter {
 }
 
 impl GCounter {
-    pub fn new(flags: Flags) -> Self {
+    pub(crate) fn new(flags: Flags) -> Self {
         let timeout = Duration::from_millis(flags.rpc_timeout_ms);
         GCounter {
             flags,

@@ -2,12 +2,12 @@
 //! name and its node flags (the words after `glomers node <workload>`).
 
 pub mod broadcast;
-pub mod echo;
+pub(crate) mod echo;
 pub mod g_counter;
-pub mod kafka;
+pub(crate) mod kafka;
 mod one_request;
 pub mod txn;
-pub mod unique_ids;
+pub(crate) mod unique_ids;
 
 use crate::challenge::Workload;
 use crate::node::Node;
@@ -15,7 +15,7 @@ use clap::Parser;
 
 /// Parses a workload's node flags with clap, so `glomers node X --help` documents them and a
 /// bad flag is a clear error.
-pub fn parse_flags<F: Parser>(workload: Workload, args: &[String]) -> anyhow::Result<F> {
+fn parse_flags<F: Parser>(workload: Workload, args: &[String]) -> anyhow::Result<F> {
     let argv = std::iter::once(format!("glomers node {}", workload.maelstrom_name()))
         .chain(args.iter().cloned());
     // Kept as a clap::Error so `main` can let clap print help (exit 0) or usage (exit 2).

@@ -6,7 +6,7 @@ use crate::protocol::{Body, Message, RpcError};
 
 /// Replies to `msg` with the body `answer` makes of it when it is a `request`; any other type
 /// is not supported (error 10). An error from `answer` is the reply instead.
-pub fn serve(
+pub(crate) fn serve(
     msg: &Message,
     ctx: &mut Ctx,
     request: &str,

@@ -9,15 +9,15 @@ use crate::protocol::{Body, ErrorCode, Message, RpcError};
 
 /// The unique-ids node (challenge 2). It takes no flags.
 #[derive(clap::Parser, Debug, Default)]
-pub struct Flags {}
+pub(crate) struct Flags {}
 
 #[derive(Default)]
-pub struct UniqueIds {
+pub(crate) struct UniqueIds {
     counter: u64,
 }
 
 impl UniqueIds {
-    pub fn new(_flags: Flags) -> Self {
+    pub(crate) fn new(_flags: Flags) -> Self {
         UniqueIds::default()
     }
 

@@ -13,11 +13,11 @@ use std::path::Path;
 
 /// The longest line (one operation) read. Maelstrom's longest real lines (a broadcast final
 /// read listing every value) are a few hundred kilobytes.
-pub const MAX_LINE_BYTES: usize = 16 << 20;
+pub(crate) const MAX_LINE_BYTES: usize = 16 << 20;
 
 /// Why one line of a history could not be read.
 #[derive(Debug)]
-pub enum Problem {
+enum Problem {
     Io(std::io::Error),
     /// Longer than [`MAX_LINE_BYTES`].
     TooLong,
@@ -29,14 +29,14 @@ pub enum Problem {
 /// A line of a history that could not be read, with its 1-based number.
 #[derive(Debug)]
 pub struct Error {
-    pub line: usize,
-    pub problem: Problem,
+    line: usize,
+    problem: Problem,
 }
 
 impl Error {
     /// Whether the line broke one of the reader's limits (too long or nested too deep): the
     /// file is then unusable, not merely an odd operation.
-    pub fn exceeds_a_limit(&self) -> bool {
+    pub(crate) fn exceeds_a_limit(&self) -> bool {
         match &self.problem {
             Problem::TooLong => true,
             Problem::Edn(e) => e.is_too_deep(),
@@ -68,17 +68,17 @@ impl std::error::Error for Error {}
 
 /// The fields of an operation the report's figures use.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Head {
-    pub index: usize,
-    pub time: u64,
-    pub kind: OpType,
-    pub process: Process,
-    pub f: String,
+pub(crate) struct Head {
+    index: usize,
+    pub(crate) time: u64,
+    pub(crate) kind: OpType,
+    pub(crate) process: Process,
+    pub(crate) f: String,
 }
 
 /// A history's operations, read one line at a time. Blank lines are skipped; iteration ends
 /// after the first error.
-pub struct Ops<R> {
+pub(crate) struct Ops<R> {
     source: R,
     line: usize,
     buf: Vec<u8>,
@@ -86,7 +86,7 @@ pub struct Ops<R> {
 }
 
 impl<R: BufRead> Ops<R> {
-    pub fn new(source: R) -> Ops<R> {
+    pub(crate) fn new(source: R) -> Ops<R> {
         Ops {
             source,
             line: 0,
@@ -145,31 +145,14 @@ impl<R: BufRead> Ops<R> {
         }
     }
 
-    /// Just the [`Head`] of every operation.
-    pub fn heads(self) -> impl Iterator<Item = Result<Head, Error>> {
-        let mut ops = self;
-        std::iter::from_fn(move || {
-            let result = ops.next_value()?;
-            Some(result.and_then(|(line, value)| {
-                head_of(&value).map_err(|why| {
-                    ops.failed = true;
-                    Error {
-                        line,
-                        problem: Problem::NotAnOp(why),
-                    }
-                })
-            }))
-        })
-    }
-}
-
-impl<R: BufRead> Iterator for Ops<R> {
-    type Item = Result<Op, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next value decoded by `decode`; one that is not an operation marks the stream failed.
+    fn next_decoded<T>(
+        &mut self,
+        decode: impl Fn(&Value) -> Result<T, String>,
+    ) -> Option<Result<T, Error>> {
         let result = self.next_value()?;
         Some(result.and_then(|(line, value)| {
-            op_of(&value).map_err(|why| {
+            decode(&value).map_err(|why| {
                 self.failed = true;
                 Error {
                     line,
@@ -178,10 +161,24 @@ impl<R: BufRead> Iterator for Ops<R> {
             })
         }))
     }
+
+    /// Just the [`Head`] of every operation.
+    pub(crate) fn heads(self) -> impl Iterator<Item = Result<Head, Error>> {
+        let mut ops = self;
+        std::iter::from_fn(move || ops.next_decoded(head_of))
+    }
+}
+
+impl<R: BufRead> Iterator for Ops<R> {
+    type Item = Result<Op, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_decoded(op_of)
+    }
 }
 
 /// Opens a history file for streaming.
-pub fn open(path: &Path) -> anyhow::Result<Ops<BufReader<std::fs::File>>> {
+pub(crate) fn open(path: &Path) -> anyhow::Result<Ops<BufReader<std::fs::File>>> {
     let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
     Ok(Ops::new(BufReader::with_capacity(1 << 16, file)))
 }

@@ -5,7 +5,7 @@
 pub mod edn;
 pub mod history;
 pub mod op_stats;
-pub mod render;
+pub(crate) mod render;
 pub mod run_dir;
 pub mod synthetic_history;
 
@@ -14,42 +14,42 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 /// The file glomers writes into every Maelstrom run folder it judged.
-pub const GLOMERS_JSON: &str = "glomers.json";
+const GLOMERS_JSON: &str = "glomers.json";
 
 /// One judged run.
 #[derive(Clone, Debug)]
 pub struct RunReport {
     /// The challenge id (`3d`); `None` when no profile applies (then only Maelstrom's verdict
     /// counts).
-    pub challenge: Option<String>,
-    pub title: Option<String>,
+    pub(crate) challenge: Option<String>,
+    pub(crate) title: Option<String>,
     /// Maelstrom's workload name.
-    pub workload: Option<String>,
+    pub(crate) workload: Option<String>,
     /// `maelstrom` or `sim`.
-    pub engine: String,
+    engine: String,
     /// The harness command (Maelstrom's argv), or for the simulator the command that replays it.
-    pub command: Vec<String>,
+    pub(crate) command: Vec<String>,
     /// Maelstrom's options as command-line words (profile plus overrides).
-    pub opts: Vec<String>,
-    pub node_args: Vec<String>,
-    pub seed: Option<u64>,
-    pub run_dir: Option<PathBuf>,
-    pub wall_seconds: Option<f64>,
-    pub simulated_seconds: Option<f64>,
+    pub(crate) opts: Vec<String>,
+    pub(crate) node_args: Vec<String>,
+    pub(crate) seed: Option<u64>,
+    run_dir: Option<PathBuf>,
+    pub(crate) wall_seconds: Option<f64>,
+    pub(crate) simulated_seconds: Option<f64>,
     /// The harness's own exit code (Maelstrom: 0 valid, 1 invalid, 2 unknown).
-    pub harness_exit: Option<i32>,
+    pub(crate) harness_exit: Option<i32>,
     /// Maelstrom's plots and pages found in the run folder.
-    pub plots: Vec<PathBuf>,
+    plots: Vec<PathBuf>,
     pub verdict: Verdict,
     /// What the driver wants the reader to know (e.g. why no criteria were checked).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// The simulator's results map (Maelstrom's `results.edn` shape), for `--json`.
-    pub results: Option<Value>,
+    pub(crate) results: Option<Value>,
 }
 
 impl RunReport {
     /// A report with only the verdict filled in.
-    pub fn new(engine: &str, verdict: Verdict) -> RunReport {
+    pub(crate) fn new(engine: &str, verdict: Verdict) -> RunReport {
         RunReport {
             challenge: None,
             title: None,
@@ -108,7 +108,7 @@ impl RunReport {
     }
 
     /// Writes `glomers.json` into `dir`.
-    pub fn write_json(&self, dir: &Path) -> anyhow::Result<PathBuf> {
+    pub(crate) fn write_json(&self, dir: &Path) -> anyhow::Result<PathBuf> {
         let path = dir.join(GLOMERS_JSON);
         let text = serde_json::to_string_pretty(&self.to_json())?;
         std::fs::write(&path, text + "\n")
@@ -119,16 +119,16 @@ impl RunReport {
 
 /// One challenge's line in the `run all` table.
 #[derive(Clone, Debug)]
-pub struct Row {
-    pub id: String,
-    pub title: String,
-    pub engine: String,
-    pub wall_seconds: f64,
-    pub outcome: Outcome,
+pub(crate) struct Row {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) engine: String,
+    pub(crate) wall_seconds: f64,
+    pub(crate) outcome: Outcome,
 }
 
 #[derive(Clone, Debug)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Judged(Box<RunReport>),
     /// The challenge could not be run or judged; the exit code that error carries.
     Error {
@@ -139,7 +139,7 @@ pub enum Outcome {
 
 impl Row {
     /// `PASS`, `FAIL` or `ERROR`.
-    pub fn status(&self) -> &'static str {
+    pub(crate) fn status(&self) -> &'static str {
         match &self.outcome {
             Outcome::Judged(r) if r.verdict.pass => "PASS",
             Outcome::Judged(_) => "FAIL",
@@ -168,7 +168,7 @@ impl Row {
 
 /// The exit code of a whole table: the highest code of any challenge that could not be run
 /// (2 setup, 3 harness), else 1 if some challenge failed, else 0.
-pub fn table_exit_code(rows: &[Row]) -> u8 {
+pub(crate) fn table_exit_code(rows: &[Row]) -> u8 {
     let errored = rows
         .iter()
         .filter_map(|r| match &r.outcome {

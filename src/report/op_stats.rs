@@ -2,7 +2,7 @@
 //! a history of any length is summed up in memory proportional to its completed operations.
 
 use super::history;
-pub use crate::history::{OpStats, Tally};
+pub(crate) use crate::history::{OpStats, Tally};
 use anyhow::Context;
 use std::path::Path;
 

@@ -162,7 +162,7 @@ fn trailer_lines(r: &RunReport) -> Vec<(String, String)> {
 }
 
 /// The human table for one run.
-pub fn run_text(r: &RunReport) -> String {
+pub(crate) fn run_text(r: &RunReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", heading(r));
     for (k, v) in figure_lines(&r.verdict).into_iter().chain(trailer_lines(r)) {
@@ -171,28 +171,12 @@ pub fn run_text(r: &RunReport) -> String {
     out
 }
 
-/// The verdict table alone (no run details), for callers holding just a [`Verdict`].
-pub fn text(v: &Verdict) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "challenge {}  (engine: {})", v.challenge, v.engine);
-    for (k, val) in figure_lines(v) {
-        let _ = writeln!(out, "  {k:<20} {val}");
-    }
-    let _ = writeln!(
-        out,
-        "  {:<20} {}",
-        "verdict",
-        if v.pass { "PASS" } else { "FAIL" }
-    );
-    out
-}
-
 fn md_escape(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
 /// One run as Markdown: a heading and a two-column table.
-pub fn run_markdown(r: &RunReport) -> String {
+pub(crate) fn run_markdown(r: &RunReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### {}\n", md_escape(&heading(r)));
     let _ = writeln!(out, "| figure | value |\n|---|---|");
@@ -203,7 +187,7 @@ pub fn run_markdown(r: &RunReport) -> String {
 }
 
 /// One run as pretty JSON (the same document as `glomers.json`).
-pub fn run_json(r: &RunReport) -> String {
+pub(crate) fn run_json(r: &RunReport) -> String {
     serde_json::to_string_pretty(&r.to_json()).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
@@ -279,7 +263,7 @@ const HEADERS: [&str; 9] = [
 ];
 
 /// The `run all` table as aligned text.
-pub fn table_text(rows: &[Row]) -> String {
+pub(crate) fn table_text(rows: &[Row]) -> String {
     let cells: Vec<[String; 9]> = rows.iter().map(row_cells).collect();
     let mut widths = HEADERS.map(|h| h.chars().count());
     for row in &cells {
@@ -321,7 +305,7 @@ fn summary(rows: &[Row]) -> String {
 }
 
 /// The `run all` table as Markdown.
-pub fn table_markdown(rows: &[Row]) -> String {
+pub(crate) fn table_markdown(rows: &[Row]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "| {} |", HEADERS.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(HEADERS.len()));
@@ -334,7 +318,7 @@ pub fn table_markdown(rows: &[Row]) -> String {
 }
 
 /// The `run all` table as JSON.
-pub fn table_json(rows: &[Row]) -> String {
+pub(crate) fn table_json(rows: &[Row]) -> String {
     let value = serde_json::json!({
         "rows": rows.iter().map(Row::to_json).collect::<Vec<_>>(),
         "exit-code": super::table_exit_code(rows),

@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Maelstrom 0.2.4's workloads (the `-w` values), for recognising folder names.
-pub const MAELSTROM_WORKLOADS: [&str; 10] = [
+const MAELSTROM_WORKLOADS: [&str; 10] = [
     "broadcast",
     "echo",
     "g-counter",
@@ -26,7 +26,7 @@ pub const MAELSTROM_WORKLOADS: [&str; 10] = [
 ];
 
 /// The plots and pages Maelstrom leaves in a run folder, in the order worth looking at.
-pub const PLOTS: [&str; 5] = [
+const PLOTS: [&str; 5] = [
     "latency-raw.png",
     "latency-quantiles.png",
     "rate.png",
@@ -61,7 +61,7 @@ fn unreadable(path: &Path, err: &std::io::Error) -> anyhow::Error {
 
 /// The run folder a user means: `path` (default `store/latest`) if it is one, else its
 /// `latest` (so `store/` and `store/<workload>/` work too).
-pub fn resolve(path: Option<&Path>) -> anyhow::Result<PathBuf> {
+pub(crate) fn resolve(path: Option<&Path>) -> anyhow::Result<PathBuf> {
     let given = path.unwrap_or(Path::new("store/latest"));
     if !given.exists() {
         return Err(exit::setup(format!(
@@ -94,7 +94,7 @@ pub fn resolve(path: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 /// Maelstrom's command line as logged at the top of `jepsen.log` (`Command line:` and, on
 /// the next line, the words).
-pub fn logged_command(dir: &Path) -> Option<Vec<String>> {
+fn logged_command(dir: &Path) -> Option<Vec<String>> {
     ["jepsen.log", "jepsen.log.tail"].iter().find_map(|name| {
         let text = read_head(&dir.join(name), 64 * 1024)?;
         let mut lines = text.lines();
@@ -126,7 +126,7 @@ fn workload_in(words: &[String]) -> Option<String> {
 }
 
 /// Maelstrom's options in a command line (the ones challenges use; others are ignored).
-pub fn opts_in(words: &[String]) -> TestOpts {
+fn opts_in(words: &[String]) -> TestOpts {
     TestOpts::from_logged_args(words)
 }
 
@@ -148,7 +148,7 @@ fn same_shape(profile: &TestOpts, run: &TestOpts) -> bool {
 
 /// The workload of a run folder: from the logged command line, the parent folder
 /// (`store/<workload>/<time>`), or a `<workload>-<time>` folder name.
-pub fn infer_workload(dir: &Path) -> Option<String> {
+fn infer_workload(dir: &Path) -> Option<String> {
     if let Some(w) = logged_command(dir).as_deref().and_then(workload_in) {
         return Some(w);
     }
@@ -175,7 +175,7 @@ pub fn infer_workload(dir: &Path) -> Option<String> {
 }
 
 /// Which challenge a run was: `Ok(profile)`, or `Err(why none applies)`.
-pub fn infer_challenge<'p>(
+fn infer_challenge<'p>(
     profiles: &'p Profiles,
     workload: Option<&str>,
     command: Option<&[String]>,
@@ -220,7 +220,7 @@ pub fn infer_challenge<'p>(
 }
 
 /// Maelstrom's plots present in `dir`.
-pub fn plots(dir: &Path) -> Vec<PathBuf> {
+fn plots(dir: &Path) -> Vec<PathBuf> {
     PLOTS
         .iter()
         .map(|p| dir.join(p))
@@ -230,7 +230,7 @@ pub fn plots(dir: &Path) -> Vec<PathBuf> {
 
 /// Reads `results.edn` and `history.edn` and judges them, against `profile` if given.
 /// A folder without results is a harness failure (exit 3).
-pub fn judge(
+pub(crate) fn judge(
     dir: &Path,
     profile: Option<&Profile>,
     workload: Option<String>,
@@ -284,7 +284,7 @@ pub fn judge(
 
 /// The largest `results.edn` read. Real ones are tens of kilobytes; Elle's longest
 /// explanations stay far below this.
-pub const MAX_RESULTS_BYTES: u64 = 64 << 20;
+const MAX_RESULTS_BYTES: u64 = 64 << 20;
 
 /// `results.edn` as EDN. Missing, it is a harness failure (exit 3), as is one that is too
 /// large or not EDN; one that exists but cannot be read is an I/O error naming it (exit 2).

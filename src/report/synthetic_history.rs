@@ -14,7 +14,7 @@ pub struct Written {
     /// Client invocations.
     pub invocations: u64,
     /// Completions with `:type :ok`.
-    pub oks: u64,
+    oks: u64,
 }
 
 /// Writes operations until at least `target_bytes` have been written. Ten clients each

@@ -4,18 +4,18 @@
 use std::time::Duration;
 
 /// Virtual nanoseconds since the run started.
-pub type Nanos = u64;
+pub(crate) type Nanos = u64;
 
-pub const MILLI: Nanos = 1_000_000;
+pub(crate) const MILLI: Nanos = 1_000_000;
 
-pub const SECOND: Nanos = 1_000_000_000;
+pub(crate) const SECOND: Nanos = 1_000_000_000;
 
 /// A duration in virtual nanoseconds, saturating: a duration beyond ~584 years means "never".
-pub fn nanos(d: Duration) -> Nanos {
+pub(crate) fn nanos(d: Duration) -> Nanos {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// The virtual instant `t` as the `Duration` nodes and workloads are handed.
-pub fn as_duration(t: Nanos) -> Duration {
+pub(crate) fn as_duration(t: Nanos) -> Duration {
     Duration::from_nanos(t)
 }

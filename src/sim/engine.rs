@@ -419,7 +419,7 @@ impl<'a> Engine<'a> {
                 let reply = Message::new(msg.dest.clone(), msg.src.clone(), body);
                 self.send(reply);
             }
-        } else if let Err(msg) = self.setup_reply(msg) {
+        } else if !self.setup_reply(&msg) {
             self.logs.push((
                 "network".into(),
                 format!("dropped message to unknown node {:?}", msg.dest),

@@ -87,19 +87,19 @@ impl Engine<'_> {
         self.schedule(at, Event::SetupDeadline { node, step });
     }
 
-    /// Takes `msg` if it answers a setup request; gives it back otherwise.
-    pub(super) fn setup_reply(&mut self, msg: Message) -> Result<(), Message> {
+    /// Whether `msg` went to a setup client (and was dealt with as setup).
+    pub(super) fn setup_reply(&mut self, msg: &Message) -> bool {
         let Some(live) = self.live.as_ref() else {
-            return Err(msg);
+            return false;
         };
         let Some(node) = live.setup.iter().position(|s| s.client == msg.dest) else {
-            return Err(msg);
+            return false;
         };
         let setup = &live.setup[node];
         let step = setup.step;
         if step >= setup.requests.len() || msg.body.in_reply_to != Some(step as u64 + 1) {
             // Not the reply being waited for: Maelstrom's client skips it.
-            return Ok(());
+            return true;
         }
         let id = self.node_ids[node].clone();
         let failed = if msg.body.kind == "error" {
@@ -122,11 +122,11 @@ impl Engine<'_> {
         };
         if let Some(why) = failed {
             self.failure = Some(crate::exit::harness(why));
-            return Ok(());
+            return true;
         }
         let done = {
             let Some(live) = self.live_mut() else {
-                return Ok(());
+                return true;
             };
             live.setup[node].step += 1;
             live.setup.iter().all(|s| s.step >= s.requests.len())
@@ -135,7 +135,7 @@ impl Engine<'_> {
         if done && self.phase == Phase::Setup {
             self.begin_main();
         }
-        Ok(())
+        true
     }
 
     pub(super) fn setup_deadline(&mut self, node: usize, step: usize) {

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     One,
     MinorityThird,
     Majority,
@@ -17,14 +17,14 @@ pub enum Target {
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [
+    const ALL: [Target; 4] = [
         Target::One,
         Target::MinorityThird,
         Target::Majority,
         Target::MajoritiesRing,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Target::One => "one",
             Target::MinorityThird => "minority-third",
@@ -35,12 +35,12 @@ impl Target {
 }
 
 /// A random grudge of a random target type over `nodes`.
-pub fn random_grudge(nodes: &[String], rng: &mut ChaCha8Rng) -> (Target, Grudge) {
+pub(crate) fn random_grudge(nodes: &[String], rng: &mut ChaCha8Rng) -> (Target, Grudge) {
     let target = Target::ALL[rng.gen_range(0..Target::ALL.len())];
     (target, grudge(target, nodes, rng))
 }
 
-pub fn grudge(target: Target, nodes: &[String], rng: &mut ChaCha8Rng) -> Grudge {
+fn grudge(target: Target, nodes: &[String], rng: &mut ChaCha8Rng) -> Grudge {
     let mut shuffled = nodes.to_vec();
     shuffled.shuffle(rng);
     let n = shuffled.len();
@@ -82,7 +82,7 @@ fn majorities_ring(ring: &[String]) -> Grudge {
 }
 
 /// Delay until the next nemesis operation, in seconds.
-pub fn stagger(interval_s: f64, rng: &mut ChaCha8Rng) -> f64 {
+pub(crate) fn stagger(interval_s: f64, rng: &mut ChaCha8Rng) -> f64 {
     if interval_s <= 0.0 {
         0.0
     } else {

@@ -5,9 +5,9 @@
 //! fifos, and Ctrl-C / SIGTERM mid-download — each failure with a clear error and nothing left
 //! in the cache.
 
-use crate::support::binary::glomers;
+use crate::support::binary::{glomers, ran, Ran};
 use crate::support::http::{serve, Reply};
-use crate::support::release::{entries, sha256_hex, tarball, tarball_with, Extra};
+use crate::support::release::{entries, serve_archive, sha256_hex, tarball, tarball_with, Extra};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -17,17 +17,21 @@ fn install(cache: &Path, url: &str, sha: &str) -> (i32, String, String) {
 
 /// `install` with extra environment variables (the limits' overrides).
 fn install_env(cache: &Path, url: &str, sha: &str, env: &[(&str, &str)]) -> (i32, String, String) {
-    let out = glomers()
+    let out = ran(glomers()
         .args(["maelstrom", "install", "--url", url, "--sha256", sha])
         .env("XDG_CACHE_HOME", cache)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .envs(env.iter().copied()));
+    (out.code.unwrap_or(-1), out.stdout, out.stderr)
+}
+
+/// Installs `archive` (served with its right checksum) and expects it refused with `why`,
+/// leaving nothing behind.
+fn assert_archive_refused(archive: Vec<u8>, why: &str) {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, said) = install_archive(cache.path(), archive, &[]);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains(why), "{said}");
+    assert_nothing_installed(cache.path());
 }
 
 fn assert_nothing_installed(cache: &Path) {
@@ -37,11 +41,9 @@ fn assert_nothing_installed(cache: &Path) {
 
 #[test]
 fn good_tarball_installs_atomically_and_is_found() {
-    let good = tarball(true);
-    let sha = sha256_hex(&good);
-    let base = serve(vec![("/m.tar.bz2", Reply::Body(good))]);
+    let (url, sha) = serve_archive(tarball(true));
     let cache = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = install(cache.path(), &format!("{base}/m.tar.bz2"), &sha);
+    let (code, stdout, stderr) = install(cache.path(), &url, &sha);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("installed Maelstrom 0.2.4"), "{stdout}");
     let dir = cache.path().join("glomers/maelstrom-0.2.4");
@@ -71,7 +73,7 @@ fn good_tarball_installs_atomically_and_is_found() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("0.2.4 at"));
 
     // A second install is a no-op.
-    let (code, stdout, _) = install(cache.path(), &format!("{base}/m.tar.bz2"), &sha);
+    let (code, stdout, _) = install(cache.path(), &url, &sha);
     assert_eq!(code, 0);
     assert!(stdout.contains("already installed"), "{stdout}");
 }
@@ -140,13 +142,7 @@ fn a_truncated_archive_installs_nothing() {
     // The checksum matches what is served, so the failure is found while unpacking.
     let mut cut = tarball(true);
     cut.truncate(cut.len() * 2 / 3);
-    let sha = sha256_hex(&cut);
-    let base = serve(vec![("/m.tar.bz2", Reply::Body(cut))]);
-    let cache = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = install(cache.path(), &format!("{base}/m.tar.bz2"), &sha);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("unpacking"), "{stderr}");
-    assert_nothing_installed(cache.path());
+    assert_archive_refused(cut, "unpacking");
 }
 
 #[test]
@@ -165,34 +161,22 @@ fn not_found_installs_nothing() {
 
 #[test]
 fn a_tarball_without_the_jar_is_refused() {
-    let bad = tarball(false);
-    let sha = sha256_hex(&bad);
-    let base = serve(vec![("/m.tar.bz2", Reply::Body(bad))]);
-    let cache = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = install(cache.path(), &format!("{base}/m.tar.bz2"), &sha);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("not a Maelstrom release"), "{stderr}");
-    assert_nothing_installed(cache.path());
+    assert_archive_refused(tarball(false), "not a Maelstrom release");
 }
 
 #[test]
 fn run_installs_on_demand_then_needs_java() {
-    let good = tarball(true);
-    let sha = sha256_hex(&good);
-    let base = serve(vec![("/m.tar.bz2", Reply::Body(good))]);
+    let (url, sha) = serve_archive(tarball(true));
     let cache = tempfile::tempdir().unwrap();
     let no_java = tempfile::tempdir().unwrap();
-    let out = glomers()
+    let Ran { code, stderr, .. } = ran(glomers()
         .args(["run", "1", "--engine", "maelstrom", "--store"])
         .arg(cache.path())
         .env("XDG_CACHE_HOME", cache.path())
         .env("PATH", no_java.path())
-        .env("GLOMERS_MAELSTROM_URL", format!("{base}/m.tar.bz2"))
-        .env("GLOMERS_MAELSTROM_SHA256", &sha)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+        .env("GLOMERS_MAELSTROM_URL", &url)
+        .env("GLOMERS_MAELSTROM_SHA256", &sha));
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("is not installed; installing it"),
         "{stderr}"
@@ -208,16 +192,16 @@ fn run_installs_on_demand_then_needs_java() {
 
     // A failed on-demand install is a setup error that says why.
     let empty = tempfile::tempdir().unwrap();
-    let out = glomers()
+    let Ran { code, stderr, .. } = ran(glomers()
         .args(["run", "1", "--engine", "maelstrom"])
         .env("XDG_CACHE_HOME", empty.path())
         .env("PATH", no_java.path())
-        .env("GLOMERS_MAELSTROM_URL", format!("{base}/gone.tar.bz2"))
-        .env("GLOMERS_MAELSTROM_SHA256", &sha)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+        .env(
+            "GLOMERS_MAELSTROM_URL",
+            url.replace("/m.tar.bz2", "/gone.tar.bz2"),
+        )
+        .env("GLOMERS_MAELSTROM_SHA256", &sha));
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("could not install Maelstrom") && stderr.contains("HTTP 404"),
         "{stderr}"
@@ -333,9 +317,8 @@ fn a_limit_override_out_of_range_is_refused() {
 
 /// Serves `archive` with its right checksum and installs it with `env`.
 fn install_archive(cache: &Path, archive: Vec<u8>, env: &[(&str, &str)]) -> (i32, String) {
-    let sha = sha256_hex(&archive);
-    let base = serve(vec![("/m.tar.bz2", Reply::Body(archive))]);
-    let (code, stdout, stderr) = install_env(cache, &format!("{base}/m.tar.bz2"), &sha, env);
+    let (url, sha) = serve_archive(archive);
+    let (code, stdout, stderr) = install_env(cache, &url, &sha, env);
     (code, format!("{stdout}{stderr}"))
 }
 

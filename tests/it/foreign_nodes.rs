@@ -7,7 +7,6 @@ use crate::support::binary::{glomers, write_executable};
 use crate::support::processes::is_running;
 use crate::support::sim::profile;
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::progress::Display;
 use glomers::driver::sim_run;
 use glomers::sim::external::Program;
 use std::time::{Duration, Instant};
@@ -53,7 +52,6 @@ fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
                         &own_binary(id),
                         None,
                         Some(Duration::from_secs(120)),
-                        Display::Quiet,
                     )
                     .unwrap_or_else(|e| panic!("{id} as a foreign binary: {e:#}"));
                     let (_, in_process) = sim_run::judge(&p, &short, 7).expect("in-process run");

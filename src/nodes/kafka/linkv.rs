@@ -77,7 +77,7 @@ struct Join {
     list: bool,
 }
 
-pub struct LinKv {
+pub(crate) struct LinKv {
     timing: Timing,
     keys: BTreeMap<String, KeyState>,
     links: BTreeMap<String, Link>,
@@ -89,7 +89,7 @@ pub struct LinKv {
 }
 
 impl LinKv {
-    pub fn new(timing: Timing) -> Self {
+    pub(crate) fn new(timing: Timing) -> Self {
         LinKv {
             pending: PendingRpcs::new(timing.kv_timeout),
             timing,

@@ -50,7 +50,7 @@ struct ListWait {
     offsets: BTreeMap<String, i64>,
 }
 
-pub struct Local {
+pub(crate) struct Local {
     timing: Timing,
     keys: BTreeMap<String, KeyState>,
     committed: BTreeMap<String, i64>,
@@ -64,7 +64,7 @@ pub struct Local {
 }
 
 impl Local {
-    pub fn new(timing: Timing) -> Self {
+    pub(crate) fn new(timing: Timing) -> Self {
         Local {
             queries: PendingRpcs::new(timing.query_timeout),
             timing,

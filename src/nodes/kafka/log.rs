@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 
 /// The messages of one key that this node knows, by offset.
 #[derive(Debug, Default)]
-pub struct KeyLog {
+pub(crate) struct KeyLog {
     entries: BTreeMap<i64, Value>,
 }
 
 impl KeyLog {
     /// Records `msg` at `offset`. An offset is written once: a second, different message there
     /// would be a bug elsewhere, and keeping the first keeps every reader consistent.
-    pub fn insert(&mut self, offset: i64, msg: Value) -> bool {
+    pub(crate) fn insert(&mut self, offset: i64, msg: Value) -> bool {
         match self.entries.get(&offset) {
             Some(_) => false,
             None => {
@@ -24,13 +24,9 @@ impl KeyLog {
         }
     }
 
-    pub fn contains(&self, offset: i64) -> bool {
-        self.entries.contains_key(&offset)
-    }
-
     /// The first offset at or after `from` this node does not hold: the end of the contiguous
     /// run starting there.
-    pub fn first_gap(&self, from: i64) -> i64 {
+    pub(crate) fn first_gap(&self, from: i64) -> i64 {
         let mut next = from;
         for (&o, _) in self.entries.range(from..) {
             if o != next {

@@ -8,18 +8,18 @@
 //! - [`linkv`] (5b): offsets are claimed from per-key counters in Maelstrom's `lin-kv` by
 //!   compare-and-set; messages replicate directly; commits live in `lin-kv`.
 
-pub mod linkv;
-pub mod local;
-pub mod log;
-pub mod requests;
-pub mod sync;
+pub(crate) mod linkv;
+pub(crate) mod local;
+pub(crate) mod log;
+pub(crate) mod requests;
+pub(crate) mod sync;
 
 use crate::node::{Ctx, Node};
 use crate::protocol::{Message, RpcError};
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Mode {
+enum Mode {
     /// Offsets assigned locally per node, replicated in batches (5a, 5c).
     Local,
     /// Offsets claimed from lin-kv counters (5b).
@@ -29,20 +29,20 @@ pub enum Mode {
 /// Later flags override earlier ones, so `glomers run --node-arg` can retune a profile.
 #[derive(clap::Parser, Debug)]
 #[command(args_override_self = true)]
-pub struct Flags {
+pub(crate) struct Flags {
     /// How offsets are assigned.
     #[arg(long, value_enum, default_value_t = Mode::Local)]
-    pub mode: Mode,
+    mode: Mode,
     /// Milliseconds between replication batches to each peer.
     #[arg(long, default_value_t = 100)]
-    pub sync_ms: u64,
+    sync_ms: u64,
     /// Milliseconds before unacknowledged batches are sent again; doubles while the peer
     /// acknowledges nothing.
     #[arg(long, default_value_t = 1000)]
-    pub resend_ms: u64,
+    resend_ms: u64,
     /// Cap of the retransmission timeout, in ms.
     #[arg(long, default_value_t = 8000)]
-    pub resend_max_ms: u64,
+    resend_max_ms: u64,
 }
 
 impl Default for Flags {
@@ -58,15 +58,15 @@ impl Default for Flags {
 
 /// The node's clocks, from its flags.
 #[derive(Clone, Copy, Debug)]
-pub struct Timing {
-    pub sync: Duration,
-    pub resend: Duration,
+pub(crate) struct Timing {
+    sync: Duration,
+    resend: Duration,
     /// The cap the retransmission timeout backs off to.
-    pub resend_max: Duration,
+    resend_max: Duration,
     /// How long a `list_committed_offsets` waits for peers before answering with what it has.
-    pub query_timeout: Duration,
+    query_timeout: Duration,
     /// How long a `lin-kv` request may stay unanswered before its state is dropped.
-    pub kv_timeout: Duration,
+    kv_timeout: Duration,
 }
 
 impl Default for Timing {
@@ -88,12 +88,12 @@ impl From<&Flags> for Timing {
 }
 
 /// The kafka node: one of the two designs.
-pub struct Kafka {
+pub(crate) struct Kafka {
     inner: Box<dyn Node>,
 }
 
 impl Kafka {
-    pub fn new(flags: Flags) -> Self {
+    pub(crate) fn new(flags: Flags) -> Self {
         let timing = Timing::from(&flags);
         let inner: Box<dyn Node> = match flags.mode {
             Mode::Local => Box::new(local::Local::new(timing)),

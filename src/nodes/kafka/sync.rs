@@ -28,59 +28,59 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 /// Most entries plus marks in one batch, and in one message.
-pub const MAX_SYNC_ENTRIES: usize = 1024;
+const MAX_SYNC_ENTRIES: usize = 1024;
 /// Most bytes of entries and marks in one message (a single larger message still travels, alone).
-pub const MAX_SYNC_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_SYNC_BYTES: usize = 256 * 1024;
 /// Most entries plus marks sent and not yet acknowledged, per peer.
-pub const IN_FLIGHT_ENTRIES: usize = 4 * MAX_SYNC_ENTRIES;
+const IN_FLIGHT_ENTRIES: usize = 4 * MAX_SYNC_ENTRIES;
 /// Most bytes sent and not yet acknowledged, per peer (a single larger batch still travels).
-pub const IN_FLIGHT_BYTES: usize = 4 * MAX_SYNC_BYTES;
+pub(crate) const IN_FLIGHT_BYTES: usize = 4 * MAX_SYNC_BYTES;
 /// The highest offset a peer may name in an entry or a mark. Honest offsets grow by about one
 /// per message sent, so they never get near this; a larger one would push this node's next
 /// offset for the key to the end of its range and stop it serving the key.
-pub const MAX_PEER_OFFSET: i64 = 1 << 62;
+pub(crate) const MAX_PEER_OFFSET: i64 = 1 << 62;
 
 /// Per-item overhead beyond a message's own JSON: brackets, separators, the offset.
 const ITEM_OVERHEAD: usize = 32;
 
 /// What one batch carries.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Batch {
+pub(crate) struct Batch {
     /// Messages this node appended: `[key, offset, msg]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub entries: Vec<(String, i64, Value)>,
+    pub(crate) entries: Vec<(String, i64, Value)>,
     /// Per key, a bound under which the sender will never again produce an entry, and below
     /// which it has already sent all of its own.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub marks: BTreeMap<String, i64>,
+    pub(crate) marks: BTreeMap<String, i64>,
 }
 
 impl Batch {
-    pub fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.entries.is_empty() && self.marks.is_empty()
     }
 
     /// Entries plus marks.
-    pub fn items(&self) -> usize {
+    fn items(&self) -> usize {
         self.entries.len() + self.marks.len()
     }
 }
 
 /// The wire form of a sync message.
 #[derive(Debug, Deserialize)]
-pub struct SyncMsg {
+struct SyncMsg {
     /// Sequence number of `batches[0]`.
-    pub first: u64,
+    first: u64,
     #[serde(default)]
-    pub batches: Vec<Batch>,
+    batches: Vec<Batch>,
     /// Every batch up to this sequence number was applied by the sender.
-    pub ack: u64,
+    ack: u64,
 }
 
 impl SyncMsg {
     /// Rejects a message naming an offset outside `0..=MAX_PEER_OFFSET` (malformed, code 12).
     /// Nothing of a rejected message is applied.
-    pub fn validate(&self) -> Result<(), RpcError> {
+    pub(crate) fn validate(&self) -> Result<(), RpcError> {
         let offsets = self.batches.iter().flat_map(|b| {
             let entries = b.entries.iter().map(|(k, o, _)| ("entry", k, *o));
             entries.chain(b.marks.iter().map(|(k, o)| ("mark", k, *o)))
@@ -100,7 +100,7 @@ impl SyncMsg {
 }
 
 /// The message type on the wire.
-pub const SYNC: &str = "kafka_sync";
+pub(crate) const SYNC: &str = "kafka_sync";
 
 /// The size of `value` as JSON, without building the text.
 fn json_len(value: &impl Serialize) -> usize {
@@ -130,7 +130,7 @@ struct Sealed {
 
 /// One direction-pair of replication with one peer.
 #[derive(Debug)]
-pub struct Link {
+pub(crate) struct Link {
     building: Batch,
     building_bytes: usize,
     /// Sealed batches not yet acknowledged, oldest first.
@@ -147,7 +147,7 @@ pub struct Link {
 
 impl Link {
     /// A link retransmitting after `resend`, backing off up to `resend_max`.
-    pub fn new(resend: Duration, resend_max: Duration) -> Self {
+    pub(crate) fn new(resend: Duration, resend_max: Duration) -> Self {
         Link {
             building: Batch::default(),
             building_bytes: 0,
@@ -161,7 +161,7 @@ impl Link {
         }
     }
 
-    pub fn push_entry(&mut self, key: &str, offset: i64, msg: Value) {
+    pub(crate) fn push_entry(&mut self, key: &str, offset: i64, msg: Value) {
         self.building_bytes = self
             .building_bytes
             .saturating_add(key.len() + json_len(&msg) + ITEM_OVERHEAD);
@@ -169,7 +169,7 @@ impl Link {
         self.seal_if_full();
     }
 
-    pub fn set_mark(&mut self, key: &str, mark: i64) {
+    pub(crate) fn set_mark(&mut self, key: &str, mark: i64) {
         if self.building.marks.insert(key.to_string(), mark).is_none() {
             self.building_bytes = self
                 .building_bytes
@@ -204,7 +204,7 @@ impl Link {
     }
 
     /// Seals the batch being built and returns the sync message to send now, if any.
-    pub fn on_tick(&mut self, now: Duration) -> Option<Body> {
+    fn on_tick(&mut self, now: Duration) -> Option<Body> {
         self.seal();
         let base = self.base();
         if self.next_send > base && self.retransmit.is_due(now) {
@@ -260,7 +260,7 @@ impl Link {
 
     /// Takes a sync message from the peer (validated): drops what it acknowledged and returns,
     /// in order, the batches to apply now.
-    pub fn on_sync(&mut self, msg: SyncMsg, now: Duration) -> Vec<Batch> {
+    fn on_sync(&mut self, msg: SyncMsg, now: Duration) -> Vec<Batch> {
         // The peer cannot acknowledge what was never sent.
         let ack = msg.ack.min(self.next_seq.saturating_sub(1));
         let mut progress = false;
@@ -290,15 +290,16 @@ impl Link {
         out
     }
 
+    #[cfg(test)]
     /// Batches sealed but not yet acknowledged.
-    pub fn backlog(&self) -> usize {
+    fn backlog(&self) -> usize {
         self.unacked.len()
     }
 }
 
 /// One link per peer of this node (every other node of the cluster), with `timing`'s
 /// retransmission timeouts.
-pub fn links_to_peers(ctx: &Ctx, timing: &Timing) -> BTreeMap<String, Link> {
+pub(crate) fn links_to_peers(ctx: &Ctx, timing: &Timing) -> BTreeMap<String, Link> {
     ctx.peers()
         .map(|p| (p.clone(), Link::new(timing.resend, timing.resend_max)))
         .collect()
@@ -306,7 +307,7 @@ pub fn links_to_peers(ctx: &Ctx, timing: &Timing) -> BTreeMap<String, Link> {
 
 /// Takes a `kafka_sync` message: the batches now due to be applied, in order. A malformed
 /// message is an error; one from a node that is not a peer of ours is ignored (no batches).
-pub fn receive(
+pub(crate) fn receive(
     links: &mut BTreeMap<String, Link>,
     msg: &Message,
     now: Duration,
@@ -322,7 +323,7 @@ pub fn receive(
 /// A node's tick: every link sends what it has for its peer (new entries, marks, resends),
 /// then what waited in `waiting` past its deadline is handed back for the node to give up on
 /// (a peer or service that does not answer, as in a partition, must not hold it forever).
-pub fn tick<T>(
+pub(crate) fn tick<T>(
     links: &mut BTreeMap<String, Link>,
     waiting: &mut PendingRpcs<T>,
     ctx: &mut Ctx,

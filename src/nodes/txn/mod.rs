@@ -16,8 +16,8 @@
 //!
 //! With a single node (6a) there is nothing to replicate and the node is serializable.
 
-pub mod replication;
-pub mod store;
+pub(crate) mod replication;
+pub(crate) mod store;
 
 use crate::node::{Ctx, Node};
 use crate::protocol::{Body, ErrorCode, Message, RpcError};
@@ -29,13 +29,13 @@ use store::{Mop, Store};
 /// Later flags override earlier ones, so `glomers run --node-arg` can retune a profile.
 #[derive(clap::Parser, Debug)]
 #[command(args_override_self = true)]
-pub struct Flags {
+pub(crate) struct Flags {
     /// Milliseconds between replication batches to each peer.
     #[arg(long, default_value_t = 100)]
-    pub replicate_ms: u64,
+    replicate_ms: u64,
     /// Most transactions carried by one replication message.
     #[arg(long, default_value_t = 1024)]
-    pub max_batch: usize,
+    max_batch: usize,
 }
 
 impl Default for Flags {
@@ -47,7 +47,7 @@ impl Default for Flags {
     }
 }
 
-pub struct Txn {
+pub(crate) struct Txn {
     flags: Flags,
     store: Store,
     replicator: Replicator,
@@ -56,7 +56,7 @@ pub struct Txn {
 }
 
 impl Txn {
-    pub fn new(flags: Flags) -> Self {
+    pub(crate) fn new(flags: Flags) -> Self {
         Txn {
             flags,
             store: Store::default(),

@@ -19,31 +19,31 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// One committed transaction's final writes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Entry(pub u64, pub u64, pub Vec<(Value, Value)>);
+pub(crate) struct Entry(pub u64, pub u64, pub Vec<(Value, Value)>);
 
 impl Entry {
-    pub fn seq(&self) -> u64 {
+    fn seq(&self) -> u64 {
         self.0
     }
 }
 
 /// The body of a `replicate` message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Batch {
-    pub txns: Vec<Entry>,
-    pub ack: u64,
+pub(crate) struct Batch {
+    pub(crate) txns: Vec<Entry>,
+    pub(crate) ack: u64,
 }
 
 /// The highest Lamport time a peer may claim. An honest clock grows by one per transaction, so
 /// it never gets near this; a larger claim is hostile or corrupt, and accepting it would push
 /// this node's clock to the top of its range. Capping peers here leaves local writes 2^62
 /// steps of headroom to outrank anything a peer wrote.
-pub const MAX_PEER_LAMPORT: u64 = 1 << 62;
+pub(crate) const MAX_PEER_LAMPORT: u64 = 1 << 62;
 
 impl Batch {
     /// Rejects a batch claiming an absurd Lamport time (malformed, code 12). Nothing of it is
     /// applied, so a replica never takes a version no local write could outrank.
-    pub fn validate(&self) -> Result<(), RpcError> {
+    pub(crate) fn validate(&self) -> Result<(), RpcError> {
         match self.txns.iter().find(|e| e.1 > MAX_PEER_LAMPORT) {
             Some(e) => Err(RpcError::new(
                 ErrorCode::MalformedRequest,
@@ -58,7 +58,7 @@ impl Batch {
 }
 
 #[derive(Debug, Default)]
-pub struct Replicator {
+pub(crate) struct Replicator {
     /// Own entries not yet acknowledged by every peer, oldest first.
     log: VecDeque<Entry>,
     next_seq: u64,
@@ -71,7 +71,7 @@ pub struct Replicator {
 }
 
 impl Replicator {
-    pub fn new(peers: impl IntoIterator<Item = String>) -> Self {
+    pub(crate) fn new(peers: impl IntoIterator<Item = String>) -> Self {
         Replicator {
             acked: peers.into_iter().map(|p| (p, 0)).collect(),
             next_seq: 1,
@@ -80,13 +80,13 @@ impl Replicator {
     }
 
     /// The sequence number the next writing transaction will take (its version's `seq`).
-    pub fn next_seq(&self) -> u64 {
+    pub(crate) fn next_seq(&self) -> u64 {
         self.next_seq
     }
 
     /// Records a local commit for replication. Every writing transaction takes a sequence
     /// number, peers or not, so this node's versions never tie; it is logged only for peers.
-    pub fn commit(&mut self, lamport: u64, writes: Vec<(Value, Value)>) {
+    pub(crate) fn commit(&mut self, lamport: u64, writes: Vec<(Value, Value)>) {
         if writes.is_empty() {
             return;
         }
@@ -96,14 +96,15 @@ impl Replicator {
         self.next_seq = self.next_seq.saturating_add(1);
     }
 
+    #[cfg(test)]
     /// Entries waiting for some peer's acknowledgement.
-    pub fn backlog(&self) -> usize {
+    fn backlog(&self) -> usize {
         self.log.len()
     }
 
     /// Handles a peer's batch: takes its acknowledgement, applies its entries in sequence to
     /// `store` (as written by node index `origin_index`). Returns how many were applied.
-    pub fn receive(
+    pub(crate) fn receive(
         &mut self,
         from: &str,
         origin_index: u32,
@@ -150,7 +151,7 @@ impl Replicator {
 
     /// The batch for each peer that needs one this tick, in peer order: unacknowledged entries
     /// (at most `max_batch`) and the acknowledgement of that peer's entries.
-    pub fn batches(&mut self, max_batch: usize) -> Vec<(String, Batch)> {
+    pub(crate) fn batches(&mut self, max_batch: usize) -> Vec<(String, Batch)> {
         let mut out = Vec::new();
         for (peer, &acked) in &self.acked {
             let txns: Vec<Entry> = self

@@ -13,17 +13,17 @@ use std::collections::BTreeMap;
 /// A write's position in the last-writer-wins order: Lamport time, then node index, then the
 /// node's commit sequence (field order is the comparison order).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Version {
-    pub lamport: u64,
-    pub node: u32,
+pub(crate) struct Version {
+    pub(crate) lamport: u64,
+    pub(crate) node: u32,
     /// The writing node's sequence number for this transaction: distinct and increasing per
     /// node, so two writes of one node never tie even when the clock cannot advance.
-    pub seq: u64,
+    pub(crate) seq: u64,
 }
 
 /// One micro-operation of a client transaction.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Mop {
+pub(crate) enum Mop {
     Read(Value),
     Write(Value, Value),
 }
@@ -34,27 +34,19 @@ fn key_text(k: &Value) -> String {
 }
 
 #[derive(Debug, Default)]
-pub struct Store {
+pub(crate) struct Store {
     data: BTreeMap<String, (Version, Value)>,
     /// The highest Lamport time seen (local or remote).
-    pub lamport: u64,
+    lamport: u64,
 }
 
 impl Store {
-    pub fn get(&self, k: &Value) -> Option<&Value> {
+    pub(crate) fn get(&self, k: &Value) -> Option<&Value> {
         self.data.get(&key_text(k)).map(|(_, v)| v)
     }
 
-    pub fn len(&self) -> usize {
-        self.data.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
-    }
-
     /// Applies a write if its version is newer than what the key holds; records the time.
-    pub fn apply(&mut self, version: Version, k: &Value, v: &Value) {
+    pub(crate) fn apply(&mut self, version: Version, k: &Value, v: &Value) {
         self.lamport = self.lamport.max(version.lamport);
         let slot = self.data.entry(key_text(k));
         match slot {
@@ -73,7 +65,7 @@ impl Store {
     /// exceed every earlier one of this node. Returns the completed micro-ops (reads
     /// filled in, null for an absent key), the version its writes took, and its final writes
     /// (one per key, in the order first written), which are already applied.
-    pub fn execute(
+    pub(crate) fn execute(
         &mut self,
         node: u32,
         seq: u64,

@@ -1,8 +1,8 @@
 //! Reading Maelstrom's EDN (`results.edn`, `history.edn`): [`reader`] turns text into
 //! [`Value`]s with a nesting limit, [`value`] holds the value type and its JSON form.
 
-pub mod reader;
-pub mod value;
+pub(crate) mod reader;
+pub(crate) mod value;
 
 pub use reader::{parse, Error, ErrorKind, MAX_DEPTH};
 pub use value::{name_of, to_json, Value};

@@ -45,13 +45,13 @@ pub enum ErrorKind {
 /// An error with the 1-based line and column (in bytes) where it was found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Error {
-    pub kind: ErrorKind,
-    pub line: usize,
-    pub column: usize,
+    pub(crate) kind: ErrorKind,
+    line: usize,
+    pub(crate) column: usize,
 }
 
 impl Error {
-    pub fn is_too_deep(&self) -> bool {
+    pub(crate) fn is_too_deep(&self) -> bool {
         self.kind == ErrorKind::TooDeep
     }
 }

@@ -40,7 +40,7 @@ pub enum Value {
 
 impl Value {
     /// The value under keyword `key` in a map, or in a record's map (`#jepsen.history.Op{…}`).
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         match self {
             Value::Map(entries) => entries
                 .iter()
@@ -53,7 +53,7 @@ impl Value {
     }
 
     /// Whether this is a map, or a record wrapping one.
-    pub fn is_map(&self) -> bool {
+    pub(crate) fn is_map(&self) -> bool {
         match self {
             Value::Map(_) => true,
             Value::Tagged(_, inner) => inner.is_map(),

@@ -64,9 +64,8 @@ impl WallClock {
         loop {
             // What a node said first, even when an event is already due: a node's reply must
             // not wait behind a burst of timers.
-            match self.heard.try_recv() {
-                Ok(heard) => return Ok(Paced::Heard(self.since_origin(heard.at), heard)),
-                Err(_) => {}
+            if let Ok(heard) = self.heard.try_recv() {
+                return Ok(Paced::Heard(self.since_origin(heard.at), heard));
             }
             if let Some(err) = (self.watch)(stage) {
                 return Err(err);

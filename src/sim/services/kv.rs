@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// A parsed kv request.
 #[derive(Clone, Debug, PartialEq)]
-pub enum KvOp {
+pub(crate) enum KvOp {
     Read {
         key: Value,
     },
@@ -25,7 +25,7 @@ pub enum KvOp {
 
 /// A JSON key as a map key: its compact serialisation. serde_json orders object keys, so two
 /// structurally equal values always give the same text, and `1` / `1.0` stay distinct.
-pub fn canonical_key(key: &Value) -> String {
+pub(crate) fn canonical_key(key: &Value) -> String {
     key.to_string()
 }
 
@@ -46,7 +46,7 @@ fn truthy(value: Option<&Value>) -> bool {
 
 /// Answers a key-value request as every KV service does: `serve` gets the decoded operation,
 /// and a request that does not decode gets [`KvOp::parse`]'s error reply.
-pub fn answer(body: &Body, serve: impl FnOnce(KvOp) -> Body) -> Option<Body> {
+pub(crate) fn answer(body: &Body, serve: impl FnOnce(KvOp) -> Body) -> Option<Body> {
     Some(KvOp::parse(body).map_or_else(|reply| reply, serve))
 }
 
@@ -71,7 +71,7 @@ impl KvOp {
         }
     }
 
-    pub fn key(&self) -> &Value {
+    pub(crate) fn key(&self) -> &Value {
         match self {
             KvOp::Read { key } | KvOp::Write { key, .. } | KvOp::Cas { key, .. } => key,
         }
@@ -80,7 +80,11 @@ impl KvOp {
     /// Runs the operation against the key's current value. Returns the reply and, when the
     /// operation writes the key, its new value (which may equal the old one).
     /// `honour_create` is false for `lww-kv`, whose cas ignores `create_if_not_exists`.
-    pub fn apply(&self, current: Option<&Value>, honour_create: bool) -> (Body, Option<Value>) {
+    pub(crate) fn apply(
+        &self,
+        current: Option<&Value>,
+        honour_create: bool,
+    ) -> (Body, Option<Value>) {
         match self {
             KvOp::Read { .. } => match current {
                 Some(v) => (Body::new("read_ok").with("value", v), None),

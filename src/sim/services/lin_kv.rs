@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 #[derive(Default)]
-pub struct LinKv {
+pub(crate) struct LinKv {
     map: BTreeMap<String, Value>,
 }
 

@@ -5,7 +5,7 @@ use crate::protocol::{Body, Message, RpcError};
 use rand_chacha::ChaCha8Rng;
 
 #[derive(Default)]
-pub struct LinTso {
+pub(crate) struct LinTso {
     next: u64,
 }
 

@@ -21,7 +21,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Maelstrom's replica count (its docs say 5; the code uses 2).
-pub const REPLICAS: usize = 2;
+const REPLICAS: usize = 2;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Replica {
@@ -58,7 +58,7 @@ impl Replica {
     }
 }
 
-pub struct LwwKv {
+pub(crate) struct LwwKv {
     replicas: Vec<Replica>,
     apply_merges: bool,
 }
@@ -73,8 +73,9 @@ impl Default for LwwKv {
 }
 
 impl LwwKv {
+    #[cfg(test)]
     /// A store whose merges take effect, so replicas converge as the documentation describes.
-    pub fn with_merges() -> Self {
+    fn with_merges() -> Self {
         LwwKv {
             apply_merges: true,
             ..LwwKv::default()

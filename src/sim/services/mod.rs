@@ -9,20 +9,19 @@
 //! which only changes how fast a buggy node learns of its bug.
 
 mod kv;
-pub mod lin_kv;
-pub mod lin_tso;
-pub mod lww_kv;
-pub mod seq_kv;
+pub(crate) mod lin_kv;
+pub(crate) mod lin_tso;
+pub(crate) mod lww_kv;
+pub(crate) mod seq_kv;
 
 use crate::protocol::{Body, Message};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
-pub use kv::{canonical_key, KvOp};
-pub use lin_kv::LinKv;
-pub use lin_tso::LinTso;
-pub use lww_kv::LwwKv;
-pub use seq_kv::SeqKv;
+pub(crate) use lin_kv::LinKv;
+pub(crate) use lin_tso::LinTso;
+pub(crate) use lww_kv::LwwKv;
+pub(crate) use seq_kv::SeqKv;
 
 /// A service node. It sees every request in delivery order and answers each one at once; the
 /// network adds latency both ways.

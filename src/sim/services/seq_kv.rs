@@ -27,7 +27,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
 
 /// Maelstrom's ring size.
-pub const RING: u64 = 32;
+const RING: u64 = 32;
 
 /// A change that made state `index` from state `index - 1`: `key` held `previous` before.
 struct Change {
@@ -37,7 +37,7 @@ struct Change {
 }
 
 #[derive(Default)]
-pub struct SeqKv {
+pub(crate) struct SeqKv {
     newest: BTreeMap<String, Value>,
     /// Index of the newest state; the initial empty store is state 0.
     last: u64,
@@ -48,13 +48,14 @@ pub struct SeqKv {
 }
 
 impl SeqKv {
+    #[cfg(test)]
     /// The index of the newest state.
-    pub fn last_index(&self) -> u64 {
+    fn last_index(&self) -> u64 {
         self.last
     }
 
     /// The index `src` last observed (0 for a caller never seen).
-    pub fn caller_index(&self, src: &str) -> u64 {
+    fn caller_index(&self, src: &str) -> u64 {
         self.callers.get(src).copied().unwrap_or(0)
     }
 

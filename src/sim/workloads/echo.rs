@@ -10,7 +10,7 @@ use crate::verdict::Validity;
 use rand::Rng;
 use serde_json::{json, Value};
 
-pub struct EchoModel;
+pub(crate) struct EchoModel;
 
 impl WorkloadModel for EchoModel {
     fn generate(&mut self, draw: Draw<'_>) -> Option<Invocation> {

@@ -5,18 +5,18 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Every case found, by anomaly type; a type appears only once it has a case.
-pub type CasesByType = BTreeMap<String, Vec<Value>>;
+pub(crate) type CasesByType = BTreeMap<String, Vec<Value>>;
 
 /// Adds `cases` under `name`, leaving the table unchanged when there are none (so an
 /// anomaly type with no case is never listed).
-pub fn add_cases(table: &mut CasesByType, name: &str, cases: Vec<Value>) {
+pub(crate) fn add_cases(table: &mut CasesByType, name: &str, cases: Vec<Value>) {
     if !cases.is_empty() {
         table.entry(name.to_string()).or_default().extend(cases);
     }
 }
 
 /// `"<what>: a, b, c"`, or nothing when `names` is empty.
-pub fn names_note<S: AsRef<str>>(what: &str, names: &[S]) -> Option<String> {
+pub(crate) fn names_note<S: AsRef<str>>(what: &str, names: &[S]) -> Option<String> {
     if names.is_empty() {
         return None;
     }

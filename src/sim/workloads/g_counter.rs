@@ -112,23 +112,23 @@ fn as_int(v: &Value) -> Option<i128> {
 /// A set of integers as disjoint, non-adjacent closed ranges, in order (Guava's `RangeSet` of
 /// open ranges `(lo-1, hi+1)` in Maelstrom, which merges exactly the ranges we merge).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct RangeSet(Vec<(i128, i128)>);
+struct RangeSet(Vec<(i128, i128)>);
 
 impl RangeSet {
-    pub fn single(v: i128) -> RangeSet {
+    fn single(v: i128) -> RangeSet {
         RangeSet(vec![(v, v)])
     }
 
-    pub fn ranges(&self) -> &[(i128, i128)] {
+    fn ranges(&self) -> &[(i128, i128)] {
         &self.0
     }
 
-    pub fn contains(&self, v: i128) -> bool {
+    fn contains(&self, v: i128) -> bool {
         self.0.iter().any(|&(lo, hi)| lo <= v && v <= hi)
     }
 
     /// Either `delta` was added or it was not: the union of the set and the set shifted.
-    pub fn maybe_add(&mut self, delta: i128) {
+    fn maybe_add(&mut self, delta: i128) {
         let shifted = self.0.iter().map(|&(lo, hi)| (lo + delta, hi + delta));
         let mut all: Vec<(i128, i128)> = self.0.iter().copied().chain(shifted).collect();
         all.sort_unstable();
@@ -144,7 +144,7 @@ impl RangeSet {
 }
 
 /// Maelstrom's pn-counter checker over a history.
-pub fn check_history(history: &[Op]) -> WorkloadCheck {
+fn check_history(history: &[Op]) -> WorkloadCheck {
     let client = || history.iter().filter(|o| o.is_client());
     let adds = || client().filter(|o| o.f == "add");
     let mut notes = Vec::new();

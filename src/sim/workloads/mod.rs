@@ -2,13 +2,13 @@
 //! (generator, RPC encoding, reply decoding) and the checker.
 
 pub mod broadcast;
-pub mod echo;
-pub mod findings;
+pub(crate) mod echo;
+pub(crate) mod findings;
 pub mod g_counter;
-pub mod kafka;
-pub mod scc;
+pub(crate) mod kafka;
+pub(crate) mod scc;
 pub mod txn;
-pub mod unique_ids;
+pub(crate) mod unique_ids;
 
 use super::model::{Step, WorkloadModel};
 use super::SimConfig;
@@ -17,7 +17,7 @@ use crate::protocol::Body;
 use serde_json::Value;
 
 /// The client model and checker for `cfg.workload`.
-pub fn model(cfg: &SimConfig) -> anyhow::Result<Box<dyn WorkloadModel>> {
+pub(crate) fn model(cfg: &SimConfig) -> anyhow::Result<Box<dyn WorkloadModel>> {
     Ok(match cfg.workload {
         Workload::Echo => Box::new(echo::EchoModel),
         Workload::UniqueIds => Box::new(unique_ids::UniqueIdsModel),
@@ -31,7 +31,7 @@ pub fn model(cfg: &SimConfig) -> anyhow::Result<Box<dyn WorkloadModel>> {
 /// Checks a reply against Maelstrom's strict schema: the expected `type`, exactly the
 /// `required` fields, and nothing else besides `optional`. An error reply goes through
 /// [`Step::from_error`]. On success returns the reply's fields.
-pub fn expect_reply<'b>(
+fn expect_reply<'b>(
     reply: &'b Body,
     kind: &str,
     required: &[&str],

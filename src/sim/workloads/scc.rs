@@ -47,7 +47,7 @@ impl Walk {
 ///
 /// Only vertices for which `keep` holds are used as roots; `successors(v, out)` appends the
 /// successors of `v` to `out` and must itself leave out vertices the caller does not keep.
-pub fn components(
+pub(crate) fn components(
     n: usize,
     keep: impl Fn(usize) -> bool,
     mut successors: impl FnMut(usize, &mut Vec<usize>),
@@ -98,7 +98,7 @@ pub fn components(
 
 /// The components of more than one vertex, i.e. those that contain a cycle (self-loops
 /// aside), in [`components`]' order.
-pub fn cyclic_components(
+pub(crate) fn cyclic_components(
     n: usize,
     keep: impl Fn(usize) -> bool,
     successors: impl FnMut(usize, &mut Vec<usize>),

@@ -10,7 +10,7 @@ use crate::verdict::Validity;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-pub struct UniqueIdsModel;
+pub(crate) struct UniqueIdsModel;
 
 impl WorkloadModel for UniqueIdsModel {
     fn generate(&mut self, _draw: Draw<'_>) -> Option<Invocation> {

@@ -1,6 +1,7 @@
 //! Archives shaped like Maelstrom's release (and hostile variants of it) for the install tests,
 //! their checksums, and a look at what an install left behind.
 
+use crate::support::http::{serve, Reply};
 use std::path::Path;
 
 /// A bzip2 tarball shaped like Maelstrom's release: `maelstrom/` with the launcher and (if
@@ -110,4 +111,11 @@ pub fn entries(dir: &Path) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Serves `archive` at `/m.tar.bz2` from a local server: its URL and its sha256.
+pub fn serve_archive(archive: Vec<u8>) -> (String, String) {
+    let sha = sha256_hex(&archive);
+    let base = serve(vec![("/m.tar.bz2", Reply::Body(archive))]);
+    (format!("{base}/m.tar.bz2"), sha)
 }

@@ -4,7 +4,7 @@
 //! period, and Jepsen 0.3.7's `set-full` checker over the history.
 
 mod set_full;
-pub mod topology;
+pub(crate) mod topology;
 
 use super::expect_reply;
 use crate::history::Op;
@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 pub use set_full::check as set_full_check;
 
-pub struct BroadcastModel {
+pub(crate) struct BroadcastModel {
     /// The `topology` map sent, whole, to every node (as Maelstrom does).
     topology: serde_json::Map<String, Value>,
     /// The next value to broadcast.
@@ -24,7 +24,7 @@ pub struct BroadcastModel {
 }
 
 impl BroadcastModel {
-    pub fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
+    pub(crate) fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
         let opts = cfg.opts.resolve()?;
         let nodes: Vec<String> = (0..opts.node_count).map(|i| format!("n{i}")).collect();
         let map = topology::build(opts.topology.word(), &nodes)?;

@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 /// Node → its neighbours.
-pub type Topology = BTreeMap<String, Vec<String>>;
+type Topology = BTreeMap<String, Vec<String>>;
 
 /// The topology named `name` over `nodes` (in Maelstrom's node order).
-pub fn build(name: &str, nodes: &[String]) -> anyhow::Result<Topology> {
+pub(crate) fn build(name: &str, nodes: &[String]) -> anyhow::Result<Topology> {
     Ok(match name {
         "grid" => grid(nodes),
         "line" => line(nodes),
@@ -22,7 +22,7 @@ pub fn build(name: &str, nodes: &[String]) -> anyhow::Result<Topology> {
 }
 
 /// A ⌈√n⌉-wide grid, rows filled in order; neighbours listed below, above, right, left.
-pub fn grid(nodes: &[String]) -> Topology {
+fn grid(nodes: &[String]) -> Topology {
     let n = nodes.len();
     let side = (n as f64).sqrt().ceil() as i64;
     let at = |i: i64, j: i64| -> Option<&String> {
@@ -49,7 +49,7 @@ pub fn grid(nodes: &[String]) -> Topology {
 
 /// A chain: each node's left then right neighbour. Empty for fewer than two nodes, as in
 /// Maelstrom.
-pub fn line(nodes: &[String]) -> Topology {
+pub(crate) fn line(nodes: &[String]) -> Topology {
     let n = nodes.len();
     let mut out = Topology::new();
     if n < 2 {
@@ -64,7 +64,7 @@ pub fn line(nodes: &[String]) -> Topology {
 }
 
 /// Every node lists every other node.
-pub fn total(nodes: &[String]) -> Topology {
+fn total(nodes: &[String]) -> Topology {
     nodes
         .iter()
         .map(|me| {
@@ -76,7 +76,7 @@ pub fn total(nodes: &[String]) -> Topology {
 
 /// A tree with branching factor `b`, filled tier by tier (1, b, b², … nodes); each node lists
 /// its parent first, then its children in order.
-pub fn tree(b: usize, nodes: &[String]) -> Topology {
+fn tree(b: usize, nodes: &[String]) -> Topology {
     let b = b.max(1);
     // Tier boundaries: tier k holds nodes[start_k .. start_k + b^k].
     let mut tiers: Vec<&[String]> = Vec::new();

@@ -25,9 +25,9 @@ use std::collections::BTreeMap;
 
 /// One worker thread's client.
 #[derive(Debug, Default)]
-pub struct Client {
+pub(crate) struct Client {
     /// Assigned keys and the next offset to poll from.
-    pub offsets: BTreeMap<String, i64>,
+    offsets: BTreeMap<String, i64>,
     /// The operation's progress between RPCs.
     stage: Stage,
 }
@@ -44,13 +44,13 @@ enum Stage {
 }
 
 /// What a completed poll tells the generator: the highest offset per key (−1 when empty).
-pub type PollMax = BTreeMap<String, i64>;
+type PollMax = BTreeMap<String, i64>;
 
 /// The outcome of a reply: the next step, plus what an `ok` completion saw.
-pub struct Reply {
-    pub step: Step,
-    pub sent: Option<(String, i64)>,
-    pub polled: Option<PollMax>,
+pub(crate) struct Reply {
+    pub(crate) step: Step,
+    pub(crate) sent: Option<(String, i64)>,
+    pub(crate) polled: Option<PollMax>,
 }
 
 impl Reply {
@@ -64,17 +64,17 @@ impl Reply {
 }
 
 impl Client {
-    pub fn begin_send(&mut self, key: &str, msg: &Value) -> Step {
+    pub(crate) fn begin_send(&mut self, key: &str, msg: &Value) -> Step {
         self.stage = Stage::Sending(key.to_string(), msg.clone());
         Step::request(Body::new("send").with("key", key).with("msg", msg))
     }
 
-    pub fn begin_poll(&mut self) -> Step {
+    pub(crate) fn begin_poll(&mut self) -> Step {
         self.stage = Stage::Polling;
         Step::request(Body::new("poll").with("offsets", &self.offsets))
     }
 
-    pub fn begin_assign(
+    pub(crate) fn begin_assign(
         &mut self,
         keys: &[String],
         seek_to_beginning: bool,
@@ -90,7 +90,7 @@ impl Client {
     }
 
     /// A reply to the operation's outstanding RPC. `value` is the invocation's value.
-    pub fn on_reply(&mut self, reply: &Body, value: &Value) -> Reply {
+    pub(crate) fn on_reply(&mut self, reply: &Body, value: &Value) -> Reply {
         match std::mem::take(&mut self.stage) {
             Stage::Idle => Reply::step(Step::malformed(value.clone(), "unexpected reply".into())),
             Stage::Sending(key, msg) => {
@@ -186,7 +186,7 @@ impl Client {
 
     /// The committed offsets a `list_committed_offsets_ok` carried, for the glomers-only
     /// commit check (None unless the reply was well-formed).
-    pub fn listed_offsets(reply: &Body) -> Option<BTreeMap<String, i64>> {
+    pub(crate) fn listed_offsets(reply: &Body) -> Option<BTreeMap<String, i64>> {
         if reply.kind != "list_committed_offsets_ok" {
             return None;
         }
@@ -195,7 +195,7 @@ impl Client {
 }
 
 /// A JSON integer (Prismatic's `s/Int`): floats, even integral ones, are not integers.
-pub fn as_int(v: &Value) -> Option<i64> {
+fn as_int(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64(),
         _ => None,

@@ -14,15 +14,15 @@ use crate::history::{Op, OpType};
 use crate::sim::workloads::scc;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub struct Cycles {
+pub(crate) struct Cycles {
     /// Completions (indices into the completion list) of each cyclic component.
-    pub components: Vec<Vec<usize>>,
-    pub empty_graph: bool,
+    pub(crate) components: Vec<Vec<usize>>,
+    pub(crate) empty_graph: bool,
 }
 
 /// Builds the graph over completions of `send`/`poll`/`txn` and finds its cycles. Fails like
 /// Elle's wr-graph when some polled message has no writer.
-pub fn find(
+pub(crate) fn find(
     history: &[Op],
     completions: &[Completion<'_>],
     writer_of: &BTreeMap<Key, BTreeMap<Msg, usize>>,

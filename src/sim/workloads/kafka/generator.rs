@@ -32,7 +32,7 @@ const CRASH_INTERVAL_S: f64 = 30.0;
 
 /// One operation of the main phase, before keys become strings.
 #[derive(Clone, Debug, PartialEq)]
-pub enum GenOp {
+pub(crate) enum GenOp {
     Send { key: u64, value: u64 },
     Poll,
     Assign { keys: Vec<u64> },
@@ -55,7 +55,7 @@ impl Mop {
     }
 }
 
-pub struct Generator {
+pub(crate) struct Generator {
     key_count: usize,
     max_writes_per_key: u64,
     crash_every: f64,
@@ -74,7 +74,7 @@ pub struct Generator {
 }
 
 impl Generator {
-    pub fn new(key_count: usize, max_writes_per_key: u64, concurrency: usize) -> Self {
+    pub(crate) fn new(key_count: usize, max_writes_per_key: u64, concurrency: usize) -> Self {
         let key_count = key_count.max(1);
         Generator {
             key_count,
@@ -91,7 +91,7 @@ impl Generator {
     }
 
     /// The operation for the next slot at time `now`.
-    pub fn next(&mut self, rng: &mut ChaCha8Rng, now: Duration) -> GenOp {
+    pub(crate) fn next(&mut self, rng: &mut ChaCha8Rng, now: Duration) -> GenOp {
         if now >= self.next_crash {
             // Jepsen's stagger: the next crash is due a uniform delay after this one.
             let delay = rng.gen_range(0.0..2.0 * self.crash_every);
@@ -148,14 +148,14 @@ impl Generator {
     }
 
     /// A successful send (`poll-unseen` and `track-key-offsets` see every `:ok` event).
-    pub fn on_ok_send(&mut self, key: u64, offset: i64) {
+    pub(crate) fn on_ok_send(&mut self, key: u64, offset: i64) {
         bump(&mut self.sent, key, offset);
         bump(&mut self.max_offsets, key, offset);
         self.trim(key);
     }
 
     /// A successful poll: the highest offset per key (−1 for a key polled with no messages).
-    pub fn on_ok_poll(&mut self, polled: &BTreeMap<u64, i64>) {
+    pub(crate) fn on_ok_poll(&mut self, polled: &BTreeMap<u64, i64>) {
         for (&key, &offset) in polled {
             bump(&mut self.polled, key, offset);
             // A key polled empty enters the final targets at −1, as in Jepsen: a node that
@@ -176,7 +176,7 @@ impl Generator {
     }
 
     /// Every key's highest known offset, the targets of the final polls.
-    pub fn max_offsets(&self) -> &BTreeMap<u64, i64> {
+    pub(crate) fn max_offsets(&self) -> &BTreeMap<u64, i64> {
         &self.max_offsets
     }
 }

@@ -10,46 +10,46 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A log key (a string in Maelstrom; any other JSON is kept as its text).
-pub type Key = String;
+pub(crate) type Key = String;
 
 /// A message, compared by its canonical JSON text (Clojure `=` on JSON values).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Msg(pub String);
+pub(crate) struct Msg(pub String);
 
 impl Msg {
-    pub fn of(v: &Value) -> Msg {
+    pub(crate) fn of(v: &Value) -> Msg {
         Msg(v.to_string())
     }
 
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.0).unwrap_or(Value::Null)
     }
 }
 
 /// One completed (`ok`, `info` or `fail`) client operation.
 #[derive(Debug)]
-pub struct Completion<'a> {
-    pub op: &'a Op,
-    pub process: u64,
+pub(crate) struct Completion<'a> {
+    pub(crate) op: &'a Op,
+    pub(crate) process: u64,
     /// Time of the matching invocation (the completion's own time if none is found).
-    pub invoke_time: u64,
+    pub(crate) invoke_time: u64,
     /// `op-writes`: every send, in order, with its offset if known.
-    pub writes: Vec<(Key, Option<i64>, Msg)>,
+    pub(crate) writes: Vec<(Key, Option<i64>, Msg)>,
     /// `op-reads`: per key, every polled `[offset, msg]` in order.
-    pub reads: BTreeMap<Key, Vec<(Option<i64>, Msg)>>,
+    pub(crate) reads: BTreeMap<Key, Vec<(Option<i64>, Msg)>>,
 }
 
 impl Completion<'_> {
-    pub fn kind(&self) -> OpType {
+    pub(crate) fn kind(&self) -> OpType {
         self.op.kind
     }
 
-    pub fn is(&self, kind: OpType) -> bool {
+    pub(crate) fn is(&self, kind: OpType) -> bool {
         self.op.kind == kind
     }
 
     /// Sent messages per key, in order.
-    pub fn writes_by_key(&self) -> BTreeMap<&str, Vec<&Msg>> {
+    pub(crate) fn writes_by_key(&self) -> BTreeMap<&str, Vec<&Msg>> {
         let mut out: BTreeMap<&str, Vec<&Msg>> = BTreeMap::new();
         for (k, _, m) in &self.writes {
             out.entry(k.as_str()).or_default().push(m);
@@ -58,7 +58,7 @@ impl Completion<'_> {
     }
 
     /// The keys of an `assign`/`subscribe` value.
-    pub fn assigned_keys(&self) -> Vec<Key> {
+    pub(crate) fn assigned_keys(&self) -> Vec<Key> {
         self.op
             .value
             .as_array()
@@ -67,7 +67,7 @@ impl Completion<'_> {
     }
 
     /// op->max-offsets: the highest offset per key polled (−1 for an empty list) or sent.
-    pub fn max_offsets(&self) -> BTreeMap<Key, i64> {
+    pub(crate) fn max_offsets(&self) -> BTreeMap<Key, i64> {
         let mut out: BTreeMap<Key, i64> = BTreeMap::new();
         if !matches!(self.op.kind, OpType::Ok | OpType::Info) {
             return out;
@@ -88,7 +88,7 @@ impl Completion<'_> {
     }
 
     /// A compact form of the operation for error reports.
-    pub fn summary(&self) -> Value {
+    pub(crate) fn summary(&self) -> Value {
         serde_json::json!({
             "index": self.op.index,
             "time": self.op.time,
@@ -100,7 +100,7 @@ impl Completion<'_> {
     }
 }
 
-pub fn key_of(v: &Value) -> Key {
+fn key_of(v: &Value) -> Key {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -112,7 +112,7 @@ fn offset_of(v: &Value) -> Option<i64> {
 }
 
 /// The client completions of `history`, in order, with their invocation times.
-pub fn completions(history: &[Op]) -> Vec<Completion<'_>> {
+pub(crate) fn completions(history: &[Op]) -> Vec<Completion<'_>> {
     let invoke_times: BTreeMap<usize, u64> = pairs(history)
         .into_iter()
         .filter_map(|p| p.complete.map(|c| (c.index, p.invoke.time)))

@@ -11,10 +11,10 @@
 //! committed offset that went backwards (lower than a commit acknowledged before the list was
 //! sent). Maelstrom neither records nor uses these offsets, so this is reported, not judged.
 
-pub mod checker;
-pub mod client;
-pub mod cycles;
-pub mod generator;
+pub(crate) mod checker;
+pub(crate) mod client;
+pub(crate) mod cycles;
+pub(crate) mod generator;
 pub mod history;
 
 use crate::history::{Op, OpType};
@@ -35,7 +35,7 @@ const FINAL_PHASE_LIMIT: Duration = Duration::from_secs(10);
 /// Final polls are staggered by `(gen/stagger 1/5)`: uniform gaps in [0, 400 ms).
 const FINAL_POLL_GAP_S: f64 = 0.4;
 
-pub struct KafkaModel {
+pub(crate) struct KafkaModel {
     gen: Generator,
     clients: BTreeMap<usize, Client>,
     /// Threads whose next assign is the final phase's `seek-to-beginning` one.
@@ -47,7 +47,7 @@ pub struct KafkaModel {
 }
 
 impl KafkaModel {
-    pub fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
+    pub(crate) fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
         let opts = cfg.opts.resolve()?;
         let concurrency = opts.clients as usize;
         let key_count = opts.key_count as usize;

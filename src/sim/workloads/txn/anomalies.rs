@@ -21,7 +21,7 @@ fn mop_json(t: &Txns, f: F, key: KeyId, value: Val) -> Value {
 /// Elle's `internal`: in an ok transaction, a read of a key whose expected state (from an
 /// earlier write, or an earlier non-nil read, in the same transaction) differs. The first
 /// violation per transaction is reported.
-pub fn internal(t: &Txns) -> Vec<Value> {
+pub(crate) fn internal(t: &Txns) -> Vec<Value> {
     let mut out = Vec::new();
     for txn in t.txns.iter().filter(|x| x.kind == OpType::Ok) {
         let mut state: HashMap<KeyId, Val> = HashMap::new();
@@ -51,7 +51,7 @@ pub fn internal(t: &Txns) -> Vec<Value> {
 }
 
 /// G1a: ok transactions reading a value that a failed transaction wrote.
-pub fn g1a(t: &Txns) -> Vec<Value> {
+pub(crate) fn g1a(t: &Txns) -> Vec<Value> {
     let mut failed: HashMap<(KeyId, u32), usize> = HashMap::new();
     for (i, txn) in t.txns.iter().enumerate() {
         if txn.kind != OpType::Fail {
@@ -67,7 +67,7 @@ pub fn g1a(t: &Txns) -> Vec<Value> {
 }
 
 /// G1b: ok transactions reading a value that some other transaction overwrote within itself.
-pub fn g1b(t: &Txns) -> Vec<Value> {
+pub(crate) fn g1b(t: &Txns) -> Vec<Value> {
     let mut intermediate: HashMap<(KeyId, u32), usize> = HashMap::new();
     for (i, txn) in t.txns.iter().enumerate() {
         let mut last: HashMap<KeyId, Val> = HashMap::new();
@@ -110,7 +110,7 @@ fn reads_of(t: &Txns, writers: &HashMap<(KeyId, u32), usize>, skip_own: bool) ->
 }
 
 /// Lost update: two or more ok transactions that read key k = v and then wrote k.
-pub fn lost_update(t: &Txns) -> Vec<Value> {
+pub(crate) fn lost_update(t: &Txns) -> Vec<Value> {
     let mut by_read: BTreeMap<(KeyId, Val), Vec<usize>> = BTreeMap::new();
     for (i, txn) in t.txns.iter().enumerate() {
         if txn.kind != OpType::Ok {

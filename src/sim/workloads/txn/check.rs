@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// How much work one named-cycle search may do in one component before giving up (Elle gives
 /// each search a one-second timeout).
-pub const SEARCH_BUDGET: usize = 2_000_000;
+const SEARCH_BUDGET: usize = 2_000_000;
 
 /// At most this many cases are kept per anomaly type in the result (counts give the totals).
 const MAX_CASES: usize = 64;

@@ -192,67 +192,30 @@ const PROSCRIBED: &[(&str, &[&str])] = &[
     ("PL-SS", &[]),
 ];
 
-/// `a → [b…]`: a history exhibiting anomaly `a` also exhibits each `b`.
+/// Cycle anomalies, each found at three strengths: over dependency edges alone, with process
+/// order too (`-process`), and with real-time order too (`-realtime`). An anomaly implies its
+/// next strength, and each listed implication holds at every strength (`G0-process` implies
+/// `G1c-process`), so the table names only the plain forms.
+const TIERED: &[(&str, &[&str])] = &[
+    ("G0", &["G1c"]),
+    ("G1c", &["G1"]),
+    ("G1", &[]),
+    ("G-single-item", &["G-single", "G-nonadjacent-item"]),
+    ("G-single", &["G-nonadjacent"]),
+    ("G-nonadjacent-item", &["G-nonadjacent", "G2-item"]),
+    ("G-nonadjacent", &["G2"]),
+    ("G2-item", &["G2"]),
+    ("G2", &[]),
+];
+
+/// The strengths of a [`TIERED`] anomaly, weakest order first, as name suffixes.
+const TIERS: [&str; 3] = ["", "-process", "-realtime"];
+
+/// `a → [b…]`: a history exhibiting anomaly `a` also exhibits each `b`, beyond the tiers.
 const IMPLIED: &[(&str, &[&str])] = &[
-    ("G0", &["G1c", "G0-process"]),
-    ("G0-process", &["G1c-process", "G0-realtime"]),
-    ("G0-realtime", &["G1c-realtime"]),
     ("G1a", &["G1"]),
     ("G1b", &["G1"]),
-    ("G1c", &["G1", "G1c-process"]),
-    ("G1c-process", &["G1c-realtime", "G1-process"]),
-    ("G1c-realtime", &["G1-realtime"]),
-    ("G1", &["G1-process"]),
-    ("G1-process", &["G1-realtime"]),
-    (
-        "G-single-item",
-        &["G-single", "G-single-item-process", "G-nonadjacent-item"],
-    ),
-    (
-        "G-single-item-process",
-        &[
-            "G-single-process",
-            "G-single-item-realtime",
-            "G-nonadjacent-item-process",
-        ],
-    ),
-    (
-        "G-single-item-realtime",
-        &["G-single-realtime", "G-nonadjacent-item-realtime"],
-    ),
-    ("G-single", &["G-nonadjacent", "GSIb", "G-single-process"]),
-    (
-        "G-single-process",
-        &["G-nonadjacent-process", "G-single-realtime"],
-    ),
-    ("G-single-realtime", &["G-nonadjacent-realtime"]),
-    (
-        "G-nonadjacent-item",
-        &["G-nonadjacent", "G2-item", "G-nonadjacent-item-process"],
-    ),
-    (
-        "G-nonadjacent-item-process",
-        &[
-            "G-nonadjacent-process",
-            "G2-item-process",
-            "G-nonadjacent-item-realtime",
-        ],
-    ),
-    (
-        "G-nonadjacent-item-realtime",
-        &["G2-item-realtime", "G-nonadjacent-realtime"],
-    ),
-    ("G-nonadjacent", &["G2", "G-nonadjacent-process"]),
-    (
-        "G-nonadjacent-process",
-        &["G2-process", "G-nonadjacent-realtime"],
-    ),
-    ("G-nonadjacent-realtime", &["G2-realtime"]),
-    ("G2", &["G2-process"]),
-    ("G2-item", &["G2", "G2-item-process"]),
-    ("G2-item-process", &["G2-process", "G2-item-realtime"]),
-    ("G2-item-realtime", &["G2-realtime"]),
-    ("G2-process", &["G2-realtime"]),
+    ("G-single", &["GSIb"]),
     ("GSIa", &["GSI"]),
     ("GSIb", &["GSI"]),
     ("incompatible-order", &["G1a"]),
@@ -260,13 +223,10 @@ const IMPLIED: &[(&str, &[&str])] = &[
     ("dirty-update", &["G1a"]),
     ("lost-update", &["write-skew", "G2-item"]),
     ("write-skew", &["G2"]),
-    ("G1-realtime", &[]),
-    ("G2-realtime", &[]),
-    ("GSI", &[]),
 ];
 
 /// The canonical name of a model (`read-committed` → `PL-2`); unknown names map to themselves.
-pub fn canonical(model: &str) -> &str {
+pub(crate) fn canonical(model: &str) -> &str {
     CANONICAL
         .iter()
         .find(|(friendly, _)| *friendly == model)
@@ -275,7 +235,7 @@ pub fn canonical(model: &str) -> &str {
 
 /// The friendly name of a canonical model, as Elle prints it (`PL-SS` → `strong-serializable`,
 /// `PL-3` → `serializable`).
-pub fn friendly(model: &str) -> &str {
+pub(crate) fn friendly(model: &str) -> &str {
     match model {
         "PL-3" => "serializable",
         "PL-SS" => "strong-serializable",
@@ -287,16 +247,15 @@ pub fn friendly(model: &str) -> &str {
 }
 
 /// A directed graph over names.
-type Graph = BTreeMap<&'static str, Vec<&'static str>>;
+type Graph = BTreeMap<String, Vec<String>>;
 
 fn model_graph() -> Graph {
     let mut g = Graph::new();
     for (from, tos) in MODELS {
-        let from = canonical(from);
-        let entry = g.entry(from).or_default();
-        entry.extend(tos.iter().map(|t| canonical(t)));
+        let entry = g.entry(canonical(from).to_string()).or_default();
+        entry.extend(tos.iter().map(|t| canonical(t).to_string()));
         for to in tos.iter() {
-            g.entry(canonical(to)).or_default();
+            g.entry(canonical(to).to_string()).or_default();
         }
     }
     g
@@ -306,7 +265,24 @@ fn table_graph(table: &[(&'static str, &'static [&'static str])], canon: bool) -
     let mut g = Graph::new();
     for (from, tos) in table {
         let from = if canon { canonical(from) } else { from };
-        g.entry(from).or_default().extend(tos.iter().copied());
+        g.entry(from.to_string())
+            .or_default()
+            .extend(tos.iter().map(|t| t.to_string()));
+    }
+    g
+}
+
+/// Which anomaly implies which: [`IMPLIED`] plus every tier of [`TIERED`].
+fn anomaly_graph() -> Graph {
+    let mut g = table_graph(IMPLIED, false);
+    for (base, tos) in TIERED {
+        for (i, tier) in TIERS.iter().enumerate() {
+            let edges = g.entry(format!("{base}{tier}")).or_default();
+            edges.extend(tos.iter().map(|to| format!("{to}{tier}")));
+            if let Some(stronger) = TIERS.get(i + 1) {
+                edges.push(format!("{base}{stronger}"));
+            }
+        }
     }
     g
 }
@@ -314,12 +290,22 @@ fn table_graph(table: &[(&'static str, &'static [&'static str])], canon: bool) -
 fn reverse(g: &Graph) -> Graph {
     let mut r = Graph::new();
     for (from, tos) in g {
-        r.entry(from).or_default();
+        r.entry(from.clone()).or_default();
         for to in tos {
-            r.entry(to).or_default().push(from);
+            r.entry(to.clone()).or_default().push(from.clone());
         }
     }
     r
+}
+
+/// The names one edge of `g` away from any of `names`.
+fn successors<'g>(g: &'g Graph, names: &BTreeSet<String>) -> Vec<&'g str> {
+    names
+        .iter()
+        .filter_map(|n| g.get(n.as_str()))
+        .flatten()
+        .map(String::as_str)
+        .collect()
 }
 
 /// Everything reachable from `start` (itself included).
@@ -338,7 +324,7 @@ fn reachable<'a>(g: &Graph, start: impl IntoIterator<Item = &'a str>) -> BTreeSe
 }
 
 /// Every model name Maelstrom accepts for `--consistency-models`.
-pub fn all_models() -> BTreeSet<String> {
+fn all_models() -> BTreeSet<String> {
     let mut all: BTreeSet<String> = model_graph().keys().map(|s| s.to_string()).collect();
     for (friendly, canon) in CANONICAL {
         all.insert(friendly.to_string());
@@ -394,47 +380,41 @@ pub fn parse(arg: Option<&str>) -> Result<Vec<String>, String> {
 
 /// The anomaly types that cannot be present if all of `models` hold (Elle's
 /// `anomalies-prohibited-by`).
-pub fn prohibited(models: &[String]) -> BTreeSet<String> {
+pub(crate) fn prohibited(models: &[String]) -> BTreeSet<String> {
     let implied_models = reachable(&model_graph(), models.iter().map(|m| canonical(m)));
     let proscribed = table_graph(PROSCRIBED, true);
-    let direct: Vec<&str> = implied_models
-        .iter()
-        .filter_map(|m| proscribed.get(m.as_str()))
-        .flatten()
-        .copied()
-        .collect();
+    let direct = successors(&proscribed, &implied_models);
     // Every anomaly that implies a proscribed one is proscribed too.
-    let implied_by = reverse(&table_graph(IMPLIED, false));
+    let implied_by = reverse(&anomaly_graph());
     reachable(&implied_by, direct)
 }
 
 /// Every anomaly type implied by `anomalies` (themselves included).
-pub fn implied_anomalies<'a>(anomalies: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
-    reachable(&table_graph(IMPLIED, false), anomalies)
+pub(crate) fn implied_anomalies<'a>(
+    anomalies: impl IntoIterator<Item = &'a str>,
+) -> BTreeSet<String> {
+    reachable(&anomaly_graph(), anomalies)
 }
 
 /// The canonical models that cannot hold given `anomalies`.
-pub fn impossible_models<'a>(anomalies: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+pub(crate) fn impossible_models<'a>(
+    anomalies: impl IntoIterator<Item = &'a str>,
+) -> BTreeSet<String> {
     let implied = implied_anomalies(anomalies);
     let proscribed_by = reverse(&table_graph(PROSCRIBED, true));
-    let direct: Vec<&str> = implied
-        .iter()
-        .filter_map(|a| proscribed_by.get(a.as_str()))
-        .flatten()
-        .copied()
-        .collect();
+    let direct = successors(&proscribed_by, &implied);
     // A model is impossible if a model it implies is.
     reachable(&reverse(&model_graph()), direct)
 }
 
 /// The canonical models stronger than (or equal to) any of `models`.
-pub fn stronger_or_equal<'a>(models: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+pub(crate) fn stronger_or_equal<'a>(models: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     reachable(&reverse(&model_graph()), models.into_iter().map(canonical))
 }
 
 /// Elle's `friendly-boundary`: `(not, also_not)`, the weakest models the anomalies rule out and
 /// the remaining ruled-out models, in friendly names.
-pub fn boundary<'a>(
+pub(crate) fn boundary<'a>(
     anomalies: impl IntoIterator<Item = &'a str>,
 ) -> (BTreeSet<String>, BTreeSet<String>) {
     let impossible = impossible_models(anomalies);
@@ -467,6 +447,17 @@ mod tests {
         v.iter().map(|s| s.to_string()).collect()
     }
 
+    /// Asserts that each of `anomalies` is in `set` when `inside`, or is not in it otherwise.
+    fn assert_each(set: &BTreeSet<String>, inside: bool, anomalies: &[&str]) {
+        for a in anomalies {
+            assert_eq!(
+                set.contains(*a),
+                inside,
+                "{a} (expected inside: {inside}): {set:?}"
+            );
+        }
+    }
+
     #[test]
     fn read_uncommitted_prohibits_only_write_cycles() {
         let p = prohibited(&names(&["read-uncommitted"]));
@@ -485,42 +476,48 @@ mod tests {
     #[test]
     fn read_committed_prohibits_g1_but_not_internal_or_lost_update() {
         let p = prohibited(&names(&["read-committed"]));
-        for a in [
-            "G0",
-            "G1a",
-            "G1b",
-            "G1c",
-            "G1",
-            "PL-2-cycle-exists",
-            "cyclic-versions",
-        ] {
-            assert!(p.contains(a), "{a} should be prohibited");
-        }
-        for a in [
-            "internal",
-            "lost-update",
-            "G-single-item",
-            "G1c-realtime",
-            "G2-item",
-        ] {
-            assert!(!p.contains(a), "{a} should be allowed");
-        }
+        assert_each(
+            &p,
+            true,
+            &[
+                "G0",
+                "G1a",
+                "G1b",
+                "G1c",
+                "G1",
+                "PL-2-cycle-exists",
+                "cyclic-versions",
+            ],
+        );
+        assert_each(
+            &p,
+            false,
+            &[
+                "internal",
+                "lost-update",
+                "G-single-item",
+                "G1c-realtime",
+                "G2-item",
+            ],
+        );
     }
 
     #[test]
     fn strict_serializable_prohibits_realtime_and_anti_dependency_cycles() {
         let p = prohibited(&names(&["strict-serializable"]));
-        for a in [
-            "internal",
-            "lost-update",
-            "G-single-item",
-            "G-single-item-realtime",
-            "G2-item-process",
-            "G1c-realtime",
-            "PL-SS-cycle-exists",
-        ] {
-            assert!(p.contains(a), "{a} should be prohibited");
-        }
+        assert_each(
+            &p,
+            true,
+            &[
+                "internal",
+                "lost-update",
+                "G-single-item",
+                "G-single-item-realtime",
+                "G2-item-process",
+                "G1c-realtime",
+                "PL-SS-cycle-exists",
+            ],
+        );
     }
 
     #[test]
@@ -538,6 +535,28 @@ mod tests {
         assert_eq!(not, ["read-committed".to_string()].into());
         let (not, _) = boundary(["G0"]);
         assert_eq!(not, ["read-uncommitted".to_string()].into());
+    }
+
+    #[test]
+    fn tiers_imply_their_stronger_forms_and_carry_implications_along() {
+        let from_process = implied_anomalies(["G-single-item-process"]);
+        assert_each(
+            &from_process,
+            true,
+            &[
+                "G-single-process",
+                "G-single-item-realtime",
+                "G-nonadjacent-item-process",
+                "G2-item-realtime",
+                "G2-realtime",
+            ],
+        );
+        // Neither the weaker plain form nor the plain-only GSIb follows from a process tier.
+        assert_each(&from_process, false, &["G-single-item", "G-single", "GSIb"]);
+        let g0 = implied_anomalies(["G0"]);
+        assert_each(&g0, true, &["G0-realtime", "G1c-process", "G1-realtime"]);
+        assert_eq!(g0.len(), 9, "three tiers each of G0, G1c and G1: {g0:?}");
+        assert!(implied_anomalies(["G-single"]).contains("GSI"));
     }
 
     #[test]

@@ -92,7 +92,7 @@ fn specs() -> Vec<Spec> {
 }
 
 /// Every cycle anomaly type this module can name.
-pub fn cycle_types() -> BTreeSet<String> {
+pub(crate) fn cycle_types() -> BTreeSet<String> {
     specs().into_iter().map(|s| s.name).collect()
 }
 
@@ -134,17 +134,22 @@ fn subgraph_json(rels: Rels, extension: bool) -> Value {
 }
 
 /// Findings: anomaly type → cases.
-pub type Found = BTreeMap<String, Vec<Value>>;
+pub(crate) type Found = BTreeMap<String, Vec<Value>>;
 
 /// What the search found, and which searches ran out of budget.
-pub struct CycleFindings {
-    pub found: Found,
-    pub timeouts: Vec<Value>,
+pub(crate) struct CycleFindings {
+    pub(crate) found: Found,
+    pub(crate) timeouts: Vec<Value>,
 }
 
 /// Searches each strongly connected component of the full graph for the named cycle types in
 /// `wanted`, and for cycle existence under every model.
-pub fn search(t: &Txns, deps: &Deps, wanted: &BTreeSet<String>, budget: usize) -> CycleFindings {
+pub(crate) fn search(
+    t: &Txns,
+    deps: &Deps,
+    wanted: &BTreeSet<String>,
+    budget: usize,
+) -> CycleFindings {
     let g = &deps.graph;
     let mut found: Found = BTreeMap::new();
     let mut timeouts = Vec::new();

@@ -21,26 +21,26 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Per key, the inferred version order: `v → {later versions}`.
-pub type VersionGraphs = BTreeMap<KeyId, BTreeMap<Val, BTreeSet<Val>>>;
+type VersionGraphs = BTreeMap<KeyId, BTreeMap<Val, BTreeSet<Val>>>;
 
-pub struct Deps {
-    pub graph: Graph,
-    pub versions: VersionGraphs,
+pub(crate) struct Deps {
+    pub(crate) graph: Graph,
+    versions: VersionGraphs,
     /// Which version-order sources were used (`initial-state`, `wfr-keys`).
-    pub sources: Vec<&'static str>,
-    pub cyclic_versions: Vec<Value>,
+    pub(crate) sources: Vec<&'static str>,
+    pub(crate) cyclic_versions: Vec<Value>,
     /// Values that more than one committed transaction wrote: Elle refuses such histories.
-    pub duplicate_writes: Vec<Value>,
+    pub(crate) duplicate_writes: Vec<Value>,
 }
 
 /// Which order graphs to add beside the data dependencies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Extra {
-    pub process: bool,
-    pub realtime: bool,
+pub(crate) struct Extra {
+    pub(crate) process: bool,
+    pub(crate) realtime: bool,
 }
 
-pub fn build(t: &Txns, history: &[Op], extra: Extra) -> Deps {
+pub(crate) fn build(t: &Txns, history: &[Op], extra: Extra) -> Deps {
     let (versions, sources, cyclic_versions) = version_graphs(t);
     let mut graph = Graph::new(t.txns.len());
     let mut write_index: HashMap<(KeyId, Val), Vec<u32>> = HashMap::new();
@@ -254,7 +254,7 @@ fn process(t: &Txns, graph: &mut Graph) {
 }
 
 /// Why `a` precedes `b` by relation `rel`, as Elle explains a step: the key and versions.
-pub fn explain(t: &Txns, deps: &Deps, a: u32, b: u32, rel: Rels) -> Value {
+pub(crate) fn explain(t: &Txns, deps: &Deps, a: u32, b: u32, rel: Rels) -> Value {
     let ta = &t.txns[a as usize];
     let tb = &t.txns[b as usize];
     let later = |k: KeyId, v1: Val, v2: Val| {

@@ -11,14 +11,14 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug)]
-pub struct Options {
-    pub key_count: usize,
-    pub min_txn_length: usize,
-    pub max_txn_length: usize,
-    pub max_writes_per_key: u64,
+pub(crate) struct Options {
+    pub(crate) key_count: usize,
+    pub(crate) min_txn_length: usize,
+    pub(crate) max_txn_length: usize,
+    pub(crate) max_writes_per_key: u64,
 }
 
-pub struct Generator {
+pub(crate) struct Generator {
     opts: Options,
     active: Vec<u64>,
     /// The next value to write, per key (absent: 1).
@@ -30,7 +30,7 @@ pub struct Generator {
 const BASE: f64 = 2.0;
 
 impl Generator {
-    pub fn new(opts: Options) -> anyhow::Result<Generator> {
+    pub(crate) fn new(opts: Options) -> anyhow::Result<Generator> {
         anyhow::ensure!(opts.key_count > 0, "--key-count must be positive");
         anyhow::ensure!(opts.max_txn_length > 0, "--max-txn-length must be positive");
         anyhow::ensure!(
@@ -62,7 +62,7 @@ impl Generator {
     }
 
     /// The next transaction, as `[["r", k, null] | ["w", k, v], …]`.
-    pub fn next_txn(&mut self, rng: &mut ChaCha8Rng) -> Value {
+    pub(crate) fn next_txn(&mut self, rng: &mut ChaCha8Rng) -> Value {
         let o = self.opts;
         let mut length = o.min_txn_length + rng.gen_range(0..=o.max_txn_length - o.min_txn_length);
         let mut txn = Vec::with_capacity(length);

@@ -7,37 +7,32 @@ use std::collections::BTreeMap;
 
 /// A set of dependency relations, as bits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Rels(pub u8);
+pub(crate) struct Rels(pub u8);
 
 impl Rels {
-    pub const NONE: Rels = Rels(0);
-    pub const WW: Rels = Rels(1);
-    pub const WR: Rels = Rels(2);
-    pub const RW: Rels = Rels(4);
-    pub const PROCESS: Rels = Rels(8);
-    pub const REALTIME: Rels = Rels(16);
+    pub(crate) const WW: Rels = Rels(1);
+    pub(crate) const WR: Rels = Rels(2);
+    pub(crate) const RW: Rels = Rels(4);
+    pub(crate) const PROCESS: Rels = Rels(8);
+    pub(crate) const REALTIME: Rels = Rels(16);
 
-    pub fn union(self, other: Rels) -> Rels {
+    pub(crate) fn union(self, other: Rels) -> Rels {
         Rels(self.0 | other.0)
     }
 
-    pub fn intersects(self, other: Rels) -> bool {
+    pub(crate) fn intersects(self, other: Rels) -> bool {
         self.0 & other.0 != 0
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
     }
 
     /// The single relations in this set, in Elle's explanation priority (a pair related by
     /// both wr and ww is explained as wr; data before process and realtime).
-    pub fn each(self) -> impl Iterator<Item = Rels> {
+    pub(crate) fn each(self) -> impl Iterator<Item = Rels> {
         [Rels::WR, Rels::WW, Rels::RW, Rels::PROCESS, Rels::REALTIME]
             .into_iter()
             .filter(move |r| self.intersects(*r))
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Rels::WW => "ww",
             Rels::WR => "wr",
@@ -51,32 +46,28 @@ impl Rels {
 
 /// Vertices `0..n`; `out[v]` maps each successor to the relations of the edge `v → w`.
 #[derive(Clone, Debug, Default)]
-pub struct Graph {
-    pub out: Vec<BTreeMap<u32, Rels>>,
+pub(crate) struct Graph {
+    pub(crate) out: Vec<BTreeMap<u32, Rels>>,
     /// Whether any link was made, self-links included: Elle drops self-edges but keeps their
     /// vertex, and an empty graph means no vertex at all.
     touched: bool,
 }
 
 impl Graph {
-    pub fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize) -> Self {
         Graph {
             out: vec![BTreeMap::new(); n],
             touched: false,
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.out.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
     }
 
     /// Adds `rel` to the edge `a → b`. Self-edges are never added: a transaction does not
     /// depend on itself.
-    pub fn link(&mut self, a: u32, b: u32, rel: Rels) {
+    pub(crate) fn link(&mut self, a: u32, b: u32, rel: Rels) {
         self.touched = true;
         if a == b {
             return;
@@ -87,18 +78,14 @@ impl Graph {
 
     /// Whether the graph has any vertex, as Elle counts them: transactions that were linked to
     /// anything, themselves included.
-    pub fn has_vertices(&self) -> bool {
+    pub(crate) fn has_vertices(&self) -> bool {
         self.touched
-    }
-
-    pub fn rels(&self, a: u32, b: u32) -> Rels {
-        self.out[a as usize].get(&b).copied().unwrap_or_default()
     }
 
     /// Strongly connected components of more than one vertex, using only edges whose relations
     /// intersect `rels` and vertices for which `keep` holds; each sorted, listed by smallest
     /// vertex.
-    pub fn sccs(&self, rels: Rels, keep: &dyn Fn(u32) -> bool) -> Vec<Vec<u32>> {
+    pub(crate) fn sccs(&self, rels: Rels, keep: &dyn Fn(u32) -> bool) -> Vec<Vec<u32>> {
         let succ = |v: u32| {
             self.out[v as usize]
                 .iter()
@@ -112,7 +99,7 @@ impl Graph {
 /// The strongly connected components of more than one vertex over vertices `0..n` for which
 /// `keep` holds, with successors from `succ`; each sorted, listed by smallest vertex (the
 /// order the txn checker reports them in).
-pub fn cyclic_sccs(
+pub(crate) fn cyclic_sccs(
     n: usize,
     keep: &dyn Fn(u32) -> bool,
     succ: &dyn Fn(u32, &mut Vec<u32>),

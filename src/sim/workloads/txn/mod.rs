@@ -11,14 +11,14 @@
 //! - [`consistency_models`]: consistency models by name and what each prohibits.
 //! - [`check`]: all of it judged under `--consistency-models`, in Maelstrom's result shape.
 
-pub mod anomalies;
+pub(crate) mod anomalies;
 pub mod check;
-pub mod consistency_models;
-pub mod cycles;
-pub mod deps;
-pub mod generator;
-pub mod graph;
-pub mod txns;
+pub(crate) mod consistency_models;
+pub(crate) mod cycles;
+pub(crate) mod deps;
+pub(crate) mod generator;
+pub(crate) mod graph;
+pub(crate) mod txns;
 
 use super::expect_reply;
 use crate::history::Op;
@@ -27,13 +27,13 @@ use crate::sim::model::{ClientInfo, Draw, Invocation, Step, WorkloadCheck, Workl
 use crate::sim::SimConfig;
 use serde_json::Value;
 
-pub struct TxnModel {
+pub(crate) struct TxnModel {
     gen: generator::Generator,
     models: Vec<String>,
 }
 
 impl TxnModel {
-    pub fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
+    pub(crate) fn new(cfg: &SimConfig) -> anyhow::Result<Self> {
         let opts = cfg.opts.resolve()?;
         let models = consistency_models::parse(opts.consistency_models.as_deref())
             .map_err(|e| anyhow::anyhow!("--consistency-models: {e}"))?;

@@ -7,48 +7,48 @@ use crate::history::{pairs, Op, OpType, Process};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
-pub type KeyId = u32;
+pub(crate) type KeyId = u32;
 /// An interned value; `None` is nil (the key's initial state).
-pub type Val = Option<u32>;
+pub(crate) type Val = Option<u32>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum F {
+pub(crate) enum F {
     R,
     W,
 }
 
 #[derive(Clone, Debug)]
-pub struct Mop {
-    pub f: F,
-    pub key: KeyId,
-    pub value: Val,
+pub(crate) struct Mop {
+    pub(crate) f: F,
+    pub(crate) key: KeyId,
+    pub(crate) value: Val,
 }
 
 /// One completed transaction.
 #[derive(Clone, Debug)]
-pub struct Txn<'h> {
+pub(crate) struct Txn<'h> {
     /// The completion in the history.
-    pub op: &'h Op,
+    pub(crate) op: &'h Op,
     /// Its invocation, when the history has one.
-    pub invoke: Option<&'h Op>,
-    pub kind: OpType,
-    pub process: u64,
-    pub mops: Vec<Mop>,
+    pub(crate) invoke: Option<&'h Op>,
+    pub(crate) kind: OpType,
+    pub(crate) process: u64,
+    pub(crate) mops: Vec<Mop>,
     /// Key → first read value, for keys whose first access is a read.
-    pub ext_reads: BTreeMap<KeyId, Val>,
+    pub(crate) ext_reads: BTreeMap<KeyId, Val>,
     /// Key → last written value.
-    pub ext_writes: BTreeMap<KeyId, Val>,
+    pub(crate) ext_writes: BTreeMap<KeyId, Val>,
 }
 
 /// Interns JSON values by their canonical text, so any JSON key or value compares exactly.
 #[derive(Default, Debug)]
-pub struct Interner {
+struct Interner {
     ids: HashMap<String, u32>,
     values: Vec<Value>,
 }
 
 impl Interner {
-    pub fn intern(&mut self, v: &Value) -> u32 {
+    fn intern(&mut self, v: &Value) -> u32 {
         let text = v.to_string();
         if let Some(&id) = self.ids.get(&text) {
             return id;
@@ -59,23 +59,23 @@ impl Interner {
         id
     }
 
-    pub fn get(&self, id: u32) -> &Value {
+    pub(crate) fn get(&self, id: u32) -> &Value {
         self.values.get(id as usize).unwrap_or(&Value::Null)
     }
 }
 
 /// The history's transactions, in completion order.
 #[derive(Debug, Default)]
-pub struct Txns<'h> {
-    pub txns: Vec<Txn<'h>>,
-    pub keys: Interner,
-    pub vals: Interner,
+pub(crate) struct Txns<'h> {
+    pub(crate) txns: Vec<Txn<'h>>,
+    keys: Interner,
+    vals: Interner,
     /// Micro-operations that were not `["r"|"w", key, value]` (skipped).
-    pub malformed: usize,
+    pub(crate) malformed: usize,
 }
 
 impl<'h> Txns<'h> {
-    pub fn from_history(history: &'h [Op]) -> Txns<'h> {
+    pub(crate) fn from_history(history: &'h [Op]) -> Txns<'h> {
         let mut out = Txns::default();
         for pair in pairs(history) {
             let Some(done) = pair.complete else { continue };
@@ -132,11 +132,11 @@ impl<'h> Txns<'h> {
     }
 
     /// The value a mop or version id stands for, as JSON.
-    pub fn value_json(&self, v: Val) -> Value {
+    pub(crate) fn value_json(&self, v: Val) -> Value {
         v.map_or(Value::Null, |id| self.vals.get(id).clone())
     }
 
-    pub fn key_json(&self, k: KeyId) -> Value {
+    pub(crate) fn key_json(&self, k: KeyId) -> Value {
         self.keys.get(k).clone()
     }
 }
@@ -159,7 +159,7 @@ fn externals(mops: &[Mop]) -> (BTreeMap<KeyId, Val>, BTreeMap<KeyId, Val>) {
 }
 
 /// An operation as anomaly reports show it.
-pub fn op_json(op: &Op) -> Value {
+pub(crate) fn op_json(op: &Op) -> Value {
     serde_json::json!({
         "index": op.index,
         "time": op.time,

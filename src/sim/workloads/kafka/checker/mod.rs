@@ -43,7 +43,7 @@ use std::collections::BTreeMap;
 
 /// Error types Maelstrom's configuration tolerates (`allowed-error-types` with
 /// `:sub-via #{:assign}` and no `:ww-deps`).
-pub const ALLOWED: [&str; 6] = [
+pub(crate) const ALLOWED: [&str; 6] = [
     "int-send-skip",
     "G0",
     "G0-process",
@@ -53,14 +53,14 @@ pub const ALLOWED: [&str; 6] = [
 ];
 
 /// The checker's findings.
-pub struct Findings {
-    pub valid: Validity,
+pub(crate) struct Findings {
+    pub(crate) valid: Validity,
     /// The `:workload` map, shaped like Maelstrom's.
-    pub result: Value,
+    pub(crate) result: Value,
     /// Every error type found, with its count.
-    pub errors: BTreeMap<String, usize>,
-    pub bad: Vec<String>,
-    pub notes: Vec<String>,
+    pub(crate) errors: BTreeMap<String, usize>,
+    pub(crate) bad: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// Checks a kafka history.
