@@ -8,7 +8,7 @@
 //! [`install`] (with [`download`], [`unpack`] and [`interrupt_flag`]); [`doctor`] checking the
 //! harness; [`engine`] choosing between Maelstrom and the simulator; [`supervise`] the process
 //! group and signals; [`progress`] phases and bars; [`maelstrom_run`] and [`sim_run`] one
-//! challenge per engine; [`sweep`] many seeds; [`run_all`] the whole table.
+//! challenge per engine, [`run_folder`] the run folder of engines other than Maelstrom; [`sweep`] many seeds; [`run_all`] the whole table.
 
 pub mod cache;
 pub mod cmd_list;
@@ -27,6 +27,7 @@ pub mod output;
 pub mod plan;
 pub mod progress;
 pub mod run_all;
+pub mod run_folder;
 pub mod sim_run;
 pub mod supervise;
 pub mod sweep;

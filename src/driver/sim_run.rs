@@ -1,11 +1,14 @@
 //! `glomers run <challenge> --engine sim`: runs a profile in the embedded simulator and judges
-//! it, with the seed and the command that replays the run exactly.
+//! it, with the seed and the command that replays the run exactly. A single run leaves a run
+//! folder as Maelstrom does ([`super::run_folder`]); runs inside `run all` do not.
 
 use super::plan::RunPlan;
+use super::run_folder::RunFolder;
 use crate::challenge::{Profile, TestOpts};
 use crate::report::RunReport;
 use crate::sim;
 use crate::verdict::Verdict;
+use anyhow::Context;
 
 /// A seed from the clock, for runs that were not given one.
 pub fn fresh_seed() -> u64 {
@@ -38,7 +41,16 @@ pub fn judge(
     overrides: &TestOpts,
     seed: u64,
 ) -> anyhow::Result<(sim::SimRun, Verdict)> {
-    let run = sim::run_profile(profile, overrides, seed)?;
+    let cfg = sim::SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
+    judge_config(profile, &cfg)
+}
+
+/// [`judge`] with the simulator's configuration given (e.g. to keep node logs).
+fn judge_config(profile: &Profile, cfg: &sim::SimConfig) -> anyhow::Result<(sim::SimRun, Verdict)> {
+    let node_args = profile.node_args.clone();
+    let run = sim::run_with(cfg, &mut |_| {
+        crate::nodes::build(profile.workload, &node_args)
+    })?;
     let verdict = Verdict::new(
         &profile.id,
         "sim",
@@ -49,13 +61,26 @@ pub fn judge(
     Ok((run, verdict))
 }
 
-/// Runs one profile in the simulator; returns the judged run.
-pub fn run(profile: &Profile, args: &RunPlan) -> anyhow::Result<RunReport> {
+/// Runs one profile in the simulator; returns the judged run. With `keep_folder`, the run's
+/// history, results, verdict and node logs are written to a new run folder under `store/` in
+/// `--store DIR` (default: the current folder), which the report names.
+pub fn run(profile: &Profile, args: &RunPlan, keep_folder: bool) -> anyhow::Result<RunReport> {
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let mut profile = profile.clone();
     profile.node_args.extend(args.node_args.iter().cloned());
+    let folder = if keep_folder {
+        let root = match &args.store {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir().context("finding the current folder")?,
+        };
+        Some(RunFolder::create(&root, profile.workload.maelstrom_name())?)
+    } else {
+        None
+    };
     let started = std::time::Instant::now();
-    let (run, verdict) = judge(&profile, &args.opts, seed)?;
+    let mut cfg = sim::SimConfig::new(profile.workload, profile.opts.merged(&args.opts), seed);
+    cfg.keep_logs = keep_folder;
+    let (run, verdict) = judge_config(&profile, &cfg)?;
     crate::verdict::require_operations(&verdict.figures)?;
     let mut report = RunReport::new("sim", verdict);
     report.challenge = Some(profile.id.clone());
@@ -67,6 +92,11 @@ pub fn run(profile: &Profile, args: &RunPlan) -> anyhow::Result<RunReport> {
     report.seed = Some(seed);
     report.wall_seconds = Some(started.elapsed().as_secs_f64());
     report.simulated_seconds = Some(run.outcome.end.as_secs_f64());
+    if let Some(folder) = &folder {
+        folder.write_node_logs(&run.outcome.logs)?;
+        report.run_dir = Some(folder.dir());
+        folder.finish(&run.outcome.history, &run.results, &report)?;
+    }
     report.results = Some(run.results);
     Ok(report)
 }

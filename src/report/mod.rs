@@ -1,4 +1,5 @@
-//! Reading finished Maelstrom runs (`store/…`) and rendering verdicts. [`RunReport`] is one
+//! Reading finished Maelstrom runs (`store/…`), writing the same files for simulated runs
+//! ([`write_results`], [`write_history`]), and rendering verdicts. [`RunReport`] is one
 //! judged run whichever engine produced it — what `run`, `run all` and `report` print and what
 //! `glomers.json` holds; [`Row`] is one line of the `run all` table.
 
@@ -8,6 +9,8 @@ pub mod op_stats;
 pub mod render;
 pub mod run_dir;
 pub mod synthetic_history;
+pub mod write_history;
+pub mod write_results;
 
 use crate::verdict::Verdict;
 use serde_json::{json, Value};
