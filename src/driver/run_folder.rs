@@ -70,7 +70,8 @@ impl RunFolder {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
-                    return Err(e).with_context(|| format!("creating {}", parent.join(name).display()))
+                    return Err(e)
+                        .with_context(|| format!("creating {}", parent.join(name).display()))
                 }
             }
         }
@@ -101,18 +102,25 @@ impl RunFolder {
         self.dir().join("node-logs").join(format!("{safe}.log"))
     }
 
-    /// Writes `(node, line)` log lines into one file per node, in order.
-    pub fn write_node_logs(&self, logs: &[(String, String)]) -> anyhow::Result<()> {
+    /// Writes `(node, line)` log lines into one file per node, in order. Every node of
+    /// `nodes` gets a file, empty if it logged nothing, as under Maelstrom.
+    pub fn write_node_logs(
+        &self,
+        nodes: &[String],
+        logs: &[(String, String)],
+    ) -> anyhow::Result<()> {
         let mut files: std::collections::BTreeMap<&str, std::io::BufWriter<std::fs::File>> =
             Default::default();
-        for (node, line) in logs {
+        let silent = nodes.iter().map(|n| (n, None));
+        let lines = logs.iter().map(|(n, l)| (n, Some(l)));
+        for (node, line) in silent.chain(lines) {
             if !files.contains_key(node.as_str()) {
                 let path = self.node_log_path(node);
                 let file = std::fs::File::create(&path)
                     .with_context(|| format!("creating {}", path.display()))?;
                 files.insert(node, std::io::BufWriter::new(file));
             }
-            if let Some(file) = files.get_mut(node.as_str()) {
+            if let (Some(file), Some(line)) = (files.get_mut(node.as_str()), line) {
                 writeln!(file, "{line}").context("writing a node log")?;
             }
         }
@@ -125,10 +133,16 @@ impl RunFolder {
     /// Writes `history.edn` (in Maelstrom's shape, see [`write_history::maelstrom_form`]),
     /// `results.edn` and `glomers.json` (with `report.run_dir` set to this folder), then points
     /// `store/latest`, `store/current` and `store/<workload>/latest` here.
-    pub fn finish(&self, history: &[Op], results: &serde_json::Value, report: &RunReport) -> anyhow::Result<()> {
+    pub fn finish(
+        &self,
+        history: &[Op],
+        results: &serde_json::Value,
+        report: &RunReport,
+    ) -> anyhow::Result<()> {
         let dir = self.dir();
         let path = dir.join("history.edn");
-        let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
         let mut out = std::io::BufWriter::new(file);
         write_history::write(&write_history::maelstrom_form(history), &mut out)
             .and_then(|()| out.flush())
@@ -142,7 +156,10 @@ impl RunFolder {
         let run = Path::new(&self.workload).join(&self.name);
         point(&self.store.join("latest"), &run)?;
         point(&self.store.join("current"), &run)?;
-        point(&self.store.join(&self.workload).join("latest"), Path::new(&self.name))?;
+        point(
+            &self.store.join(&self.workload).join("latest"),
+            Path::new(&self.name),
+        )?;
         Ok(())
     }
 }
@@ -223,7 +240,9 @@ mod tests {
         assert_ne!(a.dir(), b.dir());
         assert!(b.dir().ends_with("echo/19700101T000000.005Z-1"));
         assert!(b.dir().join("node-logs").is_dir());
-        assert!(a.node_log_path("../x").starts_with(a.dir().join("node-logs")));
+        assert!(a
+            .node_log_path("../x")
+            .starts_with(a.dir().join("node-logs")));
         assert!(RunFolder::create(root.path(), "../up").is_err());
     }
 }

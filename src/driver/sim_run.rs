@@ -93,7 +93,8 @@ pub fn run(profile: &Profile, args: &RunPlan, keep_folder: bool) -> anyhow::Resu
     report.wall_seconds = Some(started.elapsed().as_secs_f64());
     report.simulated_seconds = Some(run.outcome.end.as_secs_f64());
     if let Some(folder) = &folder {
-        folder.write_node_logs(&run.outcome.logs)?;
+        let nodes: Vec<String> = (0..cfg.opts.nodes()).map(|i| format!("n{i}")).collect();
+        folder.write_node_logs(&nodes, &run.outcome.logs)?;
         report.run_dir = Some(folder.dir());
         folder.finish(&run.outcome.history, &run.results, &report)?;
     }

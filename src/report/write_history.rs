@@ -24,9 +24,9 @@ pub fn maelstrom_form(history: &[Op]) -> Vec<Op> {
                 out[i].kind = OpType::Info;
                 // The simulator picks the target when it completes the operation; Jepsen's
                 // invocation already names it.
-                let completion = history.get(i + 1).filter(|next| {
-                    next.process == Process::Nemesis && next.f == history[i].f
-                });
+                let completion = history
+                    .get(i + 1)
+                    .filter(|next| next.process == Process::Nemesis && next.f == history[i].f);
                 if let Some(target) = completion.and_then(|c| c.value.get("target")) {
                     out[i].value = target.clone();
                 }
@@ -199,13 +199,7 @@ mod tests {
 
     #[test]
     fn lines_match_maelstrom_s_field_by_field() {
-        let mut read = op(
-            3,
-            OpType::Invoke,
-            Process::Client(0),
-            "read",
-            Json::Null,
-        );
+        let mut read = op(3, OpType::Invoke, Process::Client(0), "read", Json::Null);
         read.is_final = true;
         assert_eq!(
             op_line(&read),
@@ -230,12 +224,24 @@ mod tests {
             json!([["poll", {"8": [[0, 1], [1, 2]]}]]),
         );
         assert!(op_line(&poll).ends_with(r#":value [[:poll {"8" [[0 1] [1 2]]}]]}"#));
-        let mut failed = op(4, OpType::Fail, Process::Client(0), "read", json!([0, null]));
+        let mut failed = op(
+            4,
+            OpType::Fail,
+            Process::Client(0),
+            "read",
+            json!([0, null]),
+        );
         failed.error = Some(json!(["key-does-not-exist", "key \"0\" does not exist"]));
         assert!(op_line(&failed).ends_with(
             r#":value [0 nil], :error [:key-does-not-exist "key \"0\" does not exist"]}"#
         ));
-        let assign = op(5, OpType::Invoke, Process::Client(0), "assign", json!(["7"]));
+        let assign = op(
+            5,
+            OpType::Invoke,
+            Process::Client(0),
+            "assign",
+            json!(["7"]),
+        );
         assert!(op_line(&assign).ends_with(r#":value ["7"]}"#));
     }
 
@@ -245,7 +251,13 @@ mod tests {
         timed_out.error = Some(json!(["net-timeout"]));
         let history = vec![
             timed_out,
-            op(1, OpType::Invoke, Process::Nemesis, "start-partition", Json::Null),
+            op(
+                1,
+                OpType::Invoke,
+                Process::Nemesis,
+                "start-partition",
+                Json::Null,
+            ),
             op(
                 2,
                 OpType::Info,
@@ -253,7 +265,13 @@ mod tests {
                 "start-partition",
                 json!({"target": "one", "grudge": {"n0": ["n1", "n2"], "n1": ["n0"]}}),
             ),
-            op(3, OpType::Invoke, Process::Nemesis, "stop-partition", Json::Null),
+            op(
+                3,
+                OpType::Invoke,
+                Process::Nemesis,
+                "stop-partition",
+                Json::Null,
+            ),
             op(
                 4,
                 OpType::Info,
@@ -263,13 +281,19 @@ mod tests {
             ),
         ];
         let lines: Vec<String> = maelstrom_form(&history).iter().map(op_line).collect();
-        assert!(lines[0].ends_with(":value 4, :error :net-timeout}"), "{}", lines[0]);
+        assert!(
+            lines[0].ends_with(":value 4, :error :net-timeout}"),
+            "{}",
+            lines[0]
+        );
         assert_eq!(
             lines[1],
             "{:index 1, :time 1001, :type :info, :process :nemesis, :f :start-partition, :value :one}"
         );
         assert!(lines[2].ends_with(r#":value [:isolated {"n0" #{"n1" "n2"}, "n1" #{"n0"}}]}"#));
-        assert!(lines[3].ends_with(":type :info, :process :nemesis, :f :stop-partition, :value nil}"));
+        assert!(
+            lines[3].ends_with(":type :info, :process :nemesis, :f :stop-partition, :value nil}")
+        );
         assert!(lines[4].ends_with(":value :network-healed}"));
     }
 
@@ -285,7 +309,13 @@ mod tests {
         weird.error = Some(json!("indeterminate: a reason with spaces"));
         let history = vec![
             weird,
-            op(1, OpType::Invoke, Process::Nemesis, "start-partition", Json::Null),
+            op(
+                1,
+                OpType::Invoke,
+                Process::Nemesis,
+                "start-partition",
+                Json::Null,
+            ),
             op(
                 2,
                 OpType::Info,
@@ -293,7 +323,13 @@ mod tests {
                 "start-partition",
                 json!({"target": "majority", "grudge": {"n0": ["n1"], "n1": ["n0"]}}),
             ),
-            op(3, OpType::Ok, Process::Client(2), "read", json!([1.5, -2, [], {}])),
+            op(
+                3,
+                OpType::Ok,
+                Process::Client(2),
+                "read",
+                json!([1.5, -2, [], {}]),
+            ),
         ];
         let form = maelstrom_form(&history);
         let mut text = Vec::new();

@@ -18,6 +18,7 @@ mod hostile_input;
 mod kafka;
 mod report;
 mod report_limits;
+mod run_folders;
 mod runtime;
 mod services;
 mod sim_echo_unique_ids;

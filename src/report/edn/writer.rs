@@ -250,8 +250,13 @@ mod tests {
             ),
         ]);
         let text = pretty(&outer);
-        assert!(text.starts_with("{:valid? true,\n :net {:key-number-0 0,\n       :key-number-1 1,"));
-        assert!(text.lines().all(|l| l.chars().count() <= RIGHT_MARGIN), "{text}");
+        assert!(
+            text.starts_with("{:valid? true,\n :net {:key-number-0 0,\n       :key-number-1 1,")
+        );
+        assert!(
+            text.lines().all(|l| l.chars().count() <= RIGHT_MARGIN),
+            "{text}"
+        );
         assert_eq!(parse(&text).unwrap(), outer);
     }
 
