@@ -16,6 +16,7 @@ mod fuzz_nodes;
 mod g_counter;
 mod hostile_input;
 mod kafka;
+mod python_nodes;
 mod report;
 mod report_limits;
 mod run_folders;
