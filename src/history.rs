@@ -45,26 +45,26 @@ pub enum OpType {
 /// Who performed an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum Process {
+pub enum Process {
     Client(u64),
     Nemesis,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Op {
-    pub(crate) index: usize,
+    pub index: usize,
     /// Nanoseconds since the start of the test.
     pub time: u64,
     #[serde(rename = "type")]
     pub kind: OpType,
-    pub(crate) process: Process,
+    pub process: Process,
     pub f: String,
     pub value: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<Value>,
+    pub error: Option<Value>,
     /// Set on the operations of a workload's final phase (Jepsen's `:final? true`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub(crate) is_final: bool,
+    pub is_final: bool,
 }
 
 impl Op {

@@ -210,7 +210,7 @@ impl TestOpts {
     }
 
     /// Node count as Maelstrom resolves it.
-    pub(crate) fn nodes(&self) -> u32 {
+    pub fn nodes(&self) -> u32 {
         self.node_count.map_or(defaults::NODE_COUNT, NodeCount::get)
     }
 

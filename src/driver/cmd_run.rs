@@ -43,7 +43,7 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
         return Ok(table_exit_code(&rows));
     };
     let report = match &choice {
-        Choice::Sim { .. } => sim_run::run(&profile, plan)?,
+        Choice::Sim { .. } => sim_run::run(&profile, plan, true)?,
         Choice::Maelstrom { harness, .. } => {
             maelstrom_run::run(harness, &profile, plan, Display::for_run("maelstrom"))?
         }

@@ -8,7 +8,7 @@
 //! [`install`] (with [`download`], [`unpack`] and [`interrupt_flag`]); [`doctor`] checking the
 //! harness; [`engine`] choosing between Maelstrom and the simulator; [`supervise`] the process
 //! group and signals; [`progress`] phases and bars; [`maelstrom_run`] and [`sim_run`] one
-//! challenge per engine; [`sweep`] many seeds; [`run_all`] the whole table.
+//! challenge per engine, [`run_folder`] the run folder of engines other than Maelstrom; [`sweep`] many seeds; [`run_all`] the whole table.
 
 pub(crate) mod cache;
 pub mod cmd_list;
@@ -25,9 +25,10 @@ pub(crate) mod locate;
 pub(crate) mod maelstrom_run;
 pub(crate) mod node_program;
 pub mod output;
-pub(crate) mod plan;
+pub mod plan;
 pub(crate) mod progress;
 pub(crate) mod run_all;
+pub(crate) mod run_folder;
 pub mod sim_run;
 pub(crate) mod supervise;
 pub(crate) mod sweep;

@@ -27,7 +27,7 @@ fn run_one(choice: &Choice, profile: &Profile, args: &RunPlan, display: Display)
         Choice::Sim { .. } => {
             // A simulator bug must not take the whole table down with it.
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                sim_run::run_shown(profile, args, display)
+                sim_run::run_shown(profile, args, display, false)
             })) {
                 Ok(r) => r,
                 Err(payload) => Err(exit::harness(format!(

@@ -1,17 +1,21 @@
 //! `glomers run <challenge> --engine sim`: runs a profile in the embedded simulator and judges
 //! it, with the seed and the command that replays the run. Glomers' own node runs in-process in
 //! virtual time (the run replays exactly); a `--bin` program runs as real processes on the wall
-//! clock (the seed fixes the network's and the clients' choices, not the node's timing).
+//! clock (the seed fixes the network's and the clients' choices, not the node's timing). A
+//! single run leaves a run folder as Maelstrom does ([`super::run_folder`]); runs inside
+//! `run all` and sweeps do not.
 
 use super::interrupt_flag::InterruptFlag;
 use super::plan::RunPlan;
 use super::progress::{Display, Phase, Plan, Tracker};
+use super::run_folder::RunFolder;
 use crate::challenge::{Profile, TestOpts};
 use crate::exit;
 use crate::report::RunReport;
 use crate::sim::external::{Program, Stage};
 use crate::sim::{self, SimConfig};
 use crate::verdict::Verdict;
+use anyhow::Context;
 use std::cell::RefCell;
 use std::path::Path;
 use std::rc::Rc;
@@ -52,7 +56,16 @@ pub fn judge(
     overrides: &TestOpts,
     seed: u64,
 ) -> anyhow::Result<(sim::SimRun, Verdict)> {
-    let run = sim::run_profile(profile, overrides, seed)?;
+    let cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
+    judge_config(profile, &cfg)
+}
+
+/// [`judge`] with the simulator's configuration given (e.g. to keep node logs).
+fn judge_config(profile: &Profile, cfg: &SimConfig) -> anyhow::Result<(sim::SimRun, Verdict)> {
+    let node_args = profile.node_args.clone();
+    let run = sim::run_with(cfg, &mut |_| {
+        crate::nodes::build(profile.workload, &node_args)
+    })?;
     Ok(judged(profile, run))
 }
 
@@ -136,9 +149,11 @@ pub(crate) fn judge_foreign_shown(
     Ok(judged(profile, run?))
 }
 
-/// Runs one profile in the simulator; returns the judged run.
-pub fn run(profile: &Profile, args: &RunPlan) -> anyhow::Result<RunReport> {
-    run_shown(profile, args, Display::for_run("sim"))
+/// Runs one profile in the simulator; returns the judged run. With `keep_folder`, the run's
+/// history, results, verdict and node logs are written to a new run folder under `store/` in
+/// `--store DIR` (default: the current folder), which the report names.
+pub fn run(profile: &Profile, args: &RunPlan, keep_folder: bool) -> anyhow::Result<RunReport> {
+    run_shown(profile, args, Display::for_run("sim"), keep_folder)
 }
 
 /// [`run`] with the stages of a `--bin` run shown on `display`.
@@ -146,10 +161,10 @@ pub(crate) fn run_shown(
     profile: &Profile,
     args: &RunPlan,
     display: Display,
+    keep_folder: bool,
 ) -> anyhow::Result<RunReport> {
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let mut profile = profile.clone();
-    let started = std::time::Instant::now();
     let foreign = match &args.bin {
         Some(bin) => Some(super::node_program::resolve(
             bin,
@@ -161,12 +176,34 @@ pub(crate) fn run_shown(
             None
         }
     };
+    let folder = if keep_folder {
+        let root = match &args.store {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir().context("finding the current folder")?,
+        };
+        Some(RunFolder::create(&root, profile.workload.maelstrom_name())?)
+    } else {
+        None
+    };
+    let started = std::time::Instant::now();
+    let mut cfg = SimConfig::new(profile.workload, profile.opts.merged(&args.opts), seed);
+    cfg.keep_logs = keep_folder;
     let (run, verdict) = match &foreign {
         Some(program) => {
             let timeout = args.timeout.map(Duration::from_secs);
-            judge_foreign_shown(&profile, &args.opts, seed, program, None, timeout, display)?
+            // The nodes write their stderr straight into the folder, line by line.
+            let log_dir = folder.as_ref().map(|f| f.dir().join("node-logs"));
+            judge_foreign_shown(
+                &profile,
+                &args.opts,
+                seed,
+                program,
+                log_dir.as_deref(),
+                timeout,
+                display,
+            )?
         }
-        None => judge(&profile, &args.opts, seed)?,
+        None => judge_config(&profile, &cfg)?,
     };
     crate::verdict::require_operations(&verdict.figures)?;
     let mut report = RunReport::new("sim", verdict);
@@ -180,7 +217,7 @@ pub(crate) fn run_shown(
         None => profile.node_args.clone(),
     };
     if let Some(program) = &foreign {
-        let nodes = profile.opts.merged(&args.opts).nodes();
+        let nodes = cfg.opts.nodes();
         report.notes.push(format!(
             "{} ran as {nodes} real process{} on the wall clock: the seed fixed the network's \
              and the clients' choices, not the node's own timing",
@@ -191,6 +228,14 @@ pub(crate) fn run_shown(
     report.seed = Some(seed);
     report.wall_seconds = Some(started.elapsed().as_secs_f64());
     report.simulated_seconds = Some(run.outcome.end.as_secs_f64());
+    if let Some(folder) = &folder {
+        if foreign.is_none() {
+            let nodes: Vec<String> = (0..cfg.opts.nodes()).map(|i| format!("n{i}")).collect();
+            folder.write_node_logs(&nodes, &run.outcome.logs)?;
+        }
+        report.run_dir = Some(folder.dir());
+        folder.finish(&run.outcome.history, &run.results, &report)?;
+    }
     report.results = Some(run.results);
     Ok(report)
 }

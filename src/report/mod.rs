@@ -1,4 +1,5 @@
-//! Reading finished Maelstrom runs (`store/…`) and rendering verdicts. [`RunReport`] is one
+//! Reading finished Maelstrom runs (`store/…`), writing the same files for simulated runs
+//! ([`write_results`], [`write_history`]), and rendering verdicts. [`RunReport`] is one
 //! judged run whichever engine produced it — what `run`, `run all` and `report` print and what
 //! `glomers.json` holds; [`Row`] is one line of the `run all` table.
 
@@ -8,6 +9,8 @@ pub mod op_stats;
 pub(crate) mod render;
 pub mod run_dir;
 pub mod synthetic_history;
+pub mod write_history;
+pub mod write_results;
 
 use crate::verdict::Verdict;
 use serde_json::{json, Value};
@@ -21,30 +24,30 @@ const GLOMERS_JSON: &str = "glomers.json";
 pub struct RunReport {
     /// The challenge id (`3d`); `None` when no profile applies (then only Maelstrom's verdict
     /// counts).
-    pub(crate) challenge: Option<String>,
-    pub(crate) title: Option<String>,
+    pub challenge: Option<String>,
+    pub title: Option<String>,
     /// Maelstrom's workload name.
-    pub(crate) workload: Option<String>,
+    pub workload: Option<String>,
     /// `maelstrom` or `sim`.
-    engine: String,
+    pub engine: String,
     /// The harness command (Maelstrom's argv), or for the simulator the command that replays it.
-    pub(crate) command: Vec<String>,
+    pub command: Vec<String>,
     /// Maelstrom's options as command-line words (profile plus overrides).
-    pub(crate) opts: Vec<String>,
-    pub(crate) node_args: Vec<String>,
-    pub(crate) seed: Option<u64>,
-    run_dir: Option<PathBuf>,
-    pub(crate) wall_seconds: Option<f64>,
-    pub(crate) simulated_seconds: Option<f64>,
+    pub opts: Vec<String>,
+    pub node_args: Vec<String>,
+    pub seed: Option<u64>,
+    pub run_dir: Option<PathBuf>,
+    pub wall_seconds: Option<f64>,
+    pub simulated_seconds: Option<f64>,
     /// The harness's own exit code (Maelstrom: 0 valid, 1 invalid, 2 unknown).
-    pub(crate) harness_exit: Option<i32>,
+    pub harness_exit: Option<i32>,
     /// Maelstrom's plots and pages found in the run folder.
-    plots: Vec<PathBuf>,
+    pub plots: Vec<PathBuf>,
     pub verdict: Verdict,
     /// What the driver wants the reader to know (e.g. why no criteria were checked).
-    pub(crate) notes: Vec<String>,
+    pub notes: Vec<String>,
     /// The simulator's results map (Maelstrom's `results.edn` shape), for `--json`.
-    pub(crate) results: Option<Value>,
+    pub results: Option<Value>,
 }
 
 impl RunReport {

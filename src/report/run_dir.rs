@@ -2,7 +2,8 @@
 //! `store/` or `store/<workload>/` folder's `latest`), work out which challenge it was
 //! (`glomers.json`, else the workload from the folder names or `jepsen.log`'s command line,
 //! narrowed by the options on that command line), then read `results.edn` and `history.edn`
-//! into figures and a verdict.
+//! into figures and a verdict. A folder the simulator wrote adds what its `glomers.json`
+//! recorded of the simulator's own findings.
 
 use super::{edn, history, op_stats, RunReport, GLOMERS_JSON};
 use crate::challenge::{Profile, Profiles, TestOpts};
@@ -235,6 +236,42 @@ pub(crate) fn judge(
     profile: Option<&Profile>,
     workload: Option<String>,
 ) -> anyhow::Result<RunReport> {
+    judge_as(dir, profile, workload, &Recorded::default())
+}
+
+/// What `glomers.json` says about a run that its files cannot: which engine ran it, and for a
+/// simulated run what the simulator's own checkers found beyond the results map (named
+/// anomalies, extra counts, caveats; see [`Figures::add_findings`]).
+#[derive(Default)]
+struct Recorded {
+    engine: Option<String>,
+    seed: Option<u64>,
+    findings: Option<Figures>,
+}
+
+impl Recorded {
+    fn of(json: Option<&Value>) -> Recorded {
+        let Some(json) = json else {
+            return Recorded::default();
+        };
+        let engine = json["engine"].as_str().map(str::to_string);
+        let findings = (engine.as_deref() == Some("sim"))
+            .then(|| serde_json::from_value::<Figures>(json["figures"].clone()).ok())
+            .flatten();
+        Recorded {
+            engine,
+            seed: json["seed"].as_u64(),
+            findings,
+        }
+    }
+}
+
+fn judge_as(
+    dir: &Path,
+    profile: Option<&Profile>,
+    workload: Option<String>,
+    recorded: &Recorded,
+) -> anyhow::Result<RunReport> {
     let results_path = dir.join("results.edn");
     let results_json = edn::to_json(&read_results(dir, &results_path)?);
     let mut notes = Vec::new();
@@ -260,19 +297,30 @@ pub(crate) fn judge(
             }
         },
     };
-    let figures = Figures::from_results(&results_json, stats.as_ref());
+    let mut figures = Figures::from_results(&results_json, stats.as_ref());
+    if let Some(found) = &recorded.findings {
+        let notes = found
+            .notes
+            .iter()
+            .filter(|n| !figures.notes.contains(n))
+            .cloned()
+            .collect();
+        figures.add_findings(found.anomalies.clone(), found.counts.clone(), notes);
+    }
+    let engine = recorded.engine.as_deref().unwrap_or("maelstrom");
     let workload = workload.or_else(|| profile.map(|p| p.workload.maelstrom_name().to_string()));
     let verdict = match profile {
-        Some(p) => Verdict::new(&p.id, "maelstrom", figures, &p.criteria, &p.goals),
+        Some(p) => Verdict::new(&p.id, engine, figures, &p.criteria, &p.goals),
         None => Verdict::new(
             workload.as_deref().unwrap_or("?"),
-            "maelstrom",
+            engine,
             figures,
             &[],
             &[],
         ),
     };
-    let mut report = RunReport::new("maelstrom", verdict);
+    let mut report = RunReport::new(engine, verdict);
+    report.seed = recorded.seed;
     report.challenge = profile.map(|p| p.id.clone());
     report.title = profile.map(|p| p.title.clone());
     report.workload = workload;
@@ -365,7 +413,7 @@ pub fn load(dir: &Path, profiles: &Profiles, forced: Option<&str>) -> anyhow::Re
             )));
         }
     }
-    let mut report = judge(dir, profile, workload)?;
+    let mut report = judge_as(dir, profile, workload, &Recorded::of(recorded.as_ref()))?;
     if let Some(why) = why_none {
         report.notes.push(format!(
             "no challenge criteria checked: {why}; showing Maelstrom's verdict only"

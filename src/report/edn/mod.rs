@@ -1,8 +1,10 @@
-//! Reading Maelstrom's EDN (`results.edn`, `history.edn`): [`reader`] turns text into
-//! [`Value`]s with a nesting limit, [`value`] holds the value type and its JSON form.
+//! Maelstrom's EDN (`results.edn`, `history.edn`): [`reader`] turns text into [`Value`]s with a
+//! nesting limit, [`value`] holds the value type and its JSON form, [`writer`] prints values
+//! back as Clojure does.
 
 pub(crate) mod reader;
 pub(crate) mod value;
+pub(crate) mod writer;
 
 pub use reader::{parse, Error, ErrorKind, MAX_DEPTH};
 pub use value::{name_of, to_json, Value};

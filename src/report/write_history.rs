@@ -1,0 +1,340 @@
+//! A history as Maelstrom's `history.edn`: one operation map per line, keys in Jepsen's order
+//! (`:index :time :type :process :f :value`, then `:error` and `:final?` when present), with
+//! keywords where Jepsen writes keywords (`:type`, `:f`, `:process :nemesis`, the heads of
+//! kafka and txn micro-operations such as `[:r 9 nil]` and `[[:poll {"8" [[0 1]]}]]`, error
+//! names, the nemesis's targets).
+//!
+//! The simulator records a few things in its own shape; [`maelstrom_form`] turns them into
+//! Jepsen's before writing, so the file reads back (through [`super::history`]) as exactly
+//! `maelstrom_form(history)`: a nemesis invocation is `:type :info` carrying the target
+//! (`:one`), its completion `[:isolated {"n2" #{"n1" …}, …}]` or `:network-healed`; a timeout
+//! is `:error :net-timeout`, not a one-element vector.
+
+use super::edn::{writer, Value};
+use crate::history::{Op, OpType, Process};
+use serde_json::Value as Json;
+use std::io::{self, Write};
+
+/// The simulator's history in the shape Maelstrom records it (see the module header).
+pub fn maelstrom_form(history: &[Op]) -> Vec<Op> {
+    let mut out: Vec<Op> = history.to_vec();
+    for i in 0..out.len() {
+        if out[i].process == Process::Nemesis {
+            if out[i].kind == OpType::Invoke {
+                out[i].kind = OpType::Info;
+                // The simulator picks the target when it completes the operation; Jepsen's
+                // invocation already names it.
+                let completion = history
+                    .get(i + 1)
+                    .filter(|next| next.process == Process::Nemesis && next.f == history[i].f);
+                if let Some(target) = completion.and_then(|c| c.value.get("target")) {
+                    out[i].value = target.clone();
+                }
+            } else if let Some(grudge) = out[i].value.get("grudge") {
+                out[i].value = Json::Array(vec![Json::from("isolated"), grudge.clone()]);
+            }
+        }
+        if let Some(Json::Array(parts)) = &out[i].error {
+            if let [Json::String(name)] = &parts[..] {
+                out[i].error = Some(Json::String(name.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Writes `history` (already in [`maelstrom_form`]) one operation per line.
+pub fn write(history: &[Op], out: &mut impl Write) -> io::Result<()> {
+    for op in history {
+        writeln!(out, "{}", op_line(op))?;
+    }
+    Ok(())
+}
+
+/// One operation as its `history.edn` line (without the newline).
+pub fn op_line(op: &Op) -> String {
+    let kw = |s: &str| Value::Keyword(s.to_string());
+    let kind = match op.kind {
+        OpType::Invoke => "invoke",
+        OpType::Ok => "ok",
+        OpType::Fail => "fail",
+        OpType::Info => "info",
+    };
+    let (process, value) = match op.process {
+        Process::Client(p) => (int(p), client_value(&op.value)),
+        Process::Nemesis => (kw("nemesis"), nemesis_value(&op.value)),
+    };
+    let mut entries = vec![
+        (kw("index"), int(op.index as u64)),
+        (kw("time"), int(op.time)),
+        (kw("type"), kw(kind)),
+        (kw("process"), process),
+        (kw("f"), keyword_or_string(&op.f)),
+        (kw("value"), value),
+    ];
+    if let Some(error) = &op.error {
+        entries.push((kw("error"), error_value(error)));
+    }
+    if op.is_final {
+        entries.push((kw("final?"), Value::Bool(true)));
+    }
+    writer::flat(&Value::Map(entries))
+}
+
+fn int(n: u64) -> Value {
+    i64::try_from(n).map_or_else(|_| Value::BigInt(n.to_string()), Value::Integer)
+}
+
+fn keyword_or_string(s: &str) -> Value {
+    if writer::is_keyword_name(s) {
+        Value::Keyword(s.to_string())
+    } else {
+        Value::String(s.to_string())
+    }
+}
+
+/// JSON as EDN with no keywords: strings stay strings, objects become maps with string keys.
+pub fn plain(json: &Json) -> Value {
+    match json {
+        Json::Null => Value::Nil,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Value::Integer(i),
+            (None, Some(u), _) => Value::BigInt(u.to_string()),
+            (_, _, Some(x)) => Value::Float(x),
+            _ => Value::String(n.to_string()),
+        },
+        Json::String(s) => Value::String(s.clone()),
+        Json::Array(items) => Value::Vector(items.iter().map(plain).collect()),
+        Json::Object(map) => Value::Map(
+            map.iter()
+                .map(|(k, v)| (Value::String(k.clone()), plain(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// A vector whose first element is a name (`["r", 9, null]`) with that name as a keyword.
+fn headed(items: &[Json]) -> Option<Value> {
+    let Some(Json::String(head)) = items.first() else {
+        return None;
+    };
+    let mut out = vec![keyword_or_string(head)];
+    out.extend(items[1..].iter().map(plain));
+    Some(Value::Vector(out))
+}
+
+/// A client operation's value: kafka and txn values are vectors of micro-operations whose
+/// names are keywords (`[[:send "9" 1]]`, `[[:r 9 nil] [:w 7 1]]`); everything else is plain.
+fn client_value(value: &Json) -> Value {
+    if let Json::Array(items) = value {
+        let micro_ops: Option<Vec<Value>> = items
+            .iter()
+            .map(|item| match item {
+                Json::Array(mop) => headed(mop),
+                _ => None,
+            })
+            .collect();
+        if let Some(micro_ops) = micro_ops.filter(|m| !m.is_empty()) {
+            return Value::Vector(micro_ops);
+        }
+    }
+    plain(value)
+}
+
+/// A nemesis value: names are keywords (`:one`, `:network-healed`, `[:isolated …]`) and a
+/// grudge maps each node to the set of nodes it ignores.
+fn nemesis_value(value: &Json) -> Value {
+    match value {
+        Json::String(s) => keyword_or_string(s),
+        Json::Array(items) => match items.first() {
+            Some(Json::String(head)) => {
+                let mut out = vec![keyword_or_string(head)];
+                out.extend(items[1..].iter().map(nemesis_value));
+                Value::Vector(out)
+            }
+            _ => plain(value),
+        },
+        Json::Object(map) => Value::Map(
+            map.iter()
+                .map(|(node, ignored)| {
+                    let ignored = match ignored {
+                        Json::Array(nodes) => Value::Set(nodes.iter().map(plain).collect()),
+                        other => plain(other),
+                    };
+                    (Value::String(node.clone()), ignored)
+                })
+                .collect(),
+        ),
+        other => plain(other),
+    }
+}
+
+/// `:net-timeout`, or `[:key-does-not-exist "text"]`; free text stays a string.
+fn error_value(error: &Json) -> Value {
+    match error {
+        Json::String(s) => keyword_or_string(s),
+        Json::Array(items) => headed(items).unwrap_or_else(|| plain(error)),
+        other => plain(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn op(index: usize, kind: OpType, process: Process, f: &str, value: Json) -> Op {
+        Op {
+            index,
+            time: 1000 + index as u64,
+            kind,
+            process,
+            f: f.into(),
+            value,
+            error: None,
+            is_final: false,
+        }
+    }
+
+    #[test]
+    fn lines_match_maelstrom_s_field_by_field() {
+        let mut read = op(3, OpType::Invoke, Process::Client(0), "read", Json::Null);
+        read.is_final = true;
+        assert_eq!(
+            op_line(&read),
+            "{:index 3, :time 1003, :type :invoke, :process 0, :f :read, :value nil, :final? true}"
+        );
+        let txn = op(
+            1,
+            OpType::Ok,
+            Process::Client(7),
+            "txn",
+            json!([["r", 9, null], ["w", 7, 1]]),
+        );
+        assert_eq!(
+            op_line(&txn),
+            "{:index 1, :time 1001, :type :ok, :process 7, :f :txn, :value [[:r 9 nil] [:w 7 1]]}"
+        );
+        let poll = op(
+            2,
+            OpType::Ok,
+            Process::Client(1),
+            "poll",
+            json!([["poll", {"8": [[0, 1], [1, 2]]}]]),
+        );
+        assert!(op_line(&poll).ends_with(r#":value [[:poll {"8" [[0 1] [1 2]]}]]}"#));
+        let mut failed = op(
+            4,
+            OpType::Fail,
+            Process::Client(0),
+            "read",
+            json!([0, null]),
+        );
+        failed.error = Some(json!(["key-does-not-exist", "key \"0\" does not exist"]));
+        assert!(op_line(&failed).ends_with(
+            r#":value [0 nil], :error [:key-does-not-exist "key \"0\" does not exist"]}"#
+        ));
+        let assign = op(
+            5,
+            OpType::Invoke,
+            Process::Client(0),
+            "assign",
+            json!(["7"]),
+        );
+        assert!(op_line(&assign).ends_with(r#":value ["7"]}"#));
+    }
+
+    #[test]
+    fn nemesis_and_timeouts_take_jepsen_s_shape() {
+        let mut timed_out = op(0, OpType::Info, Process::Client(2), "add", json!(4));
+        timed_out.error = Some(json!(["net-timeout"]));
+        let history = vec![
+            timed_out,
+            op(
+                1,
+                OpType::Invoke,
+                Process::Nemesis,
+                "start-partition",
+                Json::Null,
+            ),
+            op(
+                2,
+                OpType::Info,
+                Process::Nemesis,
+                "start-partition",
+                json!({"target": "one", "grudge": {"n0": ["n1", "n2"], "n1": ["n0"]}}),
+            ),
+            op(
+                3,
+                OpType::Invoke,
+                Process::Nemesis,
+                "stop-partition",
+                Json::Null,
+            ),
+            op(
+                4,
+                OpType::Info,
+                Process::Nemesis,
+                "stop-partition",
+                json!("network-healed"),
+            ),
+        ];
+        let lines: Vec<String> = maelstrom_form(&history).iter().map(op_line).collect();
+        assert!(
+            lines[0].ends_with(":value 4, :error :net-timeout}"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(
+            lines[1],
+            "{:index 1, :time 1001, :type :info, :process :nemesis, :f :start-partition, :value :one}"
+        );
+        assert!(lines[2].ends_with(r#":value [:isolated {"n0" #{"n1" "n2"}, "n1" #{"n0"}}]}"#));
+        assert!(
+            lines[3].ends_with(":type :info, :process :nemesis, :f :stop-partition, :value nil}")
+        );
+        assert!(lines[4].ends_with(":value :network-healed}"));
+    }
+
+    #[test]
+    fn the_reader_reads_back_exactly_the_maelstrom_form() {
+        let mut weird = op(
+            0,
+            OpType::Ok,
+            Process::Client(1),
+            "echo",
+            json!("tab\t quote\" backslash\\ ünï \u{1}"),
+        );
+        weird.error = Some(json!("indeterminate: a reason with spaces"));
+        let history = vec![
+            weird,
+            op(
+                1,
+                OpType::Invoke,
+                Process::Nemesis,
+                "start-partition",
+                Json::Null,
+            ),
+            op(
+                2,
+                OpType::Info,
+                Process::Nemesis,
+                "start-partition",
+                json!({"target": "majority", "grudge": {"n0": ["n1"], "n1": ["n0"]}}),
+            ),
+            op(
+                3,
+                OpType::Ok,
+                Process::Client(2),
+                "read",
+                json!([1.5, -2, [], {}]),
+            ),
+        ];
+        let form = maelstrom_form(&history);
+        let mut text = Vec::new();
+        write(&form, &mut text).unwrap();
+        let read = super::super::history::parse(std::str::from_utf8(&text).unwrap()).unwrap();
+        assert_eq!(read, form);
+    }
+}
