@@ -18,6 +18,7 @@ mod g_counter;
 mod hostile_input;
 mod kafka;
 mod python_nodes;
+mod reference_nodes;
 mod report;
 mod report_limits;
 mod run_folders;

@@ -7,26 +7,14 @@
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
+use crate::support::python::{node_script, python_present};
+
 /// How long a reply may take before the node counts as silent.
 const PATIENCE: Duration = Duration::from_secs(10);
-
-fn python_present() -> bool {
-    let found = Command::new("python3")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        eprintln!("SKIPPED: python3 is not on PATH, so the Python reference nodes are not tested");
-    }
-    found
-}
 
 /// A running node: its stdin, and its stdout lines arriving on a channel.
 struct Node {
@@ -37,9 +25,7 @@ struct Node {
 
 impl Node {
     fn start(name: &str) -> Node {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/nodes")
-            .join(name);
+        let path = node_script(name);
         let mut child = Command::new(&path)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests, one module per purpose: the glomers binary, the
 //! fixture runs, the simulator's profiles and seed sweeps, a local HTTP server, fake Maelstrom
-//! releases and launcher, /proc checks, and running a test alone in its own process.
+//! releases and launcher, /proc checks, the Python reference nodes, and running a test alone in its own process.
 
 pub mod alone;
 pub mod binary;
@@ -8,5 +8,6 @@ pub mod fixtures;
 pub mod http;
 pub mod launcher;
 pub mod processes;
+pub mod python;
 pub mod release;
 pub mod sim;
