@@ -6,7 +6,7 @@
 //! in-process engine's on the same seed. Run with `cargo bench --bench foreign_nodes [IDS…]`.
 
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::sim_run;
+use glomers::driver::sim_run::{self, ForeignRun};
 use glomers::sim::external::Program;
 use std::time::Instant;
 
@@ -58,7 +58,7 @@ fn main() -> anyhow::Result<()> {
                 0.0
             };
         let started = Instant::now();
-        let (_, foreign) = sim_run::judge_foreign(profile, &opts, 1, &program, None, None)?;
+        let (_, foreign) = sim_run::judge_foreign(profile, &opts, 1, &ForeignRun::new(program))?;
         let wall = started.elapsed().as_secs_f64();
         let rss = peak_rss_mib();
         let (_, own) = sim_run::judge(profile, &opts, 1)?;

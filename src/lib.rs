@@ -3,7 +3,8 @@
 //!
 //! Map, by floors (a module imports only from its floor or below):
 //! 1. [`protocol`] the wire format; [`challenge`] the catalog, criteria, workloads and
-//!    Maelstrom's typed options; [`history`] Jepsen's history types; [`exit`] exit codes.
+//!    Maelstrom's typed options; [`history`] Jepsen's history types; [`exit`] exit codes;
+//!    [`process_group`] children that never outlive glomers.
 //! 2. [`node`] the sans-IO contract and the stdio runtime; [`verdict`] figures from a
 //!    Maelstrom-shaped results map, and the verdict.
 //! 3. [`nodes`] our nodes.
@@ -20,6 +21,7 @@ pub mod exit;
 pub mod history;
 pub mod node;
 pub mod nodes;
+pub mod process_group;
 pub mod protocol;
 pub mod report;
 pub mod sim;

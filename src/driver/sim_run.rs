@@ -17,7 +17,7 @@ use crate::sim::{self, SimConfig};
 use crate::verdict::Verdict;
 use anyhow::Context;
 use std::cell::RefCell;
-use std::path::Path;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -80,25 +80,35 @@ fn judged(profile: &Profile, run: sim::SimRun) -> (sim::SimRun, Verdict) {
     (run, verdict)
 }
 
-/// Runs a profile with `program` as every node, in real time, and judges it. Node stderr goes
-/// to `log_dir/<id>.log` when given. Ctrl-C and `timeout` stop the run and every node.
+/// A run of the user's program as every node, in real time.
+#[derive(Clone, Debug)]
+pub struct ForeignRun {
+    pub program: Program,
+    /// Where each node's stderr goes (`<id>.log`); nowhere if `None`.
+    pub log_dir: Option<PathBuf>,
+    /// Wall time before the run and every node are stopped (default: its length plus 10 min).
+    pub timeout: Option<Duration>,
+}
+
+impl ForeignRun {
+    pub fn new(program: Program) -> ForeignRun {
+        ForeignRun {
+            program,
+            log_dir: None,
+            timeout: None,
+        }
+    }
+}
+
+/// Runs a profile with the user's program as every node, in real time, and judges it. Ctrl-C
+/// and the timeout stop the run and every node.
 pub fn judge_foreign(
     profile: &Profile,
     overrides: &TestOpts,
     seed: u64,
-    program: &Program,
-    log_dir: Option<&Path>,
-    timeout: Option<Duration>,
+    foreign: &ForeignRun,
 ) -> anyhow::Result<(sim::SimRun, Verdict)> {
-    judge_foreign_shown(
-        profile,
-        overrides,
-        seed,
-        program,
-        log_dir,
-        timeout,
-        Display::Quiet,
-    )
+    judge_foreign_shown(profile, overrides, seed, foreign, Display::Quiet)
 }
 
 /// [`judge_foreign`] with its stages shown on `display`.
@@ -106,9 +116,7 @@ pub(crate) fn judge_foreign_shown(
     profile: &Profile,
     overrides: &TestOpts,
     seed: u64,
-    program: &Program,
-    log_dir: Option<&Path>,
-    timeout: Option<Duration>,
+    foreign: &ForeignRun,
     display: Display,
 ) -> anyhow::Result<(sim::SimRun, Verdict)> {
     let cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
@@ -122,7 +130,7 @@ pub(crate) fn judge_foreign_shown(
     let interrupt = InterruptFlag::catch();
     let started = Instant::now();
     // By default a run gets its own length plus ten minutes, as a Maelstrom run does.
-    let limit = timeout.unwrap_or(Duration::from_secs(
+    let limit = foreign.timeout.unwrap_or(Duration::from_secs(
         u64::from(resolved.time_limit_secs) + 600,
     ));
     let watch = Box::new(move |stage: Stage| {
@@ -144,7 +152,7 @@ pub(crate) fn judge_foreign_shown(
         }
         None
     });
-    let run = sim::run_external(&cfg, program, log_dir, watch);
+    let run = sim::run_external(&cfg, &foreign.program, foreign.log_dir.as_deref(), watch);
     tracker.borrow_mut().finish();
     Ok(judged(profile, run?))
 }
@@ -165,12 +173,12 @@ pub(crate) fn run_shown(
 ) -> anyhow::Result<RunReport> {
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let mut profile = profile.clone();
-    let foreign = match &args.bin {
-        Some(bin) => Some(super::node_program::resolve(
+    let mut foreign = match &args.bin {
+        Some(bin) => Some(ForeignRun::new(super::node_program::resolve(
             bin,
             &profile,
             &args.node_args,
-        )?),
+        )?)),
         None => {
             profile.node_args.extend(args.node_args.iter().cloned());
             None
@@ -188,20 +196,12 @@ pub(crate) fn run_shown(
     let started = std::time::Instant::now();
     let mut cfg = SimConfig::new(profile.workload, profile.opts.merged(&args.opts), seed);
     cfg.keep_logs = keep_folder;
-    let (run, verdict) = match &foreign {
-        Some(program) => {
-            let timeout = args.timeout.map(Duration::from_secs);
+    let (run, verdict) = match &mut foreign {
+        Some(run) => {
+            run.timeout = args.timeout.map(Duration::from_secs);
             // The nodes write their stderr straight into the folder, line by line.
-            let log_dir = folder.as_ref().map(|f| f.dir().join("node-logs"));
-            judge_foreign_shown(
-                &profile,
-                &args.opts,
-                seed,
-                program,
-                log_dir.as_deref(),
-                timeout,
-                display,
-            )?
+            run.log_dir = folder.as_ref().map(|f| f.dir().join("node-logs"));
+            judge_foreign_shown(&profile, &args.opts, seed, run, display)?
         }
         None => judge_config(&profile, &cfg)?,
     };
@@ -213,10 +213,10 @@ pub(crate) fn run_shown(
     report.command = replay_command(&profile, args, seed);
     report.opts = profile.opts.merged(&args.opts).to_args();
     report.node_args = match &foreign {
-        Some(program) => program.args.clone(),
+        Some(run) => run.program.args.clone(),
         None => profile.node_args.clone(),
     };
-    if let Some(program) = &foreign {
+    if let Some(ForeignRun { program, .. }) = &foreign {
         let nodes = cfg.opts.nodes();
         report.notes.push(format!(
             "{} ran as {nodes} real process{} on the wall clock: the seed fixed the network's \

@@ -7,7 +7,6 @@
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::io::{BufRead, BufReader, Read};
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -87,18 +86,10 @@ impl Drop for Supervised {
 /// Starts `cmd` as the leader of a new process group with its output piped to us.
 pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
     install_interrupt_handler();
-    cmd.process_group(0)
-        .stdin(Stdio::null())
+    crate::process_group::isolate(&mut cmd);
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    #[cfg(target_os = "linux")]
-    // SAFETY: the closure only makes one async-signal-safe system call (prctl) between fork
-    // and exec, and allocates nothing.
-    unsafe {
-        cmd.pre_exec(|| {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
-        });
-    }
     let mut child = cmd.spawn()?;
     SUPERVISING.store(true, Ordering::SeqCst);
     let pgid = Pid::from_raw(child.id() as i32);

@@ -73,13 +73,12 @@ pub(crate) fn command(profile: &Profile, plan: &RunPlan, count: u64) -> anyhow::
         // A foreign program runs in real time, one seed after another.
         Some(bin) => {
             let program = super::node_program::resolve(bin, profile, &plan.node_args)?;
-            let timeout = plan.timeout.map(std::time::Duration::from_secs);
+            let mut foreign = super::sim_run::ForeignRun::new(program);
+            foreign.timeout = plan.timeout.map(std::time::Duration::from_secs);
             run_each(profile, first, count, |seed| {
                 let display = super::progress::Display::for_run(&format!("sim seed {seed}"));
-                super::sim_run::judge_foreign_shown(
-                    profile, &plan.opts, seed, &program, None, timeout, display,
-                )
-                .map(|(_, verdict)| verdict)
+                super::sim_run::judge_foreign_shown(profile, &plan.opts, seed, &foreign, display)
+                    .map(|(_, verdict)| verdict)
             })?
         }
         None => {

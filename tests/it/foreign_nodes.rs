@@ -7,7 +7,7 @@ use crate::support::binary::{glomers, write_executable};
 use crate::support::processes::is_running;
 use crate::support::sim::profile;
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::sim_run;
+use glomers::driver::sim_run::{self, ForeignRun};
 use glomers::sim::external::Program;
 use std::time::{Duration, Instant};
 
@@ -45,15 +45,10 @@ fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
                 let short = short.clone();
                 scope.spawn(move || {
                     let p = profile(id);
-                    let (_, foreign) = sim_run::judge_foreign(
-                        &p,
-                        &short,
-                        7,
-                        &own_binary(id),
-                        None,
-                        Some(Duration::from_secs(120)),
-                    )
-                    .unwrap_or_else(|e| panic!("{id} as a foreign binary: {e:#}"));
+                    let mut run = ForeignRun::new(own_binary(id));
+                    run.timeout = Some(Duration::from_secs(120));
+                    let (_, foreign) = sim_run::judge_foreign(&p, &short, 7, &run)
+                        .unwrap_or_else(|e| panic!("{id} as a foreign binary: {e:#}"));
                     let (_, in_process) = sim_run::judge(&p, &short, 7).expect("in-process run");
                     (id.clone(), foreign, in_process)
                 })

@@ -7,7 +7,7 @@ use crate::support::binary::glomers;
 use crate::support::python::{node_script, python_present};
 use crate::support::sim::profile;
 use glomers::challenge::TestOpts;
-use glomers::driver::sim_run;
+use glomers::driver::sim_run::{self, ForeignRun};
 use glomers::sim::external::Program;
 use glomers::verdict::Verdict;
 use std::time::{Duration, Instant};
@@ -20,16 +20,11 @@ fn python_node(name: &str) -> Program {
 }
 
 fn run(id: &str, node: &str, opts: &TestOpts, seed: u64) -> Verdict {
-    sim_run::judge_foreign(
-        &profile(id),
-        opts,
-        seed,
-        &python_node(node),
-        None,
-        Some(Duration::from_secs(180)),
-    )
-    .unwrap_or_else(|e| panic!("{node} on {id}: {e:#}"))
-    .1
+    let mut foreign = ForeignRun::new(python_node(node));
+    foreign.timeout = Some(Duration::from_secs(180));
+    sim_run::judge_foreign(&profile(id), opts, seed, &foreign)
+        .unwrap_or_else(|e| panic!("{node} on {id}: {e:#}"))
+        .1
 }
 
 /// Real Maelstrom 0.2.4 on the official 3d command (CALIBRATION.md): servers msgs-per-op and

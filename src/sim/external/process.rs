@@ -17,7 +17,7 @@ use nix::unistd::Pid;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -101,20 +101,12 @@ impl ExternalNode {
             .map(|path| File::create(path).with_context(|| format!("creating {}", path.display())))
             .transpose()?;
         let mut cmd = Command::new(&program.bin);
+        crate::process_group::isolate(&mut cmd);
         cmd.args(&program.args)
             .current_dir(std::env::temp_dir())
-            .process_group(0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        #[cfg(target_os = "linux")]
-        // SAFETY: between fork and exec the closure makes one async-signal-safe system call
-        // (prctl) and allocates nothing.
-        unsafe {
-            cmd.pre_exec(|| {
-                nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
-            });
-        }
         let mut child = cmd
             .spawn()
             .with_context(|| format!("starting node {id}: {}", program.bin.display()))?;
