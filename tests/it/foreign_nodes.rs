@@ -238,3 +238,124 @@ fn ctrl_c_and_timeout_stop_every_node() {
     assert!(started.elapsed() < Duration::from_secs(6));
     assert!(none_running(&pids(dir.path())));
 }
+
+/// An sh wrapper around this binary's own nodes, so a test needs no other language: it logs
+/// to stderr, records its pid in `pids`, and runs `glomers node <its arguments>`.
+fn wrapper(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("my-node");
+    write_executable(
+        &path,
+        &format!(
+            "#!/bin/sh\necho \"my-node $$ starting with: $*\" >&2\necho $$ >> {}\nexec {} node \"$@\"\n",
+            dir.join("pids").display(),
+            env!("CARGO_BIN_EXE_glomers")
+        ),
+    );
+    path
+}
+
+#[test]
+fn maelstrom_gets_the_foreign_binary_and_only_its_own_arguments() {
+    use crate::support::fixtures::ECHO;
+    use crate::support::launcher::fake_maelstrom;
+    let dir = tempfile::tempdir().unwrap();
+    let (launcher, fixtures) = fake_maelstrom(dir.path(), &[("echo", ECHO)]);
+    let node = wrapper(dir.path());
+    let out = glomers()
+        .args([
+            "run",
+            "1",
+            "--engine",
+            "maelstrom",
+            "--node-arg",
+            "echo",
+            "--bin",
+        ])
+        .arg(&node)
+        .arg("--maelstrom")
+        .arg(&launcher)
+        .arg("--store")
+        .arg(dir.path())
+        .env("FAKE_FIXTURES", &fixtures)
+        .env("FAKE_ARGV", dir.path().join("argv"))
+        .env("FAKE_NODE_OUT", dir.path().join("node-out"))
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let argv: Vec<String> = std::fs::read_to_string(dir.path().join("argv"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let bin = node.canonicalize().unwrap();
+    assert_eq!(
+        argv,
+        [
+            "test",
+            "-w",
+            "echo",
+            "--bin",
+            bin.to_str().unwrap(),
+            "--node-count",
+            "1",
+            "--time-limit",
+            "10",
+            "--",
+            "echo"
+        ]
+    );
+    let reply = std::fs::read_to_string(dir.path().join("node-out")).unwrap();
+    assert!(
+        reply.contains("\"init_ok\""),
+        "the node Maelstrom started answered: {reply}"
+    );
+}
+
+#[test]
+fn a_simulated_foreign_run_keeps_each_nodes_stderr_in_its_run_folder_and_leaves_nothing_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = wrapper(dir.path());
+    let out = glomers()
+        .args([
+            "run",
+            "2",
+            "--engine",
+            "sim",
+            "--time-limit",
+            "3",
+            "--node-arg",
+            "unique-ids",
+        ])
+        .args(["--bin"])
+        .arg(&node)
+        .arg("--store")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("ran as 3 real processes"), "{stdout}");
+    let latest = dir.path().join("store").join("latest");
+    for id in ["n0", "n1", "n2"] {
+        let log = std::fs::read_to_string(latest.join("node-logs").join(format!("{id}.log")))
+            .unwrap_or_else(|e| panic!("{id}.log: {e}"));
+        assert!(log.contains("starting with: unique-ids"), "{id}: {log}");
+    }
+    let report = glomers().arg("report").arg(&latest).output().unwrap();
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert_eq!(report.status.code(), Some(0), "{text}");
+    assert!(text.contains("verdict              PASS"), "{text}");
+    let pids = pids(dir.path());
+    assert_eq!(pids.len(), 3);
+    assert!(
+        none_running(&pids),
+        "every node stopped at the end of the run"
+    );
+}
