@@ -359,3 +359,25 @@ fn a_simulated_foreign_run_keeps_each_nodes_stderr_in_its_run_folder_and_leaves_
         "every node stopped at the end of the run"
     );
 }
+
+#[test]
+fn without_java_auto_runs_a_foreign_binary_in_the_simulator() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = wrapper(dir.path());
+    let empty = tempfile::tempdir().unwrap();
+    let out = glomers()
+        .args(["run", "1", "--time-limit", "2", "--node-arg", "echo", "--bin"])
+        .arg(&node)
+        .arg("--store")
+        .arg(dir.path())
+        .env("PATH", empty.path())
+        .env("XDG_CACHE_HOME", empty.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stderr.contains("engine sim: Maelstrom is not installed"), "{stderr}");
+    assert!(stdout.contains("ran as 1 real process on the wall clock"), "{stdout}");
+    assert!(stdout.contains("--bin "), "the replay command names the program: {stdout}");
+}
