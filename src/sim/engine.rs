@@ -24,8 +24,8 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use queue::EventQueue;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 #[derive(Debug)]
@@ -58,38 +58,6 @@ enum Phase {
     Quiet,
     Final,
     Done,
-}
-
-/// Events by (time, scheduling order): simultaneous events run in the order they were
-/// scheduled, which keeps a run a pure function of its seed.
-#[derive(Default)]
-struct EventQueue {
-    next_seq: u64,
-    order: BinaryHeap<Reverse<(Nanos, u64)>>,
-    events: HashMap<u64, Event>,
-}
-
-impl EventQueue {
-    fn push(&mut self, at: Nanos, event: Event) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.events.insert(seq, event);
-        self.order.push(Reverse((at, seq)));
-    }
-
-    /// When the next event is due.
-    fn next_due(&self) -> Option<Nanos> {
-        self.order.peek().map(|Reverse((at, _))| *at)
-    }
-
-    fn pop(&mut self) -> Option<(Nanos, Event)> {
-        while let Some(Reverse((at, seq))) = self.order.pop() {
-            if let Some(event) = self.events.remove(&seq) {
-                return Some((at, event));
-            }
-        }
-        None
-    }
 }
 
 /// What a finished simulation hands to the checkers.
@@ -609,6 +577,9 @@ impl<'a> Engine<'a> {
 
 #[path = "engine_live.rs"]
 mod live;
+
+#[path = "engine_queue.rs"]
+mod queue;
 
 #[cfg(test)]
 #[path = "engine_tests.rs"]
