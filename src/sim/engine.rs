@@ -382,7 +382,8 @@ impl<'a> Engine<'a> {
                 }
                 // Jepsen's stagger: the next op comes after a uniform delay in [0, 2/rate).
                 let dt = self.rng.gen_range(0.0..2.0 / self.opts.rate);
-                self.schedule(self.now + (dt * 1e9) as Nanos, Event::Generate);
+                let dispatch = self.network.dispatch(self.now);
+                self.schedule(self.now + (dt * 1e9) as Nanos + dispatch, Event::Generate);
             }
         }
     }

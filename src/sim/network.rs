@@ -330,6 +330,12 @@ impl Network {
         self.stats.on_recv(src, dest);
     }
 
+    /// The harness's own delay between issuing a client operation at `now` and the
+    /// generator's next step (see [`timing::Harness::dispatch`]).
+    pub fn dispatch(&mut self, now: Nanos) -> Nanos {
+        self.timing.dispatch(now)
+    }
+
     /// From now on, receivers drop what `grudge` blocks.
     pub fn partition(&mut self, grudge: Grudge) {
         self.partition = Some(grudge);
