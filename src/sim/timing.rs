@@ -73,6 +73,8 @@ pub struct Harness {
     /// After the whole network has been quiet for `idle_after`.
     pub cold: Handoff,
     pub idle_after: Nanos,
+    /// Parsing, validating and journalling one line, for a stdout thread already awake.
+    pub parse_ms: f64,
     /// Jepsen's interpreter between one operation and the next: it sleeps until the
     /// generator's next time (parked threads wake late) and hands the operation to a worker
     /// thread, and the generator counts the next gap from when it actually issued this one.
@@ -114,6 +116,7 @@ impl Harness {
                 spike_ms: 3.0,
             },
             idle_after: 20 * MILLI,
+            parse_ms: 0.03,
             dispatch: Handoff {
                 floor_ms: 0.05,
                 spread_ms: 0.07,
@@ -276,8 +279,14 @@ impl Clock {
             return written;
         }
         let free = self.stdout_free.get(src).copied().unwrap_or(0);
+        // A thread still busy with earlier lines reads the next one without waking up: it
+        // pays the parse alone.
+        let cost = match self.timing.harness {
+            Some(h) if written < free => to_nanos(h.parse_ms * h.warmup(free)),
+            _ => self.harness(written),
+        };
         let start = written.max(free);
-        let done = start.saturating_add(self.harness(start));
+        let done = start.saturating_add(cost);
         self.stdout_free.insert(src.to_string(), done);
         done
     }
