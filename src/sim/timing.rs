@@ -2,23 +2,28 @@
 //! applies. Two parts, because a second engine runs external node processes in real time
 //! through the same network and must not count their costs twice:
 //!
-//! - **Harness** ([`Harness`], both engines): Maelstrom's JVM. Every message is handed from one
-//!   thread to another (a node's stdout thread parses the line and queues it; the recipient's
-//!   receive thread wakes from its poll or sleep and writes it out), which costs a fraction of a
-//!   millisecond on a busy machine, about a millisecond when the machine has been idle (threads
-//!   and cores wake cold), several times more in the first seconds while the JIT warms up, and
-//!   now and then a few milliseconds when the two cores are contended.
-//! - **Node** ([`Handoff`] in [`Timing::node`], in-process nodes in virtual time only): the
-//!   stdin/stdout pipes and the node's own processing. A real process pays these for real.
+//! - **Harness** ([`Harness`], both engines, [`Timing::external`]): Maelstrom's JVM and Jepsen.
+//!   Every message is handed from thread to thread: a node's stdout thread reads its lines one
+//!   at a time (a thread still busy with earlier lines pays only the parse), then the
+//!   recipient's receive thread (or client thread) wakes and takes it. A handoff costs a
+//!   fraction of a millisecond while messages flow, about a millisecond when the whole network
+//!   has been quiet (threads and cores wake cold), several times more in the first seconds while
+//!   the JIT warms up, and now and then a few milliseconds of contention, mostly when handoffs
+//!   crowd (a relay burst: 24 lines at once, 24 receive threads and nodes waking together on two
+//!   cores). Jepsen's interpreter also takes its own time per operation ([`Harness::dispatch`]).
+//! - **Node** ([`Timing::node`], in-process nodes in virtual time only, [`Timing::in_process`]):
+//!   the stdin/stdout pipes and the node's own processing. A real process pays these for real.
 //!
-//! Figures measured on the real Maelstrom 0.2.4 runs in `tests/fixtures/real/` (see
-//! `challenges/` and README): client round trips (request and reply, one node step) have a
-//! median of about 0.5 ms once warm at 1000 ops/s, about 3 ms at 10 ops/s, and 5–30 ms for the
-//! first operations of a run; in 3d a relay burst lands at the 24 leaves over a spread of up to
-//! ~7 ms, and about one value per run reaches the hub more than 5 ms late. Maelstrom's own code
-//! (`maelstrom.net`, `maelstrom.process`) says where the handoffs are: a latency drawn in whole
-//! milliseconds, a deadline stamped when the stdout thread queues the message, a receive
-//! thread that sleeps whole milliseconds and then writes the message to the node's stdin.
+//! Where the figures come from: Maelstrom's source (`maelstrom.net`: a latency drawn in whole
+//! ms, the deadline stamped when the stdout thread queues the message, a receive thread that
+//! sleeps whole ms and then writes to the node's stdin; `maelstrom.process`: one stdout and one
+//! stdin thread per node) for where the handoffs are, and the real Maelstrom 0.2.4 runs of
+//! `tests/fixtures/real/` for how long they take: client round trips of about 0.5 ms once warm
+//! at 1000 ops/s and 3 ms at 10 ops/s, 5–30 ms for a run's first operations (per-second
+//! medians fall ~8× over the first seconds), ~800 operations a second issued at `--rate 1000`,
+//! relay bursts that land at the 24 leaves over up to ~7 ms, and in each 3d run one or two
+//! values that reach the hub more than 5 ms late (max 342–347 ms against a p99 of 245–247).
+//! `tests/it/fidelity.rs` holds the result to those runs.
 
 use crate::sim::clock::{Nanos, MILLI, SECOND};
 use rand::{Rng, SeedableRng};
@@ -231,7 +236,7 @@ impl Clock {
     fn cold(&mut self, now: Nanos, idle_after: Nanos) -> bool {
         let cold = self
             .last_activity
-            .map_or(true, |last| now.saturating_sub(last) >= idle_after);
+            .is_none_or(|last| now.saturating_sub(last) >= idle_after);
         self.last_activity = Some(self.last_activity.map_or(now, |l| l.max(now)));
         cold
     }
@@ -299,7 +304,7 @@ impl Clock {
         let idle_after = self.timing.harness.map_or(20 * MILLI, |h| h.idle_after);
         let quiet = self
             .last_activity
-            .map_or(true, |last| now.saturating_sub(last) >= idle_after);
+            .is_none_or(|last| now.saturating_sub(last) >= idle_after);
         let handoff = if quiet { cold_handoff } else { hot };
         to_nanos(handoff.draw(self.stream()))
     }
