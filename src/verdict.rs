@@ -188,7 +188,7 @@ impl Figures {
     /// The figures of one run from its results map in Maelstrom's shape (`results.edn` read as
     /// JSON, or the simulator's own map): the one way either engine's run becomes figures.
     /// `history` (if read) gives the op count and per-op latencies.
-    pub(crate) fn from_results(results: &Value, history: Option<&OpStats>) -> Figures {
+    pub fn from_results(results: &Value, history: Option<&OpStats>) -> Figures {
         let mut f = Figures {
             valid: Some(validity(&results["valid?"])),
             ..Figures::default()

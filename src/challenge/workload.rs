@@ -27,6 +27,15 @@ pub enum Workload {
 }
 
 impl Workload {
+    /// The workload Maelstrom calls `name` (its `-w`).
+    pub fn from_maelstrom_name(name: &str) -> Option<Workload> {
+        use clap::ValueEnum;
+        Workload::value_variants()
+            .iter()
+            .copied()
+            .find(|w| w.maelstrom_name() == name)
+    }
+
     /// The name Maelstrom uses for `-w`.
     pub fn maelstrom_name(self) -> &'static str {
         match self {

@@ -20,11 +20,11 @@ use super::SimConfig;
 use crate::challenge::Resolved;
 use crate::history::{Op, OpType, Process};
 use crate::protocol::{Body, Message};
+use queue::EventQueue;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
-use queue::EventQueue;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
@@ -148,6 +148,9 @@ impl<'a> Engine<'a> {
     /// processes (see [`super::external`]): setup then happens over the network, in real time.
     pub fn on_wall_clock(mut self, clock: WallClock) -> Self {
         self.live = Some(live::Live::new(clock, self.nodes.len()));
+        // Real processes pay their own pipes and processing: only Maelstrom's costs are added.
+        self.network
+            .use_timing(super::network::timing::Timing::external());
         self
     }
 
@@ -424,7 +427,8 @@ impl<'a> Engine<'a> {
                 }
                 // Jepsen's stagger: the next op comes after a uniform delay in [0, 2/rate).
                 let dt = self.rng.gen_range(0.0..2.0 / self.opts.rate);
-                self.schedule(self.now + (dt * 1e9) as Nanos, Event::Generate);
+                let dispatch = self.network.dispatch(self.now);
+                self.schedule(self.now + (dt * 1e9) as Nanos + dispatch, Event::Generate);
             }
         }
     }

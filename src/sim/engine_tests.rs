@@ -250,7 +250,11 @@ fn a_retired_process_timeout_does_not_end_its_replacement_operation() {
         (first_done.kind, first_done.process),
         (OpType::Info, Process::Client(0))
     );
-    assert_eq!(first_done.time, first_invoke.time);
+    // Answered within the handoffs of the timing model, far inside the 5 s timeout.
+    assert!(
+        first_done.time - first_invoke.time < FIVE_S / 50,
+        "{first_done:?}"
+    );
     let (invoke, done) = pairs[1];
     assert_eq!(done.process, Process::Client(1));
     assert!(

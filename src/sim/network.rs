@@ -13,6 +13,14 @@
 //!
 //! The network keeps no clock and no event queue: each call is told the time and answers what
 //! the engine must schedule ([`Wakeup`], [`Take`]).
+//!
+//! On top of the configured latency, [`timing`] adds what a real run adds: a node's processing
+//! and pipes delay what it sends (in-process nodes only), and Maelstrom's handoff to the
+//! recipient delays the delivery, during which the receiver is busy (it holds up what is
+//! queued behind, as the real receive thread does while it writes to the node's stdin).
+
+#[path = "timing.rs"]
+pub mod timing;
 
 use super::clock::{nanos, Nanos, MILLI};
 use crate::protocol::Message;
@@ -23,6 +31,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 pub use crate::challenge::values::LatencyDist;
+use timing::{Clock, Timing};
 
 /// Latency of one server↔server or server↔service hop.
 pub fn sample_latency(mean_ms: u32, dist: LatencyDist, rng: &mut ChaCha8Rng) -> Duration {
@@ -40,6 +49,12 @@ pub fn sample_latency(mean_ms: u32, dist: LatencyDist, rng: &mut ChaCha8Rng) -> 
 
 pub fn is_client(id: &str) -> bool {
     id.starts_with('c')
+}
+
+/// Maelstrom's node ids, `n0`, `n1`, …; services (`lin-kv`, …) live inside Maelstrom itself.
+pub fn is_node(id: &str) -> bool {
+    id.strip_prefix('n')
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Which nodes drop messages from which: `grudge[a]` holds the sources `a` will not hear.
@@ -161,14 +176,27 @@ pub struct Network {
     latency_dist: LatencyDist,
     partition: Option<Grudge>,
     stats: NetStats,
+    timing: Clock,
 }
 
 impl Network {
-    /// A network whose `receivers` (nodes and services) each get an inbox.
+    /// A network whose `receivers` (nodes and services) each get an inbox, for nodes run
+    /// in-process in virtual time: the whole [`Timing::in_process`] model applies.
     pub fn new(
         receivers: impl IntoIterator<Item = String>,
         latency_ms: u32,
         latency_dist: LatencyDist,
+    ) -> Network {
+        Network::with_timing(receivers, latency_ms, latency_dist, Timing::in_process())
+    }
+
+    /// As [`Network::new`] with the given timing model: [`Timing::external`] when the nodes
+    /// are real processes run in real time, [`Timing::exact`] for latency alone.
+    pub fn with_timing(
+        receivers: impl IntoIterator<Item = String>,
+        latency_ms: u32,
+        latency_dist: LatencyDist,
+        timing: Timing,
     ) -> Network {
         let inboxes = receivers
             .into_iter()
@@ -187,7 +215,19 @@ impl Network {
             latency_dist,
             partition: None,
             stats: NetStats::default(),
+            timing: Clock::new(timing),
         }
+    }
+
+    /// The timing model in use.
+    pub fn timing(&self) -> Timing {
+        self.timing.timing()
+    }
+
+    /// Switches to another timing model; only before the first message is sent (the external
+    /// engine's nodes pay their own pipes and processing, see [`Timing::external`]).
+    pub fn use_timing(&mut self, timing: Timing) {
+        self.timing = timing::Clock::new(timing);
     }
 
     /// Sends `msg` at `now`. Client links have no latency; others draw one from `rng`. Returns
@@ -200,13 +240,21 @@ impl Network {
         rng: &mut ChaCha8Rng,
     ) -> Option<(Nanos, Wakeup)> {
         self.stats.on_send(&msg.src, &msg.dest);
+        self.timing.seed(rng);
         let client_link = is_client(&msg.src) || is_client(&msg.dest);
         let delay = if client_link {
             0
         } else {
             nanos(sample_latency(self.latency_ms, self.latency_dist, rng))
         };
-        let deadline = now.saturating_add(delay);
+        // Maelstrom stamps the deadline when its stdout thread has read the line the node wrote.
+        let queued = if is_node(&msg.src) {
+            let written = now.saturating_add(self.timing.node(now));
+            self.timing.stdout(&msg.src, written)
+        } else {
+            now
+        };
+        let deadline = queued.saturating_add(delay);
         let order = self.sent;
         self.sent += 1;
         match self.inboxes.get_mut(&msg.dest) {
@@ -218,7 +266,11 @@ impl Network {
                     (now, Wakeup::Poll(dest))
                 })
             }
-            None => Some((deadline, Wakeup::Deliver(msg))),
+            None => {
+                // A client's own thread takes the reply off its queue: the same handoff.
+                let handoff = self.timing.harness(deadline);
+                Some((deadline.saturating_add(handoff), Wakeup::Deliver(msg)))
+            }
         }
     }
 
@@ -238,12 +290,21 @@ impl Network {
             .is_some_and(|g| g.blocks(&msg.src, &msg.dest))
         {
             Take::Drop(msg)
-        } else if deadline >= now.saturating_add(MILLI) {
-            // Maelstrom sleeps `(long dt)` whole milliseconds, so it wakes up to 1 ms early.
-            inbox.receiver = Receiver::Sleeping;
-            Take::SleepUntil(now + (deadline - now) / MILLI * MILLI, msg)
         } else {
-            Take::Deliver(msg)
+            // Maelstrom sleeps `(long dt)` whole milliseconds, so it wakes up to 1 ms early;
+            // then it hands the message over, busy until it has.
+            let woken = if deadline >= now.saturating_add(MILLI) {
+                now + (deadline - now) / MILLI * MILLI
+            } else {
+                now
+            };
+            let due = woken.saturating_add(self.timing.harness(woken));
+            if due > now {
+                inbox.receiver = Receiver::Sleeping;
+                Take::SleepUntil(due, msg)
+            } else {
+                Take::Deliver(msg)
+            }
         }
     }
 
@@ -273,6 +334,12 @@ impl Network {
     pub fn exchanged(&mut self, src: &str, dest: &str) {
         self.stats.on_send(src, dest);
         self.stats.on_recv(src, dest);
+    }
+
+    /// The harness's own delay between issuing a client operation at `now` and the
+    /// generator's next step (see [`timing::Harness::dispatch`]).
+    pub fn dispatch(&mut self, now: Nanos) -> Nanos {
+        self.timing.dispatch(now)
     }
 
     /// From now on, receivers drop what `grudge` blocks.

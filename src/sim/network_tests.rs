@@ -13,10 +13,11 @@ fn msg(src: &str, dest: &str, kind: &str) -> Message {
 
 /// Two nodes with a constant `latency_ms` between them.
 fn network(latency_ms: u32) -> (Network, ChaCha8Rng) {
-    let net = Network::new(
+    let net = Network::with_timing(
         ["n0".to_string(), "n1".to_string()],
         latency_ms,
         LatencyDist::Constant,
+        Timing::exact(),
     );
     (net, ChaCha8Rng::seed_from_u64(7))
 }
@@ -107,7 +108,12 @@ fn messages_to_clients_go_straight_to_them_without_latency() {
 #[test]
 fn the_receiver_wakes_up_to_a_millisecond_early_as_maelstrom_does() {
     // Uniform latency around 10 ms gives deadlines off the millisecond grid.
-    let mut net = Network::new(["n0".to_string()], 10, LatencyDist::Uniform);
+    let mut net = Network::with_timing(
+        ["n0".to_string()],
+        10,
+        LatencyDist::Uniform,
+        Timing::exact(),
+    );
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     for round in 0..50u64 {
         let now = round * 1_000 * MS;

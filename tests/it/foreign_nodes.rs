@@ -68,8 +68,8 @@ fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
         let f = &foreign.figures;
         let i = &in_process.figures;
         eprintln!(
-            "{id}: foreign {} servers {:?} | in-process {} servers {:?}",
-            foreign.pass, f.servers_msgs_per_op, in_process.pass, i.servers_msgs_per_op
+            "{id}: foreign {} servers {:?} ops {} | in-process {} servers {:?} ops {}",
+            foreign.pass, f.servers_msgs_per_op, f.ops, in_process.pass, i.servers_msgs_per_op, i.ops
         );
         assert_eq!(f.valid, i.valid, "{id}: :valid? differs");
         assert_eq!(foreign.pass, in_process.pass, "{id}: verdict differs");
@@ -366,7 +366,15 @@ fn without_java_auto_runs_a_foreign_binary_in_the_simulator() {
     let node = wrapper(dir.path());
     let empty = tempfile::tempdir().unwrap();
     let out = glomers()
-        .args(["run", "1", "--time-limit", "2", "--node-arg", "echo", "--bin"])
+        .args([
+            "run",
+            "1",
+            "--time-limit",
+            "2",
+            "--node-arg",
+            "echo",
+            "--bin",
+        ])
         .arg(&node)
         .arg("--store")
         .arg(dir.path())
@@ -377,7 +385,16 @@ fn without_java_auto_runs_a_foreign_binary_in_the_simulator() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
-    assert!(stderr.contains("engine sim: Maelstrom is not installed"), "{stderr}");
-    assert!(stdout.contains("ran as 1 real process on the wall clock"), "{stdout}");
-    assert!(stdout.contains("--bin "), "the replay command names the program: {stdout}");
+    assert!(
+        stderr.contains("engine sim: Maelstrom is not installed"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("ran as 1 real process on the wall clock"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("--bin "),
+        "the replay command names the program: {stdout}"
+    );
 }

@@ -45,8 +45,9 @@ fn assert_all_valid(id: &str, verdicts: &[(u64, Verdict)]) {
             Some(&0.0),
             "{id} seed {seed}"
         );
-        // A real workload: about 20 000 operations, both kinds succeeding.
-        assert!(f.ops > 15_000, "{id} seed {seed}: {} ops", f.ops);
+        // A real workload: at --rate 1000 Jepsen issues ~750 operations a second (real 5a–5c
+        // runs: 14 538–15 488 in 20 s), every kind succeeding.
+        assert!(f.ops > 12_000, "{id} seed {seed}: {} ops", f.ops);
         for op in ["send", "poll", "assign"] {
             assert!(
                 f.op_latencies.contains_key(op),

@@ -12,6 +12,7 @@ mod driver_completions;
 mod driver_doctor;
 mod driver_install;
 mod driver_run;
+mod fidelity;
 mod foreign_nodes;
 mod fuzz_nodes;
 mod g_counter;

