@@ -244,6 +244,15 @@ fn mops(msg: &Message) -> Result<Mops, RpcError> {
     msg.body.get("txn")
 }
 
+/// The completed read of key `k` from `store` (nil when it was never written).
+fn read(store: &BTreeMap<String, Value>, k: &Value) -> Value {
+    json!([
+        "r",
+        k,
+        store.get(&k.to_string()).cloned().unwrap_or(Value::Null)
+    ])
+}
+
 /// Applies each write to shared state the moment it runs, and aborts every third writing
 /// transaction without undoing anything: later readers see aborted writes (G1a).
 #[derive(Default)]
@@ -262,14 +271,7 @@ impl Node for DirtyAborts {
                 wrote = true;
                 done.push(json!(["w", k, v]));
             } else {
-                done.push(json!([
-                    "r",
-                    k,
-                    self.store
-                        .get(&k.to_string())
-                        .cloned()
-                        .unwrap_or(Value::Null)
-                ]));
+                done.push(read(&self.store, &k));
             }
         }
         if wrote {
@@ -302,14 +304,7 @@ impl Node for FirstWriteWins {
                 first.entry(k.to_string()).or_insert_with(|| v.clone());
                 done.push(json!(["w", k, v]));
             } else {
-                done.push(json!([
-                    "r",
-                    k,
-                    self.store
-                        .get(&k.to_string())
-                        .cloned()
-                        .unwrap_or(Value::Null)
-                ]));
+                done.push(read(&self.store, &k));
             }
         }
         self.store.extend(first);
@@ -342,14 +337,7 @@ impl Node for OneWriteAtATime {
                 self.store.insert(k.to_string(), v.clone());
                 done.push(json!(["w", k, v]));
             } else {
-                done.push(json!([
-                    "r",
-                    k,
-                    self.store
-                        .get(&k.to_string())
-                        .cloned()
-                        .unwrap_or(Value::Null)
-                ]));
+                done.push(read(&self.store, &k));
             }
             if done.len() == ops.len() {
                 ctx.reply(&msg, Body::new("txn_ok").with("txn", done));
