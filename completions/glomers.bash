@@ -539,7 +539,7 @@ _glomers() {
             return 0
             ;;
         glomers__subcmd__run)
-            opts="-h --engine --seed --seeds --node-count --time-limit --rate --concurrency --latency --latency-dist --nemesis --nemesis-interval --topology --availability --consistency-models --key-count --max-txn-length --max-writes-per-key --node-arg --profiles --store --maelstrom --json --markdown --fail-fast --keep-going --timeout --help"
+            opts="-h --engine --seed --seeds --node-count --time-limit --rate --concurrency --latency --latency-dist --nemesis --nemesis-interval --topology --availability --consistency-models --key-count --max-txn-length --max-writes-per-key --node-arg --bin --profiles --store --maelstrom --json --markdown --fail-fast --keep-going --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,6 +614,10 @@ _glomers() {
                     return 0
                     ;;
                 --node-arg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

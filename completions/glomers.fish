@@ -54,7 +54,8 @@ complete -c glomers -n "__fish_glomers_using_subcommand run" -l consistency-mode
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l key-count -d 'Number of keys for transactional and kafka workloads; 1..=1000' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l max-txn-length -d 'Maximum micro-operations per transaction; 1..=1000' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l max-writes-per-key -d 'Maximum writes per key; 1..=1000000' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l node-arg -d 'Extra flag for the node, appended to the profile\'s node flags (repeatable)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l node-arg -d 'Extra flag for the node, appended to the profile\'s node flags (repeatable); with --bin, the program\'s only arguments' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l bin -d 'Test your own node: this program runs as every node instead of glomers\' own (under Maelstrom, or the simulator as real processes). `{id}` and `{workload}` are replaced by the challenge and the workload, e.g. \'bin/{id}\' with `run all`' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l profiles -d 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)' -r -F
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l store -d 'Where Maelstrom writes store/ (default: the current folder)' -r -F
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l maelstrom -d 'A Maelstrom install folder (holding lib/maelstrom.jar) or launcher script' -r -F
