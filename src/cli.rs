@@ -4,7 +4,7 @@
 use crate::challenge::TestOpts;
 use crate::challenge::Workload;
 pub use crate::driver::plan::Engine;
-use crate::driver::plan::{Format, HarnessPlan, ReportPlan, RunPlan};
+use crate::driver::plan::{Format, HarnessPlan, ReportPlan, RunPlan, Sources};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -176,9 +176,11 @@ impl RunArgs {
             opts: self.opts,
             node_args: self.node_args,
             bin: self.bin,
-            profiles: self.profiles.profiles,
+            sources: Sources {
+                profiles: self.profiles.profiles,
+                maelstrom: self.maelstrom,
+            },
             store: self.store,
-            maelstrom: self.maelstrom,
             format: Format::from_flags(self.json, self.markdown),
             // `--keep-going` is the default; `--fail-fast` overrides it.
             fail_fast: self.fail_fast,

@@ -13,6 +13,25 @@ pub(crate) trait OptionValue: FromStr<Err = String> + fmt::Display + Clone {
     const FLAG: &'static str;
 }
 
+/// Makes `$name` the value of `--$flag`. Every source of a value (command line, profiles
+/// file, logged command line) may pad it with blanks, so `FromStr` trims here, once, and
+/// `$read` (a `fn(&str) -> Result<$name, String>`) sees only the value itself.
+macro_rules! option_value {
+    ($name:ident, $flag:expr, $read:expr) => {
+        impl OptionValue for $name {
+            const FLAG: &'static str = $flag;
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(text: &str) -> Result<Self, String> {
+                let read: fn(&str) -> Result<$name, String> = $read;
+                read(text.trim())
+            }
+        }
+    };
+}
+
 /// A number an option's value is held in: how text reads as one, how the accepted range is
 /// said, and how it prints on Maelstrom's command line. Whole and real options share one
 /// declaration ([`bounded_numbers!`]) and differ only here.
@@ -81,8 +100,7 @@ fn in_range<T: Number>(value: T, lo: T, hi: T, unit: &str) -> Result<T, String> 
 
 /// The number `text` spells, or why it is none, with the accepted range.
 fn read_number<T: Number>(text: &str, lo: T, hi: T, unit: &str) -> Result<T, String> {
-    T::read(text.trim())
-        .map_err(|problem| format!("{text:?} {problem}; {}", T::accepted(lo, hi, unit)))
+    T::read(text).map_err(|problem| format!("{text:?} {problem}; {}", T::accepted(lo, hi, unit)))
 }
 
 /// Declares numeric options held in `$repr` (a [`Number`]), each with an inclusive range;
@@ -112,16 +130,9 @@ macro_rules! bounded_numbers {
             }
         }
 
-        impl OptionValue for $name {
-            const FLAG: &'static str = $flag;
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(text: &str) -> Result<Self, String> {
-                Self::new(read_number(text, Self::MIN, Self::MAX, Self::UNIT)?)
-            }
-        }
+        option_value!($name, $flag, |text| {
+            $name::new(read_number(text, $name::MIN, $name::MAX, $name::UNIT)?)
+        });
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -190,34 +201,26 @@ impl Concurrency {
     }
 }
 
-impl OptionValue for Concurrency {
-    const FLAG: &'static str = "concurrency";
-}
-
-impl FromStr for Concurrency {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        let range = format!("accepted: N or Kn (K clients per node), 1..={MAX_CLIENTS} clients");
-        let text = text.trim();
-        let (digits, per_node) = match text.strip_suffix('n') {
-            Some("") => ("1", true),
-            Some(k) => (k, true),
-            None => (text, false),
-        };
-        let n: u64 = digits
-            .parse()
-            .map_err(|_| format!("{text:?} is not N or Kn; {range}"))?;
-        if n == 0 || n > u64::from(MAX_CLIENTS) {
-            return Err(format!("{text:?} is out of range; {range}"));
-        }
-        let n = n as u32;
-        Ok(if per_node {
-            Concurrency::PerNode(n)
-        } else {
-            Concurrency::Clients(n)
-        })
+option_value!(Concurrency, "concurrency", |text| {
+    let range = format!("accepted: N or Kn (K clients per node), 1..={MAX_CLIENTS} clients");
+    let (digits, per_node) = match text.strip_suffix('n') {
+        Some("") => ("1", true),
+        Some(k) => (k, true),
+        None => (text, false),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not N or Kn; {range}"))?;
+    if n == 0 || n > u64::from(MAX_CLIENTS) {
+        return Err(format!("{text:?} is out of range; {range}"));
     }
-}
+    let n = n as u32;
+    Ok(if per_node {
+        Concurrency::PerNode(n)
+    } else {
+        Concurrency::Clients(n)
+    })
+});
 
 impl fmt::Display for Concurrency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -235,25 +238,15 @@ pub(crate) enum Availability {
     Fraction(f64),
 }
 
-impl OptionValue for Availability {
-    const FLAG: &'static str = "availability";
-}
-
-impl FromStr for Availability {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        if text == "total" {
-            return Ok(Availability::Total);
-        }
-        match text.parse::<f64>() {
-            Ok(f) if (0.0..=1.0).contains(&f) => Ok(Availability::Fraction(f)),
-            _ => Err(format!(
-                "{text:?} is neither `total` nor a fraction; accepted: total, or 0 to 1"
-            )),
-        }
-    }
-}
+option_value!(Availability, "availability", |text| match text {
+    "total" => Ok(Availability::Total),
+    _ => match text.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(Availability::Fraction(f)),
+        _ => Err(format!(
+            "{text:?} is neither `total` nor a fraction; accepted: total, or 0 to 1"
+        )),
+    },
+});
 
 impl fmt::Display for Availability {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -283,22 +276,13 @@ macro_rules! word_choice {
             }
         }
 
-        impl OptionValue for $name {
-            const FLAG: &'static str = $flag;
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(text: &str) -> Result<Self, String> {
-                match text.trim() {
-                    $($word => Ok($name::$variant),)+
-                    other => Err(format!(
-                        "{other:?} is not known; accepted: {}",
-                        Self::WORDS.join(", ")
-                    )),
-                }
-            }
-        }
+        option_value!($name, $flag, |text| match text {
+            $($word => Ok($name::$variant),)+
+            other => Err(format!(
+                "{other:?} is not known; accepted: {}",
+                $name::WORDS.join(", ")
+            )),
+        });
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -334,20 +318,12 @@ impl ConsistencyModels {
     }
 }
 
-impl OptionValue for ConsistencyModels {
-    const FLAG: &'static str = "consistency-models";
-}
-
-impl FromStr for ConsistencyModels {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        if text.is_empty() || text.len() > 200 {
-            return Err("expected one or more model names, e.g. read-committed".into());
-        }
-        Ok(ConsistencyModels(text.to_string()))
+option_value!(ConsistencyModels, "consistency-models", |text| {
+    if text.is_empty() || text.len() > 200 {
+        return Err("expected one or more model names, e.g. read-committed".into());
     }
-}
+    Ok(ConsistencyModels(text.to_string()))
+});
 
 impl fmt::Display for ConsistencyModels {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -11,7 +11,7 @@ use crate::exit;
 use crate::report::{render, table_exit_code};
 
 pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
-    let (profiles, _) = Profiles::load(plan.profiles.as_deref())?;
+    let (profiles, _) = Profiles::load(plan.sources.profiles.as_deref())?;
     let one = if plan.challenge == "all" {
         None
     } else {
@@ -23,7 +23,11 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
         };
         return sweep::command(&profile, plan, count);
     }
-    let choice = engine::choose(plan.engine, plan.maelstrom.as_deref(), &profiles.maelstrom)?;
+    let choice = engine::choose(
+        plan.engine,
+        plan.sources.maelstrom.as_deref(),
+        &profiles.maelstrom,
+    )?;
     if plan.engine != Engine::Sim {
         eprintln!("glomers: engine {}: {}", choice.name(), choice.why());
     }

@@ -256,7 +256,7 @@ pub fn run(
             .collect(),
     };
     report.wall_seconds = Some(wall.as_secs_f64());
-    report.harness_exit = code;
+    report.harness.exit = code;
     if !matches!(code, Some(0..=2)) {
         report.notes.push(format!(
             "Maelstrom ended with {} after writing its results",

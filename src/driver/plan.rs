@@ -48,9 +48,9 @@ pub struct RunPlan {
     pub node_args: Vec<String>,
     /// The user's node program (a template: `{id}`, `{workload}`) instead of glomers' own.
     pub bin: Option<String>,
-    pub profiles: Option<PathBuf>,
+    pub sources: Sources,
+    /// Where run folders are written (`store/` under it; default: the current folder).
     pub store: Option<PathBuf>,
-    pub maelstrom: Option<PathBuf>,
     pub format: Format,
     /// With `all`: stop at the first challenge that does not pass.
     pub fail_fast: bool,
@@ -70,14 +70,23 @@ impl RunPlan {
             opts: TestOpts::default(),
             node_args: Vec::new(),
             bin: None,
-            profiles: None,
+            sources: Sources::default(),
             store: None,
-            maelstrom: None,
             format: Format::Text,
             fail_fast: false,
             timeout: None,
         }
     }
+}
+
+/// Where a run's inputs are looked up before anything runs (`None`: the default search):
+/// only the start of `glomers run` reads them, to load the profiles and choose the engine.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    /// The challenge profiles file.
+    pub profiles: Option<PathBuf>,
+    /// A Maelstrom install folder or launcher script.
+    pub maelstrom: Option<PathBuf>,
 }
 
 /// `glomers report`.

@@ -28,8 +28,6 @@ pub struct RunReport {
     pub title: Option<String>,
     /// Maelstrom's workload name.
     pub workload: Option<String>,
-    /// `maelstrom` or `sim`.
-    pub engine: String,
     /// The harness command (Maelstrom's argv), or for the simulator the command that replays it.
     pub command: Vec<String>,
     /// Maelstrom's options as command-line words (profile plus overrides).
@@ -39,10 +37,8 @@ pub struct RunReport {
     pub run_dir: Option<PathBuf>,
     pub wall_seconds: Option<f64>,
     pub simulated_seconds: Option<f64>,
-    /// The harness's own exit code (Maelstrom: 0 valid, 1 invalid, 2 unknown).
-    pub harness_exit: Option<i32>,
-    /// Maelstrom's plots and pages found in the run folder.
-    pub plots: Vec<PathBuf>,
+    /// Which harness ran it, and what that harness left beside its results.
+    pub harness: HarnessRecord,
     pub verdict: Verdict,
     /// What the driver wants the reader to know (e.g. why no criteria were checked).
     pub notes: Vec<String>,
@@ -51,13 +47,12 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// A report with only the verdict filled in.
+    /// A report with only the engine and the verdict filled in.
     pub(crate) fn new(engine: &str, verdict: Verdict) -> RunReport {
         RunReport {
             challenge: None,
             title: None,
             workload: None,
-            engine: engine.to_string(),
             command: Vec::new(),
             opts: Vec::new(),
             node_args: Vec::new(),
@@ -65,8 +60,11 @@ impl RunReport {
             run_dir: None,
             wall_seconds: None,
             simulated_seconds: None,
-            harness_exit: None,
-            plots: Vec::new(),
+            harness: HarnessRecord {
+                engine: engine.to_string(),
+                exit: None,
+                plots: Vec::new(),
+            },
             verdict,
             notes: Vec::new(),
             results: None,
@@ -88,7 +86,7 @@ impl RunReport {
             "challenge": self.challenge,
             "title": self.title,
             "workload": self.workload,
-            "engine": self.engine,
+            "engine": self.harness.engine,
             "command": self.command,
             "opts": self.opts,
             "node-args": self.node_args,
@@ -96,8 +94,8 @@ impl RunReport {
             "run-dir": self.run_dir.as_deref().map(path),
             "wall-seconds": self.wall_seconds,
             "simulated-seconds": self.simulated_seconds,
-            "harness-exit": self.harness_exit,
-            "plots": self.plots.iter().map(|p| path(p)).collect::<Vec<_>>(),
+            "harness-exit": self.harness.exit,
+            "plots": self.harness.plots.iter().map(|p| path(p)).collect::<Vec<_>>(),
             "notes": self.notes,
             "figures": self.verdict.figures,
             "verdict": self.verdict,
@@ -118,6 +116,18 @@ impl RunReport {
             .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
         Ok(path)
     }
+}
+
+/// The harness behind a judged run: its name, and the outputs only it produces (the simulator
+/// leaves both empty, so they are filled only when reading a Maelstrom run).
+#[derive(Clone, Debug)]
+pub struct HarnessRecord {
+    /// `maelstrom` or `sim`.
+    pub engine: String,
+    /// The harness's own exit code (Maelstrom: 0 valid, 1 invalid, 2 unknown).
+    pub exit: Option<i32>,
+    /// Maelstrom's plots and pages found in the run folder.
+    pub plots: Vec<PathBuf>,
 }
 
 /// One challenge's line in the `run all` table.

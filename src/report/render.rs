@@ -118,12 +118,14 @@ fn verdict_word(r: &RunReport) -> String {
 
 fn heading(r: &RunReport) -> String {
     match (&r.challenge, &r.title) {
-        (Some(id), Some(title)) => format!("challenge {id}  {title}  (engine: {})", r.engine),
-        (Some(id), None) => format!("challenge {id}  (engine: {})", r.engine),
+        (Some(id), Some(title)) => {
+            format!("challenge {id}  {title}  (engine: {})", r.harness.engine)
+        }
+        (Some(id), None) => format!("challenge {id}  (engine: {})", r.harness.engine),
         (None, _) => format!(
             "{} run  (engine: {}; no challenge profile)",
             r.workload.as_deref().unwrap_or("unknown workload"),
-            r.engine
+            r.harness.engine
         ),
     }
 }
@@ -138,14 +140,19 @@ fn trailer_lines(r: &RunReport) -> Vec<(String, String)> {
     if let Some(dir) = &r.run_dir {
         lines.push(("run folder".into(), dir.display().to_string()));
     }
-    if !r.plots.is_empty() {
-        let plots: Vec<String> = r.plots.iter().map(|p| p.display().to_string()).collect();
+    if !r.harness.plots.is_empty() {
+        let plots: Vec<String> = r
+            .harness
+            .plots
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         lines.push(("plots".into(), plots.join("  ")));
     }
     if let Some(seed) = r.seed {
         lines.push(("seed".into(), seed.to_string()));
     }
-    if r.engine == "sim" && !r.command.is_empty() {
+    if r.harness.engine == "sim" && !r.command.is_empty() {
         lines.push(("replay".into(), r.command.join(" ")));
     }
     let mut time = Vec::new();

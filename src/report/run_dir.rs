@@ -325,7 +325,7 @@ fn judge_as(
     report.title = profile.map(|p| p.title.clone());
     report.workload = workload;
     report.run_dir = Some(dir.to_path_buf());
-    report.plots = plots(dir);
+    report.harness.plots = plots(dir);
     report.notes = notes;
     Ok(report)
 }
@@ -431,7 +431,7 @@ pub fn load(dir: &Path, profiles: &Profiles, forced: Option<&str>) -> anyhow::Re
         .unwrap_or_default();
     if let Some(r) = &recorded {
         report.wall_seconds = r["wall-seconds"].as_f64();
-        report.harness_exit = r["harness-exit"]
+        report.harness.exit = r["harness-exit"]
             .as_i64()
             .and_then(|c| i32::try_from(c).ok());
     }

@@ -184,7 +184,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn op(index: usize, kind: OpType, process: Process, f: &str, value: Json) -> Op {
+    fn op_by(process: Process, index: usize, kind: OpType, f: &str, value: Json) -> Op {
         Op {
             index,
             time: 1000 + index as u64,
@@ -197,9 +197,22 @@ mod tests {
         }
     }
 
+    /// Client `client`'s operation.
+    fn op(index: usize, kind: OpType, client: u64, f: &str, value: Json) -> Op {
+        op_by(Process::Client(client), index, kind, f, value)
+    }
+
+    /// The nemesis invoking `f` at `index` (always with nil) and its `info` completion.
+    fn nemesis(index: usize, f: &str, completed: Json) -> [Op; 2] {
+        [
+            op_by(Process::Nemesis, index, OpType::Invoke, f, Json::Null),
+            op_by(Process::Nemesis, index + 1, OpType::Info, f, completed),
+        ]
+    }
+
     #[test]
     fn lines_match_maelstrom_s_field_by_field() {
-        let mut read = op(3, OpType::Invoke, Process::Client(0), "read", Json::Null);
+        let mut read = op(3, OpType::Invoke, 0, "read", Json::Null);
         read.is_final = true;
         assert_eq!(
             op_line(&read),
@@ -208,7 +221,7 @@ mod tests {
         let txn = op(
             1,
             OpType::Ok,
-            Process::Client(7),
+            7,
             "txn",
             json!([["r", 9, null], ["w", 7, 1]]),
         );
@@ -219,67 +232,28 @@ mod tests {
         let poll = op(
             2,
             OpType::Ok,
-            Process::Client(1),
+            1,
             "poll",
             json!([["poll", {"8": [[0, 1], [1, 2]]}]]),
         );
         assert!(op_line(&poll).ends_with(r#":value [[:poll {"8" [[0 1] [1 2]]}]]}"#));
-        let mut failed = op(
-            4,
-            OpType::Fail,
-            Process::Client(0),
-            "read",
-            json!([0, null]),
-        );
+        let mut failed = op(4, OpType::Fail, 0, "read", json!([0, null]));
         failed.error = Some(json!(["key-does-not-exist", "key \"0\" does not exist"]));
         assert!(op_line(&failed).ends_with(
             r#":value [0 nil], :error [:key-does-not-exist "key \"0\" does not exist"]}"#
         ));
-        let assign = op(
-            5,
-            OpType::Invoke,
-            Process::Client(0),
-            "assign",
-            json!(["7"]),
-        );
+        let assign = op(5, OpType::Invoke, 0, "assign", json!(["7"]));
         assert!(op_line(&assign).ends_with(r#":value ["7"]}"#));
     }
 
     #[test]
     fn nemesis_and_timeouts_take_jepsen_s_shape() {
-        let mut timed_out = op(0, OpType::Info, Process::Client(2), "add", json!(4));
+        let mut timed_out = op(0, OpType::Info, 2, "add", json!(4));
         timed_out.error = Some(json!(["net-timeout"]));
-        let history = vec![
-            timed_out,
-            op(
-                1,
-                OpType::Invoke,
-                Process::Nemesis,
-                "start-partition",
-                Json::Null,
-            ),
-            op(
-                2,
-                OpType::Info,
-                Process::Nemesis,
-                "start-partition",
-                json!({"target": "one", "grudge": {"n0": ["n1", "n2"], "n1": ["n0"]}}),
-            ),
-            op(
-                3,
-                OpType::Invoke,
-                Process::Nemesis,
-                "stop-partition",
-                Json::Null,
-            ),
-            op(
-                4,
-                OpType::Info,
-                Process::Nemesis,
-                "stop-partition",
-                json!("network-healed"),
-            ),
-        ];
+        let partition = json!({"target": "one", "grudge": {"n0": ["n1", "n2"], "n1": ["n0"]}});
+        let mut history = vec![timed_out];
+        history.extend(nemesis(1, "start-partition", partition));
+        history.extend(nemesis(3, "stop-partition", json!("network-healed")));
         let lines: Vec<String> = maelstrom_form(&history).iter().map(op_line).collect();
         assert!(
             lines[0].ends_with(":value 4, :error :net-timeout}"),
@@ -302,35 +276,16 @@ mod tests {
         let mut weird = op(
             0,
             OpType::Ok,
-            Process::Client(1),
+            1,
             "echo",
             json!("tab\t quote\" backslash\\ ünï \u{1}"),
         );
         weird.error = Some(json!("indeterminate: a reason with spaces"));
-        let history = vec![
-            weird,
-            op(
-                1,
-                OpType::Invoke,
-                Process::Nemesis,
-                "start-partition",
-                Json::Null,
-            ),
-            op(
-                2,
-                OpType::Info,
-                Process::Nemesis,
-                "start-partition",
-                json!({"target": "majority", "grudge": {"n0": ["n1"], "n1": ["n0"]}}),
-            ),
-            op(
-                3,
-                OpType::Ok,
-                Process::Client(2),
-                "read",
-                json!([1.5, -2, [], {}]),
-            ),
-        ];
+        let partition = json!({"target": "majority", "grudge": {"n0": ["n1"], "n1": ["n0"]}});
+        let mut history = vec![weird];
+        history.extend(nemesis(1, "start-partition", partition));
+        let read = json!([1.5, -2, [], {}]);
+        history.push(op(3, OpType::Ok, 2, "read", read));
         let form = maelstrom_form(&history);
         let mut text = Vec::new();
         write(&form, &mut text).unwrap();

@@ -90,10 +90,6 @@ impl WorkloadModel for Reads {
         Some(Invocation::new("read", Value::Null))
     }
 
-    fn begin(&mut self, _client: &ClientInfo, _op: &Invocation) -> Step {
-        Step::request(Body::new("read"))
-    }
-
     fn on_reply(&mut self, _client: &ClientInfo, op: &Invocation, reply: &Body) -> Step {
         match reply.as_error() {
             Some(_) => Step::from_error(reply, op.value.clone(), self.idempotent),

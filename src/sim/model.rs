@@ -161,8 +161,11 @@ pub trait WorkloadModel {
     /// this slot. Generators that schedule by the clock (kafka's client crashes) read `now`.
     fn generate(&mut self, draw: Draw<'_>) -> Option<Invocation>;
 
-    /// Starts an operation.
-    fn begin(&mut self, client: &ClientInfo, op: &Invocation) -> Step;
+    /// Starts an operation. By default: one request whose type is the operation's `f` and
+    /// which carries nothing else, as Maelstrom's clients send `read` and `generate`.
+    fn begin(&mut self, _client: &ClientInfo, op: &Invocation) -> Step {
+        Step::request(Body::new(op.f.as_str()))
+    }
 
     /// A reply (possibly an error) to the operation's outstanding request.
     fn on_reply(&mut self, client: &ClientInfo, op: &Invocation, reply: &Body) -> Step;

@@ -3,12 +3,12 @@
 //! table, `glomers.json`, exit codes 0/1/2/3, `run all`, and Ctrl-C or a timeout stopping the
 //! whole process group.
 
-use crate::support::binary::glomers;
+use crate::support::binary::{glomers, ran, write_executable};
 use crate::support::fixtures::{BROADCAST_FLOOD, BROADCAST_LOST, ECHO, TXN};
 use crate::support::launcher::fake_maelstrom;
 use crate::support::processes::{is_running, proc_state, running_in_group};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 struct Fake {
@@ -45,15 +45,20 @@ impl Fake {
         cmd
     }
 
-    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    /// `glomers ARGS` against the fake, with `env` set: (exit code, stdout, stderr).
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
         let mut cmd = self.cmd(args);
         cmd.envs(env.iter().copied());
-        let out: Output = cmd.output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let out = ran(&mut cmd);
+        (out.code, out.stdout, out.stderr)
+    }
+
+    /// `glomers run ARGS --engine maelstrom` against the fake, as [`Fake::run`].
+    fn run_maelstrom(&self, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+        let mut words = vec!["run"];
+        words.extend_from_slice(args);
+        words.extend(["--engine", "maelstrom"]);
+        self.run(&words, env)
     }
 
     /// The run folders the fake wrote for `workload`.
@@ -74,11 +79,9 @@ fn json(path: &Path) -> serde_json::Value {
 fn a_valid_echo_run_passes_and_leaves_glomers_json() {
     let f = fake(&[("echo", ECHO)]);
     let node_out = f.path("node-out");
-    let (code, stdout, stderr) = f.run(
-        &["run", "1", "--engine", "maelstrom"],
-        &[("FAKE_NODE_OUT", node_out.to_str().unwrap())],
-    );
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, stdout, stderr) =
+        f.run_maelstrom(&["1"], &[("FAKE_NODE_OUT", node_out.to_str().unwrap())]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(
         stdout.contains("challenge 1  Echo  (engine: maelstrom)"),
         "{stdout}"
@@ -151,11 +154,8 @@ fn a_valid_echo_run_passes_and_leaves_glomers_json() {
 #[test]
 fn an_invalid_run_exits_1_with_the_failing_checker() {
     let f = fake(&[("broadcast", BROADCAST_LOST)]);
-    let (code, stdout, stderr) = f.run(
-        &["run", "3a", "--engine", "maelstrom"],
-        &[("FAKE_EXIT", "1")],
-    );
-    assert_eq!(code, 1, "{stdout}{stderr}");
+    let (code, stdout, stderr) = f.run_maelstrom(&["3a"], &[("FAKE_EXIT", "1")]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(stdout.contains("valid?               INVALID"), "{stdout}");
     assert!(stdout.contains("failing checkers     workload"), "{stdout}");
     assert!(stdout.contains("lost-count           45"), "{stdout}");
@@ -168,11 +168,8 @@ fn an_invalid_run_exits_1_with_the_failing_checker() {
 #[test]
 fn criteria_are_marked_met_or_missed() {
     let f = fake(&[("broadcast", BROADCAST_FLOOD)]);
-    let (code, stdout, _) = f.run(
-        &["run", "3d", "--engine", "maelstrom", "--time-limit", "5"],
-        &[],
-    );
-    assert_eq!(code, 0, "{stdout}");
+    let (code, stdout, _) = f.run_maelstrom(&["3d", "--time-limit", "5"], &[]);
+    assert_eq!(code, Some(0), "{stdout}");
     assert!(
         stdout.contains("criterion            met    servers-msgs-per-op < 30  (actual 2.1053)"),
         "{stdout}"
@@ -185,11 +182,8 @@ fn criteria_are_marked_met_or_missed() {
     assert!(argv.contains("--time-limit\n5\n"), "{argv}");
 
     let f = fake(&[("broadcast", BROADCAST_LOST)]);
-    let (code, stdout, _) = f.run(
-        &["run", "3d", "--engine", "maelstrom", "--json"],
-        &[("FAKE_EXIT", "1")],
-    );
-    assert_eq!(code, 1);
+    let (code, stdout, _) = f.run_maelstrom(&["3d", "--json"], &[("FAKE_EXIT", "1")]);
+    assert_eq!(code, Some(1));
     let out: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let missed: Vec<&str> = out["verdict"]["criteria"]
         .as_array()
@@ -207,11 +201,8 @@ fn criteria_are_marked_met_or_missed() {
 #[test]
 fn txn_anomalies_are_named() {
     let f = fake(&[("txn-rw-register", TXN)]);
-    let (code, stdout, _) = f.run(
-        &["run", "6a", "--engine", "maelstrom"],
-        &[("FAKE_EXIT", "1")],
-    );
-    assert_eq!(code, 1);
+    let (code, stdout, _) = f.run_maelstrom(&["6a"], &[("FAKE_EXIT", "1")]);
+    assert_eq!(code, Some(1));
     assert!(
         stdout.contains("anomalies            G-single-item-realtime"),
         "{stdout}"
@@ -221,8 +212,8 @@ fn txn_anomalies_are_named() {
 #[test]
 fn a_crash_without_results_exits_3() {
     let f = fake(&[]);
-    let (code, stdout, stderr) = f.run(&["run", "1", "--engine", "maelstrom"], &[]);
-    assert_eq!(code, 3, "{stdout}{stderr}");
+    let (code, stdout, stderr) = f.run_maelstrom(&["1"], &[]);
+    assert_eq!(code, Some(3), "{stdout}{stderr}");
     assert!(stderr.contains("without writing results"), "{stderr}");
     assert!(stderr.contains("the node crashed"), "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
@@ -231,11 +222,8 @@ fn a_crash_without_results_exits_3() {
 #[test]
 fn maelstrom_rejecting_its_arguments_exits_2() {
     let f = fake(&[("echo", ECHO)]);
-    let (code, _, stderr) = f.run(
-        &["run", "1", "--engine", "maelstrom"],
-        &[("FAKE_MODE", "usage")],
-    );
-    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = f.run_maelstrom(&["1"], &[("FAKE_MODE", "usage")]);
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("rejected its arguments") && stderr.contains("Unknown option"),
         "{stderr}"
@@ -246,7 +234,7 @@ fn maelstrom_rejecting_its_arguments_exits_2() {
 fn auto_uses_a_launcher_it_is_given_and_says_so() {
     let f = fake(&[("echo", ECHO)]);
     let (code, _, stderr) = f.run(&["run", "echo"], &[]);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("engine maelstrom"), "{stderr}");
 }
 
@@ -334,9 +322,9 @@ fn run_all_keeps_going_and_tabulates() {
         ("broadcast", BROADCAST_FLOOD),
         ("txn-rw-register", TXN),
     ]);
-    let (code, stdout, stderr) = f.run(&["run", "all", "--engine", "maelstrom"], &[]);
+    let (code, stdout, stderr) = f.run_maelstrom(&["all"], &[]);
     // unique-ids, g-counter and kafka have no fixture, so the fake "crashes" on them.
-    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert_eq!(code, Some(3), "{stdout}{stderr}");
     let status = |id: &str| {
         stdout
             .lines()
@@ -360,18 +348,8 @@ fn run_all_keeps_going_and_tabulates() {
     assert!(stdout.contains("G-single-item-realtime"), "{stdout}");
     assert!(stderr.contains("[14/14]"), "{stderr}");
 
-    let (code, stdout, _) = f.run(
-        &[
-            "run",
-            "all",
-            "--engine",
-            "maelstrom",
-            "--fail-fast",
-            "--json",
-        ],
-        &[],
-    );
-    assert_eq!(code, 3);
+    let (code, stdout, _) = f.run_maelstrom(&["all", "--fail-fast", "--json"], &[]);
+    assert_eq!(code, Some(3));
     let table: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let statuses: Vec<&str> = table["rows"]
         .as_array()
@@ -385,7 +363,7 @@ fn run_all_keeps_going_and_tabulates() {
 #[test]
 fn run_all_in_markdown() {
     let f = fake(&[("echo", ECHO), ("broadcast", BROADCAST_FLOOD)]);
-    let (_, stdout, _) = f.run(&["run", "all", "--engine", "maelstrom", "--markdown"], &[]);
+    let (_, stdout, _) = f.run_maelstrom(&["all", "--markdown"], &[]);
     assert!(stdout.starts_with("| challenge | title |"), "{stdout}");
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("| ")).count(),
@@ -461,10 +439,7 @@ fn run_all_with_the_simulator_keeps_going_past_errors() {
 fn serve_passes_its_arguments_through() {
     let f = fake(&[]);
     let launcher = f.path("serve-launcher");
-    std::fs::write(&launcher, "#!/bin/sh\necho \"args: $*\"\nexit 0\n").unwrap();
-    let mut perms = std::fs::metadata(&launcher).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    std::fs::set_permissions(&launcher, perms).unwrap();
+    write_executable(&launcher, "#!/bin/sh\necho \"args: $*\"\nexit 0\n");
     let out = glomers()
         .args(["maelstrom", "serve", "--maelstrom"])
         .arg(&launcher)

@@ -66,7 +66,7 @@ fn folder_matches_the_run(id: &str, seed: u64, opts: &[&str]) -> RunReport {
     let read = run_dir::load(&dir, &Profiles::builtin(), None).expect("report reads the folder");
     let (a, b) = (&run.verdict.figures, &read.verdict.figures);
     assert_eq!(read.challenge.as_deref(), Some(id));
-    assert_eq!(read.engine, "sim");
+    assert_eq!(read.harness.engine, "sim");
     assert_eq!(read.seed, Some(seed));
     assert_eq!(a.valid, b.valid, "{id}: valid");
     assert_eq!(a.failing_checkers, b.failing_checkers, "{id}");

@@ -3,6 +3,7 @@
 //! through in-memory pipes, and once through the real binary.
 
 use crate::support::binary::glomers;
+use crate::support::node_io::{after_init, current_thread, json_lines, line, INIT};
 use glomers::challenge::Workload;
 use glomers::node::lines::LineReader;
 use glomers::node::{runtime, Host};
@@ -11,38 +12,28 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::process::Stdio;
 
-const INIT: &str = r#"{"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":"n0","node_ids":["n0"]}}"#;
-
 /// Feeds `input` to an echo node; returns (replies as JSON, stderr text).
 fn run_echo(input: &[u8]) -> (Vec<Value>, String) {
     let node = build(Workload::Echo, &[]).expect("echo builds");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
     let mut out: Vec<u8> = Vec::new();
     let mut logs: Vec<u8> = Vec::new();
-    rt.block_on(runtime::run(Host::new(node, 1), input, &mut out, &mut logs))
+    current_thread()
+        .block_on(runtime::run(Host::new(node, 1), input, &mut out, &mut logs))
         .expect("runtime ends cleanly at EOF");
-    let replies = String::from_utf8(out)
-        .expect("stdout is UTF-8")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("every stdout line is JSON"))
-        .collect();
-    (replies, String::from_utf8_lossy(&logs).into_owned())
+    (
+        json_lines(&out),
+        String::from_utf8_lossy(&logs).into_owned(),
+    )
 }
 
-fn line(body: Value) -> String {
-    json!({"src": "c1", "dest": "n0", "body": body}).to_string()
+/// An echo node's session: `init`, then these bodies from a client.
+fn echo_session(bodies: &[Value]) -> (Vec<Value>, String) {
+    run_echo(after_init(bodies).as_bytes())
 }
 
 #[test]
 fn init_then_echo() {
-    let input = format!(
-        "{INIT}\n{}\n",
-        line(json!({"type": "echo", "msg_id": 2, "echo": "Please echo 35"}))
-    );
-    let (out, _) = run_echo(input.as_bytes());
+    let (out, _) = echo_session(&[json!({"type": "echo", "msg_id": 2, "echo": "Please echo 35"})]);
     assert_eq!(out.len(), 2);
     assert_eq!(out[0]["body"], json!({"type": "init_ok", "in_reply_to": 1}));
     assert_eq!(
@@ -69,7 +60,7 @@ fn a_line_that_is_not_json_is_logged_and_skipped() {
 
 #[test]
 fn invalid_utf8_is_skipped() {
-    let mut input = format!("{INIT}\n").into_bytes();
+    let mut input = after_init(&[]).into_bytes();
     input.extend_from_slice(b"{\"src\":\"c1\",\"dest\":\"n0\",\"body\":{\"type\":\"echo\",\"msg_id\":2,\"echo\":\"\xff\xfe\"}}\n");
     input.extend_from_slice(line(json!({"type": "echo", "msg_id": 3, "echo": "ok"})).as_bytes());
     let (out, logs) = run_echo(&input);
@@ -80,11 +71,7 @@ fn invalid_utf8_is_skipped() {
 
 #[test]
 fn unknown_type_gets_error_10() {
-    let input = format!(
-        "{INIT}\n{}\n",
-        line(json!({"type": "frobnicate", "msg_id": 9}))
-    );
-    let (out, _) = run_echo(input.as_bytes());
+    let (out, _) = echo_session(&[json!({"type": "frobnicate", "msg_id": 9})]);
     assert_eq!(out[1]["body"]["type"], "error");
     assert_eq!(out[1]["body"]["code"], 10);
     assert_eq!(out[1]["body"]["in_reply_to"], 9);
@@ -92,8 +79,7 @@ fn unknown_type_gets_error_10() {
 
 #[test]
 fn known_type_with_bad_body_gets_error_12() {
-    let input = format!("{INIT}\n{}\n", line(json!({"type": "echo", "msg_id": 4})));
-    let (out, _) = run_echo(input.as_bytes());
+    let (out, _) = echo_session(&[json!({"type": "echo", "msg_id": 4})]);
     assert_eq!(out[1]["body"]["code"], 12);
     assert_eq!(out[1]["body"]["in_reply_to"], 4);
 }
@@ -102,8 +88,8 @@ fn known_type_with_bad_body_gets_error_12() {
 fn bad_init_gets_error_12_and_node_stays_usable() {
     let bad_init = r#"{"src":"c0","dest":"n0","body":{"type":"init","msg_id":1,"node_id":5}}"#;
     let input = format!(
-        "{bad_init}\n{INIT}\n{}\n",
-        line(json!({"type": "echo", "msg_id": 2, "echo": 1}))
+        "{bad_init}\n{}",
+        after_init(&[json!({"type": "echo", "msg_id": 2, "echo": 1})])
     );
     let (out, _) = run_echo(input.as_bytes());
     assert_eq!(out[0]["body"]["code"], 12);
@@ -124,12 +110,10 @@ fn request_before_init_gets_error_11() {
 
 #[test]
 fn messages_without_msg_id_are_never_answered_with_errors() {
-    let input = format!(
-        "{INIT}\n{}\n{}\n",
-        line(json!({"type": "frobnicate"})),
-        line(json!({"type": "echo_ok", "in_reply_to": 77}))
-    );
-    let (out, logs) = run_echo(input.as_bytes());
+    let (out, logs) = echo_session(&[
+        json!({"type": "frobnicate"}),
+        json!({"type": "echo_ok", "in_reply_to": 77}),
+    ]);
     assert_eq!(out.len(), 1, "only init_ok: {out:?}");
     assert!(logs.contains("frobnicate"), "{logs}");
 }
@@ -137,11 +121,7 @@ fn messages_without_msg_id_are_never_answered_with_errors() {
 #[test]
 fn a_ten_megabyte_line_round_trips() {
     let payload = "x".repeat(10 * 1024 * 1024);
-    let input = format!(
-        "{INIT}\n{}\n",
-        line(json!({"type": "echo", "msg_id": 2, "echo": payload}))
-    );
-    let (out, _) = run_echo(input.as_bytes());
+    let (out, _) = echo_session(&[json!({"type": "echo", "msg_id": 2, "echo": payload})]);
     assert_eq!(
         out[1]["body"]["echo"].as_str().map(str::len),
         Some(payload.len())
@@ -150,10 +130,7 @@ fn a_ten_megabyte_line_round_trips() {
 
 #[test]
 fn last_line_without_newline_is_handled_then_eof_exits() {
-    let input = format!(
-        "{INIT}\n{}",
-        line(json!({"type": "echo", "msg_id": 2, "echo": "tail"}))
-    );
+    let input = after_init(&[]) + &line(json!({"type": "echo", "msg_id": 2, "echo": "tail"}));
     let (out, _) = run_echo(input.as_bytes());
     assert_eq!(out.len(), 2);
     assert_eq!(out[1]["body"]["echo"], "tail");
@@ -188,11 +165,7 @@ fn the_binary_serves_stdio_and_exits_zero_on_eof() {
     }
     let output = child.wait_with_output().expect("wait");
     assert!(output.status.success());
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let lines: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON"))
-        .collect();
+    let lines = json_lines(&output.stdout);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["body"]["echo"], json!([1, 2]));
     assert!(String::from_utf8_lossy(&output.stderr).contains("garbage"));
@@ -233,17 +206,13 @@ impl glomers::node::Node for Beating {
 #[test]
 fn ticks_fire_while_input_is_idle_and_partial_lines_survive_them() {
     use tokio::io::AsyncWriteExt;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (out, logs) = rt.block_on(async {
+    let (out, logs) = current_thread().block_on(async {
         let (mut feed, input) = tokio::io::duplex(1 << 16);
         let mut out: Vec<u8> = Vec::new();
         let mut logs: Vec<u8> = Vec::new();
         let node = Host::new(Box::new(Beating), 1);
         let writer = async move {
-            feed.write_all(format!("{INIT}\n").as_bytes())
+            feed.write_all(after_init(&[]).as_bytes())
                 .await
                 .expect("write");
             // Half a line, a pause long enough for several ticks, then the rest.
@@ -260,10 +229,7 @@ fn ticks_fire_while_input_is_idle_and_partial_lines_survive_them() {
         result.expect("clean exit");
         (out, logs)
     });
-    let lines: Vec<Value> = String::from_utf8_lossy(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON"))
-        .collect();
+    let lines = json_lines(&out);
     let beats = lines.iter().filter(|m| m["body"]["type"] == "beat").count();
     assert!(beats >= 5, "only {beats} ticks in 120 ms");
     let error = lines
@@ -280,26 +246,19 @@ fn ticks_fire_while_input_is_idle_and_partial_lines_survive_them() {
 /// stderr text, the line buffer's peak capacity).
 fn run_echo_capped(input: &[u8], max: usize) -> (Vec<Value>, String, usize) {
     let node = build(Workload::Echo, &[]).expect("echo builds");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
     let mut out: Vec<u8> = Vec::new();
     let mut logs: Vec<u8> = Vec::new();
     let mut lines = LineReader::new(input, 4096, max);
-    rt.block_on(runtime::run_lines(
-        Host::new(node, 1),
-        &mut lines,
-        &mut out,
-        &mut logs,
-    ))
-    .expect("runtime ends cleanly at EOF");
-    let replies = String::from_utf8_lossy(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("every stdout line is JSON"))
-        .collect();
+    current_thread()
+        .block_on(runtime::run_lines(
+            Host::new(node, 1),
+            &mut lines,
+            &mut out,
+            &mut logs,
+        ))
+        .expect("runtime ends cleanly at EOF");
     (
-        replies,
+        json_lines(&out),
         String::from_utf8_lossy(&logs).into_owned(),
         lines.peak_capacity(),
     )
@@ -308,7 +267,7 @@ fn run_echo_capped(input: &[u8], max: usize) -> (Vec<Value>, String, usize) {
 #[test]
 fn an_over_cap_line_is_skipped_in_bounded_memory_and_the_next_request_answered() {
     const CAP: usize = 1024;
-    let mut input = format!("{INIT}\n").into_bytes();
+    let mut input = after_init(&[]).into_bytes();
     // One megabyte with no newline for a long while: a thousand times the cap.
     input.extend(std::iter::repeat_n(b'x', 1024 * 1024));
     input.push(b'\n');

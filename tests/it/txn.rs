@@ -2,9 +2,10 @@
 //! under partitions, msgs-per-op goal), replication across a healed partition driven node by
 //! node, the checker against a real Maelstrom result, and broken nodes the checker must catch.
 
+use crate::support::figures::assert_anomaly;
 use crate::support::fixtures;
-use glomers::challenge::Workload;
-use glomers::challenge::{Profiles, TestOpts};
+use crate::support::sim::{profile, sweep_seeds};
+use glomers::challenge::{TestOpts, Workload};
 use glomers::history::Op;
 use glomers::node::testing::Harness;
 use glomers::node::{Ctx, Node};
@@ -21,59 +22,37 @@ use std::time::Duration;
 // The profiles, 20 seeds each.
 
 struct SeedFigures {
-    seed: u64,
     msgs_per_op: f64,
     availability: f64,
     latency: Quantiles,
 }
 
-/// Runs `challenge` on seeds 1..=20 (two threads), asserting every run passes and meets every
-/// goal; returns the figures.
+/// Runs `challenge` on seeds 1..=20, asserting every run passes and meets every goal; returns
+/// the figures in seed order.
 fn sweep(challenge: &str) -> Vec<SeedFigures> {
-    let profiles = Profiles::builtin();
-    let profile = profiles.find(challenge).expect("profile").clone();
-    let run = |seeds: Vec<u64>| {
-        let profile = profile.clone();
-        let challenge = challenge.to_string();
-        std::thread::spawn(move || {
-            seeds
-                .into_iter()
-                .map(|seed| {
-                    let (run, verdict) =
-                        glomers::driver::sim_run::judge(&profile, &TestOpts::default(), seed)
-                            .expect("simulation");
-                    let f = &verdict.figures;
-                    assert!(
-                        verdict.pass,
-                        "{challenge} seed {seed} failed: {:?} {:?} {}",
-                        f.failing_checkers, f.anomalies, run.results["workload"]
-                    );
-                    for goal in &verdict.goals {
-                        assert!(
-                            goal.met,
-                            "{challenge} seed {seed}: goal {} missed ({:?})",
-                            goal.criterion, goal.actual
-                        );
-                    }
-                    SeedFigures {
-                        seed,
-                        msgs_per_op: f.servers_msgs_per_op.unwrap_or(f64::NAN),
-                        availability: f.ok_fraction.unwrap_or(f64::NAN),
-                        latency: f.op_latencies.get("txn").cloned().unwrap_or_default(),
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
-    };
-    let a = run((1..=20).step_by(2).collect());
-    let b = run((2..=20).step_by(2).collect());
-    let mut out: Vec<SeedFigures> = a
-        .join()
-        .expect("thread")
-        .into_iter()
-        .chain(b.join().expect("thread"))
-        .collect();
-    out.sort_by_key(|s| s.seed);
+    let profile = profile(challenge);
+    let out = sweep_seeds(20, |seed| {
+        let (run, verdict) = glomers::driver::sim_run::judge(&profile, &TestOpts::default(), seed)
+            .expect("simulation");
+        let f = &verdict.figures;
+        assert!(
+            verdict.pass,
+            "{challenge} seed {seed} failed: {:?} {:?} {}",
+            f.failing_checkers, f.anomalies, run.results["workload"]
+        );
+        for goal in &verdict.goals {
+            assert!(
+                goal.met,
+                "{challenge} seed {seed}: goal {} missed ({:?})",
+                goal.criterion, goal.actual
+            );
+        }
+        SeedFigures {
+            msgs_per_op: f.servers_msgs_per_op.unwrap_or(f64::NAN),
+            availability: f.ok_fraction.unwrap_or(f64::NAN),
+            latency: f.op_latencies.get("txn").cloned().unwrap_or_default(),
+        }
+    });
     let mut msgs: Vec<f64> = out.iter().map(|s| s.msgs_per_op).collect();
     msgs.sort_by(f64::total_cmp);
     eprintln!(
@@ -265,6 +244,15 @@ fn mops(msg: &Message) -> Result<Mops, RpcError> {
     msg.body.get("txn")
 }
 
+/// The completed read of key `k` from `store` (nil when it was never written).
+fn read(store: &BTreeMap<String, Value>, k: &Value) -> Value {
+    json!([
+        "r",
+        k,
+        store.get(&k.to_string()).cloned().unwrap_or(Value::Null)
+    ])
+}
+
 /// Applies each write to shared state the moment it runs, and aborts every third writing
 /// transaction without undoing anything: later readers see aborted writes (G1a).
 #[derive(Default)]
@@ -283,14 +271,7 @@ impl Node for DirtyAborts {
                 wrote = true;
                 done.push(json!(["w", k, v]));
             } else {
-                done.push(json!([
-                    "r",
-                    k,
-                    self.store
-                        .get(&k.to_string())
-                        .cloned()
-                        .unwrap_or(Value::Null)
-                ]));
+                done.push(read(&self.store, &k));
             }
         }
         if wrote {
@@ -323,14 +304,7 @@ impl Node for FirstWriteWins {
                 first.entry(k.to_string()).or_insert_with(|| v.clone());
                 done.push(json!(["w", k, v]));
             } else {
-                done.push(json!([
-                    "r",
-                    k,
-                    self.store
-                        .get(&k.to_string())
-                        .cloned()
-                        .unwrap_or(Value::Null)
-                ]));
+                done.push(read(&self.store, &k));
             }
         }
         self.store.extend(first);
@@ -363,14 +337,7 @@ impl Node for OneWriteAtATime {
                 self.store.insert(k.to_string(), v.clone());
                 done.push(json!(["w", k, v]));
             } else {
-                done.push(json!([
-                    "r",
-                    k,
-                    self.store
-                        .get(&k.to_string())
-                        .cloned()
-                        .unwrap_or(Value::Null)
-                ]));
+                done.push(read(&self.store, &k));
             }
             if done.len() == ops.len() {
                 ctx.reply(&msg, Body::new("txn_ok").with("txn", done));
@@ -411,11 +378,7 @@ fn run_broken(make: fn() -> Box<dyn Node>, model: &str) -> glomers::verdict::Fig
 fn aborted_reads_are_caught_under_read_committed() {
     let f = run_broken(|| Box::new(DirtyAborts::default()), "read-committed");
     assert_eq!(f.valid, Some(Validity::Invalid));
-    assert!(
-        f.anomalies.contains(&"G1a".to_string()),
-        "{:?}",
-        f.anomalies
-    );
+    assert_anomaly(&f, "G1a");
     assert!(f.counts["G1a-count"] > 10.0, "{:?}", f.counts);
 }
 
@@ -423,11 +386,7 @@ fn aborted_reads_are_caught_under_read_committed() {
 fn intermediate_reads_are_caught_under_read_committed() {
     let f = run_broken(|| Box::new(FirstWriteWins::default()), "read-committed");
     assert_eq!(f.valid, Some(Validity::Invalid));
-    assert!(
-        f.anomalies.contains(&"G1b".to_string()),
-        "{:?}",
-        f.anomalies
-    );
+    assert_anomaly(&f, "G1b");
 }
 
 #[test]
@@ -435,16 +394,8 @@ fn writes_exposed_one_at_a_time_are_caught_under_read_committed() {
     let f = run_broken(|| Box::new(OneWriteAtATime::default()), "read-committed");
     assert_eq!(f.valid, Some(Validity::Invalid));
     // Circular information flow between concurrent transactions.
-    assert!(
-        f.anomalies.contains(&"G1c".to_string()),
-        "{:?}",
-        f.anomalies
-    );
-    assert!(
-        f.anomalies.contains(&"G1b".to_string()),
-        "{:?}",
-        f.anomalies
-    );
+    assert_anomaly(&f, "G1c");
+    assert_anomaly(&f, "G1b");
 }
 
 #[test]

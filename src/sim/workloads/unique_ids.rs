@@ -17,10 +17,6 @@ impl WorkloadModel for UniqueIdsModel {
         Some(Invocation::new("generate", Value::Null))
     }
 
-    fn begin(&mut self, _client: &ClientInfo, _op: &Invocation) -> Step {
-        Step::request(Body::new("generate"))
-    }
-
     fn on_reply(&mut self, _client: &ClientInfo, op: &Invocation, reply: &Body) -> Step {
         match expect_reply(reply, "generate_ok", &["id"], &[], &op.value, false) {
             Ok(fields) => Step::ok(fields["id"].clone()),

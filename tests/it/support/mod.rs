@@ -1,12 +1,15 @@
 //! Helpers shared by the integration tests, one module per purpose: the glomers binary, the
-//! fixture runs, the simulator's profiles and seed sweeps, a local HTTP server, fake Maelstrom
-//! releases and launcher, /proc checks, the Python reference nodes, and running a test alone in its own process.
+//! fixture runs, assertions on a run's figures, the simulator's profiles and seed sweeps, a
+//! node's stdio session, a local HTTP server, fake Maelstrom releases and launcher, /proc
+//! checks, the Python reference nodes, and running a test alone in its own process.
 
 pub mod alone;
 pub mod binary;
+pub mod figures;
 pub mod fixtures;
 pub mod http;
 pub mod launcher;
+pub mod node_io;
 pub mod processes;
 pub mod python;
 pub mod release;

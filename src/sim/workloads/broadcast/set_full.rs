@@ -304,17 +304,29 @@ mod tests {
         }
     }
 
+    /// A history of operations that each succeed before the next is invoked, one per
+    /// `(invoked at ms, completed at ms, process, f, value invoked, value returned)`.
+    fn succeeded(ops: &[(u64, u64, u64, &str, Value, Value)]) -> Vec<Op> {
+        let mut history = Vec::new();
+        for (invoked_ms, completed_ms, p, f, invoked, returned) in ops {
+            let steps = [
+                (invoked_ms, OpType::Invoke, invoked),
+                (completed_ms, OpType::Ok, returned),
+            ];
+            for (time_ms, kind, value) in steps {
+                history.push(op(history.len(), *time_ms, kind, *p, f, value.clone()));
+            }
+        }
+        history
+    }
+
     #[test]
     fn stable_latency_counts_from_ack_to_the_last_miss() {
-        use OpType::*;
-        let h = vec![
-            op(0, 0, Invoke, 0, "broadcast", json!(7)),
-            op(1, 10, Ok, 0, "broadcast", json!(7)),
-            op(2, 50, Invoke, 1, "read", Value::Null),
-            op(3, 51, Ok, 1, "read", json!([])),
-            op(4, 80, Invoke, 1, "read", Value::Null),
-            op(5, 81, Ok, 1, "read", json!([7])),
-        ];
+        let h = succeeded(&[
+            (0, 10, 0, "broadcast", json!(7), json!(7)),
+            (50, 51, 1, "read", Value::Null, json!([])),
+            (80, 81, 1, "read", Value::Null, json!([7])),
+        ]);
         let c = check(&h);
         assert_eq!(c.valid, Validity::Valid);
         assert_eq!(c.result["stable-latencies"]["0.5"], json!(40.0));
@@ -323,15 +335,11 @@ mod tests {
 
     #[test]
     fn an_element_missing_from_the_last_reads_is_lost() {
-        use OpType::*;
-        let h = vec![
-            op(0, 0, Invoke, 0, "broadcast", json!(1)),
-            op(1, 1, Ok, 0, "broadcast", json!(1)),
-            op(2, 2, Invoke, 1, "read", Value::Null),
-            op(3, 3, Ok, 1, "read", json!([1])),
-            op(4, 4, Invoke, 1, "read", Value::Null),
-            op(5, 5, Ok, 1, "read", json!([])),
-        ];
+        let h = succeeded(&[
+            (0, 1, 0, "broadcast", json!(1), json!(1)),
+            (2, 3, 1, "read", Value::Null, json!([1])),
+            (4, 5, 1, "read", Value::Null, json!([])),
+        ]);
         let c = check(&h);
         assert_eq!(c.valid, Validity::Invalid);
         assert_eq!(c.counts["lost-count"], 1.0);

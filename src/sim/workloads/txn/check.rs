@@ -299,6 +299,38 @@ mod tests {
         check(&history(txns), &[model.to_string()])
     }
 
+    /// Checks `txns` under `weaker`, which must allow them, and under `stronger`, which must
+    /// not; returns both findings, the weaker model's first.
+    fn allowed_only_below(
+        txns: &[(u64, OpType, Value)],
+        weaker: &str,
+        stronger: &str,
+    ) -> (WorkloadCheck, WorkloadCheck) {
+        let allowed = run(txns, weaker);
+        assert_eq!(
+            allowed.valid,
+            Validity::Valid,
+            "{weaker}: {}",
+            allowed.result
+        );
+        let refused = run(txns, stronger);
+        assert_eq!(
+            refused.valid,
+            Validity::Invalid,
+            "{stronger}: {}",
+            refused.result
+        );
+        (allowed, refused)
+    }
+
+    fn assert_found(c: &WorkloadCheck, anomaly: &str) {
+        assert!(
+            c.anomalies.iter().any(|a| a == anomaly),
+            "{anomaly} not in {:?}",
+            c.anomalies
+        );
+    }
+
     use OpType::{Fail, Ok};
 
     #[test]
@@ -340,11 +372,8 @@ mod tests {
             (0, Ok, json!([["w", 1, 1], ["r", 2, 1]])),
             (1, Ok, json!([["w", 2, 1], ["r", 1, 1]])),
         ];
-        let ru = run(&txns, "read-uncommitted");
-        assert_eq!(ru.valid, Validity::Valid, "{}", ru.result);
+        let (ru, rc) = allowed_only_below(&txns, "read-uncommitted", "read-committed");
         assert_eq!(ru.result["also-observed"], json!(["G1c"]));
-        let rc = run(&txns, "read-committed");
-        assert_eq!(rc.valid, Validity::Invalid);
         assert_eq!(rc.anomalies, vec!["G1c".to_string()]);
         assert_eq!(rc.result["not"], json!(["read-committed"]));
     }
@@ -357,13 +386,11 @@ mod tests {
             (1, Ok, json!([["w", 1, 2]])),
             (0, Ok, json!([["r", 1, 2]])),
         ];
-        let c = run(&txns, "read-committed");
-        assert_eq!(c.valid, Validity::Invalid);
+        // Read uncommitted allows it.
+        let (_, c) = allowed_only_below(&txns, "read-uncommitted", "read-committed");
         assert_eq!(c.anomalies, vec!["G1a".to_string()]);
         assert_eq!(c.result["anomalies"]["G1a"][0]["mop"], json!(["r", 1, 1]));
         assert_eq!(c.counts["G1a-count"], 1.0);
-        // Read uncommitted allows it.
-        assert_eq!(run(&txns, "read-uncommitted").valid, Validity::Valid);
     }
 
     #[test]
@@ -391,18 +418,12 @@ mod tests {
             (1, Ok, json!([["w", 1, 2], ["r", 1, 1]])),
             (0, Ok, json!([["r", 1, 2]])),
         ];
-        let rc = run(&txns, "read-committed");
-        assert_eq!(rc.valid, Validity::Valid, "{}", rc.result);
+        let (rc, ser) = allowed_only_below(&txns, "read-committed", "serializable");
         assert!(rc.result["also-observed"]
             .as_array()
             .unwrap()
             .contains(&json!("internal")));
-        let ser = run(&txns, "serializable");
-        assert!(
-            ser.anomalies.contains(&"internal".to_string()),
-            "{:?}",
-            ser.anomalies
-        );
+        assert_found(&ser, "internal");
         assert_eq!(ser.result["anomalies"]["internal"][0]["expected"], json!(2));
         // Two reads disagreeing inside one transaction are internal too.
         let rr = [
@@ -410,9 +431,7 @@ mod tests {
             (1, Ok, json!([["w", 1, 2]])),
             (0, Ok, json!([["r", 1, 1], ["r", 1, 2]])),
         ];
-        assert!(run(&rr, "serializable")
-            .anomalies
-            .contains(&"internal".to_string()));
+        assert_found(&run(&rr, "serializable"), "internal");
     }
 
     #[test]
@@ -422,11 +441,7 @@ mod tests {
             (1, Ok, json!([["r", 1, 2], ["w", 1, 1]])),
         ];
         let c = run(&txns, "read-uncommitted");
-        assert!(
-            c.anomalies.contains(&"cyclic-versions".to_string()),
-            "{:?}",
-            c.anomalies
-        );
+        assert_found(&c, "cyclic-versions");
         assert_eq!(c.result["version-order-sources"], json!(["initial-state"]));
     }
 
@@ -436,20 +451,14 @@ mod tests {
             (0, Ok, json!([["r", 1, null], ["w", 1, 1]])),
             (1, Ok, json!([["r", 1, null], ["w", 1, 2]])),
         ];
-        assert_eq!(run(&lost, "read-committed").valid, Validity::Valid);
-        let c = run(&lost, "serializable");
-        assert!(
-            c.anomalies.contains(&"lost-update".to_string()),
-            "{:?}",
-            c.anomalies
-        );
+        let (_, c) = allowed_only_below(&lost, "read-committed", "serializable");
+        assert_found(&c, "lost-update");
         // Read skew: T2 sees T1's x but not its y: exactly one anti-dependency.
         let skew = [
             (0, Ok, json!([["w", 1, 1], ["w", 2, 1]])),
             (1, Ok, json!([["r", 1, 1], ["r", 2, null]])),
         ];
-        assert_eq!(run(&skew, "read-committed").valid, Validity::Valid);
-        let c = run(&skew, "serializable");
+        let (_, c) = allowed_only_below(&skew, "read-committed", "serializable");
         assert_eq!(c.anomalies, vec!["G-single-item".to_string()]);
     }
 
@@ -460,8 +469,7 @@ mod tests {
             (0, Ok, json!([["w", 1, 1]])),
             (1, Ok, json!([["r", 1, null]])),
         ];
-        assert_eq!(run(&txns, "serializable").valid, Validity::Valid);
-        let c = run(&txns, "strict-serializable");
+        let (_, c) = allowed_only_below(&txns, "serializable", "strict-serializable");
         assert_eq!(c.anomalies, vec!["G-single-item-realtime".to_string()]);
         assert_eq!(c.result["not"], json!(["strong-snapshot-isolation"]));
         assert_eq!(c.result["also-not"], json!(["strong-serializable"]));

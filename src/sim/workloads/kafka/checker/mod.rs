@@ -215,13 +215,7 @@ mod tests {
 
     #[test]
     fn a_clean_history_is_valid() {
-        let f = check_polls_after_sends(
-            3,
-            &[
-                (1, json!({"x": [[0, 1], [1, 2]]})),
-                (1, json!({"x": [[2, 3]]})),
-            ],
-        );
+        let f = check_polls_of_x(3, &[(1, &[(0, 1), (1, 2)]), (1, &[(2, 3)])]);
         assert_eq!(f.valid, Validity::Valid, "{}", f.result);
         assert!(f.errors.is_empty());
         assert_eq!(f.result["bad-error-types"], json!([]));
@@ -240,7 +234,7 @@ mod tests {
     #[test]
     fn histories_jepsen_cannot_analyse_are_unknown() {
         // A polled message nobody sent.
-        let f = check_polls_after_sends(1, &[(1, json!({"x": [[0, 1], [1, 99]]}))]);
+        let f = check_polls_of_x(1, &[(1, &[(0, 1), (1, 99)])]);
         assert_eq!(f.valid, Validity::Unknown);
         assert!(f.result["error"].as_str().unwrap().contains("no writer"));
         // A key that successful polls only ever returned empty.

@@ -59,7 +59,7 @@ mod tests {
 
     #[test]
     fn one_message_at_two_offsets_is_a_duplicate() {
-        let f = check_polls_after_sends(1, &[(1, json!({"x": [[0, 1], [1, 1]]}))]);
+        let f = check_polls_of_x(1, &[(1, &[(0, 1), (1, 1)])]);
         assert_eq!(f.errors.get("duplicate"), Some(&1));
         assert_eq!(f.result["duplicate"]["errs"][0]["offsets"], json!([0, 1]));
         assert_eq!(f.valid, Validity::Invalid);

@@ -166,14 +166,7 @@ mod tests {
 
     #[test]
     fn a_process_skipping_between_polls_is_a_poll_skip() {
-        let f = check_polls_after_sends(
-            4,
-            &[
-                (1, json!({"x": [[0, 1], [1, 2]]})),
-                (2, json!({"x": [[2, 3]]})),
-                (1, json!({"x": [[3, 4]]})),
-            ],
-        );
+        let f = check_polls_of_x(4, &[(1, &[(0, 1), (1, 2)]), (2, &[(2, 3)]), (1, &[(3, 4)])]);
         assert_eq!(types(&f), ["poll-skip"]);
         let e = &f.result["poll-skip"]["errs"][0];
         assert_eq!(e["delta"], json!(2));
@@ -199,26 +192,14 @@ mod tests {
 
     #[test]
     fn going_back_between_polls_is_nonmonotonic() {
-        let f = check_polls_after_sends(
-            2,
-            &[
-                (1, json!({"x": [[0, 1], [1, 2]]})),
-                (1, json!({"x": [[1, 2]]})),
-            ],
-        );
+        let f = check_polls_of_x(2, &[(1, &[(0, 1), (1, 2)]), (1, &[(1, 2)])]);
         assert_eq!(types(&f), ["nonmonotonic-poll"]);
         assert_eq!(f.result["nonmonotonic-poll"]["errs"][0]["delta"], json!(0));
     }
 
     #[test]
     fn skips_and_inversions_inside_one_poll() {
-        let f = check_polls_after_sends(
-            3,
-            &[
-                (1, json!({"x": [[0, 1], [2, 3]]})),
-                (2, json!({"x": [[1, 2], [0, 1]]})),
-            ],
-        );
+        let f = check_polls_of_x(3, &[(1, &[(0, 1), (2, 3)]), (2, &[(1, 2), (0, 1)])]);
         assert_eq!(f.errors.get("int-poll-skip"), Some(&1));
         assert_eq!(f.errors.get("int-nonmonotonic-poll"), Some(&1));
         assert_eq!(f.result["int-poll-skip"]["errs"][0]["skipped"], json!([2]));

@@ -85,12 +85,13 @@ impl H {
     }
 }
 
-/// Checks `n` acknowledged sends to x (as [`H::sent`]) followed by these successful polls,
-/// each `(process, {key: [[offset, msg], …]})`.
-pub(super) fn check_polls_after_sends(n: i64, polls: &[(u64, Value)]) -> Findings {
+/// Checks `n` acknowledged sends to x (as [`H::sent`]) followed by these successful polls of
+/// x alone, each `(process, [(offset, msg), …])`.
+pub(super) fn check_polls_of_x(n: i64, polls: &[(u64, &[(i64, i64)])]) -> Findings {
     let mut h = H::sent(n);
     for (p, msgs) in polls {
-        h.poll(*p, msgs.clone());
+        let pairs: Vec<[i64; 2]> = msgs.iter().map(|&(offset, msg)| [offset, msg]).collect();
+        h.poll(*p, json!({ "x": pairs }));
     }
     h.check()
 }

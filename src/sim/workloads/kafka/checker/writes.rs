@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn an_unpolled_acknowledged_send_is_unseen() {
-        let f = check_polls_after_sends(2, &[(1, json!({"x": [[0, 1]]}))]);
+        let f = check_polls_of_x(2, &[(1, &[(0, 1)])]);
         assert_eq!(types(&f), ["unseen"]);
         assert_eq!(f.result["unseen"]["unseen"], json!({"x": 1}));
         assert_eq!(f.valid, Validity::Invalid);
