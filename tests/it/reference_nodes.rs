@@ -139,7 +139,12 @@ fn a_python_node_that_crashes_or_never_answers_init_ends_the_run_with_the_reason
     assert_eq!(crash.status.code(), Some(3), "{:?}: {stderr}", crash.status);
     assert!(stderr.contains("crashed with exit status 3"), "{stderr}");
     let stderr = String::from_utf8_lossy(&silent.stderr);
-    assert_eq!(silent.status.code(), Some(3), "{:?}: {stderr}", silent.status);
+    assert_eq!(
+        silent.status.code(),
+        Some(3),
+        "{:?}: {stderr}",
+        silent.status
+    );
     assert!(stderr.contains("to respond to an init message"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(20));
 }
