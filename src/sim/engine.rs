@@ -226,9 +226,9 @@ impl<'a> Engine<'a> {
             self.schedule(self.now, Event::Generate);
         }
         if self.opts.nemesis.is_some() {
-            let delay = nemesis::stagger(self.opts.nemesis_interval_secs, &mut self.rng);
-            let at = self.now + nanos(Duration::from_secs_f64(delay));
-            self.schedule(at, Event::Nemesis);
+            // Jepsen's stagger issues its first operation at once and staggers the ones after
+            // it, so the first partition starts as the test does.
+            self.schedule(self.now, Event::Nemesis);
         }
     }
 

@@ -1,5 +1,6 @@
-//! Maelstrom's partition nemesis: start and stop operations alternate, each delayed uniformly
-//! in [0, 2·interval) (Jepsen's stagger), and every start picks one of Maelstrom's targets:
+//! Maelstrom's partition nemesis: start and stop operations alternate, the first at once and
+//! each next one delayed uniformly in [0, 2·interval) after it (Jepsen's stagger), and every
+//! start picks one of Maelstrom's targets:
 //! one node isolated, a minority third, majority halves, or a majorities ring.
 
 use super::network::Grudge;

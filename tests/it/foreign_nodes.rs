@@ -81,6 +81,7 @@ fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
         ids.len(),
         started.elapsed().as_secs_f64()
     );
+    let mut compared = 0;
     for (id, foreign, in_process) in results {
         let f = &foreign.figures;
         let i = &in_process.figures;
@@ -99,11 +100,28 @@ fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
             f.servers_msgs_per_op.unwrap_or(0.0),
             i.servers_msgs_per_op.unwrap_or(0.0),
         );
-        assert!(
-            close(fs, is, 0.005),
-            "{id}: servers msgs-per-op {fs} vs {is}"
-        );
+        // msgs-per-op compares like with like only if the real-time run issued the operations
+        // the in-process run did. On a machine busy with other tests, clients at 1000 ops/s
+        // wait on slowed nodes and issue fewer, and timer-driven messages then count for more
+        // per operation; that says nothing about the engine (the `foreign_nodes` benchmark
+        // measures full runs on a quiet machine).
+        let kept_up = (f.ops as f64) >= 0.95 * i.ops as f64;
+        if kept_up {
+            compared += 1;
+            assert!(
+                close(fs, is, 0.005),
+                "{id}: servers msgs-per-op {fs} vs {is}"
+            );
+        } else {
+            eprintln!(
+                "NOT COMPARED: {id}'s msgs-per-op: the machine was too busy for 1000 ops/s in real \
+                 time ({} operations against {})",
+                f.ops, i.ops
+            );
+        }
     }
+    // A test that compared nothing would prove nothing: the low-rate challenges always keep up.
+    assert!(compared >= 7, "only {compared} challenges compared");
 }
 
 /// A node written in sh: answers `init` from whichever client sent it, then `behaviour`.
