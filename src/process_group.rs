@@ -1,7 +1,9 @@
 //! Children that never outlive glomers: each starts as the leader of its own process group (so
 //! that it and everything it spawns can be stopped with one signal, and a Ctrl-C at the
 //! terminal reaches glomers first), and on Linux gets SIGKILL if glomers itself dies without a
-//! chance to clean up.
+//! chance to clean up. Whether a child has exited is peeked at without reaping it: while it is
+//! an unreaped zombie its pid, and so its group id, cannot be given to another process, so
+//! signalling the group afterwards can never reach a stranger.
 
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -17,5 +19,19 @@ pub fn isolate(cmd: &mut Command) {
             nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
                 .map_err(std::io::Error::from)
         });
+    }
+}
+
+/// How child `pid` exited ("exit status 3", "signal 9 (SIGKILL)"), or `None` while it runs.
+/// The child is left unreaped; reap it (`Child::wait`) after signalling its group.
+pub fn peek_exit(pid: nix::unistd::Pid) -> Option<String> {
+    use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+    match waitid(Id::Pid(pid), flags) {
+        Ok(WaitStatus::Exited(_, code)) => Some(format!("exit status {code}")),
+        Ok(WaitStatus::Signaled(_, signal, _)) => {
+            Some(format!("signal {} ({signal})", signal as i32))
+        }
+        _ => None,
     }
 }

@@ -168,11 +168,14 @@ impl Supervised {
                 self.stop_group();
                 break Ending::TimedOut;
             }
-            // An error here drops `self`, which stops the group.
-            if let Some(status) = self.child.try_wait()? {
-                self.reaped = true;
+            // Peek, do not reap: while the leader is an unreaped zombie its group id cannot be
+            // reused, so the SIGKILL below can only reach what is left of Maelstrom's group.
+            if leader_exited(self.pgid) {
                 // Maelstrom stops its nodes itself; anything left in the group goes now.
                 self.kill_group(Signal::SIGKILL);
+                // An error here drops `self`, which stops the group.
+                let status = self.child.wait()?;
+                self.reaped = true;
                 wait_until_gone(self.pgid, Duration::from_secs(5));
                 break Ending::Exited(status);
             }
@@ -263,12 +266,7 @@ fn continue_draining(lines: &Receiver<String>, watcher: &mut dyn Watcher) {
 
 /// Whether the group leader has exited, without reaping it.
 fn leader_exited(pid: Pid) -> bool {
-    use nix::sys::wait::{waitid, Id, WaitPidFlag, WaitStatus};
-    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT | WaitPidFlag::WNOHANG;
-    matches!(
-        waitid(Id::Pid(pid), flags),
-        Ok(WaitStatus::Exited(..)) | Ok(WaitStatus::Signaled(..))
-    )
+    crate::process_group::peek_exit(pid).is_some()
 }
 
 /// Describes an exit status for messages (`exit code 255`, `killed by SIGKILL`).

@@ -17,9 +17,8 @@ use nix::unistd::Pid;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
@@ -84,7 +83,8 @@ pub struct ExternalNode {
     stderr_tail: Tail,
     stderr_done: Arc<AtomicBool>,
     log: Option<PathBuf>,
-    status: Option<ExitStatus>,
+    /// How the node exited, once it has (see [`ExternalNode::exit_status`]).
+    status: Option<String>,
 }
 
 impl ExternalNode {
@@ -147,29 +147,19 @@ impl ExternalNode {
         })
     }
 
-    /// The node's exit status, waiting up to `patience` for it to exit.
-    fn exit_status(&mut self, patience: Duration) -> Option<ExitStatus> {
+    /// How the node exited, waiting up to `patience` for it to. The exited process is left
+    /// unreaped (a zombie) until the node is dropped: while it is, its pid and process group
+    /// cannot be given to another process, so stopping the group can never hit a stranger.
+    fn exit_status(&mut self, patience: Duration) -> Option<String> {
         let until = Instant::now() + patience;
         while self.status.is_none() {
-            self.status = self.child.try_wait().ok().flatten();
+            self.status = crate::process_group::peek_exit(self.pgid);
             if self.status.is_some() || Instant::now() >= until {
                 break;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        self.status
-    }
-}
-
-/// "exit status 3" or "signal 9 (SIGKILL)".
-fn describe(status: ExitStatus) -> String {
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit status {code}"),
-        (None, Some(signal)) => match Signal::try_from(signal) {
-            Ok(name) => format!("signal {signal} ({name})"),
-            Err(_) => format!("signal {signal}"),
-        },
-        (None, None) => "an unknown status".into(),
+        self.status.clone()
     }
 }
 
@@ -305,9 +295,8 @@ impl NodeSlot for ExternalNode {
             None => String::new(),
         };
         Some(format!(
-            "Node {} crashed with {}. Before crashing, it wrote to STDOUT:\n\n{}\n\nAnd to STDERR:\n\n{}\n{log}",
+            "Node {} crashed with {status}. Before crashing, it wrote to STDOUT:\n\n{}\n\nAnd to STDERR:\n\n{}\n{log}",
             self.id,
-            describe(status),
             recall(&self.stdout_tail),
             recall(&self.stderr_tail),
         ))
@@ -341,6 +330,45 @@ mod tests {
         }
     }
 
+    fn sh(script: &str) -> ExternalNode {
+        let program = Program {
+            bin: "/bin/sh".into(),
+            args: vec!["-c".into(), script.into()],
+        };
+        let (tx, _rx) = mpsc::channel();
+        ExternalNode::spawn(&program, "n0", 0, None, tx).expect("sh starts")
+    }
+
+    fn state(pid: i32) -> Option<char> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .next()?
+            .chars()
+            .next()
+    }
+
+    #[test]
+    fn an_exit_is_described_and_the_process_stays_unreaped_until_dropped() {
+        let mut node = sh("echo 'about to fail' >&2; exit 3");
+        let report = node.ended().expect("it exited");
+        assert!(
+            report.contains("Node n0 crashed with exit status 3"),
+            "{report}"
+        );
+        assert!(report.contains("about to fail"), "{report}");
+        let pid = node.pgid.as_raw();
+        // Still a zombie: its pid (and group id) cannot be reused while it is held.
+        assert_eq!(state(pid), Some('Z'));
+        drop(node);
+        assert_eq!(state(pid), None, "reaped when dropped");
+
+        let mut node = sh("kill -9 $$");
+        let report = node.ended().expect("it was killed");
+        assert!(report.contains("signal 9 (SIGKILL)"), "{report}");
+    }
+
     #[test]
     fn lines_are_split_and_the_long_ones_skipped_whole() {
         assert_eq!(lines(b"ab\ncd\r\n\nlast", 10), ["ab", "cd", "", "last"]);
@@ -349,11 +377,5 @@ mod tests {
             ["short", "<20>", "ok"]
         );
         assert_eq!(lines(b"endless without newline", 5), ["<23>"]);
-    }
-
-    #[test]
-    fn statuses_are_described() {
-        assert_eq!(describe(ExitStatus::from_raw(3 << 8)), "exit status 3");
-        assert_eq!(describe(ExitStatus::from_raw(9)), "signal 9 (SIGKILL)");
     }
 }
