@@ -3,7 +3,9 @@
 //! per challenge: wall time against the test's own length (time limit, plus the 10 s quiet
 //! period and final operations where the workload has them), the engine's own peak memory
 //! (the nodes are separate processes), and the verdict and servers msgs-per-op beside the
-//! in-process engine's on the same seed. Run with `cargo bench --bench foreign_nodes [IDS…]`.
+//! in-process engine's on the same seed; where Maelstrom and Java are present, the same
+//! program under Maelstrom too (its wall time and the JVM's peak memory). Run with
+//! `cargo bench --bench foreign_nodes [IDS…]`.
 
 use glomers::challenge::{Profiles, TestOpts};
 use glomers::driver::sim_run::{self, ForeignRun};
@@ -58,7 +60,8 @@ fn main() -> anyhow::Result<()> {
                 0.0
             };
         let started = Instant::now();
-        let (_, foreign) = sim_run::judge_foreign(profile, &opts, 1, &ForeignRun::new(program))?;
+        let (_, foreign) =
+            sim_run::judge_foreign(profile, &opts, 1, &ForeignRun::new(program.clone()))?;
         let wall = started.elapsed().as_secs_f64();
         let rss = peak_rss_mib();
         let (_, own) = sim_run::judge(profile, &opts, 1)?;
@@ -76,6 +79,48 @@ fn main() -> anyhow::Result<()> {
             if foreign.pass { "pass" } else { "FAIL" },
             if own.pass { "pass" } else { "FAIL" },
         );
+        under_maelstrom(&profile.id, &program)?;
     }
     Ok(())
+}
+
+/// The same challenge with the same program under Maelstrom, through `glomers run --engine
+/// maelstrom --bin`, if Maelstrom and Java are found: wall time and the largest descendant's
+/// peak memory (the JVM's).
+fn under_maelstrom(id: &str, program: &Program) -> anyhow::Result<()> {
+    let exe = env!("CARGO_BIN_EXE_glomers");
+    let found = std::process::Command::new(exe)
+        .args(["maelstrom", "path"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+        && which_java();
+    if !found {
+        println!("maelstrom {id:<3}: not run (Maelstrom or Java not found)");
+        return Ok(());
+    }
+    let store = tempfile::tempdir()?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["run", id, "--engine", "maelstrom", "--bin"])
+        .arg(&program.bin)
+        .arg("--store")
+        .arg(store.path());
+    for arg in &program.args {
+        cmd.arg("--node-arg").arg(arg);
+    }
+    let started = Instant::now();
+    let status = cmd.stdout(std::process::Stdio::null()).status()?;
+    let wall = started.elapsed().as_secs_f64();
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
+    println!(
+        "maelstrom {id:<3}: {wall:6.2} s wall, largest process peak {:.0} MiB, {status}",
+        usage.max_rss() as f64 / 1024.0
+    );
+    Ok(())
+}
+
+fn which_java() -> bool {
+    std::process::Command::new("java")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
