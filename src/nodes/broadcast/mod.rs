@@ -43,6 +43,11 @@ pub struct Flags {
     /// Set it a little above the network latency.
     #[arg(long, default_value_t = 105)]
     pub burst_ms: u64,
+    /// Hub: the first relay of each burst reaches every leaf, an empty message where nothing is
+    /// new, so that every leaf's clients wait out the same window and no leaf's values miss the
+    /// burst's second relay (see the relay schedule in the write-up).
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    pub burst_all: bool,
     /// Hub: no value waits longer than this for a relay, counted from its arrival at the hub
     /// plus however long its leaf held it, in ms (0: no limit).
     #[arg(long, default_value_t = 0)]
@@ -223,11 +228,16 @@ impl Broadcast {
         if !self.schedule.ready(ctx.now) {
             return;
         }
-        self.schedule.sent(ctx.now);
+        let opens_burst = self.schedule.sent(ctx.now);
         let since = self.pending_since.take();
         let pending = std::mem::take(&mut self.pending);
         let rto = self.rto();
         if self.is_hub {
+            // A leaf sent nothing by a burst's first relay (the origin of everything in it:
+            // typically the run's first value) keeps answering its clients while the others
+            // sleep, and the values it acknowledges then reach the hub after the burst's second
+            // relay, waiting a whole period more. An empty message puts it to sleep too.
+            let reach_all = opens_burst && self.flags.burst_all && self.flags.burst_ms > 0;
             let peers: Vec<String> = ctx.peers().cloned().collect();
             for peer in peers {
                 let values: Vec<Value> = pending
@@ -235,7 +245,7 @@ impl Broadcast {
                     .filter(|p| p.origin.as_deref() != Some(peer.as_str()))
                     .map(|p| p.value.clone())
                     .collect();
-                if values.is_empty() {
+                if values.is_empty() && !reach_all {
                     continue; // nothing new for this leaf: no message
                 }
                 let segment = self

@@ -11,7 +11,9 @@
 //! values that were still in flight at the first, and keeps the leaf asleep across the gap in
 //! which such late values would otherwise miss both relays; the next burst, `period` later,
 //! collects the stalled ones. Stable latency then stays under about `period − latency`, at two
-//! relays per `period` (see the write-up for the measurements).
+//! relays per `period` (see the write-up for the measurements). That holds only for leaves the
+//! burst's first relay put to sleep, so [`Schedule::sent`] tells the hub which relays open a
+//! burst (it can then reach every leaf, `--burst-all`).
 
 use std::time::Duration;
 
@@ -90,17 +92,23 @@ impl Schedule {
         self.due(now).is_some_and(|t| t <= now)
     }
 
-    /// The batch went out at `now`.
-    pub fn sent(&mut self, now: Duration) {
+    /// The batch went out at `now`. Returns whether this relay opened a burst (the first relay
+    /// of a periodic schedule's burst; false without a period).
+    pub fn sent(&mut self, now: Duration) -> bool {
         self.pending = 0;
         self.deadline = None;
-        if let Some(period) = self.plan.period {
-            match self.burst_start {
-                Some(b) if now < b.saturating_add(period) => self.second_done = true,
-                _ => {
-                    self.burst_start = Some(now);
-                    self.second_done = false;
-                }
+        let Some(period) = self.plan.period else {
+            return false;
+        };
+        match self.burst_start {
+            Some(b) if now < b.saturating_add(period) => {
+                self.second_done = true;
+                false
+            }
+            _ => {
+                self.burst_start = Some(now);
+                self.second_done = false;
+                true
             }
         }
     }
@@ -126,7 +134,7 @@ mod tests {
         assert_eq!(s.due(ms(30)), Some(ms(50)));
         assert!(!s.ready(ms(49)));
         assert!(s.ready(ms(50)));
-        s.sent(ms(50));
+        assert!(!s.sent(ms(50)), "no period: no bursts");
         assert_eq!(s.due(ms(60)), None);
     }
 
@@ -147,15 +155,18 @@ mod tests {
         // The first value opens a burst at once.
         s.add(ms(1000), ms(0));
         assert!(s.ready(ms(1000)));
-        s.sent(ms(1000));
+        assert!(s.sent(ms(1000)), "the first relay opens a burst");
         // The second relay of the burst.
         s.add(ms(1050), ms(0));
         assert_eq!(s.due(ms(1050)), Some(ms(1105)));
-        s.sent(ms(1105));
+        assert!(
+            !s.sent(ms(1105)),
+            "the second relay belongs to the same burst"
+        );
         // Then the next burst.
         s.add(ms(1200), ms(0));
         assert_eq!(s.due(ms(1200)), Some(ms(1350)));
-        s.sent(ms(1350));
+        assert!(s.sent(ms(1350)), "the next burst");
         // Nothing pending at 1455: the second relay is skipped; a later value waits for 1700.
         s.observe(ms(1455));
         s.add(ms(1460), ms(0));

@@ -139,6 +139,35 @@ fn the_hub_relays_in_bursts_to_everyone_but_the_origin() {
 }
 
 #[test]
+fn with_burst_all_a_bursts_first_relay_reaches_every_leaf() {
+    let args = [
+        "--period-ms",
+        "350",
+        "--burst-ms",
+        "105",
+        "--burst-all",
+        "true",
+    ];
+    let mut h = harness("n0", 4, &args);
+    // n1's value opens a burst: n1 gets an empty message (carrying its acknowledgement) so
+    // that its clients wait out the same window as everyone else's.
+    let out = from_peer(&mut h, "n1", gossip(0, json!([5]), 0));
+    let dests: Vec<&str> = out.iter().map(|m| m.dest.as_str()).collect();
+    assert_eq!(dests, ["n1", "n2", "n3"]);
+    let to_n1 = out.iter().find(|m| m.dest == "n1").expect("to n1");
+    assert_eq!(to_n1.body.get::<Vec<Value>>("values").ok(), Some(vec![]));
+    assert_eq!(to_n1.body.get::<u64>("ack").ok(), Some(1));
+    // The burst's second relay goes only where something is new.
+    from_peer(&mut h, "n2", gossip(0, json!([6]), 0));
+    let out = run_for(&mut h, 110, 5);
+    let dests: Vec<&str> = out.iter().map(|m| m.dest.as_str()).collect();
+    assert_eq!(dests, ["n1", "n3"]);
+    // Later flags win, so a profile's setting can be switched off again.
+    let mut h = harness("n0", 4, &[&args[..], &["--burst-all", "false"]].concat());
+    assert_eq!(from_peer(&mut h, "n1", gossip(0, json!([5]), 0)).len(), 2);
+}
+
+#[test]
 fn an_idle_cluster_sends_nothing_once_acknowledged() {
     let mut leaf = harness("n1", 3, &[]);
     leaf.request("c1", broadcast(json!(1)));
