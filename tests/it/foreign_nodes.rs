@@ -3,7 +3,7 @@
 //! every challenge; a node that crashes, never answers `init`, or outlives a Ctrl-C or a
 //! `--timeout` ends the run the way Maelstrom would, with nothing left running.
 
-use crate::support::binary::{glomers, write_executable};
+use crate::support::binary::{glomers, ran, write_executable};
 use crate::support::processes::is_running;
 use crate::support::sim::profile;
 use glomers::challenge::{Profiles, TestOpts};
@@ -141,6 +141,20 @@ fn sh_node(dir: &std::path::Path, name: &str, behaviour: &str) -> std::path::Pat
     path
 }
 
+/// `glomers run <args> --bin <node>` with `dir` as its working folder and store, ready to run
+/// (with `ran`) or to be given more options first.
+fn run_bin(args: &[&str], node: &std::path::Path, dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = glomers();
+    cmd.arg("run")
+        .args(args)
+        .arg("--bin")
+        .arg(node)
+        .arg("--store")
+        .arg(dir)
+        .current_dir(dir);
+    cmd
+}
+
 fn pids(dir: &std::path::Path) -> Vec<i32> {
     std::fs::read_to_string(dir.join("pids"))
         .unwrap_or_default()
@@ -169,22 +183,13 @@ fn a_node_that_crashes_ends_the_run_with_its_status_and_stderr() {
         "sleep 1\necho 'panic: the widget is missing' >&2\nexit 3",
     );
     let started = Instant::now();
-    let out = glomers()
-        .args([
-            "run",
-            "3b",
-            "--engine",
-            "sim",
-            "--time-limit",
-            "10",
-            "--bin",
-        ])
-        .arg(&node)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let out = ran(&mut run_bin(
+        &["3b", "--engine", "sim", "--time-limit", "10"],
+        &node,
+        dir.path(),
+    ));
+    let stderr = &out.stderr;
+    assert_eq!(out.code, Some(3), "{stderr}");
     assert!(stderr.contains("crashed with exit status 3"), "{stderr}");
     assert!(stderr.contains("panic: the widget is missing"), "{stderr}");
     assert!(
@@ -208,14 +213,9 @@ fn a_node_that_never_answers_init_fails_setup_after_ten_seconds() {
         ),
     );
     let started = Instant::now();
-    let out = glomers()
-        .args(["run", "1", "--engine", "sim", "--bin"])
-        .arg(&node)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let out = ran(&mut run_bin(&["1", "--engine", "sim"], &node, dir.path()));
+    let stderr = &out.stderr;
+    assert_eq!(out.code, Some(3), "{stderr}");
     assert!(
         stderr.contains("Expected node n0 to respond to an init message"),
         "{stderr}"
@@ -235,10 +235,7 @@ fn ctrl_c_and_timeout_stop_every_node() {
     let children = dir.path().join("children");
     let behaviour = format!("sleep 600 &\necho $! >> {}\nwait", children.display());
     let node = sh_node(dir.path(), "idle", &behaviour);
-    let mut child = glomers()
-        .args(["run", "3b", "--engine", "sim", "--bin"])
-        .arg(&node)
-        .current_dir(dir.path())
+    let mut child = run_bin(&["3b", "--engine", "sim"], &node, dir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -266,14 +263,13 @@ fn ctrl_c_and_timeout_stop_every_node() {
 
     std::fs::remove_file(dir.path().join("pids")).unwrap();
     let started = Instant::now();
-    let out = glomers()
-        .args(["run", "3b", "--engine", "sim", "--timeout", "3", "--bin"])
-        .arg(&node)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let out = ran(&mut run_bin(
+        &["3b", "--engine", "sim", "--timeout", "3"],
+        &node,
+        dir.path(),
+    ));
+    let stderr = &out.stderr;
+    assert_eq!(out.code, Some(3), "{stderr}");
     assert!(stderr.contains("did not finish within 3 s"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(6));
     assert!(none_running(&pids(dir.path())));
@@ -301,29 +297,18 @@ fn maelstrom_gets_the_foreign_binary_and_only_its_own_arguments() {
     let dir = tempfile::tempdir().unwrap();
     let (launcher, fixtures) = fake_maelstrom(dir.path(), &[("echo", ECHO)]);
     let node = wrapper(dir.path());
-    let out = glomers()
-        .args([
-            "run",
-            "1",
-            "--engine",
-            "maelstrom",
-            "--node-arg",
-            "echo",
-            "--bin",
-        ])
-        .arg(&node)
-        .arg("--maelstrom")
-        .arg(&launcher)
-        .arg("--store")
-        .arg(dir.path())
-        .env("FAKE_FIXTURES", &fixtures)
-        .env("FAKE_ARGV", dir.path().join("argv"))
-        .env("FAKE_NODE_OUT", dir.path().join("node-out"))
-        .env("XDG_CACHE_HOME", dir.path().join("cache"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let out = ran(run_bin(
+        &["1", "--engine", "maelstrom", "--node-arg", "echo"],
+        &node,
+        dir.path(),
+    )
+    .arg("--maelstrom")
+    .arg(&launcher)
+    .env("FAKE_FIXTURES", &fixtures)
+    .env("FAKE_ARGV", dir.path().join("argv"))
+    .env("FAKE_NODE_OUT", dir.path().join("node-out"))
+    .env("XDG_CACHE_HOME", dir.path().join("cache")));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let argv: Vec<String> = std::fs::read_to_string(dir.path().join("argv"))
         .unwrap()
         .lines()
@@ -357,9 +342,8 @@ fn maelstrom_gets_the_foreign_binary_and_only_its_own_arguments() {
 fn a_simulated_foreign_run_keeps_each_nodes_stderr_in_its_run_folder_and_leaves_nothing_running() {
     let dir = tempfile::tempdir().unwrap();
     let node = wrapper(dir.path());
-    let out = glomers()
-        .args([
-            "run",
+    let out = ran(&mut run_bin(
+        &[
             "2",
             "--engine",
             "sim",
@@ -367,20 +351,12 @@ fn a_simulated_foreign_run_keeps_each_nodes_stderr_in_its_run_folder_and_leaves_
             "3",
             "--node-arg",
             "unique-ids",
-        ])
-        .args(["--bin"])
-        .arg(&node)
-        .arg("--store")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        ],
+        &node,
+        dir.path(),
+    ));
+    let stdout = &out.stdout;
+    assert_eq!(out.code, Some(0), "{stdout}{}", out.stderr);
     assert!(stdout.contains("ran as 3 real processes"), "{stdout}");
     let latest = dir.path().join("store").join("latest");
     for id in ["n0", "n1", "n2"] {
@@ -388,9 +364,9 @@ fn a_simulated_foreign_run_keeps_each_nodes_stderr_in_its_run_folder_and_leaves_
             .unwrap_or_else(|e| panic!("{id}.log: {e}"));
         assert!(log.contains("starting with: unique-ids"), "{id}: {log}");
     }
-    let report = glomers().arg("report").arg(&latest).output().unwrap();
-    let text = String::from_utf8_lossy(&report.stdout);
-    assert_eq!(report.status.code(), Some(0), "{text}");
+    let report = ran(glomers().arg("report").arg(&latest));
+    let text = &report.stdout;
+    assert_eq!(report.code, Some(0), "{text}");
     assert!(text.contains("verdict              PASS"), "{text}");
     let pids = pids(dir.path());
     assert_eq!(pids.len(), 3);
@@ -405,26 +381,15 @@ fn without_java_auto_runs_a_foreign_binary_in_the_simulator() {
     let dir = tempfile::tempdir().unwrap();
     let node = wrapper(dir.path());
     let empty = tempfile::tempdir().unwrap();
-    let out = glomers()
-        .args([
-            "run",
-            "1",
-            "--time-limit",
-            "2",
-            "--node-arg",
-            "echo",
-            "--bin",
-        ])
-        .arg(&node)
-        .arg("--store")
-        .arg(dir.path())
-        .env("PATH", empty.path())
-        .env("XDG_CACHE_HOME", empty.path())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let out = ran(run_bin(
+        &["1", "--time-limit", "2", "--node-arg", "echo"],
+        &node,
+        dir.path(),
+    )
+    .env("PATH", empty.path())
+    .env("XDG_CACHE_HOME", empty.path()));
+    let (stdout, stderr) = (&out.stdout, &out.stderr);
+    assert_eq!(out.code, Some(0), "{stdout}{stderr}");
     assert!(
         stderr.contains("engine sim: Maelstrom is not installed"),
         "{stderr}"
