@@ -5,7 +5,7 @@
 
 use crate::support::binary::{glomers, ran, write_executable};
 use crate::support::fixtures::{BROADCAST_FLOOD, BROADCAST_LOST, ECHO, TXN};
-use crate::support::launcher::fake_maelstrom;
+use crate::support::launcher::{echo_test_argv, fake_maelstrom, recorded_argv};
 use crate::support::processes::{is_running, proc_state, running_in_group};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -97,31 +97,11 @@ fn a_valid_echo_run_passes_and_leaves_glomers_json() {
     assert!(stderr.contains("maelstrom: analysing"), "{stderr}");
 
     // Maelstrom got this executable as --bin and the node's words after a bare `--`.
-    let argv: Vec<String> = std::fs::read_to_string(f.path("argv"))
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let argv = recorded_argv(&f.path("argv"));
     let exe = Path::new(env!("CARGO_BIN_EXE_glomers"))
         .canonicalize()
         .unwrap();
-    assert_eq!(
-        argv,
-        [
-            "test",
-            "-w",
-            "echo",
-            "--bin",
-            exe.to_str().unwrap(),
-            "--node-count",
-            "1",
-            "--time-limit",
-            "10",
-            "--",
-            "node",
-            "echo"
-        ]
-    );
+    assert_eq!(argv, echo_test_argv(&exe, &["node", "echo"]));
     // ... and the node it started that way answered init.
     let reply = std::fs::read_to_string(&node_out).unwrap();
     assert!(reply.contains("\"init_ok\""), "{reply}");

@@ -293,7 +293,7 @@ fn wrapper(dir: &std::path::Path) -> std::path::PathBuf {
 #[test]
 fn maelstrom_gets_the_foreign_binary_and_only_its_own_arguments() {
     use crate::support::fixtures::ECHO;
-    use crate::support::launcher::fake_maelstrom;
+    use crate::support::launcher::{echo_test_argv, fake_maelstrom, recorded_argv};
     let dir = tempfile::tempdir().unwrap();
     let (launcher, fixtures) = fake_maelstrom(dir.path(), &[("echo", ECHO)]);
     let node = wrapper(dir.path());
@@ -309,27 +309,10 @@ fn maelstrom_gets_the_foreign_binary_and_only_its_own_arguments() {
     .env("FAKE_NODE_OUT", dir.path().join("node-out"))
     .env("XDG_CACHE_HOME", dir.path().join("cache")));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    let argv: Vec<String> = std::fs::read_to_string(dir.path().join("argv"))
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect();
     let bin = node.canonicalize().unwrap();
     assert_eq!(
-        argv,
-        [
-            "test",
-            "-w",
-            "echo",
-            "--bin",
-            bin.to_str().unwrap(),
-            "--node-count",
-            "1",
-            "--time-limit",
-            "10",
-            "--",
-            "echo"
-        ]
+        recorded_argv(&dir.path().join("argv")),
+        echo_test_argv(&bin, &["echo"])
     );
     let reply = std::fs::read_to_string(dir.path().join("node-out")).unwrap();
     assert!(

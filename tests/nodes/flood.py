@@ -4,7 +4,7 @@
 {"type": "gossip", "message": v}, with no reply expected; a node receiving `gossip` stores the
 value and relays nothing. `broadcast_ok` is sent at once; `read` answers from local state."""
 
-from maelstrom_node import Node
+from maelstrom_node import Node, serve_gossip_and_reads
 
 node = Node()
 values = set()
@@ -19,14 +19,5 @@ def broadcast(msg):
     node.reply(msg, {"type": "broadcast_ok"})
 
 
-@node.on("gossip")
-def gossip(msg):
-    values.add(msg["body"]["message"])
-
-
-@node.on("read")
-def read(msg):
-    node.reply(msg, {"type": "read_ok", "messages": sorted(values)})
-
-
+serve_gossip_and_reads(node, values)
 node.run()

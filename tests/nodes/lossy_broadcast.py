@@ -3,7 +3,7 @@
 dropped (never stored, never forwarded) and still acknowledged with `broadcast_ok`, so a checker
 must find those values lost."""
 
-from maelstrom_node import Node
+from maelstrom_node import Node, serve_gossip_and_reads
 
 DROP_EVERY = 5
 
@@ -26,14 +26,5 @@ def broadcast(msg):
     node.reply(msg, {"type": "broadcast_ok"})
 
 
-@node.on("gossip")
-def gossip(msg):
-    values.add(msg["body"]["message"])
-
-
-@node.on("read")
-def read(msg):
-    node.reply(msg, {"type": "read_ok", "messages": sorted(values)})
-
-
+serve_gossip_and_reads(node, values)
 node.run()

@@ -56,3 +56,16 @@ class Node:
                 self.log(f"ignoring a {kind!r} message")
             else:
                 handler(msg)
+
+
+def serve_gossip_and_reads(node, values):
+    """The broadcast nodes' common half: `gossip` adds a value to `values` and relays nothing;
+    `read` answers from `values`."""
+
+    @node.on("gossip")
+    def gossip(msg):
+        values.add(msg["body"]["message"])
+
+    @node.on("read")
+    def read(msg):
+        node.reply(msg, {"type": "read_ok", "messages": sorted(values)})

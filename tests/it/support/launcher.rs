@@ -78,3 +78,25 @@ pub fn fake_maelstrom(dir: &Path, fixtures: &[(&str, &str)]) -> (PathBuf, PathBu
     }
     (launcher, by_workload)
 }
+
+/// The arguments the fake recorded in `$FAKE_ARGV`, one per line.
+pub fn recorded_argv(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// What Maelstrom must be given for challenge 1's official command with `bin` as the node and
+/// `node_words` after a bare `--`.
+pub fn echo_test_argv(bin: &Path, node_words: &[&str]) -> Vec<String> {
+    let bin = bin.to_str().expect("a UTF-8 path");
+    let mut argv: Vec<String> = ["test", "-w", "echo", "--bin", bin]
+        .into_iter()
+        .chain(["--node-count", "1", "--time-limit", "10", "--"])
+        .map(str::to_string)
+        .collect();
+    argv.extend(node_words.iter().map(|w| w.to_string()));
+    argv
+}
