@@ -114,3 +114,32 @@ fn a_delayed_final_operation_waits_until_it_is_due() {
     assert!(clients.next_final_op(0, 3 * SECOND).is_some());
     assert!(clients.all_final_ops_done());
 }
+
+#[test]
+fn operations_go_round_the_threads_as_jepsen_hands_them_out() {
+    // Each operation finishes before the next: the real 3b history's pattern with 5 clients,
+    // where the nemesis thread's turn falls through to thread 0.
+    let mut clients = clients(5);
+    let mut order = Vec::new();
+    for _ in 0..12 {
+        let thread = clients.next_free().expect("all free");
+        order.push(thread);
+        clients.begin(thread, Invocation::new("read", Value::Null));
+        clients.finish(thread);
+    }
+    assert_eq!(order, [0, 1, 2, 3, 4, 0, 0, 1, 2, 3, 4, 0]);
+}
+
+#[test]
+fn a_busy_thread_is_skipped_and_the_nemesis_takes_a_turn() {
+    let mut clients = clients(3);
+    clients.begin(0, Invocation::new("read", Value::Null));
+    // Thread 0 is busy: the next free one at or after the rotation (now 1) takes it.
+    assert_eq!(clients.next_free(), Some(1));
+    clients.begin(1, Invocation::new("read", Value::Null));
+    clients.rotate(); // a nemesis operation
+                      // The rotation is at 3, the nemesis's own index: it falls through to the first free one.
+    assert_eq!(clients.next_free(), Some(2));
+    clients.begin(2, Invocation::new("read", Value::Null));
+    assert_eq!(clients.next_free(), None);
+}

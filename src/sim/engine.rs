@@ -21,7 +21,6 @@ use crate::challenge::Resolved;
 use crate::history::{Op, OpType, Process};
 use crate::protocol::{Body, Message};
 use queue::EventQueue;
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -410,10 +409,9 @@ impl<'a> Engine<'a> {
         if self.phase != Phase::Main || self.now >= self.time_limit() {
             return;
         }
-        let free = self.clients.free();
-        match free.choose(&mut self.rng) {
+        match self.clients.next_free() {
             None => self.gen_waiting = true,
-            Some(&thread) => {
+            Some(thread) => {
                 self.gen_waiting = false;
                 let info = self.clients.info(thread).clone();
                 let now = as_duration(self.now);
@@ -545,6 +543,7 @@ impl<'a> Engine<'a> {
     /// A nemesis operation: Jepsen logs an invoke and an info completion at the same instant.
     fn record_nemesis(&mut self, f: &str, value: Value) {
         let nemesis = Process::Nemesis;
+        self.clients.rotate();
         self.record(nemesis, OpType::Invoke, f, Value::Null, None, false);
         self.record(nemesis, OpType::Info, f, value, None, false);
     }
