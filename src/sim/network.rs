@@ -250,7 +250,7 @@ impl Network {
         // Maelstrom stamps the deadline when its stdout thread has read the line the node wrote.
         let queued = if is_node(&msg.src) {
             let written = now.saturating_add(self.timing.node(now));
-            self.timing.stdout(&msg.src, written)
+            self.timing.stdout(&msg.src, &msg.body.kind, written)
         } else {
             now
         };
@@ -268,7 +268,7 @@ impl Network {
             }
             None => {
                 // A client's own thread takes the reply off its queue: the same handoff.
-                let handoff = self.timing.harness(deadline);
+                let handoff = self.timing.harness(&msg.dest, &msg.body.kind, deadline);
                 Some((deadline.saturating_add(handoff), Wakeup::Deliver(msg)))
             }
         }
@@ -298,7 +298,8 @@ impl Network {
             } else {
                 now
             };
-            let due = woken.saturating_add(self.timing.harness(woken));
+            let thread = format!("receive {dest}");
+            let due = woken.saturating_add(self.timing.harness(&thread, &msg.body.kind, woken));
             if due > now {
                 inbox.receiver = Receiver::Sleeping;
                 Take::SleepUntil(due, msg)

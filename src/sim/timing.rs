@@ -6,11 +6,12 @@
 //!   Every message is handed from thread to thread: a node's stdout thread reads its lines one
 //!   at a time (a thread still busy with earlier lines pays only the parse), then the
 //!   recipient's receive thread (or client thread) wakes and takes it. A handoff costs a
-//!   fraction of a millisecond while messages flow, about a millisecond when the whole network
-//!   has been quiet (threads and cores wake cold), several times more in the first seconds while
-//!   the JIT warms up, and now and then a few milliseconds of contention, mostly when handoffs
-//!   crowd (a relay burst: 24 lines at once, 24 receive threads and nodes waking together on two
-//!   cores). Jepsen's interpreter also takes its own time per operation ([`Harness::dispatch`]).
+//!   fraction of a millisecond for a thread that keeps working, about a millisecond for one
+//!   that was parked (more likely the longer it slept), now and then a few milliseconds of
+//!   contention, more often when handoffs crowd (a relay burst: 24 lines at once on two
+//!   cores). The JVM warms up under load ([`Jit`]): its compiler threads hold the cores while
+//!   they have work, and the first reply of each type loads its path. Jepsen's interpreter
+//!   also takes its own time per operation ([`Harness::dispatch`]).
 //! - **Node** ([`Timing::node`], in-process nodes in virtual time only, [`Timing::in_process`]):
 //!   the stdin/stdout pipes and the node's own processing. A real process pays these for real.
 //!
@@ -19,9 +20,9 @@
 //! sleeps whole ms and then writes to the node's stdin; `maelstrom.process`: one stdout and one
 //! stdin thread per node) for where the handoffs are, and the real Maelstrom 0.2.4 runs of
 //! `tests/fixtures/real/` for how long they take: client round trips of about 0.5 ms once warm
-//! at 1000 ops/s and 3 ms at 10 ops/s, 5–30 ms for a run's first operations (per-second
-//! medians fall ~8× over the first seconds), ~800 operations a second issued at `--rate 1000`,
-//! relay bursts that land at the 24 leaves over up to ~7 ms, and in each 3d run one or two
+//! at 1000 ops/s and 3–5 ms at 5–10 ops/s, 16–29 ms for a run's first operation, per-second
+//! medians 5–13× higher in the first second at 1000 ops/s (sends and polls slow alike), ~800
+//! operations a second issued at `--rate 1000`, relay bursts that land at the 24 leaves over up to ~7 ms, and in each 3d run one or two
 //! values that reach the hub more than 5 ms late (max 342–347 ms against a p99 of 245–247).
 //! `tests/it/fidelity.rs` holds the result to those runs.
 
@@ -45,12 +46,7 @@ pub struct Handoff {
 impl Handoff {
     /// A draw, in milliseconds.
     pub fn draw(&self, rng: &mut ChaCha8Rng) -> f64 {
-        self.draw_scaled(1.0, rng)
-    }
-
-    /// A draw whose body (not its spike: contention is not the JIT) is `scale` times slower.
-    pub fn draw_scaled(&self, scale: f64, rng: &mut ChaCha8Rng) -> f64 {
-        let mut ms = (self.floor_ms + exponential(self.spread_ms, rng)) * scale;
+        let mut ms = self.floor_ms + exponential(self.spread_ms, rng);
         if self.spike_p > 0.0 && rng.gen_bool(self.spike_p.clamp(0.0, 1.0)) {
             ms += exponential(self.spike_ms, rng);
         }
@@ -75,9 +71,12 @@ pub struct Harness {
     pub crowded: Handoff,
     pub crowd: usize,
     pub crowd_window: Nanos,
-    /// After the whole network has been quiet for `idle_after`.
+    /// For a thread parked `idle_full` or longer; between `idle_after` and `idle_full` a
+    /// handoff is cold with a probability growing linearly with how long it was parked (the
+    /// longer a thread sleeps, the deeper it and its core sleep).
     pub cold: Handoff,
     pub idle_after: Nanos,
+    pub idle_full: Nanos,
     /// Parsing, validating and journalling one line, for a stdout thread already awake.
     pub parse_ms: f64,
     /// Jepsen's interpreter between one operation and the next: it sleeps until the
@@ -85,9 +84,33 @@ pub struct Harness {
     /// thread, and the generator counts the next gap from when it actually issued this one.
     /// This is why real runs at `--rate 1000` issue 750–860 operations a second, not 1000.
     pub dispatch: Handoff,
-    /// The JIT: handoffs cost `1 + warmup_gain / (1 + t / warmup_scale)` times more at time t.
-    pub warmup_gain: f64,
-    pub warmup_scale: Nanos,
+    /// The JIT's compiler threads, busy on the two cores while the harness warms up.
+    pub jit: Jit,
+}
+
+/// The JVM's warm-up as CPU contention, not as a clock. Every handoff runs code the JIT will
+/// compile, the early ones most (`work_ms / (1 + k / decay)²` of compile work for the k-th),
+/// and the compiler threads work it off on `drain_cores` cores. While work is pending they
+/// hold the cores, and an operation's reply waits up to a scheduler slice for the client
+/// thread's turn: once per operation, whatever its number of messages, as in the real 5b
+/// where sends (four messages) and polls (two) are slow alike in the first seconds.
+///
+/// It follows load, as the real runs do: at 1000 ops/s the backlog piles up and the first
+/// second is ~10× slower (per-second medians 10.7, 3.6, 1.9, 1.4 ms in 6b, settling at 0.8);
+/// at 5 ops/s (echo) the backlog of one operation is gone before the next.
+///
+/// The first message of each type also pays its handler's first run (class loading, the
+/// interpreter): the real runs' first operations take 16–29 ms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Jit {
+    pub work_ms: f64,
+    pub decay: f64,
+    pub drain_cores: f64,
+    pub slice_ms: f64,
+    /// The backlog, in slices per core, above which a client thread may wait: less is done
+    /// on the other core between two operations.
+    pub hold_from: f64,
+    pub first_use: Handoff,
 }
 
 impl Harness {
@@ -112,7 +135,7 @@ impl Harness {
                 spike_p: 0.2,
                 spike_ms: 3.0,
             },
-            crowd: 8,
+            crowd: 16,
             crowd_window: MILLI,
             cold: Handoff {
                 floor_ms: 0.9,
@@ -120,7 +143,8 @@ impl Harness {
                 spike_p: 0.02,
                 spike_ms: 3.0,
             },
-            idle_after: 20 * MILLI,
+            idle_after: 2 * MILLI,
+            idle_full: 100 * MILLI,
             parse_ms: 0.03,
             dispatch: Handoff {
                 floor_ms: 0.05,
@@ -128,15 +152,20 @@ impl Harness {
                 spike_p: 0.0,
                 spike_ms: 0.0,
             },
-            warmup_gain: 7.0,
-            warmup_scale: 600 * MILLI,
+            jit: Jit {
+                work_ms: 3.0,
+                decay: 1300.0,
+                drain_cores: 1.6,
+                slice_ms: 12.0,
+                hold_from: 0.0,
+                first_use: Handoff {
+                    floor_ms: 12.0,
+                    spread_ms: 8.0,
+                    spike_p: 0.0,
+                    spike_ms: 0.0,
+                },
+            },
         }
-    }
-
-    /// How much slower than warm the JVM is at `now`.
-    pub fn warmup(&self, now: Nanos) -> f64 {
-        let scale = self.warmup_scale.max(1) as f64;
-        1.0 + self.warmup_gain / (1.0 + now as f64 / scale)
     }
 }
 
@@ -195,11 +224,22 @@ pub struct Clock {
     timing: Timing,
     rng: Option<ChaCha8Rng>,
     last_activity: Option<Nanos>,
+    /// When each harness thread (a node's stdout or receive thread, a client's thread) last
+    /// handed something over: a thread parked longer than [`Harness::idle_after`] wakes cold.
+    thread_active: HashMap<String, Nanos>,
     /// When each node's stdout thread is done with the lines it has read so far: it parses
     /// one line at a time, so a node that writes a batch sees it queued one by one.
     stdout_free: HashMap<String, Nanos>,
     /// Times of the recent handoffs, for [`Harness::crowd`].
     recent: VecDeque<Nanos>,
+    /// The JIT: handoffs so far, compile work pending (ns of one core) and when it was
+    /// last worked off.
+    jit_handoffs: u64,
+    /// Compile work pending (ns of one core), and when it was last worked off.
+    jit_backlog: f64,
+    jit_at: Nanos,
+    /// Message types handed over so far.
+    seen_types: std::collections::HashSet<String>,
 }
 
 impl Clock {
@@ -208,8 +248,13 @@ impl Clock {
             timing,
             rng: None,
             last_activity: None,
+            thread_active: HashMap::new(),
             stdout_free: HashMap::new(),
             recent: VecDeque::new(),
+            jit_handoffs: 0,
+            jit_backlog: 0.0,
+            jit_at: 0,
+            seen_types: Default::default(),
         }
     }
 
@@ -231,14 +276,24 @@ impl Clock {
         self.rng.get_or_insert_with(|| ChaCha8Rng::seed_from_u64(0))
     }
 
-    /// Whether the network had been quiet for the cold threshold before `now`; records `now`
-    /// as activity.
-    fn cold(&mut self, now: Nanos, idle_after: Nanos) -> bool {
-        let cold = self
-            .last_activity
-            .is_none_or(|last| now.saturating_sub(last) >= idle_after);
+    /// How likely `thread`'s handoff at `now` is cold, from how long it had been parked;
+    /// records `now` as its activity and the network's.
+    fn coldness(&mut self, thread: &str, now: Nanos, h: &Harness) -> f64 {
+        let last = self.thread_active.get(thread).copied();
+        let coldness = last.map_or(1.0, |last| {
+            let idle = now.saturating_sub(last).saturating_sub(h.idle_after) as f64;
+            let span = h.idle_full.saturating_sub(h.idle_after).max(1) as f64;
+            (idle / span).min(1.0)
+        });
+        let latest = last.map_or(now, |l| l.max(now));
+        match self.thread_active.get_mut(thread) {
+            Some(at) => *at = latest,
+            None => {
+                self.thread_active.insert(thread.to_string(), latest);
+            }
+        }
         self.last_activity = Some(self.last_activity.map_or(now, |l| l.max(now)));
-        cold
+        coldness
     }
 
     /// Whether `now` falls among a crowd of handoffs; records this one. Handoffs come nearly
@@ -253,33 +308,67 @@ impl Clock {
         crowded
     }
 
-    /// Maelstrom's handoff of one message to its recipient at `now`, in nanoseconds.
-    pub fn harness(&mut self, now: Nanos) -> Nanos {
+    /// Maelstrom's handoff of one message by harness thread `thread` at `now`, in nanoseconds.
+    pub fn harness(&mut self, thread: &str, kind: &str, now: Nanos) -> Nanos {
         let Some(h) = self.timing.harness else {
             return 0;
         };
-        let cold = self.cold(now, h.idle_after);
+        let coldness = self.coldness(thread, now, &h);
+        let cold = coldness > 0.0 && self.stream().gen_bool(coldness);
         let crowded = self.crowded(now, &h);
         let handoff = match (cold, crowded) {
             (true, _) => h.cold,
             (false, true) => h.crowded,
             (false, false) => h.hot,
         };
-        let ms = handoff.draw_scaled(h.warmup(now), self.stream());
+        let ms = handoff.draw(self.stream()) + self.jit_wait(kind, is_client(thread), now, &h.jit);
         to_nanos(ms)
     }
 
+    /// What the JIT costs a handoff of a `kind` message at `now`, in ms: its first use, and
+    /// for a reply to a client (`to_client`), the wait for a core while compile work is
+    /// pending. Every handoff adds its own compile work.
+    fn jit_wait(&mut self, kind: &str, to_client: bool, now: Nanos, jit: &Jit) -> f64 {
+        if now > self.jit_at {
+            let worked = (now - self.jit_at) as f64 * jit.drain_cores;
+            self.jit_backlog = (self.jit_backlog - worked).max(0.0);
+            self.jit_at = now;
+        }
+        // The compiler threads hold the cores once their backlog passes `hold_from` slices
+        // per core, and surely one slice above that.
+        let slice_ns = jit.slice_ms * MILLI as f64;
+        let slices = self.jit_backlog / (slice_ns * jit.drain_cores).max(1.0);
+        let held = (slices - jit.hold_from).clamp(0.0, 1.0);
+        let k = self.jit_handoffs as f64;
+        self.jit_handoffs += 1;
+        self.jit_backlog += jit.work_ms * MILLI as f64 / (1.0 + k / jit.decay.max(1.0)).powi(2);
+        let mut ms = 0.0;
+        if to_client && !self.seen_types.contains(kind) {
+            // The run's first reply loads most of the path (client, network, journal); each
+            // later type finds more of it loaded.
+            let share = 1.0 / (1.0 + self.seen_types.len() as f64);
+            self.seen_types.insert(kind.to_string());
+            ms += jit.first_use.draw(self.stream()) * share;
+        }
+        if to_client && held > 0.0 && self.stream().gen_bool(held) {
+            ms += self
+                .stream()
+                .gen_range(0.0..jit.slice_ms.max(f64::MIN_POSITIVE));
+        }
+        ms
+    }
+
     /// Jepsen's overhead between issuing an operation at `now` and scheduling the next.
-    pub fn dispatch(&mut self, now: Nanos) -> Nanos {
+    pub fn dispatch(&mut self, _now: Nanos) -> Nanos {
         let Some(h) = self.timing.harness else {
             return 0;
         };
-        to_nanos(h.dispatch.draw_scaled(h.warmup(now), self.stream()))
+        to_nanos(h.dispatch.draw(self.stream()))
     }
 
     /// When Maelstrom has read and queued a line node `src` finished writing at `written`:
     /// its stdout thread's handoff, after the lines before it.
-    pub fn stdout(&mut self, src: &str, written: Nanos) -> Nanos {
+    pub fn stdout(&mut self, src: &str, kind: &str, written: Nanos) -> Nanos {
         if self.timing.harness.is_none() {
             return written;
         }
@@ -287,8 +376,8 @@ impl Clock {
         // A thread still busy with earlier lines reads the next one without waking up: it
         // pays the parse alone.
         let cost = match self.timing.harness {
-            Some(h) if written < free => to_nanos(h.parse_ms * h.warmup(free)),
-            _ => self.harness(written),
+            Some(h) if written < free => to_nanos(h.parse_ms),
+            _ => self.harness(&format!("stdout {src}"), kind, written),
         };
         let start = written.max(free);
         let done = start.saturating_add(cost);
@@ -301,13 +390,23 @@ impl Clock {
         let Some((hot, cold_handoff)) = self.timing.node else {
             return 0;
         };
-        let idle_after = self.timing.harness.map_or(20 * MILLI, |h| h.idle_after);
+        // Node processes are their own: quiet when the whole network has been quiet.
+        let idle_after = 20 * MILLI;
         let quiet = self
             .last_activity
             .is_none_or(|last| now.saturating_sub(last) >= idle_after);
         let handoff = if quiet { cold_handoff } else { hot };
         to_nanos(handoff.draw(self.stream()))
     }
+}
+
+/// Whether a harness thread hands over to a client (`c…`): the client's own thread, or the
+/// receive thread of a client's queue (`receive c3`).
+fn is_client(thread: &str) -> bool {
+    thread
+        .rsplit(' ')
+        .next()
+        .is_some_and(|id| id.starts_with('c'))
 }
 
 /// Milliseconds to nanoseconds, capped at a minute (a draw never stalls a run).

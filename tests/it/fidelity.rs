@@ -203,21 +203,8 @@ fn stable(s: &Figures, q: &str) -> Option<f64> {
 
 /// Figures the simulator does not reproduce yet, as `"<fixture>: <figure>"`: left out of the
 /// assertion and printed. Each is an open gap, not a tolerance, and the test fails once one
-/// of them matches, so the list only names open gaps:
-/// - 3b: one real run at 10 ops/s (≈220 operations, 1.527 msgs-per-op) below every simulated
-///   seed (1.57–1.83): the simulator sends a few more batches than Maelstrom at this rate.
-/// - op-latency p99 where the real p99 is a handful of operations (echo's is its first, JIT-cold
-///   operation) or goes through a service (5b: the simulator's lin-kv retries are slower) or
-///   contention (4's adds, 6b): the model has one contention law for all, and these tails
-///   differ by 5–15 ms either way.
-const KNOWN_GAPS: &[&str] = &[
-    "1: echo latency q0.99 ms",
-    "3b: servers msgs-per-op",
-    "4: add latency q0.99 ms",
-    "5b: assign latency q0.99 ms",
-    "5b: send latency q0.99 ms",
-    "6b: txn latency q0.99 ms",
-];
+/// of them matches, so the list only names open gaps. None is open.
+const KNOWN_GAPS: &[&str] = &[];
 
 /// Runs fixture `id` over `seeds` seeds and fails with every mismatch not in [`KNOWN_GAPS`].
 fn holds(id: &str, seeds: u64) {
