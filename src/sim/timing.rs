@@ -67,9 +67,12 @@ fn exponential(mean_ms: f64, rng: &mut ChaCha8Rng) -> f64 {
 pub struct Harness {
     /// While messages keep flowing.
     pub hot: Handoff,
-    /// When at least `crowd` handoffs fall within `crowd_window`.
+    /// Among a crowd: with `n` handoffs within `crowd_window` (this one included), a handoff
+    /// is crowded with probability (n − `crowd_from`) / (`crowd_full` − `crowd_from`), clamped
+    /// to [0, 1]. A relay burst (24 at once) is a crowd; a steady 800 ops/s (3–6 per ms) is not.
     pub crowded: Handoff,
-    pub crowd: usize,
+    pub crowd_from: f64,
+    pub crowd_full: f64,
     pub crowd_window: Nanos,
     /// For a thread parked `idle_full` or longer; between `idle_after` and `idle_full` a
     /// handoff is cold with a probability growing linearly with how long it was parked (the
@@ -110,6 +113,9 @@ pub struct Jit {
     /// The backlog, in slices per core, above which a client thread may wait: less is done
     /// on the other core between two operations.
     pub hold_from: f64,
+    /// The handoffs within `load_window` at which the harness keeps both cores busy.
+    pub load_window: Nanos,
+    pub load_full: f64,
     pub first_use: Handoff,
 }
 
@@ -126,16 +132,18 @@ impl Harness {
                 spike_ms: 3.0,
             },
             // A relay burst (in 3d the hub writes 24 lines at once, and 24 receive threads and
-            // nodes wake together) contends for the two cores: fitted so that 3d loses about
-            // one value per run to one more relay, as the three real 3d runs do (max 342–347
-            // ms against a p99 of 245–247), while 1000 ops/s runs keep their p99 (6–14 ms).
+            // nodes wake together) contends for the two cores: fitted so that 3d with the
+            // 350/105 profile loses one value or two per run to one more relay, as the three
+            // real 3d runs do (max 342–347 ms against a p99 of 245–247), while 1000 ops/s runs
+            // keep their p99 (6–14 ms).
             crowded: Handoff {
                 floor_ms: 0.12,
                 spread_ms: 0.08,
-                spike_p: 0.2,
+                spike_p: 0.4,
                 spike_ms: 3.0,
             },
-            crowd: 16,
+            crowd_from: 10.0,
+            crowd_full: 30.0,
             crowd_window: MILLI,
             cold: Handoff {
                 floor_ms: 0.9,
@@ -158,6 +166,8 @@ impl Harness {
                 drain_cores: 1.6,
                 slice_ms: 12.0,
                 hold_from: 0.0,
+                load_window: 100 * MILLI,
+                load_full: 15.0,
                 first_use: Handoff {
                     floor_ms: 12.0,
                     spread_ms: 8.0,
@@ -230,7 +240,7 @@ pub struct Clock {
     /// When each node's stdout thread is done with the lines it has read so far: it parses
     /// one line at a time, so a node that writes a batch sees it queued one by one.
     stdout_free: HashMap<String, Nanos>,
-    /// Times of the recent handoffs, for [`Harness::crowd`].
+    /// Times of the recent handoffs, for [`Harness::crowd_window`].
     recent: VecDeque<Nanos>,
     /// The JIT: handoffs so far, compile work pending (ns of one core) and when it was
     /// last worked off.
@@ -238,6 +248,8 @@ pub struct Clock {
     /// Compile work pending (ns of one core), and when it was last worked off.
     jit_backlog: f64,
     jit_at: Nanos,
+    /// Times of the handoffs within [`Jit::load_window`].
+    load: VecDeque<Nanos>,
     /// Message types handed over so far.
     seen_types: std::collections::HashSet<String>,
 }
@@ -254,6 +266,7 @@ impl Clock {
             jit_handoffs: 0,
             jit_backlog: 0.0,
             jit_at: 0,
+            load: VecDeque::new(),
             seen_types: Default::default(),
         }
     }
@@ -296,16 +309,18 @@ impl Clock {
         coldness
     }
 
-    /// Whether `now` falls among a crowd of handoffs; records this one. Handoffs come nearly
-    /// in time order (a few are stamped ahead), which is close enough for a density.
+    /// Whether a handoff at `now` is crowded (see [`Harness::crowd_from`]); records it.
+    /// Handoffs come nearly in time order (a few are stamped ahead), close enough for a density.
     fn crowded(&mut self, now: Nanos, h: &Harness) -> bool {
         let since = now.saturating_sub(h.crowd_window);
         while self.recent.front().is_some_and(|&t| t < since) {
             self.recent.pop_front();
         }
-        let crowded = self.recent.len() + 1 >= h.crowd;
+        let n = (self.recent.len() + 1) as f64;
         self.recent.push_back(now);
-        crowded
+        let span = (h.crowd_full - h.crowd_from).max(1.0);
+        let p = ((n - h.crowd_from) / span).clamp(0.0, 1.0);
+        p > 0.0 && self.stream().gen_bool(p)
     }
 
     /// Maelstrom's handoff of one message by harness thread `thread` at `now`, in nanoseconds.
@@ -338,7 +353,14 @@ impl Clock {
         // per core, and surely one slice above that.
         let slice_ns = jit.slice_ms * MILLI as f64;
         let slices = self.jit_backlog / (slice_ns * jit.drain_cores).max(1.0);
-        let held = (slices - jit.hold_from).clamp(0.0, 1.0);
+        // ...and only when the harness has threads enough to fill the other core too.
+        let since = now.saturating_sub(jit.load_window);
+        while self.load.front().is_some_and(|&t| t < since) {
+            self.load.pop_front();
+        }
+        self.load.push_back(now);
+        let busy = (self.load.len() as f64 / jit.load_full.max(1.0)).min(1.0);
+        let held = (slices - jit.hold_from).clamp(0.0, 1.0) * busy;
         let k = self.jit_handoffs as f64;
         self.jit_handoffs += 1;
         self.jit_backlog += jit.work_ms * MILLI as f64 / (1.0 + k / jit.decay.max(1.0)).powi(2);
