@@ -121,6 +121,11 @@ macro_rules! options {
         }
 
         impl TestOpts {
+    /// Whether a nemesis cuts the network during the run (its schedule is random).
+    pub fn has_nemesis(&self) -> bool {
+        self.nemesis.is_some()
+    }
+
             /// `over` wins wherever it sets a value.
             pub fn merged(&self, over: &TestOpts) -> TestOpts {
                 TestOpts { $($field: over.$field.clone().or_else(|| self.$field.clone()),)* }

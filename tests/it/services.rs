@@ -120,11 +120,20 @@ fn services_answer_over_the_network_and_partitions_never_cut_them_off() {
     assert!(invoked > 300);
     assert_eq!(ok, invoked, "every operation completed");
     assert_eq!(seen.len(), invoked);
-    // Timestamps are unique and count up from 0 in the order lin-tso served them.
-    let ts: Vec<u64> = seen
+    // Timestamps are unique, count up from 0 with no gap, and each node sees its own in the
+    // order lin-tso served them (replies to different nodes pass through different receive
+    // threads, so across nodes they may arrive in either order).
+    let mut ts: Vec<u64> = seen
         .iter()
         .map(|(_, _, b)| b.get("ts").expect("ts_ok has ts"))
         .collect();
+    let mut last: BTreeMap<&str, u64> = BTreeMap::new();
+    for ((node, _, _), &t) in seen.iter().zip(&ts) {
+        if let Some(prev) = last.insert(node.as_str(), t) {
+            assert!(prev < t, "{node} saw ts {t} after {prev}");
+        }
+    }
+    ts.sort_unstable();
     assert_eq!(ts, (0..invoked as u64).collect::<Vec<_>>());
     assert!(seen
         .iter()
