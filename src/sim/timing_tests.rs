@@ -1,5 +1,5 @@
-//! Unit tests of the timing model: the handoff distribution's quantiles, the warm-up curve,
-//! hot versus cold, the engine-specific parts, and replay from a seed.
+//! Unit tests of the timing model: the handoff distribution's quantiles, the warm-up under load
+//! and at rest, hot versus cold, the engine-specific parts, and replay from a seed.
 
 use super::*;
 
@@ -68,7 +68,7 @@ fn the_jvm_warms_up_with_load_not_with_the_clock() {
 }
 
 #[test]
-fn a_quiet_network_hands_over_cold() {
+fn a_parked_thread_hands_over_cold() {
     let mut clock = Clock::new(Timing::external());
     clock.seed(&mut ChaCha8Rng::seed_from_u64(3));
     let h = Harness::maelstrom();
@@ -125,4 +125,78 @@ fn an_exact_model_takes_nothing_from_the_run_rng() {
     Clock::new(Timing::exact()).seed(&mut rng);
     let mut fresh = ChaCha8Rng::seed_from_u64(9);
     assert_eq!(rng.gen::<u64>(), fresh.gen::<u64>());
+}
+
+#[test]
+fn coldness_is_per_thread_and_grows_with_how_long_it_was_parked() {
+    let h = Harness::maelstrom();
+    let cold_floor = (h.cold.floor_ms * MILLI as f64) as Nanos;
+    let count_cold = |parked: Nanos| -> usize {
+        let mut clock = Clock::new(Timing::external());
+        clock.seed(&mut ChaCha8Rng::seed_from_u64(5));
+        let mut t = 30 * SECOND;
+        let mut cold = 0;
+        for _ in 0..400 {
+            // Another thread keeps the network busy meanwhile: it does not warm this one.
+            let mut busy = t;
+            while busy < t + parked {
+                clock.harness("receive n1", "read", busy);
+                busy += MILLI;
+            }
+            t += parked;
+            cold += usize::from(clock.harness("receive n0", "read", t) >= cold_floor);
+        }
+        cold
+    };
+    let (short, half, long) = (
+        count_cold(MILLI),
+        count_cold(50 * MILLI),
+        count_cold(SECOND),
+    );
+    assert!(short < 40, "parked 1 ms: {short} of 400 cold");
+    assert!(
+        (120..280).contains(&half),
+        "parked 50 ms: {half} of 400 cold"
+    );
+    assert!(long == 400, "parked 1 s: {long} of 400 cold");
+}
+
+#[test]
+fn a_relay_burst_crowds_the_cores_and_a_steady_stream_does_not() {
+    // Spikes counted as handoffs 2 ms over the crowded body's usual range.
+    let spikes = |per_ms: u64| -> usize {
+        let mut clock = Clock::new(Timing::external());
+        clock.seed(&mut ChaCha8Rng::seed_from_u64(9));
+        let mut spikes = 0;
+        for ms in 0..2000u64 {
+            for i in 0..per_ms {
+                let t = 30 * SECOND + ms * MILLI + i * MILLI / per_ms;
+                let d = clock.harness(&format!("receive n{i}"), "read", t);
+                spikes += usize::from(d > 2 * MILLI);
+            }
+        }
+        spikes
+    };
+    let steady = spikes(4); // 800 ops/s: 4 handoffs in every ms
+    let burst = spikes(32); // a 3d burst: 32 in every ms
+    assert!(steady < 30, "steady 4/ms: {steady} spikes in 8000 handoffs");
+    assert!(burst > 5_000, "32/ms: {burst} spikes in 64 000 handoffs");
+}
+
+#[test]
+fn only_the_first_reply_of_each_type_pays_its_first_use_and_later_types_less() {
+    let mut clock = Clock::new(Timing::external());
+    clock.seed(&mut ChaCha8Rng::seed_from_u64(11));
+    let h = Harness::maelstrom();
+    let floor = h.jit.first_use.floor_ms * MILLI as f64;
+    let t = 30 * SECOND;
+    let first = clock.harness("c1", "read_ok", t) as f64;
+    let again = clock.harness("c1", "read_ok", t + MILLI) as f64;
+    let second_type = clock.harness("c1", "broadcast_ok", t + 2 * MILLI) as f64;
+    assert!(first >= floor, "first reply: {first} ns");
+    assert!(again < floor / 4.0, "same type again: {again} ns");
+    assert!(second_type >= floor / 2.0, "a new type: {second_type} ns");
+    // Node-bound messages never pay it: their receive threads are not held up.
+    let node_bound = clock.harness("receive n1", "gossip", t + 3 * MILLI) as f64;
+    assert!(node_bound < floor / 4.0, "to a node: {node_bound} ns");
 }
