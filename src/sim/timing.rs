@@ -62,7 +62,7 @@ fn exponential(mean_ms: f64, rng: &mut ChaCha8Rng) -> f64 {
     -mean_ms * u.ln()
 }
 
-/// Maelstrom's own costs per message: a handoff, hot or cold, scaled while the JVM warms up.
+/// Maelstrom's own costs per message: a handoff (hot, crowded or cold) and the JVM's warm-up.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Harness {
     /// While messages keep flowing.
@@ -99,11 +99,14 @@ pub struct Harness {
 /// where sends (four messages) and polls (two) are slow alike in the first seconds.
 ///
 /// It follows load, as the real runs do: at 1000 ops/s the backlog piles up and the first
-/// second is ~10× slower (per-second medians 10.7, 3.6, 1.9, 1.4 ms in 6b, settling at 0.8);
-/// at 5 ops/s (echo) the backlog of one operation is gone before the next.
+/// second is several times slower (per-second medians 10.7, 3.6, 1.9, 1.4 ms in 6b, settling
+/// at 0.8); at 5 ops/s (echo) the backlog of one operation is gone before the next, and a
+/// harness with few handoffs in flight (under `load_full` per `load_window`) leaves the other
+/// core free.
 ///
-/// The first message of each type also pays its handler's first run (class loading, the
-/// interpreter): the real runs' first operations take 16–29 ms.
+/// The first reply to a client of each type pays its path's first run (class loading, the
+/// interpreter), less for each later type (`first_use / (1 + types seen)`): in the real runs
+/// the first operation takes 16–29 ms, and the first of another type far less.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Jit {
     pub work_ms: f64,
