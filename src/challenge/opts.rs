@@ -220,7 +220,7 @@ impl TestOpts {
     }
 
     /// Every option with its default applied; fails only on a client count that the node
-    /// count pushes past [`MAX_CLIENTS`].
+    /// count pushes past 10 000 (`values::MAX_CLIENTS`).
     pub fn resolve(&self) -> anyhow::Result<Resolved> {
         let node_count = match self.node_count {
             Some(n) => n,

@@ -103,7 +103,7 @@ pub struct Engine<'a> {
 
 impl<'a> Engine<'a> {
     /// An engine driving whatever sits in `nodes` (in-process nodes come from
-    /// [`slot::in_process`]), named `n0`, `n1`, … in order.
+    /// [`super::slot::in_process`]), named `n0`, `n1`, … in order.
     pub fn new(
         cfg: &'a SimConfig,
         model: &'a mut dyn WorkloadModel,

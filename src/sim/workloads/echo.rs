@@ -1,4 +1,4 @@
-//! The echo workload: clients send `echo` with "Please echo <n>" and expect the same payload
+//! The echo workload: clients send `echo` with "Please echo `<n>`" and expect the same payload
 //! back; the checker lists every reply whose payload differs from the request's.
 
 use super::expect_reply;
