@@ -268,7 +268,9 @@ impl Network {
             }
             None => {
                 // A client's own thread takes the reply off its queue: the same handoff.
-                let handoff = self.timing.harness(&msg.dest, &msg.body.kind, deadline);
+                let handoff =
+                    self.timing
+                        .harness(&msg.dest, &msg.body.kind, is_client(&msg.dest), deadline);
                 Some((deadline.saturating_add(handoff), Wakeup::Deliver(msg)))
             }
         }
@@ -299,7 +301,12 @@ impl Network {
                 now
             };
             let thread = format!("receive {dest}");
-            let due = woken.saturating_add(self.timing.harness(&thread, &msg.body.kind, woken));
+            let due = woken.saturating_add(self.timing.harness(
+                &thread,
+                &msg.body.kind,
+                is_client(dest),
+                woken,
+            ));
             if due > now {
                 inbox.receiver = Receiver::Sleeping;
                 Take::SleepUntil(due, msg)

@@ -243,16 +243,15 @@ pub struct Clock {
     /// When each node's stdout thread is done with the lines it has read so far: it parses
     /// one line at a time, so a node that writes a batch sees it queued one by one.
     stdout_free: HashMap<String, Nanos>,
-    /// Times of the recent handoffs, for [`Harness::crowd_window`].
-    recent: VecDeque<Nanos>,
+    /// The handoffs within [`Harness::crowd_window`].
+    recent: Window,
     /// The JIT: handoffs so far, compile work pending (ns of one core) and when it was
     /// last worked off.
     jit_handoffs: u64,
-    /// Compile work pending (ns of one core), and when it was last worked off.
     jit_backlog: f64,
     jit_at: Nanos,
-    /// Times of the handoffs within [`Jit::load_window`].
-    load: VecDeque<Nanos>,
+    /// The handoffs within [`Jit::load_window`].
+    load: Window,
     /// Message types handed over so far.
     seen_types: std::collections::HashSet<String>,
 }
@@ -265,11 +264,11 @@ impl Clock {
             last_activity: None,
             thread_active: HashMap::new(),
             stdout_free: HashMap::new(),
-            recent: VecDeque::new(),
+            recent: Window::default(),
             jit_handoffs: 0,
             jit_backlog: 0.0,
             jit_at: 0,
-            load: VecDeque::new(),
+            load: Window::default(),
             seen_types: Default::default(),
         }
     }
@@ -313,21 +312,16 @@ impl Clock {
     }
 
     /// Whether a handoff at `now` is crowded (see [`Harness::crowd_from`]); records it.
-    /// Handoffs come nearly in time order (a few are stamped ahead), close enough for a density.
     fn crowded(&mut self, now: Nanos, h: &Harness) -> bool {
-        let since = now.saturating_sub(h.crowd_window);
-        while self.recent.front().is_some_and(|&t| t < since) {
-            self.recent.pop_front();
-        }
-        let n = (self.recent.len() + 1) as f64;
-        self.recent.push_back(now);
+        let n = self.recent.record(now, h.crowd_window) as f64;
         let span = (h.crowd_full - h.crowd_from).max(1.0);
         let p = ((n - h.crowd_from) / span).clamp(0.0, 1.0);
         p > 0.0 && self.stream().gen_bool(p)
     }
 
-    /// Maelstrom's handoff of one message by harness thread `thread` at `now`, in nanoseconds.
-    pub fn harness(&mut self, thread: &str, kind: &str, now: Nanos) -> Nanos {
+    /// Maelstrom's handoff of one `kind` message by harness thread `thread` at `now`, in
+    /// nanoseconds; `to_client` when it goes to a client (only those wait for the JIT).
+    pub fn harness(&mut self, thread: &str, kind: &str, to_client: bool, now: Nanos) -> Nanos {
         let Some(h) = self.timing.harness else {
             return 0;
         };
@@ -339,7 +333,7 @@ impl Clock {
             (false, true) => h.crowded,
             (false, false) => h.hot,
         };
-        let ms = handoff.draw(self.stream()) + self.jit_wait(kind, is_client(thread), now, &h.jit);
+        let ms = handoff.draw(self.stream()) + self.jit_wait(kind, to_client, now, &h.jit);
         to_nanos(ms)
     }
 
@@ -357,12 +351,8 @@ impl Clock {
         let slice_ns = jit.slice_ms * MILLI as f64;
         let slices = self.jit_backlog / (slice_ns * jit.drain_cores).max(1.0);
         // ...and only when the harness has threads enough to fill the other core too.
-        let since = now.saturating_sub(jit.load_window);
-        while self.load.front().is_some_and(|&t| t < since) {
-            self.load.pop_front();
-        }
-        self.load.push_back(now);
-        let busy = (self.load.len() as f64 / jit.load_full.max(1.0)).min(1.0);
+        let handoffs = self.load.record(now, jit.load_window) as f64;
+        let busy = (handoffs / jit.load_full.max(1.0)).min(1.0);
         let held = (slices - jit.hold_from).clamp(0.0, 1.0) * busy;
         let k = self.jit_handoffs as f64;
         self.jit_handoffs += 1;
@@ -402,7 +392,7 @@ impl Clock {
         // pays the parse alone.
         let cost = match self.timing.harness {
             Some(h) if written < free => to_nanos(h.parse_ms),
-            _ => self.harness(&format!("stdout {src}"), kind, written),
+            _ => self.harness(&format!("stdout {src}"), kind, false, written),
         };
         let start = written.max(free);
         let done = start.saturating_add(cost);
@@ -425,13 +415,24 @@ impl Clock {
     }
 }
 
-/// Whether a harness thread hands over to a client (`c…`): the client's own thread, or the
-/// receive thread of a client's queue (`receive c3`).
-fn is_client(thread: &str) -> bool {
-    thread
-        .rsplit(' ')
-        .next()
-        .is_some_and(|id| id.starts_with('c'))
+/// Handoff times within a sliding span, for a density. Handoffs come nearly in time order (a
+/// few are stamped ahead), close enough for a count.
+#[derive(Default)]
+struct Window {
+    times: VecDeque<Nanos>,
+}
+
+impl Window {
+    /// Records a handoff at `now`; returns how many fall within `span` up to it, itself
+    /// included.
+    fn record(&mut self, now: Nanos, span: Nanos) -> usize {
+        let since = now.saturating_sub(span);
+        while self.times.front().is_some_and(|&t| t < since) {
+            self.times.pop_front();
+        }
+        self.times.push_back(now);
+        self.times.len()
+    }
 }
 
 /// Milliseconds to nanoseconds, capped at a minute (a draw never stalls a run).

@@ -42,7 +42,7 @@ fn mean_delay_by_window(gap: Nanos, until: Nanos, window: Nanos) -> Vec<f64> {
     let mut t = 0;
     while t < until {
         // Replies to a client: the handoffs that wait for the compiler threads.
-        let ms = clock.harness("c1", "read_ok", t) as f64 / MILLI as f64;
+        let ms = clock.harness("c1", "read_ok", true, t) as f64 / MILLI as f64;
         let w = &mut sums[(t / window) as usize];
         *w = (w.0 + ms, w.1 + 1);
         t += gap;
@@ -73,11 +73,11 @@ fn a_parked_thread_hands_over_cold() {
     clock.seed(&mut ChaCha8Rng::seed_from_u64(3));
     let h = Harness::maelstrom();
     let t0 = 30 * SECOND; // past the warm-up
-    let first = clock.harness("receive n0", "read", t0);
+    let first = clock.harness("receive n0", "read", false, t0);
     assert!(first as f64 >= h.cold.floor_ms * MILLI as f64, "{first}");
     // Straight after, the network is hot: never below the hot floor, and below the cold floor
     // unless a spike hit (seeded: it does not here).
-    let next = clock.harness("receive n0", "read", t0 + MILLI);
+    let next = clock.harness("receive n0", "read", false, t0 + MILLI);
     assert!(next >= (h.hot.floor_ms * MILLI as f64) as Nanos);
     assert!((next as f64) < h.cold.floor_ms * MILLI as f64, "{next}");
 }
@@ -88,7 +88,7 @@ fn each_engine_gets_its_own_parts() {
     exact.seed(&mut ChaCha8Rng::seed_from_u64(1));
     assert_eq!(
         (
-            exact.harness("receive n0", "read", SECOND),
+            exact.harness("receive n0", "read", false, SECOND),
             exact.node(SECOND)
         ),
         (0, 0)
@@ -100,10 +100,12 @@ fn each_engine_gets_its_own_parts() {
         0,
         "a real process pays its own pipes"
     );
-    assert!(external.harness("receive n0", "read", SECOND) > 0);
+    assert!(external.harness("receive n0", "read", false, SECOND) > 0);
     let mut in_process = Clock::new(Timing::in_process());
     in_process.seed(&mut ChaCha8Rng::seed_from_u64(1));
-    assert!(in_process.node(SECOND) > 0 && in_process.harness("receive n0", "read", SECOND) > 0);
+    assert!(
+        in_process.node(SECOND) > 0 && in_process.harness("receive n0", "read", false, SECOND) > 0
+    );
 }
 
 #[test]
@@ -112,7 +114,10 @@ fn the_model_replays_from_its_seed_and_differs_between_seeds() {
         let mut clock = Clock::new(Timing::in_process());
         clock.seed(&mut ChaCha8Rng::seed_from_u64(seed));
         (0..1000u64)
-            .map(|i| clock.harness("receive n0", "read", i * 3 * MILLI) + clock.node(i * 3 * MILLI))
+            .map(|i| {
+                clock.harness("receive n0", "read", false, i * 3 * MILLI)
+                    + clock.node(i * 3 * MILLI)
+            })
             .collect::<Vec<_>>()
     };
     assert_eq!(run(5), run(5));
@@ -140,11 +145,11 @@ fn coldness_is_per_thread_and_grows_with_how_long_it_was_parked() {
             // Another thread keeps the network busy meanwhile: it does not warm this one.
             let mut busy = t;
             while busy < t + parked {
-                clock.harness("receive n1", "read", busy);
+                clock.harness("receive n1", "read", false, busy);
                 busy += MILLI;
             }
             t += parked;
-            cold += usize::from(clock.harness("receive n0", "read", t) >= cold_floor);
+            cold += usize::from(clock.harness("receive n0", "read", false, t) >= cold_floor);
         }
         cold
     };
@@ -171,7 +176,7 @@ fn a_relay_burst_crowds_the_cores_and_a_steady_stream_does_not() {
         for ms in 0..2000u64 {
             for i in 0..per_ms {
                 let t = 30 * SECOND + ms * MILLI + i * MILLI / per_ms;
-                let d = clock.harness(&format!("receive n{i}"), "read", t);
+                let d = clock.harness(&format!("receive n{i}"), "read", false, t);
                 spikes += usize::from(d > 2 * MILLI);
             }
         }
@@ -190,13 +195,13 @@ fn only_the_first_reply_of_each_type_pays_its_first_use_and_later_types_less() {
     let h = Harness::maelstrom();
     let floor = h.jit.first_use.floor_ms * MILLI as f64;
     let t = 30 * SECOND;
-    let first = clock.harness("c1", "read_ok", t) as f64;
-    let again = clock.harness("c1", "read_ok", t + MILLI) as f64;
-    let second_type = clock.harness("c1", "broadcast_ok", t + 2 * MILLI) as f64;
+    let first = clock.harness("c1", "read_ok", true, t) as f64;
+    let again = clock.harness("c1", "read_ok", true, t + MILLI) as f64;
+    let second_type = clock.harness("c1", "broadcast_ok", true, t + 2 * MILLI) as f64;
     assert!(first >= floor, "first reply: {first} ns");
     assert!(again < floor / 4.0, "same type again: {again} ns");
     assert!(second_type >= floor / 2.0, "a new type: {second_type} ns");
     // Node-bound messages never pay it: their receive threads are not held up.
-    let node_bound = clock.harness("receive n1", "gossip", t + 3 * MILLI) as f64;
+    let node_bound = clock.harness("receive n1", "gossip", false, t + 3 * MILLI) as f64;
     assert!(node_bound < floor / 4.0, "to a node: {node_bound} ns");
 }
