@@ -24,6 +24,11 @@ struct Node {
 }
 
 impl Node {
+    /// `name` started, or None (with the skip message) when python3 is missing.
+    fn launch(name: &str) -> Option<Node> {
+        python_present().then(|| Node::start(name))
+    }
+
     fn start(name: &str) -> Node {
         let path = node_script(name);
         let mut child = Command::new(&path)
@@ -140,10 +145,9 @@ fn destinations(gossip: &[Value]) -> Vec<String> {
 
 #[test]
 fn flood_gossips_to_every_other_node_and_reads_back() {
-    if !python_present() {
+    let Some(mut n) = Node::launch("flood.py") else {
         return;
-    }
-    let mut n = Node::start("flood.py");
+    };
     n.init("n1", &FIVE);
     n.send(
         "c0",
@@ -161,10 +165,9 @@ fn flood_gossips_to_every_other_node_and_reads_back() {
 
 #[test]
 fn star_leaves_send_to_the_hub_and_the_hub_relays_new_values_once() {
-    if !python_present() {
+    let Some(mut leaf) = Node::launch("star.py") else {
         return;
-    }
-    let mut leaf = Node::start("star.py");
+    };
     leaf.init("n2", &FIVE);
     let gossip = broadcast(&mut leaf, "n2", 2, 7);
     assert_eq!(destinations(&gossip), ["n0"]);
@@ -188,10 +191,9 @@ fn star_leaves_send_to_the_hub_and_the_hub_relays_new_values_once() {
 
 #[test]
 fn lossy_broadcast_acknowledges_every_value_but_drops_every_fifth() {
-    if !python_present() {
+    let Some(mut n) = Node::launch("lossy_broadcast.py") else {
         return;
-    }
-    let mut n = Node::start("lossy_broadcast.py");
+    };
     n.init("n0", &FIVE);
     for (i, value) in (100..110).enumerate() {
         let gossip = broadcast(&mut n, "n0", 2 + i as u64, value);
@@ -206,10 +208,9 @@ fn lossy_broadcast_acknowledges_every_value_but_drops_every_fifth() {
 
 #[test]
 fn echo_echoes() {
-    if !python_present() {
+    let Some(mut n) = Node::launch("echo.py") else {
         return;
-    }
-    let mut n = Node::start("echo.py");
+    };
     n.init("n0", &["n0"]);
     n.send(
         "c1",
@@ -225,10 +226,9 @@ fn echo_echoes() {
 
 #[test]
 fn crash_after_init_exits_with_3_and_says_why() {
-    if !python_present() {
+    let Some(mut n) = Node::launch("crash_after_init.py") else {
         return;
-    }
-    let mut n = Node::start("crash_after_init.py");
+    };
     n.init("n0", &["n0"]);
     let mut stderr = n.child.stderr.take().expect("stderr");
     assert_eq!(n.close(), Some(3));
@@ -239,10 +239,9 @@ fn crash_after_init_exits_with_3_and_says_why() {
 
 #[test]
 fn junk_stdout_prints_a_line_that_is_not_json_on_its_first_broadcast() {
-    if !python_present() {
+    let Some(mut n) = Node::launch("junk_stdout.py") else {
         return;
-    }
-    let mut n = Node::start("junk_stdout.py");
+    };
     n.init("n0", &["n0"]);
     n.send(
         "c1",
@@ -257,10 +256,9 @@ fn junk_stdout_prints_a_line_that_is_not_json_on_its_first_broadcast() {
 
 #[test]
 fn silent_init_prints_nothing_within_a_second() {
-    if !python_present() {
+    let Some(mut n) = Node::launch("silent_init.py") else {
         return;
-    }
-    let mut n = Node::start("silent_init.py");
+    };
     n.send(
         "c0",
         "n0",

@@ -4,7 +4,7 @@
 {"type": "gossip", "message": v}, with no reply expected; a node receiving `gossip` stores the
 value and relays nothing. `broadcast_ok` is sent at once; `read` answers from local state."""
 
-from maelstrom_node import Node, serve_gossip_and_reads
+from maelstrom_node import Node, flood, serve_gossip_and_reads
 
 node = Node()
 values = set()
@@ -12,10 +12,7 @@ values = set()
 
 @node.on("broadcast")
 def broadcast(msg):
-    value = msg["body"]["message"]
-    values.add(value)
-    for other in node.peers():
-        node.send(other, {"type": "gossip", "message": value})
+    flood(node, values, msg["body"]["message"])
     node.reply(msg, {"type": "broadcast_ok"})
 
 

@@ -3,7 +3,7 @@
 dropped (never stored, never forwarded) and still acknowledged with `broadcast_ok`, so a checker
 must find those values lost."""
 
-from maelstrom_node import Node, serve_gossip_and_reads
+from maelstrom_node import Node, flood, serve_gossip_and_reads
 
 DROP_EVERY = 5
 
@@ -20,9 +20,7 @@ def broadcast(msg):
     if client_broadcasts % DROP_EVERY == 0:
         node.log(f"dropping {value!r} on purpose")
     else:
-        values.add(value)
-        for other in node.peers():
-            node.send(other, {"type": "gossip", "message": value})
+        flood(node, values, value)
     node.reply(msg, {"type": "broadcast_ok"})
 
 

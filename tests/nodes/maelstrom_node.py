@@ -58,6 +58,13 @@ class Node:
                 handler(msg)
 
 
+def flood(node, values, value):
+    """Keeps `value` and sends it once, directly, to every other node as `gossip`."""
+    values.add(value)
+    for other in node.peers():
+        node.send(other, {"type": "gossip", "message": value})
+
+
 def serve_gossip_and_reads(node, values):
     """The broadcast nodes' common half: `gossip` adds a value to `values` and relays nothing;
     `read` answers from `values`."""
