@@ -8,7 +8,7 @@
 
 use super::{Engine, Event, Phase};
 use crate::protocol::{Body, Message};
-use crate::sim::clock::nanos;
+use crate::sim::clock::{nanos, Nanos, MILLI};
 use crate::sim::external::{Heard, Said, WallClock, INIT_DEADLINE};
 
 /// One node's progress through setup.
@@ -27,7 +27,12 @@ pub(super) struct Live {
     /// Nodes whose stdout is no longer read: as in Maelstrom, after an invalid line.
     deaf: Vec<bool>,
     problems: Vec<String>,
+    /// When the deaf nodes were last asked whether they exited.
+    exits_polled: Nanos,
 }
+
+/// How often a node that is no longer read is asked whether it exited.
+const EXIT_POLL: Nanos = 100 * MILLI;
 
 impl Live {
     pub(super) fn new(clock: WallClock, nodes: usize) -> Live {
@@ -36,6 +41,7 @@ impl Live {
             setup: Vec::new(),
             deaf: vec![false; nodes],
             problems: Vec::new(),
+            exits_polled: 0,
         }
     }
 
@@ -192,13 +198,34 @@ impl Engine<'_> {
                             node,
                             format!(
                                 "Node {id} sent a message with an invalid {role} {name:?} (no such node, service or open client): {}",
-                                crate::sim::external::wire::quote(
-                                    &serde_json::to_string(&msg).unwrap_or_default()
-                                )
+                                crate::sim::external::wire::quote(String::from_utf8_lossy(
+                                    &crate::sim::external::wire::encode(&msg)
+                                ).trim_end())
                             ),
                         )
                     }
                     None => self.send(msg),
+                }
+            }
+        }
+    }
+
+    /// A node whose output is no longer read cannot be heard to end, so its process is asked:
+    /// its exit ends the run as any node's does.
+    pub(super) fn poll_deaf_exits(&mut self) {
+        let Some(live) = self.live.as_mut() else {
+            return;
+        };
+        let now = live.clock.now();
+        if now < live.exits_polled + EXIT_POLL || !live.deaf.contains(&true) {
+            return;
+        }
+        live.exits_polled = now;
+        let deaf: Vec<usize> = (0..live.deaf.len()).filter(|&i| live.deaf[i]).collect();
+        for node in deaf {
+            if self.failure.is_none() && self.nodes[node].exited() {
+                if let Some(report) = self.nodes[node].ended() {
+                    self.failure = Some(crate::exit::harness(report));
                 }
             }
         }
