@@ -190,6 +190,7 @@ impl<'a> Engine<'a> {
                 break;
             };
             self.now = self.now.max(time);
+            self.note_lag(time);
             self.handle(event);
             if self.phase == Phase::Done || self.settle() {
                 break;
