@@ -148,3 +148,41 @@ fn a_python_node_that_crashes_or_never_answers_init_ends_the_run_with_the_reason
     assert!(stderr.contains("to respond to an init message"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+/// One seed, one partition schedule: the nemesis draws from a stream of its own, so a run of
+/// glomers' own node in virtual time and a run of a Python node as real processes, on the same
+/// seed, cut the same nodes at the same offsets from the start of the test.
+#[test]
+fn one_seed_gives_one_partition_schedule_in_both_engines() {
+    if !python_present() {
+        return;
+    }
+    let opts = TestOpts::parse_args(&["--time-limit", "6", "--nemesis-interval", "1"])
+        .expect("valid options");
+    let nemesis_ops = |history: &[glomers::history::Op]| {
+        history
+            .iter()
+            .filter(|op| op.process == glomers::history::Process::Nemesis)
+            .filter(|op| op.kind == glomers::history::OpType::Info)
+            .map(|op| (op.time, op.f.clone(), op.value.clone()))
+            .collect::<Vec<_>>()
+    };
+    let (own, _) = sim_run::judge(&profile("3c"), &opts, 7).expect("in-process run");
+    let mut foreign = ForeignRun::new(python_node("flood.py"));
+    foreign.timeout = Some(Duration::from_secs(120));
+    let (theirs, _) =
+        sim_run::judge_foreign(&profile("3c"), &opts, 7, &foreign).expect("real-time run");
+    let (own, theirs) = (
+        nemesis_ops(&own.outcome.history),
+        nemesis_ops(&theirs.outcome.history),
+    );
+    assert!(own.len() >= 4, "a 6 s run with 1 s intervals: {own:?}");
+    // The final heal comes when each run's own drain ends; everything before it is the seed's.
+    let scheduled = own.len() - 1;
+    assert!(theirs.len() > scheduled, "{theirs:?}");
+    for ((t1, f1, v1), (t2, f2, v2)) in own.iter().zip(&theirs).take(scheduled) {
+        assert_eq!((f1, v1), (f2, v2));
+        let apart = t1.abs_diff(*t2);
+        assert!(apart < 50_000_000, "{f1} at {t1} ns and {t2} ns");
+    }
+}
