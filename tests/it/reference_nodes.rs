@@ -186,3 +186,51 @@ fn one_seed_gives_one_partition_schedule_in_both_engines() {
         assert!(apart < 50_000_000, "{f1} at {t1} ns and {t2} ns");
     }
 }
+
+/// A node that puts another name in `src` is refused and read no more, so its gossip can
+/// neither slip past partitions nor hide from the message counts, and `init_ok` sent in the
+/// name of silent peers sets up nothing (Maelstrom 0.2.4 carries both).
+#[test]
+fn a_forged_src_is_refused_and_never_passes() {
+    if !python_present() {
+        return;
+    }
+    let runs = std::thread::scope(|scope| {
+        let handles: Vec<_> = [("dest", "3c"), ("client", "3c"), ("init", "3b")]
+            .into_iter()
+            .map(|(mode, id)| {
+                scope.spawn(move || {
+                    let dir = tempfile::tempdir().expect("temp dir");
+                    let out = glomers()
+                        .args(["run", id, "--engine", "sim", "--seed", "2"])
+                        .args(["--time-limit", "5", "--node-arg", mode, "--bin"])
+                        .arg(node_script("forged_src.py"))
+                        .arg("--store")
+                        .arg(dir.path())
+                        .output()
+                        .expect("glomers runs");
+                    (mode, out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("run"))
+            .collect::<Vec<_>>()
+    });
+    for (mode, out) in runs {
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if mode == "init" {
+            assert_eq!(out.status.code(), Some(3), "{mode}: {said}");
+            assert!(said.contains("to respond to an init message"), "{said}");
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{mode}: {said}");
+            assert!(said.contains("tried to send a message as"), "{said}");
+            assert!(said.contains("FAIL"), "{mode}: {said}");
+        }
+    }
+}
