@@ -25,7 +25,15 @@ pub fn quote(line: &str) -> String {
 
 /// Parses one stdout line of node `node` into a message, or says why Maelstrom would refuse it.
 pub fn parse(node: &str, line: &str) -> Result<Message, String> {
-    let value: Value = serde_json::from_str(line).map_err(|_| {
+    let value: Value = serde_json::from_str(line).map_err(|e| {
+        // serde_json stops at 128 levels: such a line may be well-formed, only too deep to read.
+        if e.to_string().starts_with("recursion limit exceeded") {
+            return format!(
+                "Node {node} printed a line to STDOUT which was nested too deep (more than 128 \
+                 levels of arrays and objects) to be read:\n{}",
+                quote(line)
+            );
+        }
         format!(
             "Node {node} printed a line to STDOUT which was not well-formed JSON:\n{}\n\
              Did you mean to encode this line as JSON? Or was this line intended for STDERR?",
