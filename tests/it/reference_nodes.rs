@@ -113,6 +113,36 @@ fn a_node_that_prints_junk_or_loses_values_fails_with_the_reason() {
     );
 }
 
+/// Maelstrom stops reading a node's stdout at its first bad line, so every later echo times
+/// out (`info`); Maelstrom 0.2.4's echo checker pairs invocations only with `ok` and `fail`
+/// completions, so it never sees those, and `:stats` is satisfied by the one echo answered
+/// before: the run is valid, exactly as under Maelstrom, with the bad line among the notes.
+#[test]
+fn an_echo_node_deafened_after_one_answer_passes_as_it_would_in_maelstrom() {
+    if !python_present() {
+        return;
+    }
+    let short = TestOpts::parse_args(&["--time-limit", "3"]).expect("valid options");
+    let verdict = run("1", "junk_stdout.py", &short, 3);
+    let notes = verdict.figures.notes.join("\n");
+    assert!(
+        notes.contains("printed a line to STDOUT which was not well-formed JSON"),
+        "{notes}"
+    );
+    assert!(
+        verdict.figures.ok_fraction.is_some_and(|f| f < 1.0),
+        "the echoes after the bad line time out: {:?}",
+        verdict.figures
+    );
+    assert_eq!(
+        verdict.figures.valid,
+        Some(glomers::verdict::Validity::Valid),
+        "{:?}",
+        verdict.figures
+    );
+    assert!(verdict.pass);
+}
+
 #[test]
 fn a_python_node_that_crashes_or_never_answers_init_ends_the_run_with_the_reason() {
     if !python_present() {
