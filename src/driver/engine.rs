@@ -103,10 +103,10 @@ pub fn install_pinned(release: &Release, search: &Search) -> anyhow::Result<Foun
         .clone()
         .ok_or_else(|| exit::setup("no cache folder: set XDG_CACHE_HOME or HOME"))?;
     let artifact = Artifact::resolve(release, None, None);
-    eprintln!(
+    super::output::tell(&format!(
         "glomers: Maelstrom {} is not installed; installing it",
         artifact.version
-    );
+    ));
     let dir = install::install(&artifact, &root, false)?;
     Ok(Found {
         launch: locate::Launch::Jar(dir.join(locate::JAR)),

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 /// This very binary as a foreign node for `id`, with the profile's own node flags.
 fn own_binary(id: &str) -> Program {
+    // The nodes run under guards, which are the glomers binary run again.
+    glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
     let p = profile(id);
     let mut args = vec!["node".to_string(), p.workload.maelstrom_name().to_string()];
     args.extend(p.node_args.iter().cloned());

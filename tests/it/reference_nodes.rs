@@ -13,6 +13,8 @@ use glomers::verdict::Verdict;
 use std::time::{Duration, Instant};
 
 fn python_node(name: &str) -> Program {
+    // The nodes run under guards, which are the glomers binary run again.
+    glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
     Program {
         bin: node_script(name),
         args: Vec::new(),

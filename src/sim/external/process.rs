@@ -4,21 +4,22 @@
 //! by a channel, a stdout reader that stamps each line with the instant it arrived, and a stderr
 //! reader.
 //!
-//! Nothing outlives the node: it runs in its own process group (with anything it spawns), is
-//! sent SIGKILL when dropped, as Maelstrom's `destroyForcibly` does, and on Linux also when
-//! glomers itself dies without a chance to clean up.
+//! Nothing outlives the node: it runs under a guard ([`crate::child::guard`]) that kills it and
+//! everything it started — in its group or not — when the node is dropped (as Maelstrom's
+//! `destroyForcibly` does), when glomers dies however it dies, or when the node exits. Its exit
+//! is seen from the process, not the pipe: a node that closed its stdout earlier, or left a child
+//! holding it, is still reported when it exits.
 
 use super::wire;
+use crate::child::{Guarded, Pipes};
 use crate::protocol::Message;
 use crate::sim::slot::NodeSlot;
 use anyhow::Context;
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
@@ -76,8 +77,7 @@ fn recall(tail: &Tail) -> String {
 /// A node running as a child process.
 pub struct ExternalNode {
     id: String,
-    child: Child,
-    pgid: Pid,
+    guarded: Guarded,
     stdin: Sender<Vec<u8>>,
     stdout_tail: Tail,
     stderr_tail: Tail,
@@ -100,35 +100,50 @@ impl ExternalNode {
         let log_file = log
             .map(|path| File::create(path).with_context(|| format!("creating {}", path.display())))
             .transpose()?;
-        let mut cmd = Command::new(&program.bin);
-        crate::process_group::isolate(&mut cmd);
-        cmd.args(&program.args)
-            .current_dir(std::env::temp_dir())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .with_context(|| format!("starting node {id}: {}", program.bin.display()))?;
-        let pgid = Pid::from_raw(child.id() as i32);
-        let (stdin, stdout, stderr) =
-            match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
-                (Some(i), Some(o), Some(e)) => (i, o, e),
-                _ => anyhow::bail!("node {id}: its pipes could not be opened"),
-            };
+        let (mut guarded, pipes) = Guarded::spawn(
+            program.bin.as_os_str(),
+            &program.args,
+            &std::env::temp_dir(),
+        )
+        .with_context(|| format!("starting node {id}: {}", program.bin.display()))?;
+        let Pipes {
+            stdin,
+            stdout,
+            stderr,
+        } = pipes;
         let stdout_tail = Tail::default();
         let stderr_tail = Tail::default();
         let stderr_done = Arc::new(AtomicBool::new(false));
         let node_name = id.to_string();
         let tail = stdout_tail.clone();
-        std::thread::spawn(move || read_stdout(stdout, node, &node_name, &tail, &heard));
+        let stdout_ended = Arc::new(AtomicBool::new(false));
+        let ended = stdout_ended.clone();
+        let on_exit = heard.clone();
+        std::thread::spawn(move || {
+            read_stdout(stdout, node, &node_name, &tail, &heard);
+            ended.store(true, Ordering::SeqCst);
+        });
+        // A node whose stdout ended before it exited (closed early) was heard as `Closed` while
+        // still running; its exit is told again, so that the engine reports it. Otherwise the
+        // end of stdout, which comes once the guard has stopped everything, tells it.
+        guarded.on_exit(move || {
+            if stdout_ended.load(Ordering::SeqCst) {
+                let _ = on_exit.send(Heard {
+                    node,
+                    at: Instant::now(),
+                    said: Said::Closed,
+                });
+            }
+        });
         let (tail, done) = (stderr_tail.clone(), stderr_done.clone());
         std::thread::spawn(move || read_stderr(stderr, log_file, &tail, &done));
         let (to_stdin, lines) = mpsc::channel::<Vec<u8>>();
         std::thread::spawn(move || {
             let mut stdin = BufWriter::new(stdin);
             for line in lines {
-                // A node that stopped reading has crashed or exited; the stdout reader tells.
+                // A node that stopped reading has closed its stdin, crashed or exited: EPIPE
+                // (glomers ignores SIGPIPE) ends this thread, and the node's exit is reported
+                // from the process.
                 if stdin.write_all(&line).and_then(|()| stdin.flush()).is_err() {
                     break;
                 }
@@ -136,8 +151,7 @@ impl ExternalNode {
         });
         Ok(ExternalNode {
             id: id.to_string(),
-            child,
-            pgid,
+            guarded,
             stdin: to_stdin,
             stdout_tail,
             stderr_tail,
@@ -147,13 +161,24 @@ impl ExternalNode {
         })
     }
 
-    /// How the node exited, waiting up to `patience` for it to. The exited process is left
-    /// unreaped (a zombie) until the node is dropped: while it is, its pid and process group
-    /// cannot be given to another process, so stopping the group can never hit a stranger.
+    /// Sends `signal` to the node's process group (to pause, resume or kill it); not to what
+    /// the node started outside its group. Never reaches another process: the guard sends it,
+    /// and only while the node runs.
+    pub fn signal_group(&self, signal: Signal) -> std::io::Result<()> {
+        self.guarded.signal_group(signal)
+    }
+
+    /// The node's pid, which is also its process group's id.
+    pub fn pid(&self) -> u32 {
+        self.guarded.pid().as_raw().unsigned_abs()
+    }
+
+    /// How the node exited, waiting up to `patience` for it to. Its guard exits as the node did
+    /// once everything the node started is gone, and stays unreaped until the node is dropped.
     fn exit_status(&mut self, patience: Duration) -> Option<String> {
         let until = Instant::now() + patience;
         while self.status.is_none() {
-            self.status = crate::process_group::peek_exit(self.pgid);
+            self.status = self.guarded.peek_exit();
             if self.status.is_some() || Instant::now() >= until {
                 break;
             }
@@ -303,15 +328,6 @@ impl NodeSlot for ExternalNode {
     }
 }
 
-impl Drop for ExternalNode {
-    fn drop(&mut self) {
-        // The whole group, so that whatever the node started goes with it.
-        let _ = killpg(self.pgid, Signal::SIGKILL);
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,45 +344,6 @@ mod tests {
                 Line::Oversized(n) => out.push(format!("<{n}>")),
             }
         }
-    }
-
-    fn sh(script: &str) -> ExternalNode {
-        let program = Program {
-            bin: "/bin/sh".into(),
-            args: vec!["-c".into(), script.into()],
-        };
-        let (tx, _rx) = mpsc::channel();
-        ExternalNode::spawn(&program, "n0", 0, None, tx).expect("sh starts")
-    }
-
-    fn state(pid: i32) -> Option<char> {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        stat.rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .next()?
-            .chars()
-            .next()
-    }
-
-    #[test]
-    fn an_exit_is_described_and_the_process_stays_unreaped_until_dropped() {
-        let mut node = sh("echo 'about to fail' >&2; exit 3");
-        let report = node.ended().expect("it exited");
-        assert!(
-            report.contains("Node n0 crashed with exit status 3"),
-            "{report}"
-        );
-        assert!(report.contains("about to fail"), "{report}");
-        let pid = node.pgid.as_raw();
-        // Still a zombie: its pid (and group id) cannot be reused while it is held.
-        assert_eq!(state(pid), Some('Z'));
-        drop(node);
-        assert_eq!(state(pid), None, "reaped when dropped");
-
-        let mut node = sh("kill -9 $$");
-        let report = node.ended().expect("it was killed");
-        assert!(report.contains("signal 9 (SIGKILL)"), "{report}");
     }
 
     #[test]
