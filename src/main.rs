@@ -15,8 +15,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // `glomers __guard …`, the process that guards one node (never returns); not a subcommand.
     glomers::child::guard::serve_if_asked();
-    // This very executable, even if its file is replaced while it runs.
-    glomers::child::set_guard_program("/proc/self/exe");
+    glomers::child::guard_with_this_executable();
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),

@@ -149,6 +149,9 @@ fn serve(args: &[OsString]) -> Result<Option<WaitStatus>, String> {
             let _ = killpg(node, signal);
         }
     }
+    // The node's group at once (its leader is not reaped yet, so the group is still its own):
+    // where there is no /proc to find the rest by, this is what stops the node.
+    let _ = killpg(node, Signal::SIGKILL);
     let ended = descendants::kill_all(PATIENCE);
     // The report pipe closes as the guard exits: glomers' sign that the node has ended.
     drop(report);

@@ -4,7 +4,7 @@
 //! it started, and waits (bounded) for that to be done; glomers dying closes it just the same.
 //!
 //! The guard is glomers' own executable run again with a hidden argument, so `main` registers
-//! it ([`set_guard_program`]); a program that embeds the library (a test) registers the glomers
+//! it ([`guard_with_this_executable`]); a program that embeds the library (a test) registers the glomers
 //! binary. Nothing runs unguarded: without a guard program, starting fails and says so.
 //!
 //! The guard exits the way the program did, so how the program ended is peeked at on the guard,
@@ -30,11 +30,22 @@ static GUARD_PROGRAM: OnceLock<PathBuf> = OnceLock::new();
 /// above, `glomers run` itself).
 const STOP_PATIENCE: Duration = Duration::from_secs(15);
 
-/// Registers the executable that serves as every child's guard: glomers' own (`/proc/self/exe`,
-/// which stays valid even if the file is replaced during a run), or the glomers binary for a
-/// program that embeds the library. The first registration stays.
+/// Registers the executable that serves as every child's guard: glomers' own
+/// ([`guard_with_this_executable`]), or the glomers binary for a program that embeds the
+/// library. The first registration stays.
 pub fn set_guard_program(path: impl Into<PathBuf>) {
     let _ = GUARD_PROGRAM.set(path.into());
+}
+
+/// Registers this very executable as the guard program: `/proc/self/exe` on Linux, which stays
+/// valid even if the file is replaced during a run; elsewhere its path.
+pub fn guard_with_this_executable() {
+    #[cfg(target_os = "linux")]
+    set_guard_program("/proc/self/exe");
+    #[cfg(not(target_os = "linux"))]
+    if let Ok(exe) = std::env::current_exe() {
+        set_guard_program(exe);
+    }
 }
 
 fn guard_program() -> std::io::Result<&'static Path> {

@@ -12,4 +12,4 @@ pub mod group;
 pub mod guard;
 pub mod guarded;
 
-pub use guarded::{set_guard_program, Guarded, Pipes};
+pub use guarded::{guard_with_this_executable, set_guard_program, Guarded, Pipes};
