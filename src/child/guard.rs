@@ -75,11 +75,12 @@ fn fd_arg(arg: Option<&OsString>) -> Result<RawFd, String> {
         .ok_or_else(|| format!("usage: glomers {SUBCOMMAND} <fd> <fd> <program> [args…]"))
 }
 
-/// Marks `fd` close-on-exec, so that the node does not inherit it.
-fn close_on_exec(fd: RawFd) {
-    // SAFETY: fcntl on a descriptor this process owns, with a plain flag.
-    unsafe {
-        nix::libc::fcntl(fd, nix::libc::F_SETFD, nix::libc::FD_CLOEXEC);
+/// Marks `fd` close-on-exec, so that the node does not inherit it; an error if it is not open.
+fn close_on_exec(fd: RawFd) -> Result<(), String> {
+    // SAFETY: fcntl with a plain flag; on a descriptor that is not open it only fails (EBADF).
+    match unsafe { nix::libc::fcntl(fd, nix::libc::F_SETFD, nix::libc::FD_CLOEXEC) } {
+        -1 => Err(format!("descriptor {fd} is not open")),
+        _ => Ok(()),
     }
 }
 
@@ -90,10 +91,10 @@ fn serve(args: &[OsString]) -> Result<Option<WaitStatus>, String> {
     let Some(program) = args.get(2) else {
         return Err(fd_arg(None).unwrap_err());
     };
-    close_on_exec(lifeline_fd);
-    close_on_exec(report_fd);
-    // SAFETY: glomers passed these two descriptors to this process for it alone, and nothing
-    // else in it has taken them.
+    close_on_exec(lifeline_fd)?;
+    close_on_exec(report_fd)?;
+    // SAFETY: both are open (checked just above), glomers passed them to this process for it
+    // alone, and nothing else in it has taken them.
     let (mut lifeline, mut report) =
         unsafe { (File::from_raw_fd(lifeline_fd), File::from_raw_fd(report_fd)) };
     descendants::become_subreaper().map_err(|e| format!("becoming a subreaper: {e}"))?;

@@ -198,6 +198,34 @@ fn a_timeout_leaves_nothing_running() {
     scene.assert_nothing_left("--timeout");
 }
 
+#[test]
+fn what_a_killed_guard_leaves_is_stopped_by_glomers_at_the_end() {
+    if !python_present() {
+        return;
+    }
+    let scene = Scene::new();
+    let child = scene.start(&["--time-limit", "60"], &["escape", "20"]);
+    scene.wait_ready();
+    // Its parent is its guard.
+    let node = std::fs::read_to_string(scene.pids().join("node")).unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", node.trim())).unwrap();
+    let guard: i32 = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok())
+        .unwrap();
+    assert_ne!(
+        guard,
+        child.id() as i32,
+        "the node's parent is its guard, not glomers"
+    );
+    // Killed from outside, the guard cannot clean up: the node gets its death signal, and what
+    // it started is adopted by glomers, which stops it as the run ends (on the node's crash).
+    kill(Pid::from_raw(guard), Signal::SIGKILL).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    scene.assert_nothing_left("the guard's death");
+}
+
 /// Runs a node that ends badly and checks the crash report: exit 3, the node's status named.
 fn assert_reported(behaviour: &str, time_limit: &str, status: &str) -> Scene {
     let scene = Scene::new();

@@ -11,8 +11,8 @@ unreported. It answers `init`, then does what its one argument says:
   deaf-flood    sends one 4 MiB message to every other node, then never reads again
 
 Every process it starts writes its pid as a file name into the folder named by
-`$HOSTILE_PIDS`, and the node writes `ready` there once they all have, so a test knows exactly
-which processes to look for."""
+`$HOSTILE_PIDS` (the node its own too, and its pid in `node`), and the node writes `ready` there
+once they all have, so a test knows exactly which processes to look for."""
 
 import os
 import sys
@@ -27,6 +27,13 @@ def record(name=None):
     """Notes this process (or `name`) in the pid folder."""
     with open(os.path.join(PIDS, name or str(os.getpid())), "w"):
         pass
+
+
+def record_node():
+    """Notes the node itself, and which pid is the node's (in `node`)."""
+    record()
+    with open(os.path.join(PIDS, "node"), "w") as f:
+        f.write(str(os.getpid()))
 
 
 def linger():
@@ -82,7 +89,7 @@ chain_length = int(sys.argv[2]) if len(sys.argv) > 2 else 200
 @node.on("init")
 def init(msg):
     node._init(msg)
-    record()
+    record_node()
     if behaviour == "escape":
         own_group()
         daemon()
