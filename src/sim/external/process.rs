@@ -2,7 +2,7 @@
 //! lines on stdin, messages read from stdout, stderr kept in a log file and a short tail for
 //! error messages. Three threads per node, so that no pipe ever blocks the engine: a writer fed
 //! by a channel, a stdout reader that stamps each line with the instant it arrived, and a stderr
-//! reader.
+//! reader; and a fourth that waits for the node's exit.
 //!
 //! Nothing outlives the node: it runs under a guard ([`crate::child::guard`]) that kills it and
 //! everything it started — in its group or not — when the node is dropped (as Maelstrom's
@@ -77,6 +77,7 @@ fn recall(tail: &Tail) -> String {
 /// A node running as a child process.
 pub struct ExternalNode {
     id: String,
+    /// The node under its guard: dropping it stops the node and everything it started.
     guarded: Guarded,
     stdin: Sender<Vec<u8>>,
     stdout_tail: Tail,
