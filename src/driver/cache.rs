@@ -20,7 +20,7 @@ pub(crate) fn cache_root() -> Option<PathBuf> {
     let (root, warning) =
         cache_root_from(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"));
     if let Some(warning) = warning {
-        WARNED.call_once(|| eprintln!("glomers: warning: {warning}"));
+        WARNED.call_once(|| super::output::tell(&format!("glomers: warning: {warning}")));
     }
     root
 }

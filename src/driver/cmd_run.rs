@@ -34,13 +34,19 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
         &profiles.maelstrom,
     )?;
     if plan.engine != Engine::Sim {
-        eprintln!("glomers: engine {}: {}", choice.name(), choice.why());
+        super::output::tell(&format!(
+            "glomers: engine {}: {}",
+            choice.name(),
+            choice.why()
+        ));
     }
     for warning in choice.warnings() {
-        eprintln!("glomers: warning: {warning}");
+        super::output::tell(&format!("glomers: warning: {warning}"));
     }
     if plan.seed.is_some() && matches!(choice, Choice::Maelstrom { .. }) {
-        eprintln!("glomers: --seed only applies to the simulator; Maelstrom is not seeded");
+        super::output::tell(
+            "glomers: --seed only applies to the simulator; Maelstrom is not seeded",
+        );
     }
     let Some(profile) = one else {
         let rows = run_all::run_all(&profiles, &choice, plan)?;

@@ -109,10 +109,10 @@ pub fn install_pinned(release: &Release, search: &Search) -> anyhow::Result<Foun
 }
 
 fn install_artifact(artifact: &Artifact, root: &Path) -> anyhow::Result<Found> {
-    eprintln!(
+    super::output::tell(&format!(
         "glomers: Maelstrom {} is not installed; installing it",
         artifact.version
-    );
+    ));
     let dir = install::install(artifact, root, false)?;
     Ok(Found {
         launch: locate::Launch::Jar(dir.join(locate::JAR)),

@@ -152,7 +152,7 @@ pub(crate) fn install(
     match install_with(artifact, cache_root, force, &limits, &interrupt) {
         Err(Stop::Interrupted) => {
             // Every temporary was dropped on the way out of `install_with`.
-            eprintln!("glomers: interrupted; the partial Maelstrom download was removed");
+            super::output::tell("glomers: interrupted; the partial Maelstrom download was removed");
             std::process::exit(i32::from(crate::exit::INTERRUPTED));
         }
         Err(Stop::Failed(e)) => Err(e),

@@ -17,6 +17,7 @@ fn peak_mib(pid: u32) -> Option<f64> {
 
 #[test]
 fn peers_flooded_without_reading_keep_memory_bounded_and_the_test_on_time() {
+    let _machine = crate::support::machine::shared();
     if !python_present() {
         return;
     }
@@ -56,6 +57,7 @@ fn peers_flooded_without_reading_keep_memory_bounded_and_the_test_on_time() {
 
 #[test]
 fn ctrl_c_is_honoured_while_a_node_writes_as_fast_as_it_can() {
+    let _machine = crate::support::machine::shared();
     let yes = std::path::Path::new("/usr/bin/yes");
     if !yes.exists() {
         eprintln!("skipped: no /usr/bin/yes");

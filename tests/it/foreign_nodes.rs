@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 /// This very binary as a foreign node for `id`, with the profile's own node flags.
 fn own_binary(id: &str) -> Program {
+    // The nodes run under guards, which are the glomers binary run again.
+    glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
     let p = profile(id);
     let mut args = vec!["node".to_string(), p.workload.maelstrom_name().to_string()];
     args.extend(p.node_args.iter().cloned());
@@ -30,6 +32,7 @@ fn close(a: f64, b: f64, floor: f64) -> bool {
 
 #[test]
 fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
+    let _machine = crate::support::machine::shared();
     // Short runs of every official command. The in-process runs first (they use the CPU);
     // then the real-time runs a few at a time (they mostly wait), so that a loaded machine
     // does not slow the clients of a run that issues 1000 operations a second.
@@ -190,6 +193,7 @@ fn none_running(pids: &[i32]) -> bool {
 
 #[test]
 fn a_node_that_crashes_ends_the_run_with_its_status_and_stderr() {
+    let _machine = crate::support::machine::shared();
     let dir = tempfile::tempdir().unwrap();
     let node = sh_node(
         dir.path(),
@@ -217,6 +221,7 @@ fn a_node_that_crashes_ends_the_run_with_its_status_and_stderr() {
 
 #[test]
 fn a_node_that_never_answers_init_fails_setup_after_ten_seconds() {
+    let _machine = crate::support::machine::shared();
     let dir = tempfile::tempdir().unwrap();
     let node = dir.path().join("mute");
     write_executable(
@@ -244,6 +249,7 @@ fn a_node_that_never_answers_init_fails_setup_after_ten_seconds() {
 
 #[test]
 fn ctrl_c_and_timeout_stop_every_node() {
+    let _machine = crate::support::machine::shared();
     let dir = tempfile::tempdir().unwrap();
     // Answers init, then ignores everything, for ever; its child `sleep` must go too.
     let children = dir.path().join("children");
@@ -337,6 +343,7 @@ fn maelstrom_gets_the_foreign_binary_and_only_its_own_arguments() {
 
 #[test]
 fn a_simulated_foreign_run_keeps_each_nodes_stderr_in_its_run_folder_and_leaves_nothing_running() {
+    let _machine = crate::support::machine::shared();
     let dir = tempfile::tempdir().unwrap();
     let node = wrapper(dir.path());
     let out = ran(&mut run_bin(

@@ -7,6 +7,7 @@ mod support;
 mod broadcast;
 mod calibration;
 mod cli_options;
+mod containment;
 mod dependency_tree;
 mod driver_completions;
 mod driver_doctor;

@@ -13,6 +13,8 @@ use glomers::verdict::Verdict;
 use std::time::{Duration, Instant};
 
 fn python_node(name: &str) -> Program {
+    // The nodes run under guards, which are the glomers binary run again.
+    glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
     Program {
         bin: node_script(name),
         args: Vec::new(),
@@ -41,6 +43,7 @@ fn latency_close(quantile: usize, sim: f64, real: f64) -> bool {
 
 #[test]
 fn flood_and_star_in_python_reproduce_the_real_maelstrom_figures() {
+    let _machine = crate::support::machine::alone();
     if !python_present() {
         return;
     }
@@ -80,6 +83,7 @@ fn flood_and_star_in_python_reproduce_the_real_maelstrom_figures() {
 
 #[test]
 fn a_node_that_prints_junk_or_loses_values_fails_with_the_reason() {
+    let _machine = crate::support::machine::shared();
     if !python_present() {
         return;
     }
@@ -145,6 +149,7 @@ fn an_echo_node_deafened_after_one_answer_passes_as_it_would_in_maelstrom() {
 
 #[test]
 fn a_python_node_that_crashes_or_never_answers_init_ends_the_run_with_the_reason() {
+    let _machine = crate::support::machine::shared();
     if !python_present() {
         return;
     }
@@ -184,6 +189,7 @@ fn a_python_node_that_crashes_or_never_answers_init_ends_the_run_with_the_reason
 /// seed, cut the same nodes at the same offsets from the start of the test.
 #[test]
 fn one_seed_gives_one_partition_schedule_in_both_engines() {
+    let _machine = crate::support::machine::shared();
     if !python_present() {
         return;
     }
@@ -222,6 +228,7 @@ fn one_seed_gives_one_partition_schedule_in_both_engines() {
 /// name of silent peers sets up nothing (Maelstrom 0.2.4 carries both).
 #[test]
 fn a_forged_src_is_refused_and_never_passes() {
+    let _machine = crate::support::machine::shared();
     if !python_present() {
         return;
     }
