@@ -98,7 +98,8 @@ impl Guarded {
         let (lifeline_out, lifeline) = std::io::pipe()?;
         let (report, report_in) = std::io::pipe()?;
         let (keep_a, keep_b) = (lifeline_out.as_raw_fd(), report_in.as_raw_fd());
-        let mut cmd = Command::new(guard_program()?);
+        let guard_program = guard_program()?;
+        let mut cmd = Command::new(guard_program);
         cmd.arg(SUBCOMMAND)
             .arg(keep_a.to_string())
             .arg(keep_b.to_string())
@@ -144,7 +145,10 @@ impl Guarded {
             _ => {
                 return Err(std::io::Error::other(match line.strip_prefix("error ") {
                     Some(why) => why.to_string(),
-                    None => "its guard ended before starting it".to_string(),
+                    None => format!(
+                        "its guard ({} {SUBCOMMAND}) ended before starting it",
+                        guard_program.display()
+                    ),
                 }))
             }
         }
