@@ -9,6 +9,7 @@ pub mod figures;
 pub mod fixtures;
 pub mod http;
 pub mod launcher;
+pub mod naive;
 pub mod node_io;
 pub mod processes;
 pub mod python;
