@@ -19,9 +19,10 @@
 //! halves of that link and sends the peer everything it holds; a node that gets gossip meant
 //! for an earlier incarnation of itself keeps the values, answers at once with an empty gossip
 //! (so the sender learns of the restart), and ignores the stale sequence numbers. A node that
-//! has not heard from its links since it started says hello (an empty gossip) after
-//! `--hello-ms`, then at doubling intervals, so a restarted node that nobody writes to is found
-//! too. Values survive as long as one node that holds them lives.
+//! has neither heard from its links nor held a value since it started says hello (an empty
+//! gossip) after `--hello-ms`, then at doubling intervals, so a restarted node that nobody
+//! writes to is found too (a node that holds a value has sent it, or answered gossip about
+//! it, over its links, reliably). Values survive as long as one node that holds them lives.
 
 mod link;
 mod schedule;
@@ -83,10 +84,11 @@ pub struct Flags {
     /// within this).
     #[arg(long, default_value_t = 5)]
     pub tick_ms: u64,
-    /// A node that has not heard from a peer it links to (a leaf: the hub; the hub: each
-    /// leaf) this long after it started says hello, then at doubling intervals up to
-    /// --rto-max-ms, so that a restarted node gets its values back even if nobody writes to it.
-    #[arg(long, default_value_t = 2000)]
+    /// A node that holds no value and has not heard from a peer it links to (a leaf: the hub;
+    /// the hub: each leaf) this long after it started says hello, then at doubling intervals
+    /// (up to a minute), so that a restarted node gets its values back even if nobody writes
+    /// to it (0: never). Keep it below Maelstrom's 10 s quiet period before the final reads.
+    #[arg(long, default_value_t = 5000)]
     pub hello_ms: u64,
 }
 
@@ -134,9 +136,6 @@ struct Gossip {
     /// The receiver's incarnation as the sender knows it (0: none yet).
     #[serde(default)]
     to: u64,
-    /// The sender has not heard from the receiver since it started: answer at once.
-    #[serde(default)]
-    hello: bool,
 }
 
 /// A value waiting for the next batch and the peer it came from (which need not get it back).
@@ -144,6 +143,9 @@ struct Pending {
     value: Value,
     origin: Option<String>,
 }
+
+/// The longest wait between two hellos.
+const HELLO_MAX: Duration = Duration::from_secs(60);
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -243,12 +245,10 @@ impl Broadcast {
             // belong to a link that no longer exists, but its values are values. Say at once
             // who we are now, so the sender starts the link afresh.
             self.keep(&src, gossip.values, gossip.wait, ctx);
-            self.send_empty(ctx, &src, false);
+            self.send_empty(ctx, &src);
             return Ok(());
         }
-        if gossip.hello {
-            self.send_empty(ctx, &src, false);
-        }
+
         let rto = self.rto();
         self.out
             .entry(src.clone())
@@ -360,7 +360,9 @@ impl Broadcast {
         let Some((at, every)) = self.hello else {
             return;
         };
-        if self.unheard.is_empty() {
+        // Once this node holds a value it has sent it (or answered gossip about one) over
+        // its links, reliably, so every peer that knew an earlier start learns of this one.
+        if self.unheard.is_empty() || !self.store.values.is_empty() {
             self.hello = None;
             return;
         }
@@ -372,22 +374,18 @@ impl Broadcast {
             .min(ms(self.flags.rto_max_ms).max(every));
         self.hello = Some((ctx.now + next, next));
         for peer in self.unheard.clone() {
-            self.send_empty(ctx, &peer, true);
+            self.send_empty(ctx, &peer);
         }
     }
 
-    /// An empty gossip to `peer` (carrying what is owed it), a hello if `hello`.
-    fn send_empty(&mut self, ctx: &mut Ctx, peer: &str, hello: bool) {
+    /// An empty gossip to `peer`, carrying what is owed it and who we are.
+    fn send_empty(&mut self, ctx: &mut Ctx, peer: &str) {
         let from = self.out.entry(peer.to_string()).or_default().next_seq();
         let segment = Segment {
             from,
             values: Vec::new(),
         };
-        let mut body = self.gossip(peer, segment);
-        if hello {
-            body.set("hello", true);
-        }
-        ctx.send(peer, body);
+        self.send(ctx, peer, segment, None);
     }
 
     /// Retransmissions that are due, then acknowledgements overdue with nothing to carry them.
