@@ -539,7 +539,7 @@ _glomers() {
             return 0
             ;;
         glomers__subcmd__run)
-            opts="-h --engine --seed --seeds --node-count --time-limit --rate --concurrency --latency --latency-dist --nemesis --nemesis-interval --topology --availability --consistency-models --key-count --max-txn-length --max-writes-per-key --node-arg --bin --profiles --store --maelstrom --json --markdown --fail-fast --keep-going --timeout --help"
+            opts="-h --engine --seed --seeds --node-count --time-limit --rate --concurrency --latency --latency-dist --nemesis --nemesis-interval --nemesis-loss --nemesis-duplicate --nemesis-delay --topology --availability --consistency-models --key-count --max-txn-length --max-writes-per-key --node-arg --bin --profiles --store --maelstrom --json --markdown --fail-fast --keep-going --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -586,6 +586,18 @@ _glomers() {
                     return 0
                     ;;
                 --nemesis-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nemesis-loss)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nemesis-duplicate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nemesis-delay)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -46,8 +46,11 @@ complete -c glomers -n "__fish_glomers_using_subcommand run" -l rate -d 'Approxi
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l concurrency -d 'Client count: N, or Kn for K × node count; at most 10000 clients' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l latency -d 'Mean one-way latency in ms between servers, and between servers and services; 0..=60000' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l latency-dist -d 'Latency distribution: constant, uniform or exponential' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis -d 'Faults to inject (only `partition` exists)' -r
-complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis-interval -d 'Mean seconds between partition start and stop; 0.1..=3600' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis -d 'Faults to inject, comma-separated: partition, kill, pause, partition-oneway, loss, duplicate, delay (Maelstrom itself knows only partition)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis-interval -d 'Mean seconds between one fault\'s start and its stop; 0.1..=3600' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis-loss -d 'Simulator only: the fraction of node-to-node messages `loss` drops; 0..=1 (0.2)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis-duplicate -d 'Simulator only: the fraction of node-to-node messages `duplicate` delivers twice; 0..=1 (0.1)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand run" -l nemesis-delay -d 'Simulator only: the mean extra latency `delay` adds to a node-to-node message, in ms; 0..=60000 (200)' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l topology -d 'Topology suggested to broadcast nodes: line, grid, tree, tree2, tree3, tree4, total' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l availability -d '`total`, or the minimum fraction (0 to 1) of operations that must succeed' -r
 complete -c glomers -n "__fish_glomers_using_subcommand run" -l consistency-models -d 'Consistency model(s) checked for transactions' -r

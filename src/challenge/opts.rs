@@ -18,6 +18,11 @@ pub(crate) mod defaults {
     pub(crate) const RATE: f64 = 5.0;
     pub(crate) const LATENCY_MS: u32 = 0;
     pub(crate) const NEMESIS_INTERVAL_SECS: f64 = 10.0;
+    /// The simulator's own faults (Maelstrom has none of these): a fifth of node-to-node
+    /// messages lost, a tenth delivered twice, 200 ms of extra latency on average.
+    pub(crate) const NEMESIS_LOSS: f64 = 0.2;
+    pub(crate) const NEMESIS_DUPLICATE: f64 = 0.1;
+    pub(crate) const NEMESIS_DELAY_MS: u32 = 200;
     /// Elle's default key count.
     pub(crate) const KEY_COUNT: u32 = 10;
     pub(crate) const MAX_TXN_LENGTH: u32 = 4;
@@ -39,8 +44,12 @@ pub struct Resolved {
     pub(crate) clients: u32,
     pub(crate) latency_ms: u32,
     pub(crate) latency_dist: LatencyDist,
-    pub(crate) nemesis: Option<Nemesis>,
+    /// The faults to inject, in declaration order; empty for none.
+    pub(crate) faults: Vec<Fault>,
     pub(crate) nemesis_interval_secs: f64,
+    pub(crate) nemesis_loss: f64,
+    pub(crate) nemesis_duplicate: f64,
+    pub(crate) nemesis_delay_ms: u32,
     pub(crate) topology: Topology,
     pub(crate) availability: Option<Availability>,
     pub(crate) consistency_models: Option<String>,
@@ -121,7 +130,7 @@ macro_rules! options {
         }
 
         impl TestOpts {
-    /// Whether a nemesis cuts the network during the run (its schedule is random).
+    /// Whether a nemesis injects faults during the run (its schedule is random).
     pub fn has_nemesis(&self) -> bool {
         self.nemesis.is_some()
     }
@@ -178,10 +187,19 @@ options! {
     latency: Latency = "latency",
     /// Latency distribution: constant, uniform or exponential.
     latency_dist: LatencyDist = "latency-dist",
-    /// Faults to inject (only `partition` exists).
+    /// Faults to inject, comma-separated: partition, kill, pause, partition-oneway, loss,
+    /// duplicate, delay (Maelstrom itself knows only partition).
     nemesis: Nemesis = "nemesis",
-    /// Mean seconds between partition start and stop; 0.1..=3600.
+    /// Mean seconds between one fault's start and its stop; 0.1..=3600.
     nemesis_interval: NemesisInterval = "nemesis-interval",
+    /// Simulator only: the fraction of node-to-node messages `loss` drops; 0..=1 (0.2).
+    nemesis_loss: NemesisLoss = "nemesis-loss",
+    /// Simulator only: the fraction of node-to-node messages `duplicate` delivers twice;
+    /// 0..=1 (0.1).
+    nemesis_duplicate: NemesisDuplicate = "nemesis-duplicate",
+    /// Simulator only: the mean extra latency `delay` adds to a node-to-node message, in ms;
+    /// 0..=60000 (200).
+    nemesis_delay: NemesisDelay = "nemesis-delay",
     /// Topology suggested to broadcast nodes: line, grid, tree, tree2, tree3, tree4, total.
     topology: Topology = "topology",
     /// `total`, or the minimum fraction (0 to 1) of operations that must succeed.
@@ -214,6 +232,39 @@ impl TestOpts {
             .map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))
     }
 
+    /// Why Maelstrom cannot run these options, in one line, if it cannot: its `--nemesis`
+    /// accepts `partition` alone, and the fault knobs are the simulator's.
+    pub fn needs_sim(&self) -> Option<String> {
+        let faults: Vec<&str> = self
+            .nemesis
+            .iter()
+            .flat_map(Nemesis::faults)
+            .filter(|f| f.needs_sim())
+            .map(Fault::word)
+            .collect();
+        let knobs: Vec<&str> = [
+            self.nemesis_loss.map(|_| "--nemesis-loss"),
+            self.nemesis_duplicate.map(|_| "--nemesis-duplicate"),
+            self.nemesis_delay.map(|_| "--nemesis-delay"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if faults.is_empty() && knobs.is_empty() {
+            return None;
+        }
+        let mut what = Vec::new();
+        if !faults.is_empty() {
+            what.push(format!("--nemesis {}", faults.join(",")));
+        }
+        what.extend(knobs.iter().map(|k| k.to_string()));
+        Some(format!(
+            "{} need{} --engine sim: Maelstrom 0.2.4 injects only the partition fault",
+            what.join(", "),
+            if what.len() == 1 { "s" } else { "" }
+        ))
+    }
+
     /// Node count as Maelstrom resolves it.
     pub fn nodes(&self) -> u32 {
         self.node_count.map_or(defaults::NODE_COUNT, NodeCount::get)
@@ -240,10 +291,23 @@ impl TestOpts {
             clients,
             latency_ms: self.latency.map_or(defaults::LATENCY_MS, Latency::get),
             latency_dist: self.latency_dist.unwrap_or(LatencyDist::Constant),
-            nemesis: self.nemesis,
+            faults: self
+                .nemesis
+                .as_ref()
+                .map(Nemesis::faults)
+                .unwrap_or_default(),
             nemesis_interval_secs: self
                 .nemesis_interval
                 .map_or(defaults::NEMESIS_INTERVAL_SECS, NemesisInterval::get),
+            nemesis_loss: self
+                .nemesis_loss
+                .map_or(defaults::NEMESIS_LOSS, NemesisLoss::get),
+            nemesis_duplicate: self
+                .nemesis_duplicate
+                .map_or(defaults::NEMESIS_DUPLICATE, NemesisDuplicate::get),
+            nemesis_delay_ms: self
+                .nemesis_delay
+                .map_or(defaults::NEMESIS_DELAY_MS, NemesisDelay::get),
             topology: self.topology.unwrap_or(Topology::Grid),
             availability: self.availability,
             consistency_models: self
@@ -312,6 +376,36 @@ mod tests {
             assert!(err.contains(flag), "{args:?}: {err}");
             assert!(err.contains("accepted"), "{args:?}: {err}");
         }
+    }
+
+    #[test]
+    fn faults_beyond_partition_need_the_simulator() {
+        assert_eq!(cli(&["--nemesis", "partition"]).unwrap().needs_sim(), None);
+        let why = cli(&["--nemesis", "partition,kill,pause"])
+            .unwrap()
+            .needs_sim()
+            .unwrap();
+        assert_eq!(
+            why,
+            "--nemesis kill,pause needs --engine sim: Maelstrom 0.2.4 injects only the partition fault"
+        );
+        let why = cli(&["--nemesis-loss", "0.5"])
+            .unwrap()
+            .needs_sim()
+            .unwrap();
+        assert!(
+            why.starts_with("--nemesis-loss needs --engine sim"),
+            "{why}"
+        );
+        let r = cli(&["--nemesis", "delay,loss"])
+            .unwrap()
+            .resolve()
+            .unwrap();
+        assert_eq!(r.faults, [Fault::Loss, Fault::Delay]);
+        assert_eq!(
+            (r.nemesis_loss, r.nemesis_duplicate, r.nemesis_delay_ms),
+            (0.2, 0.1, 200)
+        );
     }
 
     #[test]

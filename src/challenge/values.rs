@@ -170,8 +170,20 @@ bounded_numbers! { f64, () {
     /// `--rate`: approximate total requests per second across all clients. Maelstrom accepts 0
     /// ("sleep only"), but a run with no operations cannot be judged, so 0 is refused.
     Rate, "rate", 0.001, 100_000.0, " requests per second";
-    /// `--nemesis-interval`: mean seconds between partition start and stop.
+    /// `--nemesis-interval`: mean seconds between one fault's start and stop (each fault
+    /// keeps its own schedule).
     NemesisInterval, "nemesis-interval", 0.1, 3600.0, " seconds";
+    /// `--nemesis-loss`: the fraction of node-to-node messages dropped while `loss` is on.
+    NemesisLoss, "nemesis-loss", 0.0, 1.0, " (a fraction of messages)";
+    /// `--nemesis-duplicate`: the fraction of node-to-node messages delivered twice while
+    /// `duplicate` is on.
+    NemesisDuplicate, "nemesis-duplicate", 0.0, 1.0, " (a fraction of messages)";
+}}
+
+bounded_numbers! { u32, (Eq, Ord) {
+    /// `--nemesis-delay`: the mean extra latency, in ms, of a node-to-node message while
+    /// `delay` is on (exponentially distributed, so messages overtake each other).
+    NemesisDelay, "nemesis-delay", 0, 60_000, " ms";
 }}
 
 /// The largest client count any `--concurrency` may resolve to.
@@ -261,7 +273,7 @@ impl fmt::Display for Availability {
 macro_rules! word_choice {
     ($(#[$doc:meta])* $name:ident, $flag:literal, $($variant:ident = $word:literal),+) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum $name {
             $($variant),+
         }
@@ -298,9 +310,58 @@ word_choice!(
     Constant = "constant", Uniform = "uniform", Exponential = "exponential"
 );
 word_choice!(
-    /// `--nemesis`: only partitions exist in Maelstrom 0.2.4.
-    Nemesis, "nemesis", Partition = "partition"
+    /// One fault `--nemesis` can name. Maelstrom 0.2.4 injects `partition` alone; the others
+    /// are the simulator's (see [`Fault::needs_sim`]).
+    Fault, "nemesis",
+    Partition = "partition", Kill = "kill", Pause = "pause",
+    PartitionOneway = "partition-oneway", Loss = "loss", Duplicate = "duplicate",
+    Delay = "delay"
 );
+
+impl Fault {
+    /// Whether only the simulator can inject it: Maelstrom 0.2.4's `--nemesis` accepts
+    /// `partition` and nothing else (`maelstrom.core/nemeses`).
+    pub(crate) fn needs_sim(self) -> bool {
+        self != Fault::Partition
+    }
+}
+
+/// `--nemesis`: a comma-separated set of faults, split as Maelstrom splits it (commas with
+/// optional blanks around them). Held in declaration order, so it prints one way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nemesis(std::collections::BTreeSet<Fault>);
+
+impl Nemesis {
+    /// The faults, in declaration order.
+    pub(crate) fn faults(&self) -> Vec<Fault> {
+        self.0.iter().copied().collect()
+    }
+}
+
+option_value!(Nemesis, "nemesis", |text| {
+    let mut faults = std::collections::BTreeSet::new();
+    for word in text.split(',').map(str::trim) {
+        let fault: Fault = word.parse().map_err(|e: String| {
+            if word.is_empty() {
+                format!(
+                    "{text:?} names no fault; accepted: a comma-separated set of {}",
+                    Fault::WORDS.join(", ")
+                )
+            } else {
+                e
+            }
+        })?;
+        faults.insert(fault);
+    }
+    Ok(Nemesis(faults))
+});
+
+impl fmt::Display for Nemesis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let words: Vec<&str> = self.0.iter().map(|fault| fault.word()).collect();
+        f.write_str(&words.join(","))
+    }
+}
 word_choice!(
     /// `--topology`: the map Maelstrom suggests to broadcast nodes.
     Topology, "topology",
@@ -362,6 +423,27 @@ mod tests {
         assert_eq!(two_n.clients(nodes).unwrap(), 50);
         assert!(Concurrency::PerNode(9_999).clients(nodes).is_err());
         assert_eq!("n".parse::<Concurrency>().unwrap(), Concurrency::PerNode(1));
+    }
+
+    #[test]
+    fn nemesis_is_a_set_of_faults() {
+        let n: Nemesis = "kill, partition ,loss,kill".parse().unwrap();
+        assert_eq!(n.to_string(), "partition,kill,loss");
+        assert_eq!(n.faults(), [Fault::Partition, Fault::Kill, Fault::Loss]);
+        let err = "partition,crash".parse::<Nemesis>().unwrap_err();
+        assert!(
+            err.contains("\"crash\"") && err.contains("partition-oneway"),
+            "{err}"
+        );
+        assert!(""
+            .parse::<Nemesis>()
+            .unwrap_err()
+            .contains("names no fault"));
+        assert!("partition,".parse::<Nemesis>().is_err());
+        for bad in ["1.5", "-0.1", "nan"] {
+            assert!(bad.parse::<NemesisLoss>().is_err(), "{bad}");
+        }
+        assert!("60001".parse::<NemesisDelay>().is_err());
     }
 
     #[test]

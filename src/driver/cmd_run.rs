@@ -28,11 +28,24 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
         };
         return sweep::command(&profile, plan, count);
     }
-    let choice = engine::choose(
-        plan.engine,
-        plan.sources.maelstrom.as_deref(),
-        &profiles.maelstrom,
-    )?;
+    // Faults beyond the partition exist in the simulator alone: `--engine maelstrom` refuses
+    // them in one line, and `auto` runs the simulator.
+    let sim_only = match &one {
+        Some(profile) => profile.opts.merged(&plan.opts).needs_sim(),
+        None => profiles
+            .challenges
+            .iter()
+            .find_map(|p| p.opts.merged(&plan.opts).needs_sim()),
+    };
+    let choice = match (sim_only, plan.engine) {
+        (Some(why), Engine::Maelstrom) => return Err(exit::setup(why)),
+        (Some(why), Engine::Auto) => Choice::Sim { why },
+        _ => engine::choose(
+            plan.engine,
+            plan.sources.maelstrom.as_deref(),
+            &profiles.maelstrom,
+        )?,
+    };
     if plan.engine != Engine::Sim {
         super::output::tell(&format!(
             "glomers: engine {}: {}",

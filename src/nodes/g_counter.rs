@@ -3,9 +3,16 @@
 //!
 //! Each node owns one key in seq-kv, its own id, holding the sum of the deltas it accepted.
 //! Only the owner writes it, so writes need no cas; at most one is in flight, so they cannot be
-//! reordered on the way. An `add` is acknowledged at once (nodes never crash; the count is
-//! published on the next tick). A read answers `own count + the highest count seen for each
-//! peer`.
+//! reordered on the way. A read answers `own count + the highest count seen for each peer`.
+//!
+//! A node that starts reads its own key before it publishes anything: after a kill, the count
+//! its earlier start published is the base it counts on from (seq-kv shows a caller states no
+//! older than those it saw, and the key's owner is the same node id), so a restart never writes
+//! a smaller count over a larger one. An `add` is acknowledged at once and published on the
+//! next tick, which Maelstrom's own test (no node ever restarts) rewards with low latency; an
+//! add acknowledged in the last `--flush-ms` before a kill is lost with the node's memory.
+//! `--durable-adds true` acknowledges an add only once seq-kv holds it, so no acknowledged add
+//! is ever lost, at the price of a seq-kv round trip per add.
 //!
 //! seq-kv serves a read from any state between the newest and the last one this node observed,
 //! so reading the peers' keys alone can return arbitrarily old counts. A *refresh* defeats
@@ -49,6 +56,10 @@ pub(crate) struct Flags {
     /// answer; below Maelstrom's 5 s client timeout.
     #[arg(long, default_value_t = 3000)]
     read_timeout_ms: u64,
+    /// Acknowledge an add only once seq-kv holds it (published at once when no write is in
+    /// flight), so that a kill loses no acknowledged add.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    durable_adds: bool,
 }
 
 /// How many `rpc_timeout`s an own-count write is waited for before it is presumed lost.
@@ -64,6 +75,7 @@ impl Default for Flags {
             staleness_ms: 500,
             rpc_timeout_ms: 1000,
             read_timeout_ms: 3000,
+            durable_adds: false,
         }
     }
 }
@@ -77,6 +89,8 @@ enum Pending {
     Sync { cycle: u64 },
     /// A refresh reading a peer's count.
     Read { cycle: u64, peer: String },
+    /// The read of this node's own key that tells a fresh start what it counted before.
+    Base,
 }
 
 /// A refresh in progress.
@@ -90,8 +104,15 @@ struct Refresh {
 
 pub(crate) struct GCounter {
     flags: Flags,
-    /// Sum of every delta this node acknowledged.
+    /// Sum of every delta this node acknowledged (in any start, once the base is known).
     mine: u64,
+    /// The own count an earlier start of this node published, once read: until then nothing
+    /// is published and no read is answered.
+    base: Option<u64>,
+    /// Whether the base read is in flight.
+    base_asked: bool,
+    /// With `--durable-adds`: adds waiting for seq-kv to hold the count that includes them.
+    unacked: Vec<(Message, u64)>,
     /// The highest own count seq-kv acknowledged.
     published: u64,
     /// The own-count write in flight, if any.
@@ -119,6 +140,9 @@ impl GCounter {
         GCounter {
             flags,
             mine: 0,
+            base: None,
+            base_asked: false,
+            unacked: Vec::new(),
             published: 0,
             writing: None,
             last_flush: Duration::ZERO,
@@ -145,9 +169,51 @@ impl GCounter {
     }
 
     /// Whether a read that arrived at `arrival` may be answered as of a refresh started at
-    /// `as_of`.
+    /// `as_of`; never before this start knows its base.
     fn fresh_enough(&self, as_of: Option<Duration>, arrival: Duration) -> bool {
-        as_of.is_some_and(|t| t.saturating_add(self.staleness()) >= arrival)
+        self.base.is_some() && as_of.is_some_and(|t| t.saturating_add(self.staleness()) >= arrival)
+    }
+
+    /// Asks seq-kv for this node's own published count, once per attempt, until it is known.
+    fn ask_base(&mut self, ctx: &mut Ctx) {
+        if self.base.is_some() || self.base_asked {
+            return;
+        }
+        let msg_id = ctx.rpc(SEQ_KV, Body::new("read").with("key", &ctx.id));
+        self.rpcs.insert(msg_id, SEQ_KV, ctx.now, Pending::Base);
+        self.base_asked = true;
+    }
+
+    /// The base arrived: everything counted so far in this start comes on top of it.
+    fn got_base(&mut self, base: u64, ctx: &mut Ctx) {
+        self.base_asked = false;
+        if self.base.is_some() {
+            return;
+        }
+        self.base = Some(base);
+        self.mine = self.mine.saturating_add(base);
+        self.published = base;
+        for (_, count) in &mut self.unacked {
+            *count = count.saturating_add(base);
+        }
+        if self.flags.durable_adds {
+            self.publish(None, ctx);
+        }
+        if self.refresh.is_none() && !self.waiting.is_empty() {
+            self.start_refresh(ctx);
+        }
+    }
+
+    /// With `--durable-adds`: acknowledges every add seq-kv now holds.
+    fn release_adds(&mut self, ctx: &mut Ctx) {
+        let published = self.published;
+        let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.unacked)
+            .into_iter()
+            .partition(|(_, count)| *count <= published);
+        self.unacked = waiting;
+        for (req, _) in done {
+            ctx.reply(&req, Body::new("add_ok"));
+        }
     }
 
     fn answer_read(&self, req: &Message, ctx: &mut Ctx) {
@@ -156,7 +222,7 @@ impl GCounter {
 
     /// Writes the own count if it changed and no write is in flight; returns whether it did.
     fn publish(&mut self, cycle: Option<u64>, ctx: &mut Ctx) -> bool {
-        if self.writing.is_some() || self.mine == self.published {
+        if self.base.is_none() || self.writing.is_some() || self.mine == self.published {
             return false;
         }
         let body = Body::new("write")
@@ -251,7 +317,7 @@ impl GCounter {
                 self.waiting.push((req, arrival));
             }
         }
-        if !self.waiting.is_empty() {
+        if !self.waiting.is_empty() && self.base.is_some() {
             self.start_refresh(ctx);
         }
     }
@@ -285,6 +351,10 @@ impl GCounter {
                 match (&error, body.kind.as_str()) {
                     (None, "write_ok") => {
                         self.published = self.published.max(count);
+                        if self.flags.durable_adds {
+                            self.release_adds(ctx);
+                            self.publish(None, ctx);
+                        }
                         if let Some(cycle) = cycle {
                             self.opened(cycle, ctx);
                         }
@@ -313,6 +383,19 @@ impl GCounter {
                     None => self.abort_refresh(cycle, "peer read failed", ctx),
                 }
             }
+            Pending::Base => {
+                let base = match (&error, body.kind.as_str()) {
+                    // Nothing published yet: this is the node's first start.
+                    (Some(e), _) if e.code == ErrorCode::KeyDoesNotExist.code() => Some(0),
+                    (None, "read_ok") => body.get::<u64>("value").ok(),
+                    _ => None,
+                };
+                match base {
+                    Some(base) => self.got_base(base, ctx),
+                    // Asked again on the next tick.
+                    None => self.base_asked = false,
+                }
+            }
         }
     }
 }
@@ -323,13 +406,19 @@ impl Node for GCounter {
             self.on_reply(&msg.src, in_reply_to, &msg.body, ctx);
             return Ok(());
         }
+        self.ask_base(ctx);
         match msg.body.kind.as_str() {
             "add" => {
                 let delta: u64 = msg.body.get("delta")?;
                 self.mine = self.mine.checked_add(delta).ok_or_else(|| {
                     RpcError::new(ErrorCode::MalformedRequest, "counter would overflow")
                 })?;
-                ctx.reply(&msg, Body::new("add_ok"));
+                if self.flags.durable_adds {
+                    self.unacked.push((msg, self.mine));
+                    self.publish(None, ctx);
+                } else {
+                    ctx.reply(&msg, Body::new("add_ok"));
+                }
                 Ok(())
             }
             "read" => {
@@ -337,7 +426,7 @@ impl Node for GCounter {
                     self.answer_read(&msg, ctx);
                 } else {
                     self.waiting.push((msg, ctx.now));
-                    if self.refresh.is_none() {
+                    if self.refresh.is_none() && self.base.is_some() {
                         self.start_refresh(ctx);
                     }
                 }
@@ -353,7 +442,15 @@ impl Node for GCounter {
             ctx.log("own-count write presumed lost; publishing again");
             self.writing = None;
         }
-        self.rpcs.expire(ctx.now);
+        if self
+            .rpcs
+            .expire(ctx.now)
+            .iter()
+            .any(|(_, p)| matches!(p, Pending::Base))
+        {
+            self.base_asked = false;
+        }
+        self.ask_base(ctx);
         if let Some(refresh) = &self.refresh {
             if refresh.started.saturating_add(timeout) <= ctx.now {
                 let id = refresh.id;
@@ -373,7 +470,7 @@ impl Node for GCounter {
             );
             ctx.error(&req, &err);
         }
-        if self.refresh.is_none() && !self.waiting.is_empty() {
+        if self.refresh.is_none() && !self.waiting.is_empty() && self.base.is_some() {
             self.start_refresh(ctx);
         }
         if ctx.now.saturating_sub(self.last_flush) >= Duration::from_millis(self.flags.flush_ms) {
@@ -392,13 +489,77 @@ mod tests {
     use crate::node::testing::Harness;
 
     fn node() -> Harness {
-        Harness::new(Box::new(GCounter::new(Flags::default())), "n0", 3)
+        started(Flags::default(), 3)
+    }
+
+    /// A node past its first tick, whose base read found nothing published (a first start).
+    fn started(flags: Flags, count: usize) -> Harness {
+        let mut h = Harness::new(Box::new(GCounter::new(flags)), "n0", count);
+        let out = h.tick_after(Duration::ZERO);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].body.kind, "read");
+        assert_eq!(out[0].body.get::<String>("key").unwrap(), "n0");
+        let missing = Body::error(&RpcError::new(ErrorCode::KeyDoesNotExist, "nope"));
+        assert!(h.deliver(reply_to(&out[0], missing)).is_empty());
+        h
     }
 
     fn reply_to(msg: &Message, body: Body) -> Message {
         let mut body = body;
         body.in_reply_to = msg.body.msg_id;
         Message::new(SEQ_KV, msg.src.clone(), body)
+    }
+
+    #[test]
+    fn a_restarted_node_counts_on_from_what_it_published_before() {
+        let mut h = Harness::new(Box::new(GCounter::new(Flags::default())), "n0", 2);
+        // Adds before the base is known are acknowledged, but nothing is published yet.
+        let out = h.request("c1", Body::new("add").with("delta", 2));
+        let base_read = out
+            .iter()
+            .find(|m| m.dest == SEQ_KV)
+            .expect("the base read");
+        assert_eq!(base_read.body.kind, "read");
+        assert!(out.iter().any(|m| m.body.kind == "add_ok"));
+        assert!(h.tick_after(Duration::from_millis(100)).is_empty());
+        // The earlier start had published 40: the next write is 42, never 2.
+        h.deliver(reply_to(base_read, Body::new("read_ok").with("value", 40)));
+        let out = h.tick_after(Duration::from_millis(100));
+        assert_eq!(out[0].body.kind, "write");
+        assert_eq!(out[0].body.get::<u64>("value").unwrap(), 42);
+    }
+
+    #[test]
+    fn durable_adds_are_acknowledged_once_seq_kv_holds_them() {
+        let flags = Flags {
+            durable_adds: true,
+            ..Flags::default()
+        };
+        let mut h = started(flags, 2);
+        let out = h.request("c1", Body::new("add").with("delta", 3));
+        // No acknowledgement yet: the count goes to seq-kv at once.
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].body.get::<u64>("value").unwrap(), 3);
+        let second = h.request("c2", Body::new("add").with("delta", 4));
+        assert!(second.is_empty(), "one write in flight at a time");
+        let out = h.deliver(reply_to(&out[0], Body::new("write_ok")));
+        let acked: Vec<&str> = out
+            .iter()
+            .filter(|m| m.body.kind == "add_ok")
+            .map(|m| m.dest.as_str())
+            .collect();
+        assert_eq!(acked, ["c1"]);
+        let write = out
+            .iter()
+            .find(|m| m.dest == SEQ_KV)
+            .expect("the next write");
+        assert_eq!(write.body.get::<u64>("value").unwrap(), 7);
+        let out = h.deliver(reply_to(write, Body::new("write_ok")));
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            (out[0].dest.as_str(), out[0].body.kind.as_str()),
+            ("c2", "add_ok")
+        );
     }
 
     #[test]
@@ -553,7 +714,7 @@ mod tests {
             rpc_timeout_ms: u64::MAX,
             ..Flags::default()
         };
-        let mut h = Harness::new(Box::new(GCounter::new(flags)), "n0", 2);
+        let mut h = started(flags, 2);
         h.request("c1", Body::new("add").with("delta", 1));
         let out = h.request("c1", Body::new("read"));
         let reads = h.deliver(reply_to(&out[0], Body::new("write_ok")));

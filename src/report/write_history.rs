@@ -195,8 +195,9 @@ fn client_value(value: &Json) -> Value {
     plain(value)
 }
 
-/// A nemesis value: names are keywords (`:one`, `:network-healed`, `[:isolated …]`) and a
-/// grudge maps each node to the set of nodes it ignores.
+/// A nemesis value: names are keywords (`:one`, `:network-healed`, `[:isolated …]`), a
+/// grudge maps each node to the set of nodes it ignores, and a kill or pause maps each node
+/// to what was done to it (`{"n1" :killed}`).
 fn nemesis_value(value: &Json) -> Value {
     match value {
         Json::String(s) => keyword_or_string(s),
@@ -213,6 +214,8 @@ fn nemesis_value(value: &Json) -> Value {
                 .map(|(node, ignored)| {
                     let ignored = match ignored {
                         Json::Array(nodes) => Value::Set(nodes.iter().map(plain).collect()),
+                        // What the nemesis did to a node (`"n1" :killed`).
+                        Json::String(done) => keyword_or_string(done),
                         other => plain(other),
                     };
                     (Value::String(node.clone()), ignored)

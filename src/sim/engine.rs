@@ -6,7 +6,8 @@
 //! The parts live elsewhere and tell the engine what to schedule: the network's inboxes and
 //! receivers in [`super::network`], the client threads in [`super::clients`], the nodes behind
 //! [`NodeSlot`] in [`super::slot`], the services in [`super::services`] and the workload's
-//! client and generator behind [`WorkloadModel`].
+//! client and generator behind [`WorkloadModel`]. The nemesis's faults and each node's life
+//! (up, paused, down) are in `engine_faults.rs`.
 
 use super::clients::{Clients, Completion, Timeout};
 use super::clock::{as_duration, nanos, Nanos, SECOND};
@@ -15,8 +16,9 @@ use super::model::{Draw, Invocation, Step, WorkloadModel};
 use super::nemesis;
 use super::network::{NetStats, Network, Take, Wakeup};
 use super::services::Service;
-use super::slot::NodeSlot;
+use super::slot::{NodeSlot, Spawn};
 use super::SimConfig;
+use crate::challenge::values::Fault;
 use crate::challenge::Resolved;
 use crate::history::{Op, OpType, Process};
 use crate::protocol::{Body, Message};
@@ -31,20 +33,25 @@ use std::time::Duration;
 enum Event {
     /// The network's doing: a receiver's next take, or a straight delivery to a client.
     Net(Wakeup),
-    /// A receiver wakes from sleeping until `msg`'s deadline and delivers it.
-    Wake(Message),
-    Tick(usize),
+    /// A receiver wakes from sleeping until `msg`'s deadline and delivers it, if its
+    /// recipient's inbox is still in the epoch it was taken in (see `engine_faults.rs`).
+    Wake(Message, u64),
+    /// A node's timer, in the generation of its tick chain.
+    Tick(usize, u64),
     Generate,
-    Nemesis,
+    /// A fault's next start or stop.
+    Nemesis(Fault),
     Timeout(Timeout),
     StartFinal,
     FinalDeadline,
     /// A client's delayed final operation is due.
     FinalWake(usize),
-    /// External nodes only: `node` must have answered setup request `step` by now.
+    /// External nodes only: `node` must have answered setup request `step` of its setup
+    /// `attempt` (one more after each restart) by now.
     SetupDeadline {
         node: usize,
         step: usize,
+        attempt: u32,
     },
 }
 
@@ -77,9 +84,9 @@ pub struct Engine<'a> {
     opts: Resolved,
     model: &'a mut dyn WorkloadModel,
     rng: ChaCha8Rng,
-    /// The nemesis's own stream: its schedule is a function of the seed and the nodes alone,
-    /// the same in both engines and however the nodes behave.
-    nemesis_rng: ChaCha8Rng,
+    /// The faults' schedules, each on its own stream (a function of the seed and the nodes
+    /// alone, the same in both engines and however the nodes behave), and the nodes' lives.
+    faults: faults::Faults<'a>,
     now: Nanos,
     /// When the main phase began: 0 for in-process nodes, set up at time 0; later for
     /// external nodes, whose setup takes real time. History times count from here.
@@ -121,13 +128,15 @@ impl<'a> Engine<'a> {
             .map(|(i, id)| (id.clone(), i))
             .collect();
         let receivers = node_ids.iter().chain(services.keys()).cloned();
-        let network = Network::new(receivers, opts.latency_ms, opts.latency_dist);
+        let mut network = Network::new(receivers, opts.latency_ms, opts.latency_dist);
+        network.use_packet_stream(nemesis::schedule::packet_stream(cfg.seed));
+        let faults = faults::Faults::new(cfg.seed, &opts.faults, nodes.len());
         Ok(Engine {
             cfg,
             opts,
             model,
             rng: ChaCha8Rng::seed_from_u64(cfg.seed),
-            nemesis_rng: nemesis::stream(cfg.seed),
+            faults,
             now: 0,
             start: 0,
             queue: EventQueue::default(),
@@ -147,6 +156,12 @@ impl<'a> Engine<'a> {
         })
     }
 
+    /// Lets the nemesis kill nodes: `spawn` builds one afresh when it is started again.
+    pub fn with_spawn(mut self, spawn: Spawn<'a>) -> Self {
+        self.faults.spawn = Some(spawn);
+        self
+    }
+
     /// Paces the run by `clock` instead of virtual time, for nodes that are external
     /// processes (see [`super::external`]): setup then happens over the network, in real time.
     pub fn on_wall_clock(mut self, clock: WallClock) -> Self {
@@ -159,6 +174,10 @@ impl<'a> Engine<'a> {
 
     /// Runs the whole test and returns the history and network statistics.
     pub fn run(mut self) -> anyhow::Result<Outcome> {
+        anyhow::ensure!(
+            !self.opts.faults.contains(&Fault::Kill) || self.faults.spawn.is_some(),
+            "--nemesis kill needs nodes that can be started again, and these cannot"
+        );
         if self.live.is_some() {
             self.phase = Phase::Setup;
             self.begin_live_setup();
@@ -230,11 +249,9 @@ impl<'a> Engine<'a> {
         if self.opts.rate > 0.0 && !self.clients.is_empty() {
             self.schedule(self.now, Event::Generate);
         }
-        if self.opts.nemesis.is_some() {
-            // Jepsen's stagger issues its first operation at once and staggers the ones after
-            // it, so the first partition starts as the test does.
-            self.schedule(self.now, Event::Nemesis);
-        }
+        // Jepsen's stagger issues each fault's first operation at once and staggers the ones
+        // after it, so the first partition starts as the test does.
+        self.begin_faults();
     }
 
     fn time_limit(&self) -> Nanos {
@@ -248,47 +265,57 @@ impl<'a> Engine<'a> {
     /// Init (and the workload's setup message) to every node from setup clients, answered
     /// before any operation starts, as in Maelstrom's setup phase.
     fn setup(&mut self) -> anyhow::Result<()> {
-        let ids = self.node_ids.clone();
-        for (i, id) in ids.iter().enumerate() {
-            let client = self.clients.fresh_name();
-            let init = Body::new("init").with("node_id", id).with("node_ids", &ids);
-            let mut requests = vec![init];
-            requests.extend(self.model.setup(id, &ids));
-            for (k, mut body) in requests.into_iter().enumerate() {
-                let msg_id = k as u64 + 1;
-                body.msg_id = Some(msg_id);
-                self.network.exchanged(&client, id);
-                let request = Message::new(client.clone(), id.clone(), body);
-                let out = self.nodes[i].handle(request, Duration::ZERO);
-                let mut answered = false;
-                for msg in out {
-                    if msg.dest != client {
-                        self.send(msg);
-                        continue;
-                    }
-                    self.network.exchanged(id, &client);
-                    let reply = msg.body.in_reply_to == Some(msg_id) && msg.body.kind != "error";
-                    if reply && k > 0 {
-                        // Maelstrom checks the setup reply's schema and aborts on a mismatch.
-                        if let Err(why) = self.model.check_setup_reply(&msg.body) {
-                            anyhow::bail!("node {id} answered setup request {k} badly: {why}");
-                        }
-                    }
-                    answered |= reply;
-                }
-                anyhow::ensure!(
-                    answered,
-                    "node {id} did not answer setup request {k} with a reply"
-                );
-            }
-            self.collect_logs(i);
+        for i in 0..self.node_ids.len() {
+            self.serve_setup(i, false)?;
             if let Some(every) = self.nodes[i].tick_interval() {
                 // A random phase per node: real nodes do not start in lockstep.
                 let first = nanos(every).max(1);
                 let at = self.rng.gen_range(1..=first);
-                self.schedule(at, Event::Tick(i));
+                self.schedule(at, Event::Tick(i, 0));
             }
         }
+        Ok(())
+    }
+
+    /// Node `i` gets `init` from a fresh setup client, and the workload's setup requests too
+    /// unless `init_only` (a restart after a kill gets `init` alone), each answered at once.
+    fn serve_setup(&mut self, i: usize, init_only: bool) -> anyhow::Result<()> {
+        let ids = self.node_ids.clone();
+        let id = &ids[i];
+        let client = self.clients.fresh_name();
+        let init = Body::new("init").with("node_id", id).with("node_ids", &ids);
+        let mut requests = vec![init];
+        if !init_only {
+            requests.extend(self.model.setup(id, &ids));
+        }
+        for (k, mut body) in requests.into_iter().enumerate() {
+            let msg_id = k as u64 + 1;
+            body.msg_id = Some(msg_id);
+            self.network.exchanged(&client, id);
+            let request = Message::new(client.clone(), id.clone(), body);
+            let out = self.nodes[i].handle(request, as_duration(self.now));
+            let mut answered = false;
+            for msg in out {
+                if msg.dest != client {
+                    self.send(msg);
+                    continue;
+                }
+                self.network.exchanged(id, &client);
+                let reply = msg.body.in_reply_to == Some(msg_id) && msg.body.kind != "error";
+                if reply && k > 0 {
+                    // Maelstrom checks the setup reply's schema and aborts on a mismatch.
+                    if let Err(why) = self.model.check_setup_reply(&msg.body) {
+                        anyhow::bail!("node {id} answered setup request {k} badly: {why}");
+                    }
+                }
+                answered |= reply;
+            }
+            anyhow::ensure!(
+                answered,
+                "node {id} did not answer setup request {k} with a reply"
+            );
+        }
+        self.collect_logs(i);
         Ok(())
     }
 
@@ -296,24 +323,15 @@ impl<'a> Engine<'a> {
         match event {
             Event::Net(Wakeup::Deliver(msg)) => self.deliver(msg),
             Event::Net(Wakeup::Poll(dest)) => self.take(&dest),
-            Event::Wake(msg) => {
+            Event::Wake(msg, epoch) => {
                 let dest = msg.dest.clone();
                 self.network.wake(&dest);
-                self.deliver(msg);
+                self.deliver_in(msg, epoch);
                 self.next_poll(&dest);
             }
-            Event::Tick(i) => {
-                let out = self.nodes[i].tick(as_duration(self.now));
-                self.collect_logs(i);
-                for msg in out {
-                    self.send(msg);
-                }
-                if let Some(every) = self.nodes[i].tick_interval() {
-                    self.schedule(self.now + nanos(every).max(1), Event::Tick(i));
-                }
-            }
+            Event::Tick(i, chain) => self.tick(i, chain),
             Event::Generate => self.generate(),
-            Event::Nemesis => self.nemesis(),
+            Event::Nemesis(fault) => self.nemesis(fault),
             Event::Timeout(timeout) => {
                 let model = &*self.model;
                 if let Some(done) = self.clients.expire(timeout, |f| model.idempotent(f)) {
@@ -326,7 +344,11 @@ impl<'a> Engine<'a> {
                 self.clients.clear_final_ops();
             }
             Event::FinalWake(thread) => self.next_final(thread),
-            Event::SetupDeadline { node, step } => self.setup_deadline(node, step),
+            Event::SetupDeadline {
+                node,
+                step,
+                attempt,
+            } => self.setup_deadline(node, step, attempt),
         }
     }
 
@@ -337,7 +359,7 @@ impl<'a> Engine<'a> {
             Phase::Main if self.now >= self.time_limit() => self.phase = Phase::Drain,
             Phase::Drain if idle => {
                 if self.cfg.workload.has_final_phase() {
-                    self.heal();
+                    self.end_faults();
                     self.phase = Phase::Quiet;
                     self.schedule(self.now + nanos(self.cfg.final_quiet), Event::StartFinal);
                 } else {
@@ -366,7 +388,10 @@ impl<'a> Engine<'a> {
                 self.deliver(msg);
                 self.next_poll(dest);
             }
-            Take::SleepUntil(at, msg) => self.schedule(at, Event::Wake(msg)),
+            Take::SleepUntil(at, msg) => {
+                let epoch = self.epoch_of(dest);
+                self.schedule(at, Event::Wake(msg, epoch));
+            }
         }
     }
 
@@ -376,15 +401,19 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn deliver(&mut self, mut msg: Message) {
-        self.network.received(&msg);
+    fn deliver(&mut self, msg: Message) {
+        let epoch = self.epoch_of(&msg.dest);
+        self.deliver_in(msg, epoch);
+    }
+
+    /// Delivers `msg`, taken from its recipient's inbox in `epoch`.
+    fn deliver_in(&mut self, mut msg: Message, epoch: u64) {
         if let Some(&i) = self.node_index.get(&msg.dest) {
-            let out = self.nodes[i].handle(msg, as_duration(self.now));
-            self.collect_logs(i);
-            for reply in out {
-                self.send(reply);
-            }
-        } else if let Some(thread) = self.clients.thread_named(&msg.dest) {
+            self.arrive(i, msg, epoch);
+            return;
+        }
+        self.network.received(&msg);
+        if let Some(thread) = self.clients.thread_named(&msg.dest) {
             if let Some((info, op)) = self.clients.accept_reply(thread, &msg) {
                 let step = self.model.on_reply(&info, &op, &msg.body);
                 self.step(thread, step);
@@ -524,41 +553,19 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn nemesis(&mut self) {
-        if self.phase != Phase::Main || self.now >= self.time_limit() {
-            return;
-        }
-        if self.network.is_partitioned() {
-            self.heal();
-        } else {
-            let (target, grudge) = nemesis::random_grudge(&self.node_ids, &mut self.nemesis_rng);
-            let desc: BTreeMap<String, Vec<String>> = grudge
-                .0
-                .iter()
-                .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
-                .collect();
-            let value = serde_json::json!({ "target": target.name(), "grudge": desc });
-            self.record_nemesis("start-partition", value);
-            self.network.partition(grudge);
-        }
-        let delay = nemesis::stagger(self.opts.nemesis_interval_secs, &mut self.nemesis_rng);
-        self.schedule(
-            self.now + nanos(Duration::from_secs_f64(delay)),
-            Event::Nemesis,
-        );
-    }
-
-    /// A nemesis operation: Jepsen logs an invoke and an info completion at the same instant.
-    fn record_nemesis(&mut self, f: &str, value: Value) {
+    /// A nemesis operation: Jepsen logs an invoke (with what it asks for, such as the nodes
+    /// to kill) and an info completion (with what it did) at the same instant.
+    fn record_nemesis(&mut self, f: &str, asked: Value, done: Value) {
         let nemesis = Process::Nemesis;
         self.clients.rotate();
-        self.record(nemesis, OpType::Invoke, f, Value::Null, None, false);
-        self.record(nemesis, OpType::Info, f, value, None, false);
+        self.record(nemesis, OpType::Invoke, f, asked, None, false);
+        self.record(nemesis, OpType::Info, f, done, None, false);
     }
 
     fn heal(&mut self) {
         if self.network.is_partitioned() {
-            self.record_nemesis("stop-partition", serde_json::json!("network-healed"));
+            let healed = serde_json::json!("network-healed");
+            self.record_nemesis("stop-partition", Value::Null, healed);
             self.network.heal();
         }
     }
@@ -585,6 +592,9 @@ impl<'a> Engine<'a> {
         });
     }
 }
+
+#[path = "engine_faults.rs"]
+mod faults;
 
 #[path = "engine_live.rs"]
 mod live;

@@ -18,6 +18,9 @@ struct Setup {
     requests: Vec<Body>,
     /// The request awaiting its reply; `requests.len()` once done.
     step: usize,
+    /// Which setup of the node this is: 0 at the start, one more for each restart after a
+    /// kill (an earlier setup's deadline is no longer this one's).
+    attempt: u32,
 }
 
 /// The wall clock and the state that exists only with external nodes.
@@ -82,6 +85,7 @@ impl Engine<'_> {
                 client: self.clients.fresh_name(),
                 requests,
                 step: 0,
+                attempt: 0,
             });
         }
         if let Some(live) = self.live_mut() {
@@ -99,13 +103,44 @@ impl Engine<'_> {
         let Some(body) = setup.requests.get(setup.step) else {
             return;
         };
-        let step = setup.step;
+        let (step, attempt) = (setup.step, setup.attempt);
         let mut body = body.clone();
         body.msg_id = Some(step as u64 + 1);
         let msg = Message::new(setup.client.clone(), self.node_ids[node].clone(), body);
         self.send(msg);
         let at = self.now + nanos(INIT_DEADLINE);
-        self.schedule(at, Event::SetupDeadline { node, step });
+        self.schedule(
+            at,
+            Event::SetupDeadline {
+                node,
+                step,
+                attempt,
+            },
+        );
+    }
+
+    /// A node started again after a kill gets `init` alone, over the network as at setup,
+    /// from a fresh client and with the same deadline; its output is read afresh.
+    pub(super) fn restart_live(&mut self, node: usize) {
+        let ids = self.node_ids.clone();
+        let init = Body::new("init")
+            .with("node_id", &ids[node])
+            .with("node_ids", &ids);
+        let client = self.clients.fresh_name();
+        let Some(live) = self.live_mut() else {
+            return;
+        };
+        live.deaf[node] = false;
+        let Some(setup) = live.setup.get_mut(node) else {
+            return;
+        };
+        *setup = Setup {
+            client,
+            requests: vec![init],
+            step: 0,
+            attempt: setup.attempt + 1,
+        };
+        self.send_setup_request(node);
     }
 
     /// Whether `msg` went to a setup client (and was dealt with as setup).
@@ -159,12 +194,12 @@ impl Engine<'_> {
         true
     }
 
-    pub(super) fn setup_deadline(&mut self, node: usize, step: usize) {
+    pub(super) fn setup_deadline(&mut self, node: usize, step: usize, attempt: u32) {
         let waiting = self
             .live
             .as_ref()
             .and_then(|l| l.setup.get(node))
-            .is_some_and(|s| s.step == step);
+            .is_some_and(|s| s.step == step && s.attempt == attempt);
         if waiting {
             let id = &self.node_ids[node];
             let what = if step == 0 {
@@ -181,7 +216,12 @@ impl Engine<'_> {
 
     /// A node's stdout produced `heard`.
     pub(super) fn heard(&mut self, heard: Heard) {
-        let node = heard.node;
+        let (node, start) = crate::sim::external::untag(heard.node, self.node_ids.len());
+        let life = &self.faults.lives[node];
+        if start != life.restarts || life.state == super::faults::State::Down {
+            // A killed process's last words: its successor (if any) speaks for itself.
+            return;
+        }
         let id = self.node_ids[node].clone();
         let deaf = self.live.as_ref().is_some_and(|l| l.deaf[node]);
         match heard.said {

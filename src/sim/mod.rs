@@ -57,19 +57,20 @@ pub struct SimRun {
     pub figures: Figures,
 }
 
-/// Runs `cfg` with nodes made by `make_node` (called once per node), in virtual time.
+/// Runs `cfg` with nodes made by `make_node` (called once per node, and again for each
+/// restart after a kill), in virtual time.
 pub fn run_with(
     cfg: &SimConfig,
     make_node: &mut dyn FnMut(usize) -> anyhow::Result<Box<dyn Node>>,
 ) -> anyhow::Result<SimRun> {
     check_cost(cfg)?;
     let mut model = workloads::model(cfg)?;
-    let nodes = (0..cfg.opts.nodes() as usize)
-        .map(&mut *make_node)
+    let mut spawn = slot::in_process_spawn(make_node, cfg.seed);
+    let slots = (0..cfg.opts.nodes() as usize)
+        .map(|i| spawn(i, 0))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let slots = slot::in_process(nodes, cfg.seed);
     let engine = engine::Engine::new(cfg, model.as_mut(), slots, services::all())?;
-    let outcome = engine.run()?;
+    let outcome = engine.with_spawn(spawn).run()?;
     Ok(judge(cfg, model.as_ref(), outcome))
 }
 

@@ -11,6 +11,10 @@
 //! the requests behind it. This head-of-line blocking shapes Maelstrom's op latencies and the
 //! stable latencies reads observe, so the simulator reproduces it (see the calibration tests).
 //!
+//! The nemesis's network faults act here too: a one-way partition is a second grudge, checked
+//! with the partition's; lost, duplicated and late messages are decided when a node-to-node
+//! message is sent ([`Packets`]), each draw from the nemesis's per-message stream.
+//!
 //! The network keeps no clock and no event queue: each call is told the time and answers what
 //! the engine must schedule ([`Wakeup`], [`Take`]).
 //!
@@ -167,7 +171,40 @@ pub enum Take {
     SleepUntil(Nanos, Message),
 }
 
-/// Inboxes, receivers, the current partition and the message counts.
+/// The faults on node-to-node messages that are on now, and the stream their per-message
+/// draws come from (the nemesis's, so the run's own draws do not depend on them).
+#[derive(Default)]
+struct Packets {
+    rng: Option<ChaCha8Rng>,
+    /// The fraction lost (0: off).
+    loss: f64,
+    /// The fraction delivered twice (0: off).
+    duplicate: f64,
+    /// Mean extra latency, exponentially distributed (0: off).
+    delay_ms: u32,
+}
+
+impl Packets {
+    /// Whether a draw of `p` comes up (never with no stream or `p` of 0).
+    fn happens(&mut self, p: f64) -> bool {
+        match self.rng.as_mut() {
+            Some(rng) if p > 0.0 => rng.gen::<f64>() < p,
+            _ => false,
+        }
+    }
+
+    /// Extra latency for one message, while `delay` is on.
+    fn extra(&mut self) -> Nanos {
+        match self.rng.as_mut() {
+            Some(rng) if self.delay_ms > 0 => {
+                nanos(sample_latency(self.delay_ms, LatencyDist::Exponential, rng))
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// Inboxes, receivers, the current partitions, the packet faults and the message counts.
 pub struct Network {
     inboxes: HashMap<String, Inbox>,
     /// Send order, the tie-break between messages with the same deadline.
@@ -175,6 +212,9 @@ pub struct Network {
     latency_ms: u32,
     latency_dist: LatencyDist,
     partition: Option<Grudge>,
+    /// A one-way partition, on top of any partition.
+    oneway: Option<Grudge>,
+    packets: Packets,
     stats: NetStats,
     timing: Clock,
 }
@@ -214,6 +254,8 @@ impl Network {
             latency_ms,
             latency_dist,
             partition: None,
+            oneway: None,
+            packets: Packets::default(),
             stats: NetStats::default(),
             timing: Clock::new(timing),
         }
@@ -255,10 +297,33 @@ impl Network {
             now
         };
         let deadline = queued.saturating_add(delay);
+        // Maelstrom numbers every message it carries, in send order, in the envelope's `id`.
+        msg.id = Some(self.sent);
+        if is_node(&msg.src) && is_node(&msg.dest) {
+            // The nemesis's packet faults, on node-to-node links only (as partitions).
+            if self.packets.happens(self.packets.loss) {
+                self.sent += 1;
+                return None;
+            }
+            let late = deadline.saturating_add(self.packets.extra());
+            if self.packets.happens(self.packets.duplicate) {
+                // The copy travels on its own: with `delay` on, either may arrive first.
+                let again = deadline.saturating_add(self.packets.extra());
+                let copy = msg.clone();
+                let first = self.enqueue(now, late, msg);
+                let second = self.enqueue(now, again, copy);
+                return first.or(second);
+            }
+            return self.enqueue(now, late, msg);
+        }
+        self.enqueue(now, deadline, msg)
+    }
+
+    /// Puts `msg` in its recipient's inbox for `deadline` (or hands it straight to a client);
+    /// returns what the engine must schedule, if anything.
+    fn enqueue(&mut self, now: Nanos, deadline: Nanos, msg: Message) -> Option<(Nanos, Wakeup)> {
         let order = self.sent;
         self.sent += 1;
-        // Maelstrom numbers every message it carries, in send order, in the envelope's `id`.
-        msg.id = Some(order);
         match self.inboxes.get_mut(&msg.dest) {
             Some(inbox) => {
                 let dest = msg.dest.clone();
@@ -288,11 +353,11 @@ impl Network {
             return Take::Empty;
         };
         // Partitions cut node-to-node links only, checked when the receiver takes the message.
-        if self
-            .partition
-            .as_ref()
-            .is_some_and(|g| g.blocks(&msg.src, &msg.dest))
-        {
+        let blocked = [&self.partition, &self.oneway]
+            .into_iter()
+            .flatten()
+            .any(|g| g.blocks(&msg.src, &msg.dest));
+        if blocked {
             Take::Drop(msg)
         } else {
             // Maelstrom sleeps `(long dt)` whole milliseconds, so it wakes up to 1 ms early;
@@ -364,6 +429,45 @@ impl Network {
 
     pub fn is_partitioned(&self) -> bool {
         self.partition.is_some()
+    }
+
+    /// From now on, receivers also drop what the one-way `grudge` blocks.
+    pub fn partition_oneway(&mut self, grudge: Grudge) {
+        self.oneway = Some(grudge);
+    }
+
+    /// Ends the one-way partition; false if there was none.
+    pub fn heal_oneway(&mut self) -> bool {
+        self.oneway.take().is_some()
+    }
+
+    /// The stream the packet faults draw from; until it is given, none of them acts.
+    pub fn use_packet_stream(&mut self, rng: ChaCha8Rng) {
+        self.packets.rng = Some(rng);
+    }
+
+    /// Loses this fraction of node-to-node messages from now on (0: none).
+    pub fn set_loss(&mut self, fraction: f64) {
+        self.packets.loss = fraction;
+    }
+
+    /// Delivers this fraction of node-to-node messages twice from now on (0: none).
+    pub fn set_duplicate(&mut self, fraction: f64) {
+        self.packets.duplicate = fraction;
+    }
+
+    /// Adds this mean extra latency to node-to-node messages from now on (0: none).
+    pub fn set_delay(&mut self, mean_ms: u32) {
+        self.packets.delay_ms = mean_ms;
+    }
+
+    /// Empties `dest`'s inbox: what was on its way to a node that restarts is never
+    /// delivered, as Maelstrom gives a restarted node a fresh queue. A message the receiver
+    /// already took stays with it; the engine knows it went to the old process.
+    pub fn clear_inbox(&mut self, dest: &str) {
+        if let Some(inbox) = self.inboxes.get_mut(dest) {
+            inbox.queue.clear();
+        }
     }
 
     pub fn stats(&self) -> NetStats {

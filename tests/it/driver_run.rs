@@ -211,6 +211,43 @@ fn maelstrom_rejecting_its_arguments_exits_2() {
 }
 
 #[test]
+fn faults_beyond_the_partition_are_refused_by_maelstrom_in_one_line() {
+    let f = fake(&[("echo", ECHO)]);
+    let (code, _, stderr) = f.run_maelstrom(&["2", "--nemesis", "partition,kill,loss"], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("--nemesis kill,loss needs --engine sim")
+            && stderr.contains("only the partition fault"),
+        "{stderr}"
+    );
+    assert!(!f.path("argv").exists(), "Maelstrom was never started");
+    // The partition alone still goes through, as Maelstrom's own option.
+    let (code, _, stderr) = f.run_maelstrom(&["1", "--nemesis", "partition"], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(recorded_argv(&f.path("argv")).contains(&"partition".to_string()));
+    // `auto` runs them in the simulator, and says why.
+    let (code, stdout, stderr) = f.run(
+        &[
+            "run",
+            "1",
+            "--nemesis",
+            "pause",
+            "--time-limit",
+            "2",
+            "--seed",
+            "3",
+        ],
+        &[],
+    );
+    assert!(matches!(code, Some(0 | 1)), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("engine sim: --nemesis pause needs --engine sim"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn auto_uses_a_launcher_it_is_given_and_says_so() {
     let f = fake(&[("echo", ECHO)]);
     let (code, _, stderr) = f.run(&["run", "echo"], &[]);

@@ -13,6 +13,7 @@ mod driver_completions;
 mod driver_doctor;
 mod driver_install;
 mod driver_run;
+mod faults;
 mod fidelity;
 mod floods;
 mod foreign_nodes;

@@ -12,6 +12,17 @@
 //! cumulative acknowledgements carried by the traffic itself, and retransmission only of what
 //! stays unacknowledged, so values acknowledged during a partition reach every node once it
 //! heals.
+//!
+//! Restarts: a node killed and started again has lost its values and its links' state. Each
+//! start draws a random incarnation; every gossip carries the sender's (`inc`) and the one it
+//! believes the receiver has (`to`). A node that sees a peer's incarnation change resets both
+//! halves of that link and sends the peer everything it holds; a node that gets gossip meant
+//! for an earlier incarnation of itself keeps the values, answers at once with an empty gossip
+//! (so the sender learns of the restart), and ignores the stale sequence numbers. A node that
+//! has neither heard from its links nor held a value since it started says hello (an empty
+//! gossip) after `--hello-ms`, then at doubling intervals, so a restarted node that nobody
+//! writes to is found too (a node that holds a value has sent it, or answered gossip about
+//! it, over its links, reliably). Values survive as long as one node that holds them lives.
 
 mod link;
 mod schedule;
@@ -20,6 +31,7 @@ use crate::node::{Ctx, Node};
 use crate::protocol::{Body, ErrorCode, Message, RpcError};
 use clap::Parser;
 use link::{Incoming, Outgoing, Segment};
+use rand::Rng;
 use schedule::{Plan, Schedule};
 use serde::Deserialize;
 use serde_json::Value;
@@ -72,6 +84,12 @@ pub struct Flags {
     /// within this).
     #[arg(long, default_value_t = 5)]
     pub tick_ms: u64,
+    /// A node that holds no value and has not heard from a peer it links to (a leaf: the hub;
+    /// the hub: each leaf) this long after it started says hello, then at doubling intervals
+    /// (up to a minute), so that a restarted node gets its values back even if nobody writes
+    /// to it (0: never). Keep it below Maelstrom's 10 s quiet period before the final reads.
+    #[arg(long, default_value_t = 5000)]
+    pub hello_ms: u64,
 }
 
 impl Default for Flags {
@@ -112,6 +130,12 @@ struct Gossip {
     /// How long the sender held its oldest value before sending, in ms.
     #[serde(default)]
     wait: u64,
+    /// The sender's incarnation (0: unknown).
+    #[serde(default)]
+    inc: u64,
+    /// The receiver's incarnation as the sender knows it (0: none yet).
+    #[serde(default)]
+    to: u64,
 }
 
 /// A value waiting for the next batch and the peer it came from (which need not get it back).
@@ -119,6 +143,9 @@ struct Pending {
     value: Value,
     origin: Option<String>,
 }
+
+/// The longest wait between two hellos.
+const HELLO_MAX: Duration = Duration::from_secs(60);
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -143,6 +170,14 @@ pub struct Broadcast {
     inc: BTreeMap<String, Incoming>,
     /// The time of the latest event, for `tick_interval`.
     now: Duration,
+    /// This start's random incarnation, drawn at init.
+    incarnation: u64,
+    /// Each peer's incarnation, as last heard.
+    known: BTreeMap<String, u64>,
+    /// Peers this node links to that it has not heard from since it started.
+    unheard: Vec<String>,
+    /// When to say hello to them next, and the interval it came after.
+    hello: Option<(Duration, Duration)>,
 }
 
 impl Broadcast {
@@ -159,6 +194,10 @@ impl Broadcast {
             out: BTreeMap::new(),
             inc: BTreeMap::new(),
             now: Duration::ZERO,
+            incarnation: 0,
+            known: BTreeMap::new(),
+            unheard: Vec::new(),
+            hello: None,
         }
     }
 
@@ -191,6 +230,25 @@ impl Broadcast {
             ));
         }
         let gossip: Gossip = msg.body.parse()?;
+        self.unheard.retain(|peer| *peer != src);
+        let previous = match gossip.inc {
+            0 => None,
+            inc => self.known.insert(src.clone(), inc),
+        };
+        if previous.is_some_and(|old| old != gossip.inc) {
+            // A peer we knew by another incarnation restarted: start the link afresh and give
+            // it everything we hold. (A first contact changes nothing.)
+            self.resync(ctx, &src);
+        }
+        if gossip.to != 0 && gossip.to != self.incarnation {
+            // Meant for an earlier start of this node: its sequence numbers and acknowledgement
+            // belong to a link that no longer exists, but its values are values. Say at once
+            // who we are now, so the sender starts the link afresh.
+            self.keep(&src, gossip.values, gossip.wait, ctx);
+            self.send_empty(ctx, &src);
+            return Ok(());
+        }
+
         let rto = self.rto();
         self.out
             .entry(src.clone())
@@ -200,26 +258,52 @@ impl Broadcast {
             .entry(src.clone())
             .or_default()
             .receive(gossip.from, gossip.values.len(), ctx.now);
-        for value in gossip.values {
+        self.keep(&src, gossip.values, gossip.wait, ctx);
+        Ok(())
+    }
+
+    /// Stores what `src` sent; the hub relays what is new to it.
+    fn keep(&mut self, src: &str, values: Vec<Value>, wait: u64, ctx: &Ctx) {
+        for value in values {
             if self.store.insert(&value) && self.is_hub {
-                self.enqueue(value, Some(src.clone()), ms(gossip.wait), ctx.now);
+                self.enqueue(value, Some(src.to_string()), ms(wait), ctx.now);
             }
         }
-        Ok(())
+    }
+
+    /// `peer` restarted: both halves of the link start afresh, and it gets every value here.
+    fn resync(&mut self, ctx: &mut Ctx, peer: &str) {
+        self.inc.insert(peer.to_string(), Incoming::default());
+        let mut out = Outgoing::default();
+        let segment = out.push(self.store.values.clone(), ctx.now, self.rto());
+        self.out.insert(peer.to_string(), out);
+        ctx.log(format!(
+            "{peer} restarted: sending it all {} values",
+            segment.values.len()
+        ));
+        self.send(ctx, peer, segment, None);
     }
 
     /// Sends `segment` (possibly empty: an acknowledgement alone) to `peer`, with the
     /// acknowledgement of what `peer` sent us.
     fn send(&mut self, ctx: &mut Ctx, peer: &str, segment: Segment, wait: Option<u64>) {
-        let ack = self.inc.entry(peer.to_string()).or_default().take_ack();
-        let mut body = Body::new("gossip")
-            .with("from", segment.from)
-            .with("values", segment.values)
-            .with("ack", ack);
+        let mut body = self.gossip(peer, segment);
         if let Some(wait) = wait {
             body.set("wait", wait);
         }
         ctx.send(peer, body);
+    }
+
+    /// The gossip carrying `segment` to `peer`, with what `peer` is owed and who we are.
+    fn gossip(&mut self, peer: &str, segment: Segment) -> Body {
+        let ack = self.inc.entry(peer.to_string()).or_default().take_ack();
+        let to = self.known.get(peer).copied().unwrap_or(0);
+        Body::new("gossip")
+            .with("from", segment.from)
+            .with("values", segment.values)
+            .with("ack", ack)
+            .with("inc", self.incarnation)
+            .with("to", to)
     }
 
     /// Sends the pending batch if it is due.
@@ -271,6 +355,39 @@ impl Broadcast {
         }
     }
 
+    /// Hello to the linked peers not heard from since this node started, when it is due.
+    fn say_hello(&mut self, ctx: &mut Ctx) {
+        let Some((at, every)) = self.hello else {
+            return;
+        };
+        // Once this node holds a value it has sent it (or answered gossip about one) over
+        // its links, reliably, so every peer that knew an earlier start learns of this one.
+        if self.unheard.is_empty() || !self.store.values.is_empty() {
+            self.hello = None;
+            return;
+        }
+        if ctx.now < at {
+            return;
+        }
+        let next = every
+            .saturating_mul(2)
+            .min(ms(self.flags.rto_max_ms).max(every));
+        self.hello = Some((ctx.now + next, next));
+        for peer in self.unheard.clone() {
+            self.send_empty(ctx, &peer);
+        }
+    }
+
+    /// An empty gossip to `peer`, carrying what is owed it and who we are.
+    fn send_empty(&mut self, ctx: &mut Ctx, peer: &str) {
+        let from = self.out.entry(peer.to_string()).or_default().next_seq();
+        let segment = Segment {
+            from,
+            values: Vec::new(),
+        };
+        self.send(ctx, peer, segment, None);
+    }
+
     /// Retransmissions that are due, then acknowledgements overdue with nothing to carry them.
     fn repair(&mut self, ctx: &mut Ctx) {
         let max = ms(self.flags.rto_max_ms);
@@ -317,6 +434,16 @@ impl Node for Broadcast {
         };
         self.is_hub = self.hub == ctx.id;
         self.has_peers = ctx.peers().next().is_some();
+        self.incarnation = ctx.rng.gen_range(1..=u64::MAX);
+        self.unheard = if self.is_hub {
+            ctx.peers().cloned().collect()
+        } else {
+            vec![self.hub.clone()]
+        };
+        if self.has_peers && self.flags.hello_ms > 0 {
+            let every = ms(self.flags.hello_ms);
+            self.hello = Some((ctx.now + every, every));
+        }
         let f = &self.flags;
         self.schedule = Schedule::new(if self.is_hub {
             Plan {
@@ -358,6 +485,7 @@ impl Node for Broadcast {
         self.now = ctx.now;
         self.maybe_flush(ctx);
         self.repair(ctx);
+        self.say_hello(ctx);
     }
 
     /// Every `--tick-ms`, or sooner when the batch is due sooner, so relays leave on time.

@@ -178,13 +178,86 @@ fn an_idle_cluster_sends_nothing_once_acknowledged() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].body.get::<Vec<Value>>("values").ok(), Some(vec![]));
     assert_eq!(out[0].body.get::<u64>("ack").ok(), Some(1));
-    let mut hub = harness("n0", 3, &[]);
+    // A hub alone sends nothing either, hellos aside (they have a test of their own).
+    let mut hub = harness("n0", 3, &["--hello-ms", "0"]);
     assert!(run_for(&mut hub, 20_000, 5).is_empty());
 }
 
 #[test]
+fn a_node_says_hello_to_links_it_has_not_heard_from_until_it_hears_from_them() {
+    let mut hub = harness("n0", 3, &["--hello-ms", "1000"]);
+    assert!(run_for(&mut hub, 995, 5).is_empty());
+    let out = run_for(&mut hub, 10, 5);
+    let dests: Vec<&str> = out.iter().map(|m| m.dest.as_str()).collect();
+    assert_eq!(dests, ["n1", "n2"]);
+    assert!(out.iter().all(|m| m.body.get::<u64>("to") == Ok(0)));
+    // n1 speaks; only n2 is greeted again, 2 s later, then 4 s.
+    from_peer(&mut hub, "n1", gossip(0, json!([]), 0).with("inc", 11));
+    assert!(run_for(&mut hub, 1990, 5).is_empty());
+    let out = run_for(&mut hub, 10, 5);
+    assert_eq!(
+        out.iter().map(|m| m.dest.as_str()).collect::<Vec<_>>(),
+        ["n2"]
+    );
+    assert!(run_for(&mut hub, 3990, 5).is_empty());
+    assert_eq!(run_for(&mut hub, 10, 5).len(), 1);
+}
+
+#[test]
+fn a_restarted_peer_gets_everything_back_and_a_stale_link_is_started_afresh() {
+    // The hub knows leaf n1 as incarnation 5 and holds three values.
+    let mut hub = harness(
+        "n0",
+        3,
+        &["--period-ms", "0", "--burst-ms", "0", "--hello-ms", "0"],
+    );
+    from_peer(&mut hub, "n1", gossip(0, json!([1, 2]), 0).with("inc", 5));
+    from_peer(&mut hub, "n2", gossip(0, json!([3]), 0).with("inc", 9));
+    // n1 comes back as incarnation 6 (its first words: a hello, knowing nobody).
+    let out = from_peer(&mut hub, "n1", gossip(0, json!([]), 0).with("inc", 6));
+    let to_n1: Vec<&Message> = out.iter().filter(|m| m.dest == "n1").collect();
+    let everything = to_n1
+        .iter()
+        .find(|m| {
+            m.body
+                .get::<Vec<Value>>("values")
+                .is_ok_and(|v| v.len() == 3)
+        })
+        .expect("everything the hub holds, on a fresh link");
+    assert_eq!(everything.body.get::<u64>("from").ok(), Some(0));
+    assert_eq!(everything.body.get::<u64>("to").ok(), Some(6));
+
+    // The other side: a restarted leaf gets gossip meant for its earlier start.
+    let mut leaf = harness("n1", 3, &["--hello-ms", "5000"]);
+    let mine: u64 = {
+        let out = run_for(&mut leaf, 5000, 5);
+        out[0].body.get("inc").expect("an incarnation")
+    };
+    let stale = gossip(40, json!([7]), 12)
+        .with("inc", 3)
+        .with("to", mine + 1);
+    let out = from_peer(&mut leaf, "n0", stale);
+    // The value is kept; the answer says who n1 is now, acknowledging nothing of the old link.
+    assert_eq!(read(&mut leaf), vec![json!(7)]);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].body.get::<u64>("inc").ok(), Some(mine));
+    assert_eq!(out[0].body.get::<u64>("ack").ok(), Some(0));
+}
+
+#[test]
 fn unacknowledged_values_are_retransmitted_until_acknowledged() {
-    let mut h = harness("n2", 3, &["--rto-ms", "1000", "--rto-max-ms", "2000"]);
+    let mut h = harness(
+        "n2",
+        3,
+        &[
+            "--rto-ms",
+            "1000",
+            "--rto-max-ms",
+            "2000",
+            "--hello-ms",
+            "0",
+        ],
+    );
     h.request("c1", broadcast(json!("a")));
     h.request("c1", broadcast(json!("b")));
     // Nothing for the timeout, then everything unacknowledged in one message.

@@ -35,6 +35,20 @@ pub fn node_budget(nodes: usize) -> usize {
     (IN_FLIGHT_BYTES / nodes.max(1)).max(1 << 20)
 }
 
+/// What node `index` is heard as in its `start`-th start (0: the first), so that what a killed
+/// process printed last is never taken for its successor's words.
+pub fn tag(index: usize, start: u32, count: usize) -> usize {
+    (start as usize)
+        .saturating_mul(count.max(1))
+        .saturating_add(index)
+}
+
+/// The node index and start a [`tag`] stands for.
+pub fn untag(tag: usize, count: usize) -> (usize, u32) {
+    let count = count.max(1);
+    (tag % count, u32::try_from(tag / count).unwrap_or(u32::MAX))
+}
+
 /// Starts `count` copies of `program` as nodes `n0…`, their stderr in `log_dir/<id>.log` when
 /// given; returns the slots and the clock that hears them, asking `watch` whether to stop.
 /// Every process started is stopped when its slot is dropped, including on an error here.

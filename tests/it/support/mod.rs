@@ -11,6 +11,7 @@ pub mod fixtures;
 pub mod http;
 pub mod launcher;
 pub mod machine;
+pub mod naive;
 pub mod node_io;
 pub mod processes;
 pub mod python;

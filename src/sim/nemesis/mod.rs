@@ -1,10 +1,17 @@
-//! Maelstrom's partition nemesis: start and stop operations alternate, the first at once and
-//! each next one delayed uniformly in [0, 2·interval) after it (Jepsen's stagger), and every
-//! start picks one of Maelstrom's targets:
-//! one node isolated, a minority third, majority halves, or a majorities ring.
+//! The nemesis. Maelstrom's own fault is the partition: start and stop operations alternate,
+//! the first at once and each next one delayed uniformly in [0, 2·interval) after it (Jepsen's
+//! stagger), and every start picks one of Maelstrom's targets: one node isolated, a minority
+//! third, majority halves, or a majorities ring. The simulator adds faults no harness has
+//! (kill, pause, one-way partitions, lost, duplicated and late messages): [`schedule`] gives
+//! each fault its own flip-flop, [`targets`] picks the nodes a kill, pause or one-way
+//! partition hits.
 //!
-//! The nemesis draws from a stream of its own ([`stream`]), so one seed gives one schedule of
-//! partitions whatever the nodes do: the same in virtual time and with real processes.
+//! The partition draws from a stream of its own ([`stream`]), and every other fault from
+//! another, so one seed gives one schedule of faults whatever the nodes do: the same in
+//! virtual time and with real processes, and a fault added to the set never moves another.
+
+pub(crate) mod schedule;
+pub(crate) mod targets;
 
 use super::network::Grudge;
 use rand::seq::SliceRandom;
