@@ -235,6 +235,7 @@ pub(crate) fn run_shown(
         }
         report.run_dir = Some(folder.dir());
         folder.finish(&run.outcome.history, &run.results, &report)?;
+        super::run_folder::write_view(&mut report, &folder.dir());
     }
     report.results = Some(run.results);
     Ok(report)
