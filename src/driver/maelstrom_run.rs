@@ -272,6 +272,7 @@ pub fn run(
             .push("Maelstrom's last console line disagrees with results.edn's :valid?".into());
     }
     report.write_json(&dir)?;
+    super::run_folder::write_view(&mut report, &dir);
     Ok(report)
 }
 

@@ -201,6 +201,15 @@ fn left_out_note(left_out: &[write_history::LeftOut]) -> Option<String> {
     ))
 }
 
+/// Writes the plots and `index.html` of the run in `dir` and records the page in `report`;
+/// a failure is a note on the report, never the end of a run that has been judged.
+pub(crate) fn write_view(report: &mut RunReport, dir: &Path) {
+    match crate::report::view::write(report, dir, &Default::default()) {
+        Ok(page) => report.page = Some(page),
+        Err(e) => report.notes.push(format!("no page for the run: {e:#}")),
+    }
+}
+
 /// Makes `link` a symlink to `target` (relative to the link's folder), replacing any previous
 /// link atomically: the new link is made under a temporary name, then renamed over the old one.
 /// Anything else in the link's place (a real folder or file, perhaps someone's runs) is left as

@@ -229,7 +229,9 @@ pub(crate) fn run_shown(
             let nodes: Vec<String> = (0..cfg.opts.nodes()).map(|i| format!("n{i}")).collect();
             folder.write_node_logs(&nodes, &run.outcome.logs)?;
         }
+        report.run_dir = Some(folder.dir());
         folder.finish(&run.outcome.history, &run.results, &mut report)?;
+        super::run_folder::write_view(&mut report, &folder.dir());
     }
     report.results = Some(run.results);
     Ok(report)

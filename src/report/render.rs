@@ -48,7 +48,7 @@ fn fmt_check(c: &Check) -> String {
 }
 
 /// The figure lines of a verdict, as (label, value) pairs: shared by text and Markdown.
-fn figure_lines(v: &Verdict) -> Vec<(String, String)> {
+pub(crate) fn figure_lines(v: &Verdict) -> Vec<(String, String)> {
     let f = &v.figures;
     let mut lines = Vec::new();
     let mut push = |k: &str, val: String| lines.push((k.to_string(), val));
@@ -148,6 +148,9 @@ fn trailer_lines(r: &RunReport) -> Vec<(String, String)> {
             .map(|p| p.display().to_string())
             .collect();
         lines.push(("plots".into(), plots.join("  ")));
+    }
+    if let Some(page) = &r.page {
+        lines.push(("page".into(), page.display().to_string()));
     }
     if let Some(seed) = r.seed {
         lines.push(("seed".into(), seed.to_string()));
