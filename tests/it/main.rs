@@ -18,6 +18,7 @@ mod fuzz_nodes;
 mod g_counter;
 mod hostile_input;
 mod kafka;
+mod learner_nodes;
 mod python_nodes;
 mod reference_nodes;
 mod report;

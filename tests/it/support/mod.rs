@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests, one module per purpose: the glomers binary, the
 //! fixture runs, assertions on a run's figures, the simulator's profiles and seed sweeps, a
 //! node's stdio session, a local HTTP server, fake Maelstrom releases and launcher, /proc
-//! checks, the Python reference nodes, and running a test alone in its own process.
+//! checks, the Python reference nodes and a session with one over its stdio, and running a
+//! test alone in its own process.
 
 pub mod alone;
 pub mod binary;
@@ -12,5 +13,6 @@ pub mod launcher;
 pub mod node_io;
 pub mod processes;
 pub mod python;
+pub mod python_session;
 pub mod release;
 pub mod sim;
