@@ -4,7 +4,8 @@
 //! Map, by floors (a module imports only from its floor or below):
 //! 1. [`protocol`] the wire format; [`challenge`] the catalog, criteria, workloads and
 //!    Maelstrom's typed options; [`history`] Jepsen's history types; [`exit`] exit codes;
-//!    [`process_group`] children that never outlive glomers.
+//!    [`process_group`] children that never outlive glomers; [`budget`] back-pressure for
+//!    nodes that write faster than a run can carry.
 //! 2. [`node`] the sans-IO contract and the stdio runtime; [`verdict`] figures from a
 //!    Maelstrom-shaped results map, and the verdict.
 //! 3. [`nodes`] our nodes.
@@ -18,6 +19,7 @@
 // source or with `cargo doc --document-private-items`, where the links resolve.
 #![allow(rustdoc::private_intra_doc_links)]
 
+pub mod budget;
 pub mod challenge;
 pub mod cli;
 pub mod driver;

@@ -10,7 +10,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if !matches!(cli.command, Command::Node(_)) {
+    // `run` writes to nodes that may close their stdin at any moment: a write to such a pipe
+    // must be an error it handles, never a silent death.
+    if !matches!(cli.command, Command::Node(_) | Command::Run(_)) {
         restore_sigpipe();
     }
     match dispatch(cli) {

@@ -2,10 +2,12 @@
 //! error codes (SPEC.md §2). Everything that crosses stdin/stdout or the simulated network is a
 //! [`Message`].
 
+use crate::budget::Share;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
+use std::sync::Arc;
 
 /// A message id, unique per sender. Maelstrom uses plain JSON integers.
 pub type MsgId = u64;
@@ -19,6 +21,15 @@ pub struct Message {
     pub body: Body,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) id: Option<u64>,
+    /// The body exactly as an external node wrote it, when it goes to another node: Maelstrom
+    /// passes any body between nodes untouched (`null` or absent reserved fields, no `type`),
+    /// so the simulator carries these bytes instead of [`Message::body`], which is then empty.
+    #[serde(skip)]
+    pub(crate) raw_body: Option<Arc<str>>,
+    /// The sender's bytes in flight, given back when this message is dropped
+    /// ([`crate::budget`]): only messages read from an external node hold any.
+    #[serde(skip)]
+    pub(crate) held: Share,
 }
 
 impl Message {
@@ -28,6 +39,8 @@ impl Message {
             dest: dest.into(),
             body,
             id: None,
+            raw_body: None,
+            held: Share::default(),
         }
     }
 }

@@ -77,6 +77,9 @@ pub struct Engine<'a> {
     opts: Resolved,
     model: &'a mut dyn WorkloadModel,
     rng: ChaCha8Rng,
+    /// The nemesis's own stream: its schedule is a function of the seed and the nodes alone,
+    /// the same in both engines and however the nodes behave.
+    nemesis_rng: ChaCha8Rng,
     now: Nanos,
     /// When the main phase began: 0 for in-process nodes, set up at time 0; later for
     /// external nodes, whose setup takes real time. History times count from here.
@@ -124,6 +127,7 @@ impl<'a> Engine<'a> {
             opts,
             model,
             rng: ChaCha8Rng::seed_from_u64(cfg.seed),
+            nemesis_rng: nemesis::stream(cfg.seed),
             now: 0,
             start: 0,
             queue: EventQueue::default(),
@@ -166,6 +170,7 @@ impl<'a> Engine<'a> {
             if let Some(err) = self.failure.take() {
                 return Err(err);
             }
+            self.poll_deaf_exits();
             if let Some(live) = self.live.as_mut() {
                 let stage = match self.phase {
                     Phase::Setup => Stage::Setup,
@@ -174,7 +179,7 @@ impl<'a> Engine<'a> {
                 };
                 if let Paced::Heard(at, heard) = live.clock.wait(self.queue.next_due(), stage)? {
                     self.now = self.now.max(at);
-                    self.heard(heard);
+                    self.heard(*heard);
                     if self.settle() {
                         break;
                     }
@@ -185,6 +190,7 @@ impl<'a> Engine<'a> {
                 break;
             };
             self.now = self.now.max(time);
+            self.note_lag(time);
             self.handle(event);
             if self.phase == Phase::Done || self.settle() {
                 break;
@@ -370,7 +376,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn deliver(&mut self, msg: Message) {
+    fn deliver(&mut self, mut msg: Message) {
         self.network.received(&msg);
         if let Some(&i) = self.node_index.get(&msg.dest) {
             let out = self.nodes[i].handle(msg, as_duration(self.now));
@@ -386,7 +392,9 @@ impl<'a> Engine<'a> {
         } else if let Some(service) = self.services.get_mut(&msg.dest) {
             if let Some(mut body) = service.handle(&msg, &mut self.rng) {
                 body.in_reply_to = msg.body.msg_id;
-                let reply = Message::new(msg.dest.clone(), msg.src.clone(), body);
+                let mut reply = Message::new(msg.dest.clone(), msg.src.clone(), body);
+                // The reply stays on the requester's budget until it is read.
+                reply.held = std::mem::take(&mut msg.held);
                 self.send(reply);
             }
         } else if !self.setup_reply(&msg) {
@@ -523,7 +531,7 @@ impl<'a> Engine<'a> {
         if self.network.is_partitioned() {
             self.heal();
         } else {
-            let (target, grudge) = nemesis::random_grudge(&self.node_ids, &mut self.rng);
+            let (target, grudge) = nemesis::random_grudge(&self.node_ids, &mut self.nemesis_rng);
             let desc: BTreeMap<String, Vec<String>> = grudge
                 .0
                 .iter()
@@ -533,7 +541,7 @@ impl<'a> Engine<'a> {
             self.record_nemesis("start-partition", value);
             self.network.partition(grudge);
         }
-        let delay = nemesis::stagger(self.opts.nemesis_interval_secs, &mut self.rng);
+        let delay = nemesis::stagger(self.opts.nemesis_interval_secs, &mut self.nemesis_rng);
         self.schedule(
             self.now + nanos(Duration::from_secs_f64(delay)),
             Event::Nemesis,

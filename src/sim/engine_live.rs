@@ -8,7 +8,7 @@
 
 use super::{Engine, Event, Phase};
 use crate::protocol::{Body, Message};
-use crate::sim::clock::nanos;
+use crate::sim::clock::{nanos, Nanos, MILLI};
 use crate::sim::external::{Heard, Said, WallClock, INIT_DEADLINE};
 
 /// One node's progress through setup.
@@ -27,7 +27,18 @@ pub(super) struct Live {
     /// Nodes whose stdout is no longer read: as in Maelstrom, after an invalid line.
     deaf: Vec<bool>,
     problems: Vec<String>,
+    /// When the deaf nodes were last asked whether they exited.
+    exits_polled: Nanos,
+    /// How late the engine ran its most overdue event, and which phase it was in then: a
+    /// busy machine shows in the run's notes instead of silently stretching its latencies.
+    worst_lag: Nanos,
 }
+
+/// An event run later than this after it fell due is reported in the run's notes.
+const LAG_NOTED: Nanos = 100 * MILLI;
+
+/// How often a node that is no longer read is asked whether it exited.
+const EXIT_POLL: Nanos = 100 * MILLI;
 
 impl Live {
     pub(super) fn new(clock: WallClock, nodes: usize) -> Live {
@@ -36,10 +47,20 @@ impl Live {
             setup: Vec::new(),
             deaf: vec![false; nodes],
             problems: Vec::new(),
+            exits_polled: 0,
+            worst_lag: 0,
         }
     }
 
-    pub(super) fn into_problems(self) -> Vec<String> {
+    pub(super) fn into_problems(mut self) -> Vec<String> {
+        if self.worst_lag > LAG_NOTED {
+            self.problems.push(format!(
+                "The engine fell behind the wall clock: an event ran {} ms after it fell due \
+                 (the machine was busy, or the nodes flooded it). Latencies and timeouts in \
+                 this run may be longer than Maelstrom's.",
+                self.worst_lag / MILLI
+            ));
+        }
         self.problems
     }
 }
@@ -192,13 +213,42 @@ impl Engine<'_> {
                             node,
                             format!(
                                 "Node {id} sent a message with an invalid {role} {name:?} (no such node, service or open client): {}",
-                                crate::sim::external::wire::quote(
-                                    &serde_json::to_string(&msg).unwrap_or_default()
-                                )
+                                crate::sim::external::wire::quote(String::from_utf8_lossy(
+                                    &crate::sim::external::wire::encode(&msg)
+                                ).trim_end())
                             ),
                         )
                     }
                     None => self.send(msg),
+                }
+            }
+        }
+    }
+
+    /// Records how late the event due at `due` runs (real time only).
+    pub(super) fn note_lag(&mut self, due: Nanos) {
+        if let Some(live) = self.live.as_mut() {
+            let lag = live.clock.now().saturating_sub(due);
+            live.worst_lag = live.worst_lag.max(lag);
+        }
+    }
+
+    /// A node whose output is no longer read cannot be heard to end, so its process is asked:
+    /// its exit ends the run as any node's does.
+    pub(super) fn poll_deaf_exits(&mut self) {
+        let Some(live) = self.live.as_mut() else {
+            return;
+        };
+        let now = live.clock.now();
+        if now < live.exits_polled + EXIT_POLL || !live.deaf.contains(&true) {
+            return;
+        }
+        live.exits_polled = now;
+        let deaf: Vec<usize> = (0..live.deaf.len()).filter(|&i| live.deaf[i]).collect();
+        for node in deaf {
+            if self.failure.is_none() && self.nodes[node].exited() {
+                if let Some(report) = self.nodes[node].ended() {
+                    self.failure = Some(crate::exit::harness(report));
                 }
             }
         }
@@ -234,4 +284,30 @@ impl Engine<'_> {
 
 fn body_json(body: &Body) -> String {
     crate::sim::external::wire::quote(&serde_json::to_string(body).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live() -> Live {
+        let (_tx, rx) = std::sync::mpsc::channel();
+        Live::new(WallClock::new(rx, Box::new(|_| None)), 2)
+    }
+
+    #[test]
+    fn an_engine_that_fell_behind_says_so() {
+        let mut late = live();
+        late.worst_lag = 250 * MILLI;
+        let notes = late.into_problems();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("an event ran 250 ms after")),
+            "{notes:?}"
+        );
+        let mut on_time = live();
+        on_time.worst_lag = 3 * MILLI;
+        assert!(on_time.into_problems().is_empty());
+    }
 }

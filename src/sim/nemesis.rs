@@ -2,10 +2,13 @@
 //! each next one delayed uniformly in [0, 2·interval) after it (Jepsen's stagger), and every
 //! start picks one of Maelstrom's targets:
 //! one node isolated, a minority third, majority halves, or a majorities ring.
+//!
+//! The nemesis draws from a stream of its own ([`stream`]), so one seed gives one schedule of
+//! partitions whatever the nodes do: the same in virtual time and with real processes.
 
 use super::network::Grudge;
 use rand::seq::SliceRandom;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 
@@ -35,6 +38,13 @@ impl Target {
     }
 }
 
+/// The nemesis's random stream for a run with `seed`: the run's seed on a stream of its own.
+pub(crate) fn stream(seed: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(1);
+    rng
+}
+
 /// A random grudge of a random target type over `nodes`.
 pub(crate) fn random_grudge(nodes: &[String], rng: &mut ChaCha8Rng) -> (Target, Grudge) {
     let target = Target::ALL[rng.gen_range(0..Target::ALL.len())];
@@ -51,8 +61,9 @@ fn grudge(target: Target, nodes: &[String], rng: &mut ChaCha8Rng) -> Grudge {
             Grudge::complete(&[shuffled, rest])
         }
         Target::MinorityThird => {
-            // Jepsen cuts off ⌊n/3⌋ nodes; with fewer than three nodes that is nobody.
-            let rest = shuffled.split_off(n / 3);
+            // Jepsen cuts off the largest count strictly under a third, ⌊(n − 1)/3⌋
+            // (`jepsen.util/minority-third`): 1 of 5, none of 2 or 3.
+            let rest = shuffled.split_off(n.saturating_sub(1) / 3);
             Grudge::complete(&[shuffled, rest])
         }
         Target::Majority => {
@@ -94,7 +105,6 @@ pub(crate) fn stagger(interval_s: f64, rng: &mut ChaCha8Rng) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     fn nodes(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("n{i}")).collect()
@@ -115,6 +125,34 @@ mod tests {
         let g = grudge(Target::MajoritiesRing, &nodes(5), &mut rng);
         assert_eq!(g.0.len(), 5);
         assert!(g.0.values().all(|blocked| blocked.len() == 2));
+    }
+
+    #[test]
+    fn minority_third_is_strictly_under_a_third() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for (n, cut) in [(2, 0), (3, 0), (4, 1), (5, 1), (7, 2), (25, 8)] {
+            let g = grudge(Target::MinorityThird, &nodes(n), &mut rng);
+            let blocked: usize = g.0.values().map(BTreeSet::len).sum();
+            assert_eq!(blocked, 2 * cut * (n - cut), "{n} nodes");
+        }
+    }
+
+    #[test]
+    fn the_schedule_is_a_function_of_the_seed_alone() {
+        let draw = |seed| {
+            let mut rng = stream(seed);
+            (0..8)
+                .map(|_| {
+                    let (target, g) = random_grudge(&nodes(5), &mut rng);
+                    (target, g, stagger(10.0, &mut rng).to_bits())
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(draw(1), draw(1));
+        assert_ne!(draw(1), draw(2));
+        // Seeds 1 to 8 do not all open alike.
+        let first: BTreeSet<&str> = (1..=8).map(|s| draw(s)[0].0.name()).collect();
+        assert!(first.len() > 1, "{first:?}");
     }
 
     #[test]

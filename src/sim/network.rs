@@ -236,7 +236,7 @@ impl Network {
     pub fn send(
         &mut self,
         now: Nanos,
-        msg: Message,
+        mut msg: Message,
         rng: &mut ChaCha8Rng,
     ) -> Option<(Nanos, Wakeup)> {
         self.stats.on_send(&msg.src, &msg.dest);
@@ -257,6 +257,8 @@ impl Network {
         let deadline = queued.saturating_add(delay);
         let order = self.sent;
         self.sent += 1;
+        // Maelstrom numbers every message it carries, in send order, in the envelope's `id`.
+        msg.id = Some(order);
         match self.inboxes.get_mut(&msg.dest) {
             Some(inbox) => {
                 let dest = msg.dest.clone();

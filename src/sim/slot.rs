@@ -22,6 +22,12 @@ pub trait NodeSlot {
     /// Log lines the node wrote since the last call (its stderr, under Maelstrom).
     fn take_logs(&mut self) -> Vec<String>;
 
+    /// Whether the node's process has exited, asked without waiting (for a node whose output
+    /// is no longer read, so its end cannot be heard). An in-process node never exits.
+    fn exited(&mut self) -> bool {
+        false
+    }
+
     /// Once the node's output has ended: if it exited, how (status and last lines), for the
     /// error that ends the run. An in-process node never exits.
     fn ended(&mut self) -> Option<String> {

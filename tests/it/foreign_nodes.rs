@@ -400,3 +400,62 @@ fn without_java_auto_runs_a_foreign_binary_in_the_simulator() {
         "the replay command names the program: {stdout}"
     );
 }
+
+/// An ELF header for a machine other than this one (AArch64 here, x86-64 on an AArch64).
+fn foreign_elf() -> Vec<u8> {
+    let machine: u16 = if cfg!(target_arch = "aarch64") {
+        62
+    } else {
+        183
+    };
+    let mut head = vec![0u8; 64];
+    head[..4].copy_from_slice(b"\x7fELF");
+    head[4] = 2; // 64-bit
+    head[5] = 1; // little-endian
+    head[6] = 1; // ELF version
+    head[16] = 2; // ET_EXEC
+    head[18..20].copy_from_slice(&machine.to_le_bytes());
+    head
+}
+
+/// glibc's `execvp` runs a file the kernel refuses (`ENOEXEC`) with `/bin/sh`, so a text file
+/// without `#!` or another machine's binary used to end as a crash full of shell noise. Both
+/// engines refuse it first: exit 2 and one line that says what is wrong and the fix.
+#[test]
+fn a_bin_this_machine_cannot_start_is_refused_before_any_run() {
+    use crate::support::fixtures::ECHO;
+    use crate::support::launcher::fake_maelstrom;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (launcher, fixtures) = fake_maelstrom(dir.path(), &[("echo", ECHO)]);
+    let text = dir.path().join("node.py");
+    write_executable(&text, "import sys\nprint('hello')\n");
+    let elf = dir.path().join("node-arm");
+    std::fs::write(&elf, foreign_elf()).unwrap();
+    std::fs::set_permissions(&elf, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for (node, fix) in [(&text, "#! line"), (&elf, "build it for this machine")] {
+        for engine in ["sim", "maelstrom"] {
+            let out = ran(run_bin(&["1", "--engine", engine], node, dir.path())
+                .arg("--maelstrom")
+                .arg(&launcher)
+                .env("FAKE_FIXTURES", &fixtures)
+                .env("FAKE_ARGV", dir.path().join("argv"))
+                .env("XDG_CACHE_HOME", dir.path().join("cache")));
+            let stderr = out.stderr.trim_end();
+            assert_eq!(out.code, Some(2), "{engine}, {}: {stderr}", node.display());
+            assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+            assert!(
+                stderr.contains("--bin") && stderr.contains(fix),
+                "{engine}: {stderr}"
+            );
+            assert!(
+                !dir.path().join("argv").exists(),
+                "Maelstrom was never started"
+            );
+            assert!(
+                !dir.path().join("store").join("echo").exists(),
+                "no run folder"
+            );
+        }
+    }
+}

@@ -13,6 +13,7 @@ mod driver_doctor;
 mod driver_install;
 mod driver_run;
 mod fidelity;
+mod floods;
 mod foreign_nodes;
 mod fuzz_nodes;
 mod g_counter;

@@ -113,6 +113,36 @@ fn a_node_that_prints_junk_or_loses_values_fails_with_the_reason() {
     );
 }
 
+/// Maelstrom stops reading a node's stdout at its first bad line, so every later echo times
+/// out (`info`); Maelstrom 0.2.4's echo checker pairs invocations only with `ok` and `fail`
+/// completions, so it never sees those, and `:stats` is satisfied by the one echo answered
+/// before: the run is valid, exactly as under Maelstrom, with the bad line among the notes.
+#[test]
+fn an_echo_node_deafened_after_one_answer_passes_as_it_would_in_maelstrom() {
+    if !python_present() {
+        return;
+    }
+    let short = TestOpts::parse_args(&["--time-limit", "3"]).expect("valid options");
+    let verdict = run("1", "junk_stdout.py", &short, 3);
+    let notes = verdict.figures.notes.join("\n");
+    assert!(
+        notes.contains("printed a line to STDOUT which was not well-formed JSON"),
+        "{notes}"
+    );
+    assert!(
+        verdict.figures.ok_fraction.is_some_and(|f| f < 1.0),
+        "the echoes after the bad line time out: {:?}",
+        verdict.figures
+    );
+    assert_eq!(
+        verdict.figures.valid,
+        Some(glomers::verdict::Validity::Valid),
+        "{:?}",
+        verdict.figures
+    );
+    assert!(verdict.pass);
+}
+
 #[test]
 fn a_python_node_that_crashes_or_never_answers_init_ends_the_run_with_the_reason() {
     if !python_present() {
@@ -147,4 +177,90 @@ fn a_python_node_that_crashes_or_never_answers_init_ends_the_run_with_the_reason
     );
     assert!(stderr.contains("to respond to an init message"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+/// One seed, one partition schedule: the nemesis draws from a stream of its own, so a run of
+/// glomers' own node in virtual time and a run of a Python node as real processes, on the same
+/// seed, cut the same nodes at the same offsets from the start of the test.
+#[test]
+fn one_seed_gives_one_partition_schedule_in_both_engines() {
+    if !python_present() {
+        return;
+    }
+    let opts = TestOpts::parse_args(&["--time-limit", "6", "--nemesis-interval", "1"])
+        .expect("valid options");
+    let nemesis_ops = |history: &[glomers::history::Op]| {
+        history
+            .iter()
+            .filter(|op| op.process == glomers::history::Process::Nemesis)
+            .filter(|op| op.kind == glomers::history::OpType::Info)
+            .map(|op| (op.time, op.f.clone(), op.value.clone()))
+            .collect::<Vec<_>>()
+    };
+    let (own, _) = sim_run::judge(&profile("3c"), &opts, 7).expect("in-process run");
+    let mut foreign = ForeignRun::new(python_node("flood.py"));
+    foreign.timeout = Some(Duration::from_secs(120));
+    let (theirs, _) =
+        sim_run::judge_foreign(&profile("3c"), &opts, 7, &foreign).expect("real-time run");
+    let (own, theirs) = (
+        nemesis_ops(&own.outcome.history),
+        nemesis_ops(&theirs.outcome.history),
+    );
+    assert!(own.len() >= 4, "a 6 s run with 1 s intervals: {own:?}");
+    // The final heal comes when each run's own drain ends; everything before it is the seed's.
+    let scheduled = own.len() - 1;
+    assert!(theirs.len() > scheduled, "{theirs:?}");
+    for ((t1, f1, v1), (t2, f2, v2)) in own.iter().zip(&theirs).take(scheduled) {
+        assert_eq!((f1, v1), (f2, v2));
+        let apart = t1.abs_diff(*t2);
+        assert!(apart < 50_000_000, "{f1} at {t1} ns and {t2} ns");
+    }
+}
+
+/// A node that puts another name in `src` is refused and read no more, so its gossip can
+/// neither slip past partitions nor hide from the message counts, and `init_ok` sent in the
+/// name of silent peers sets up nothing (Maelstrom 0.2.4 carries both).
+#[test]
+fn a_forged_src_is_refused_and_never_passes() {
+    if !python_present() {
+        return;
+    }
+    let runs = std::thread::scope(|scope| {
+        let handles: Vec<_> = [("dest", "3c"), ("client", "3c"), ("init", "3b")]
+            .into_iter()
+            .map(|(mode, id)| {
+                scope.spawn(move || {
+                    let dir = tempfile::tempdir().expect("temp dir");
+                    let out = glomers()
+                        .args(["run", id, "--engine", "sim", "--seed", "2"])
+                        .args(["--time-limit", "5", "--node-arg", mode, "--bin"])
+                        .arg(node_script("forged_src.py"))
+                        .arg("--store")
+                        .arg(dir.path())
+                        .output()
+                        .expect("glomers runs");
+                    (mode, out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("run"))
+            .collect::<Vec<_>>()
+    });
+    for (mode, out) in runs {
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if mode == "init" {
+            assert_eq!(out.status.code(), Some(3), "{mode}: {said}");
+            assert!(said.contains("to respond to an init message"), "{said}");
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{mode}: {said}");
+            assert!(said.contains("tried to send a message as"), "{said}");
+            assert!(said.contains("FAIL"), "{mode}: {said}");
+        }
+    }
 }

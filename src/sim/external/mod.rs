@@ -26,6 +26,15 @@ use std::sync::mpsc;
 /// How long a node has to answer `init` (and each setup request), as in `maelstrom.db`.
 pub const INIT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// The bytes all nodes together may have on their way at once (see [`crate::budget`]): far
+/// above what any working node keeps in flight, low enough that a flood cannot grow memory.
+pub const IN_FLIGHT_BYTES: usize = 32 << 20;
+
+/// One node's share of [`IN_FLIGHT_BYTES`], never under 1 MiB.
+pub fn node_budget(nodes: usize) -> usize {
+    (IN_FLIGHT_BYTES / nodes.max(1)).max(1 << 20)
+}
+
 /// Starts `count` copies of `program` as nodes `n0…`, their stderr in `log_dir/<id>.log` when
 /// given; returns the slots and the clock that hears them, asking `watch` whether to stop.
 /// Every process started is stopped when its slot is dropped, including on an error here.
@@ -36,11 +45,12 @@ pub fn spawn_all(
     watch: Watch,
 ) -> anyhow::Result<(Vec<Box<dyn NodeSlot>>, WallClock)> {
     let (tx, rx) = mpsc::channel();
+    let budget = node_budget(count);
     let mut slots: Vec<Box<dyn NodeSlot>> = Vec::with_capacity(count);
     for i in 0..count {
         let id = format!("n{i}");
         let log = log_dir.map(|dir| dir.join(format!("{id}.log")));
-        let node = ExternalNode::spawn(program, &id, i, log.as_deref(), tx.clone())?;
+        let node = ExternalNode::spawn(program, &id, i, log.as_deref(), tx.clone(), budget)?;
         slots.push(Box::new(node));
     }
     Ok((slots, WallClock::new(rx, watch)))

@@ -9,6 +9,7 @@
 //! glomers itself dies without a chance to clean up.
 
 use super::wire;
+use crate::budget::{Budget, Share};
 use crate::protocol::Message;
 use crate::sim::slot::NodeSlot;
 use anyhow::Context;
@@ -30,6 +31,13 @@ const TAIL_LINES: usize = 32;
 /// The longest stdout line read (the nodes' own stdin cap): past it a line is reported, not
 /// buffered.
 pub const MAX_LINE_BYTES: usize = crate::node::lines::MAX_LINE_BYTES;
+
+/// What one message costs a sender's budget beyond its bytes: a flood of tiny messages is
+/// bounded too.
+const MESSAGE_OVERHEAD: usize = 256;
+
+/// A line buffer that grew past this after one long line is given its memory back.
+const KEEP_BUFFER: usize = 1 << 20;
 
 /// The program every node runs, with its arguments.
 #[derive(Clone, Debug)]
@@ -78,7 +86,9 @@ pub struct ExternalNode {
     id: String,
     child: Child,
     pgid: Pid,
-    stdin: Sender<Vec<u8>>,
+    stdin: Sender<(Vec<u8>, Share)>,
+    /// This node's bytes in flight (see [`crate::budget`]).
+    budget: Arc<Budget>,
     stdout_tail: Tail,
     stderr_tail: Tail,
     stderr_done: Arc<AtomicBool>,
@@ -89,13 +99,15 @@ pub struct ExternalNode {
 
 impl ExternalNode {
     /// Starts `program` as node `id` (index `node`), in the system's temporary folder as
-    /// Maelstrom does, with stderr going to `log` if given; what it prints goes to `heard`.
+    /// Maelstrom does, with stderr going to `log` if given; what it prints goes to `heard`, at
+    /// most `budget` bytes of it on its way at once.
     pub fn spawn(
         program: &Program,
         id: &str,
         node: usize,
         log: Option<&Path>,
         heard: Sender<Heard>,
+        budget: usize,
     ) -> anyhow::Result<ExternalNode> {
         let log_file = log
             .map(|path| File::create(path).with_context(|| format!("creating {}", path.display())))
@@ -119,15 +131,22 @@ impl ExternalNode {
         let stdout_tail = Tail::default();
         let stderr_tail = Tail::default();
         let stderr_done = Arc::new(AtomicBool::new(false));
-        let node_name = id.to_string();
-        let tail = stdout_tail.clone();
-        std::thread::spawn(move || read_stdout(stdout, node, &node_name, &tail, &heard));
+        let budget = Budget::new(budget);
+        let reader = StdoutReader {
+            node,
+            id: id.to_string(),
+            tail: stdout_tail.clone(),
+            heard,
+            budget: budget.clone(),
+        };
+        std::thread::spawn(move || reader.run(stdout));
         let (tail, done) = (stderr_tail.clone(), stderr_done.clone());
         std::thread::spawn(move || read_stderr(stderr, log_file, &tail, &done));
-        let (to_stdin, lines) = mpsc::channel::<Vec<u8>>();
+        let (to_stdin, lines) = mpsc::channel::<(Vec<u8>, Share)>();
         std::thread::spawn(move || {
             let mut stdin = BufWriter::new(stdin);
-            for line in lines {
+            // Each line's share goes back to its sender once the line is written (or dropped).
+            for (line, _share) in lines {
                 // A node that stopped reading has crashed or exited; the stdout reader tells.
                 if stdin.write_all(&line).and_then(|()| stdin.flush()).is_err() {
                     break;
@@ -139,6 +158,7 @@ impl ExternalNode {
             child,
             pgid,
             stdin: to_stdin,
+            budget,
             stdout_tail,
             stderr_tail,
             stderr_done,
@@ -163,30 +183,65 @@ impl ExternalNode {
     }
 }
 
-fn read_stdout(stdout: impl Read, node: usize, id: &str, tail: &Tail, heard: &Sender<Heard>) {
-    let mut reader = BufReader::with_capacity(64 * 1024, stdout);
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        let said = match read_capped_line(&mut reader, &mut buf, MAX_LINE_BYTES) {
-            Ok(Line::End) | Err(_) => break,
-            Ok(Line::Oversized(bytes)) => Said::Oversized(bytes),
-            Ok(Line::Whole) => {
-                let line = String::from_utf8_lossy(&buf);
-                remember(tail, &line);
-                Said::Line(wire::parse(id, &line))
+/// A node's stdout, read as Maelstrom's stdout thread reads it: line by line, each parsed and
+/// put on the network, until a line cannot be (then nothing more is read, but the pipe stays
+/// open, so the node blocks on a full pipe as it would under Maelstrom) or the output ends.
+struct StdoutReader {
+    node: usize,
+    id: String,
+    tail: Tail,
+    heard: Sender<Heard>,
+    budget: Arc<Budget>,
+}
+
+impl StdoutReader {
+    fn run(self, stdout: impl Read) {
+        let mut reader = BufReader::with_capacity(64 * 1024, stdout);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            if buf.capacity() > KEEP_BUFFER {
+                buf.shrink_to(64 * 1024);
             }
-        };
-        let at = Instant::now();
-        if heard.send(Heard { node, at, said }).is_err() {
-            return;
+            let said = match read_capped_line(&mut reader, &mut buf, MAX_LINE_BYTES) {
+                Ok(Line::End) | Err(_) => break,
+                Ok(Line::Oversized(bytes)) => Said::Oversized(bytes),
+                Ok(Line::Whole) => {
+                    // Waits while this node's earlier messages are still on their way.
+                    let Some(share) = self.budget.take(buf.len() + MESSAGE_OVERHEAD) else {
+                        return;
+                    };
+                    let line = String::from_utf8_lossy(&buf);
+                    remember(&self.tail, &line);
+                    Said::Line(wire::parse(&self.id, &line).map(|mut msg| {
+                        msg.held = share;
+                        msg
+                    }))
+                }
+            };
+            let refused = !matches!(said, Said::Line(Ok(_)));
+            if !self.tell(said) {
+                return;
+            }
+            if refused {
+                // Maelstrom's reader stops at a line it cannot carry; the pipe stays open.
+                drop(buf);
+                self.budget.wait_closed();
+                return;
+            }
         }
+        self.tell(Said::Closed);
     }
-    let _ = heard.send(Heard {
-        node,
-        at: Instant::now(),
-        said: Said::Closed,
-    });
+
+    /// Hands `said` to the engine; false once the engine has gone.
+    fn tell(&self, said: Said) -> bool {
+        let heard = Heard {
+            node: self.node,
+            at: Instant::now(),
+            said,
+        };
+        self.heard.send(heard).is_ok()
+    }
 }
 
 fn read_stderr(stderr: impl Read, log: Option<File>, tail: &Tail, done: &AtomicBool) {
@@ -262,12 +317,10 @@ fn read_capped_line(
 
 impl NodeSlot for ExternalNode {
     fn handle(&mut self, msg: Message, _now: Duration) -> Vec<Message> {
-        if let Ok(mut line) = serde_json::to_vec(&msg) {
-            line.push(b'\n');
-            // A closed channel means the writer saw the node stop reading: its exit is
-            // reported by the stdout reader, not here.
-            let _ = self.stdin.send(line);
-        }
+        let line = wire::encode(&msg);
+        // A closed channel means the writer saw the node stop reading: its exit is reported
+        // by the stdout reader, not here.
+        let _ = self.stdin.send((line, msg.held));
         Vec::new()
     }
 
@@ -281,6 +334,10 @@ impl NodeSlot for ExternalNode {
 
     fn take_logs(&mut self) -> Vec<String> {
         Vec::new()
+    }
+
+    fn exited(&mut self) -> bool {
+        self.exit_status(Duration::ZERO).is_some()
     }
 
     fn ended(&mut self) -> Option<String> {
@@ -307,6 +364,8 @@ impl Drop for ExternalNode {
     fn drop(&mut self) {
         // The whole group, so that whatever the node started goes with it.
         let _ = killpg(self.pgid, Signal::SIGKILL);
+        // A reader that stopped reading lets go of the pipe now.
+        self.budget.close();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -336,7 +395,7 @@ mod tests {
             args: vec!["-c".into(), script.into()],
         };
         let (tx, _rx) = mpsc::channel();
-        ExternalNode::spawn(&program, "n0", 0, None, tx).expect("sh starts")
+        ExternalNode::spawn(&program, "n0", 0, None, tx, 1 << 20).expect("sh starts")
     }
 
     fn state(pid: i32) -> Option<char> {

@@ -2,14 +2,20 @@
 //! next scheduled event is due, unless a node prints something first, and turns instants into
 //! the engine's nanoseconds since the run began. It also asks, every few milliseconds, whether
 //! the run must stop (Ctrl-C, `--timeout`), so a wait never outlasts a request to stop.
+//!
+//! Lines and events are handed over in time order: a line read after an event fell due waits
+//! for that event, so a node that floods the engine cannot starve its timers (client timeouts,
+//! the end of the test, deadlines), and a stop request is heard however busy the nodes are.
 
 use super::process::Heard;
 use crate::sim::clock::Nanos;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-/// The longest the clock waits before asking again whether to stop.
+/// The longest the clock waits before asking again whether to stop, and the least time between
+/// two questions while lines keep coming.
 const STOP_POLL: Duration = Duration::from_millis(50);
+const WATCH_EVERY: Duration = Duration::from_millis(10);
 
 /// Where the test stands, for whoever watches the run (a progress display).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,13 +37,16 @@ pub enum Paced {
     /// The event the engine asked about is due.
     Due,
     /// A node printed something, at `at` (nanoseconds since the run began).
-    Heard(Nanos, Heard),
+    Heard(Nanos, Box<Heard>),
 }
 
 pub struct WallClock {
     origin: Instant,
     heard: Receiver<Heard>,
+    /// A line taken from the channel but not handed over yet: an event was due before it.
+    next: Option<Heard>,
     watch: Watch,
+    watched: Option<Instant>,
 }
 
 impl WallClock {
@@ -46,7 +55,9 @@ impl WallClock {
         WallClock {
             origin: Instant::now(),
             heard,
+            next: None,
             watch,
+            watched: None,
         }
     }
 
@@ -59,16 +70,21 @@ impl WallClock {
         u64::try_from(at.saturating_duration_since(self.origin).as_nanos()).unwrap_or(u64::MAX)
     }
 
-    /// Waits until `due` (never, if `None`) or until a node prints something.
+    /// Waits until `due` (never, if `None`) or until a node prints something, whichever came
+    /// first.
     pub fn wait(&mut self, due: Option<Nanos>, stage: Stage) -> anyhow::Result<Paced> {
         loop {
-            // What a node said first, even when an event is already due: a node's reply must
-            // not wait behind a burst of timers.
-            if let Ok(heard) = self.heard.try_recv() {
-                return Ok(Paced::Heard(self.since_origin(heard.at), heard));
+            self.ask_watch(stage)?;
+            if self.next.is_none() {
+                self.next = self.heard.try_recv().ok();
             }
-            if let Some(err) = (self.watch)(stage) {
-                return Err(err);
+            if let Some(heard) = self.next.take() {
+                let at = self.since_origin(heard.at);
+                if due.is_some_and(|due| due <= at) {
+                    self.next = Some(heard);
+                    return Ok(Paced::Due);
+                }
+                return Ok(Paced::Heard(at, Box::new(heard)));
             }
             let now = self.now();
             let left = match due {
@@ -77,11 +93,27 @@ impl WallClock {
                 None => STOP_POLL,
             };
             match self.heard.recv_timeout(left) {
-                Ok(heard) => return Ok(Paced::Heard(self.since_origin(heard.at), heard)),
+                Ok(heard) => self.next = Some(heard),
                 Err(RecvTimeoutError::Timeout) => {}
                 // Every node's reader has ended; only the clock is left.
                 Err(RecvTimeoutError::Disconnected) => std::thread::sleep(left),
             }
+        }
+    }
+
+    /// Asks `watch` whether to stop, at most every [`WATCH_EVERY`].
+    fn ask_watch(&mut self, stage: Stage) -> anyhow::Result<()> {
+        let now = Instant::now();
+        if self
+            .watched
+            .is_some_and(|at| now.duration_since(at) < WATCH_EVERY)
+        {
+            return Ok(());
+        }
+        self.watched = Some(now);
+        match (self.watch)(stage) {
+            Some(err) => Err(err),
+            None => Ok(()),
         }
     }
 }
@@ -113,6 +145,60 @@ mod tests {
             }
             other => panic!("expected what node 2 said, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn an_event_due_before_a_line_was_heard_comes_first() {
+        let (tx, rx) = mpsc::channel();
+        let mut clock = WallClock::new(rx, Box::new(|_| None));
+        let due = clock.now();
+        std::thread::sleep(Duration::from_millis(5));
+        for node in 0..1000 {
+            tx.send(Heard {
+                node,
+                at: Instant::now(),
+                said: Said::Closed,
+            })
+            .expect("open");
+        }
+        // However many lines wait, the event that fell due before them is handed over first,
+        // and the lines after it, in order.
+        assert!(matches!(clock.wait(Some(due), Stage::Main), Ok(Paced::Due)));
+        match clock.wait(None, Stage::Main) {
+            Ok(Paced::Heard(_, heard)) => assert_eq!(heard.node, 0),
+            other => panic!("expected node 0's line, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_stop_request_is_heard_under_a_flood() {
+        let (tx, rx) = mpsc::channel();
+        let started = Instant::now();
+        let mut clock = WallClock::new(
+            rx,
+            Box::new(move |_| {
+                (started.elapsed() > Duration::from_millis(30)).then(|| anyhow::anyhow!("stop"))
+            }),
+        );
+        let flood = std::thread::spawn(move || {
+            while tx
+                .send(Heard {
+                    node: 0,
+                    at: Instant::now(),
+                    said: Said::Closed,
+                })
+                .is_ok()
+            {}
+        });
+        let err = loop {
+            if let Err(err) = clock.wait(None, Stage::Main) {
+                break err;
+            }
+        };
+        assert_eq!(err.to_string(), "stop");
+        assert!(started.elapsed() < Duration::from_millis(500));
+        drop(clock);
+        flood.join().expect("the flood ends with the clock");
     }
 
     #[test]
