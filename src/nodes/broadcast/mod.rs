@@ -369,9 +369,7 @@ impl Broadcast {
         if ctx.now < at {
             return;
         }
-        let next = every
-            .saturating_mul(2)
-            .min(ms(self.flags.rto_max_ms).max(every));
+        let next = every.saturating_mul(2).min(HELLO_MAX.max(every));
         self.hello = Some((ctx.now + next, next));
         for peer in self.unheard.clone() {
             self.send_empty(ctx, &peer);
