@@ -42,6 +42,8 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let opts = TestOpts::default();
+    // The nodes run under guards, which are the glomers binary run again.
+    glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
     for profile in &profiles.challenges {
         if !wanted.is_empty() && !wanted.contains(&profile.id) {
             continue;

@@ -78,8 +78,10 @@ Register-ArgumentCompleter -Native -CommandName 'glomers' -ScriptBlock {
         'glomers;report' {
             [CompletionResult]::new('--profiles', '--profiles', [CompletionResultType]::ParameterName, 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)')
             [CompletionResult]::new('--challenge', '--challenge', [CompletionResultType]::ParameterName, 'Judge the run as this challenge (default: from glomers.json, or inferred from the workload and the logged command line)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'With --html: write the page and plots here instead of into the run folder')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
             [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'markdown')
+            [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'Write the plots (SVG) and index.html for the run (any run folder, Maelstrom''s too), then print the verdict with the page''s path')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

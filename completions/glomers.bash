@@ -517,7 +517,7 @@ _glomers() {
             return 0
             ;;
         glomers__subcmd__report)
-            opts="-h --json --markdown --profiles --challenge --help"
+            opts="-h --json --markdown --profiles --challenge --html --out --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -528,6 +528,10 @@ _glomers() {
                     return 0
                     ;;
                 --challenge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

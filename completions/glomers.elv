@@ -72,8 +72,10 @@ set edit:completion:arg-completer[glomers] = {|@words|
         &'glomers;report'= {
             cand --profiles 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)'
             cand --challenge 'Judge the run as this challenge (default: from glomers.json, or inferred from the workload and the logged command line)'
+            cand --out 'With --html: write the page and plots here instead of into the run folder'
             cand --json 'json'
             cand --markdown 'markdown'
+            cand --html 'Write the plots (SVG) and index.html for the run (any run folder, Maelstrom''s too), then print the verdict with the page''s path'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -70,8 +70,10 @@ complete -c glomers -n "__fish_glomers_using_subcommand run" -l keep-going -d 'W
 complete -c glomers -n "__fish_glomers_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c glomers -n "__fish_glomers_using_subcommand report" -l profiles -d 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)' -r -F
 complete -c glomers -n "__fish_glomers_using_subcommand report" -l challenge -d 'Judge the run as this challenge (default: from glomers.json, or inferred from the workload and the logged command line)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand report" -l out -d 'With --html: write the page and plots here instead of into the run folder' -r -F
 complete -c glomers -n "__fish_glomers_using_subcommand report" -l json
 complete -c glomers -n "__fish_glomers_using_subcommand report" -l markdown
+complete -c glomers -n "__fish_glomers_using_subcommand report" -l html -d 'Write the plots (SVG) and index.html for the run (any run folder, Maelstrom\'s too), then print the verdict with the page\'s path'
 complete -c glomers -n "__fish_glomers_using_subcommand report" -s h -l help -d 'Print help'
 complete -c glomers -n "__fish_glomers_using_subcommand maelstrom; and not __fish_seen_subcommand_from install path doctor serve help" -s h -l help -d 'Print help'
 complete -c glomers -n "__fish_glomers_using_subcommand maelstrom; and not __fish_seen_subcommand_from install path doctor serve help" -f -a "install" -d 'Download, verify and unpack the pinned Maelstrom release into the cache'

@@ -128,6 +128,13 @@ pub struct ReportArgs {
     /// workload and the logged command line).
     #[arg(long, value_name = "ID")]
     pub challenge: Option<String>,
+    /// Write the plots (SVG) and index.html for the run (any run folder, Maelstrom's too),
+    /// then print the verdict with the page's path.
+    #[arg(long)]
+    pub html: bool,
+    /// With --html: write the page and plots here instead of into the run folder.
+    #[arg(long, value_name = "DIR", requires = "html")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -196,6 +203,8 @@ impl ReportArgs {
             profiles: self.profiles.profiles,
             challenge: self.challenge,
             format: Format::from_flags(self.json, self.markdown),
+            html: self.html,
+            view: crate::report::view::Options { out: self.out },
         }
     }
 }

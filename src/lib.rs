@@ -4,7 +4,7 @@
 //! Map, by floors (a module imports only from its floor or below):
 //! 1. [`protocol`] the wire format; [`challenge`] the catalog, criteria, workloads and
 //!    Maelstrom's typed options; [`history`] Jepsen's history types; [`exit`] exit codes;
-//!    [`process_group`] children that never outlive glomers; [`budget`] back-pressure for
+//!    [`child`] child processes that never outlive glomers; [`budget`] back-pressure for
 //!    nodes that write faster than a run can carry.
 //! 2. [`node`] the sans-IO contract and the stdio runtime; [`verdict`] figures from a
 //!    Maelstrom-shaped results map, and the verdict.
@@ -21,13 +21,13 @@
 
 pub mod budget;
 pub mod challenge;
+pub mod child;
 pub mod cli;
 pub mod driver;
 pub mod exit;
 pub mod history;
 pub mod node;
 pub mod nodes;
-pub mod process_group;
 pub mod protocol;
 pub mod report;
 pub mod sim;

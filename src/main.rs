@@ -1,6 +1,10 @@
 //! The `glomers` executable: parse the command line, hand it to the part that does the work,
 //! and map the outcome to the documented exit codes (0 pass, 1 invalid or criterion missed,
 //! 2 usage or setup error, 3 harness crashed or wrote no results, 130 interrupted).
+//!
+//! SIGPIPE stays ignored (Rust's default) for every command: a node that closes its stdin must
+//! not end a run without a word, and a reader of glomers' own output that goes away is dealt
+//! with where the output is written ([`glomers::driver::output`]).
 
 use clap::Parser;
 use glomers::cli::{completion_script, Cli, Command, NodeArgs};
@@ -9,16 +13,14 @@ use glomers::exit;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `glomers __guard …`, the process that guards one node (never returns); not a subcommand.
+    glomers::child::guard::serve_if_asked();
+    glomers::child::guard_with_this_executable();
     let cli = Cli::parse();
-    // `run` writes to nodes that may close their stdin at any moment: a write to such a pipe
-    // must be an error it handles, never a silent death.
-    if !matches!(cli.command, Command::Node(_) | Command::Run(_)) {
-        restore_sigpipe();
-    }
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("glomers: {err:#}");
+            output::tell(&format!("glomers: {err:#}"));
             ExitCode::from(exit::code_of(&err))
         }
     }
@@ -27,7 +29,12 @@ fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Node(args) => node(args),
-        Command::Run(args) => cmd_run::run(&args.plan()),
+        Command::Run(args) => {
+            // Orphans of the nodes (or of the harness) come to glomers, and whatever is still
+            // running when the run ends is killed: a second line behind each node's guard.
+            let _leftovers = glomers::child::descendants::Leftovers::adopt();
+            cmd_run::run(&args.plan())
+        }
         Command::Report(args) => cmd_report::run(&args.plan()),
         Command::Maelstrom { command } => cmd_maelstrom::run(&command.plan()),
         Command::Completions { shell } => {
@@ -51,15 +58,4 @@ fn node(args: NodeArgs) -> anyhow::Result<u8> {
     let seed = args.seed.unwrap_or_else(sim_run::fresh_seed);
     glomers::node::runtime::run_stdio(node, seed)?;
     Ok(0)
-}
-
-/// Rust ignores SIGPIPE, so printing into a closed pipe (`glomers report | head`) would be an
-/// error. The reporting commands take the default action instead and end quietly, like other
-/// CLI tools. Node mode keeps it ignored: a closed stdout is an I/O error it reports and exits
-/// on.
-fn restore_sigpipe() {
-    use nix::sys::signal::{signal, SigHandler, Signal};
-    // SAFETY: installing the default disposition runs no handler code, and this happens at
-    // startup before any thread exists.
-    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }

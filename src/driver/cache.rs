@@ -1,6 +1,7 @@
 //! The layout of glomers' Maelstrom cache, shared by the installer (which writes it) and the
 //! search (which reads it): the cache root, one install folder per version, the jar inside an
-//! install, and the marker file the installer leaves there. Nothing here touches the disk.
+//! install, the marker file the installer leaves there, and the file that remembers a failed
+//! download ([`super::failed_download`]). Nothing here touches the disk.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ pub(crate) fn cache_root() -> Option<PathBuf> {
     let (root, warning) =
         cache_root_from(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"));
     if let Some(warning) = warning {
-        WARNED.call_once(|| eprintln!("glomers: warning: {warning}"));
+        WARNED.call_once(|| super::output::tell(&format!("glomers: warning: {warning}")));
     }
     root
 }
@@ -53,6 +54,11 @@ fn cache_root_from(
 /// The install folder for `version` under the cache root.
 pub(crate) fn install_dir(cache_root: &Path, version: &str) -> PathBuf {
     cache_root.join(format!("maelstrom-{version}"))
+}
+
+/// The file that remembers a failed attempt to download and install `version`.
+pub(crate) fn failed_download(cache_root: &Path, version: &str) -> PathBuf {
+    cache_root.join(format!("maelstrom-{version}.download-failed"))
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ fn path(search: Search) -> anyhow::Result<u8> {
     match locate::locate(&search).map_err(|e| exit::setup(format!("{e:#}")))? {
         Some(found) => {
             say(&format!("{}\n", found.path().display()))?;
-            eprintln!("glomers: {}", doctor::describe(&found));
+            super::output::tell(&format!("glomers: {}", doctor::describe(&found)));
             Ok(0)
         }
         None => Err(exit::setup(format!(

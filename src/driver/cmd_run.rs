@@ -17,6 +17,11 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
     } else {
         Some(profiles.find(&plan.challenge)?.clone())
     };
+    // A `--bin` that is missing or that this machine cannot start is refused before anything
+    // else happens: before the engine is chosen (which may download Maelstrom) or a run starts.
+    if let (Some(profile), Some(bin)) = (&one, &plan.bin) {
+        super::node_program::resolve(bin, profile, &plan.node_args)?;
+    }
     if let Some(count) = plan.seeds {
         let Some(profile) = one else {
             return Err(exit::setup("--seeds takes one challenge, not `all`"));
@@ -42,13 +47,19 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
         )?,
     };
     if plan.engine != Engine::Sim {
-        eprintln!("glomers: engine {}: {}", choice.name(), choice.why());
+        super::output::tell(&format!(
+            "glomers: engine {}: {}",
+            choice.name(),
+            choice.why()
+        ));
     }
     for warning in choice.warnings() {
-        eprintln!("glomers: warning: {warning}");
+        super::output::tell(&format!("glomers: warning: {warning}"));
     }
     if plan.seed.is_some() && matches!(choice, Choice::Maelstrom { .. }) {
-        eprintln!("glomers: --seed only applies to the simulator; Maelstrom is not seeded");
+        super::output::tell(
+            "glomers: --seed only applies to the simulator; Maelstrom is not seeded",
+        );
     }
     let Some(profile) = one else {
         let rows = run_all::run_all(&profiles, &choice, plan)?;

@@ -188,7 +188,17 @@ fn open(agent: &ureq::Agent, url: &str) -> anyhow::Result<(String, ureq::Respons
                     r.status_text()
                 )
             }
-            Err(e) => anyhow::bail!("download failed: {current}: {e}"),
+            // A transport error's own text starts with the URL: say it once.
+            Err(ureq::Error::Transport(t)) => {
+                let mut why = t.kind().to_string();
+                if let Some(message) = t.message() {
+                    why = format!("{why}: {message}");
+                }
+                if let Some(source) = std::error::Error::source(&t) {
+                    why = format!("{why}: {source}");
+                }
+                anyhow::bail!("download failed: {current}: {why}")
+            }
         };
         if !(300..400).contains(&response.status()) {
             return Ok((current, response));

@@ -1,9 +1,12 @@
 //! Choosing the engine. `--engine maelstrom` finds (or installs) Maelstrom and insists on Java
 //! 11+; `--engine sim` is the embedded simulator; `auto` (the default) uses Maelstrom when it
 //! can be found or installed and Java 11+ is present, otherwise the simulator — always saying
-//! which engine ran and why. The decision itself is a pure function, tested below.
+//! which engine ran and why. The decision itself is a pure function, tested below. A failed
+//! automatic install is remembered for a while ([`super::failed_download`]), so `auto` does not
+//! try the network again on every run.
 
 use super::doctor::{self, Java};
+use super::failed_download;
 use super::install::{self, Artifact};
 use super::locate::{self, Found, Search};
 use super::plan::Engine;
@@ -102,15 +105,40 @@ pub fn install_pinned(release: &Release, search: &Search) -> anyhow::Result<Foun
         .cache_root
         .clone()
         .ok_or_else(|| exit::setup("no cache folder: set XDG_CACHE_HOME or HOME"))?;
-    let artifact = Artifact::resolve(release, None, None);
-    eprintln!(
+    install_artifact(&Artifact::resolve(release, None, None), &root)
+}
+
+fn install_artifact(artifact: &Artifact, root: &Path) -> anyhow::Result<Found> {
+    super::output::tell(&format!(
         "glomers: Maelstrom {} is not installed; installing it",
         artifact.version
-    );
-    let dir = install::install(&artifact, &root, false)?;
+    ));
+    let dir = install::install(artifact, root, false)?;
     Ok(Found {
         launch: locate::Launch::Jar(dir.join(locate::JAR)),
         source: locate::Source::Cache,
+    })
+}
+
+/// `auto`'s install on demand: skipped while an earlier attempt's failure is remembered, and
+/// a failure remembered. The error is why the simulator runs instead.
+fn auto_install(release: &Release, search: &Search) -> Result<Found, String> {
+    let Some(root) = search.cache_root.clone() else {
+        return Err(
+            "Maelstrom is not installed and there is no cache folder to install it \
+                    into (set XDG_CACHE_HOME or HOME)"
+                .into(),
+        );
+    };
+    let artifact = Artifact::resolve(release, None, None);
+    let now = std::time::SystemTime::now();
+    if let Some(failed) = failed_download::recent(&root, &artifact.version, artifact.url(), now) {
+        return Err(failed.describe());
+    }
+    install_artifact(&artifact, &root).map_err(|e| {
+        let why = format!("{e:#}");
+        failed_download::record(&root, &artifact.version, artifact.url(), &why);
+        format!("Maelstrom is not installed and could not be installed ({why})")
     })
 }
 
@@ -140,13 +168,9 @@ pub fn choose(requested: Engine, flag: Option<&Path>, release: &Release) -> anyh
     let found = match decide_auto(found, &java) {
         AutoStep::Use(found) => found,
         AutoStep::Sim(why) => return Ok(Choice::Sim { why }),
-        AutoStep::Install => match install_pinned(release, &search) {
+        AutoStep::Install => match auto_install(release, &search) {
             Ok(found) => found,
-            Err(e) => {
-                return Ok(Choice::Sim {
-                    why: format!("Maelstrom is not installed and could not be installed ({e:#})"),
-                })
-            }
+            Err(why) => return Ok(Choice::Sim { why }),
         },
     };
     let java = java_for(&found, &java)?;

@@ -36,6 +36,11 @@ pub(crate) struct Artifact {
 }
 
 impl Artifact {
+    /// Where the release is downloaded from.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
     /// The pinned release, with a flag, else the environment, overriding URL and checksum.
     pub(crate) fn resolve(release: &Release, url: Option<&str>, sha256: Option<&str>) -> Artifact {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -147,11 +152,14 @@ pub(crate) fn install(
     match install_with(artifact, cache_root, force, &limits, &interrupt) {
         Err(Stop::Interrupted) => {
             // Every temporary was dropped on the way out of `install_with`.
-            eprintln!("glomers: interrupted; the partial Maelstrom download was removed");
+            super::output::tell("glomers: interrupted; the partial Maelstrom download was removed");
             std::process::exit(i32::from(crate::exit::INTERRUPTED));
         }
         Err(Stop::Failed(e)) => Err(e),
-        Ok(dir) => Ok(dir),
+        Ok(dir) => {
+            super::failed_download::forget(cache_root, &artifact.version);
+            Ok(dir)
+        }
     }
 }
 

@@ -106,10 +106,7 @@ pub fn run(
     args: &RunPlan,
     display: Display,
 ) -> anyhow::Result<RunReport> {
-    let store_dir = match &args.store {
-        Some(dir) => dir.clone(),
-        None => std::env::current_dir().context("finding the current folder")?,
-    };
+    let store_dir = super::store_root::store_root(args.store.as_deref())?;
     let store = store_dir.join("store");
     std::fs::create_dir_all(&store).with_context(|| format!("creating {}", store.display()))?;
     let store_dir = store_dir.canonicalize().unwrap_or(store_dir);
@@ -143,7 +140,11 @@ pub fn run(
         std::fs::File::create(&log_path)
             .with_context(|| format!("creating {}", log_path.display()))?,
     );
-    let _ = writeln!(log, "# {}", command_words.join(" "));
+    let _ = writeln!(
+        log,
+        "# {}",
+        crate::report::render::shell_line(&command_words)
+    );
     let current_before = std::fs::read_link(store.join("current")).ok();
 
     let mut cmd = harness.found.command(&harness.java);
@@ -271,6 +272,7 @@ pub fn run(
             .push("Maelstrom's last console line disagrees with results.edn's :valid?".into());
     }
     report.write_json(&dir)?;
+    super::run_folder::write_view(&mut report, &dir);
     Ok(report)
 }
 

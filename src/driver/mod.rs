@@ -6,9 +6,12 @@
 //! [`cmd_maelstrom`]) working from a [`plan`] built from the command line, and printing through
 //! [`output`]; [`cache`] the cache layout, shared by [`locate`] (with [`jarinfo`]) and
 //! [`install`] (with [`download`], [`unpack`] and [`interrupt_flag`]); [`doctor`] checking the
-//! harness; [`engine`] choosing between Maelstrom and the simulator; [`supervise`] the process
-//! group and signals; [`progress`] phases and bars; [`maelstrom_run`] and [`sim_run`] one
-//! challenge per engine, [`run_folder`] the run folder of engines other than Maelstrom; [`sweep`] many seeds; [`run_all`] the whole table.
+//! harness; [`engine`] choosing between Maelstrom and the simulator, with [`failed_download`]
+//! remembering a failed automatic install; [`supervise`] the process group and signals;
+//! [`progress`] phases and bars; [`node_program`] the node under test (with [`runnable`]
+//! checking a `--bin` can start here); [`maelstrom_run`] and [`sim_run`] one challenge per
+//! engine, [`store_root`] where `store/` goes, [`run_folder`] the run folder of engines other
+//! than Maelstrom; [`sweep`] many seeds; [`run_all`] the whole table.
 
 pub(crate) mod cache;
 pub mod cmd_list;
@@ -18,6 +21,7 @@ pub mod cmd_run;
 pub(crate) mod doctor;
 pub(crate) mod download;
 pub(crate) mod engine;
+pub(crate) mod failed_download;
 pub(crate) mod install;
 pub(crate) mod interrupt_flag;
 pub(crate) mod jarinfo;
@@ -29,7 +33,9 @@ pub mod plan;
 pub(crate) mod progress;
 pub(crate) mod run_all;
 pub(crate) mod run_folder;
+pub(crate) mod runnable;
 pub mod sim_run;
+pub(crate) mod store_root;
 pub(crate) mod supervise;
 pub(crate) mod sweep;
 pub(crate) mod unpack;

@@ -2,7 +2,8 @@
 //! `--bin`. A `--bin` may be a template with `{id}` (the challenge, e.g. `3d`) and `{workload}`
 //! (Maelstrom's workload, e.g. `broadcast`), so that `run all --bin 'bin/{id}'` tests one
 //! binary per challenge. The program is found as a shell would (a bare name on `PATH`, anything
-//! with a `/` from the current folder) and must be an executable file.
+//! with a `/` from the current folder) and must be an executable file that this machine can
+//! start ([`super::runnable`]: a native binary or a `#!` script), checked before a run starts.
 
 use crate::challenge::Profile;
 use crate::exit;
@@ -64,6 +65,9 @@ fn locate(name: &str) -> Result<PathBuf, String> {
             candidate.display()
         ));
     }
+    if let Some(why) = super::runnable::refusal(&candidate) {
+        return Err(why);
+    }
     candidate.canonicalize().map_err(|e| format!("{e}"))
 }
 
@@ -104,6 +108,19 @@ mod tests {
         let program = resolve(&script.display().to_string(), &p, &["-v".into()]).expect("found");
         assert!(program.bin.is_absolute());
         assert_eq!(program.args, ["-v"]);
+    }
+
+    #[test]
+    fn a_file_this_machine_cannot_start_is_refused_before_any_run() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text = dir.path().join("node.txt");
+        std::fs::write(&text, "print('hello')\n").expect("write");
+        std::fs::set_permissions(&text, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let err = resolve(&text.display().to_string(), &profile("1"), &[]).unwrap_err();
+        assert_eq!(exit::code_of(&err), exit::SETUP);
+        let message = err.to_string();
+        assert!(message.contains("#! line"), "{message}");
+        assert!(!message.contains('\n'), "one line: {message}");
     }
 
     #[test]

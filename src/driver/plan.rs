@@ -96,6 +96,10 @@ pub struct ReportPlan {
     pub profiles: Option<PathBuf>,
     pub challenge: Option<String>,
     pub format: Format,
+    /// Write the plots and `index.html` before reporting.
+    pub html: bool,
+    /// Where the page goes and what its message diagram shows.
+    pub view: crate::report::view::Options,
 }
 
 /// `glomers maelstrom …`.

@@ -57,7 +57,7 @@ pub(crate) fn bytes_bar(total: Option<u64>, label: &str) -> ByteProgress {
         bar.set_message(label.to_string());
         Some(bar)
     } else {
-        eprintln!("glomers: {label}");
+        super::output::tell(&format!("glomers: {label}"));
         None
     };
     ByteProgress {
@@ -78,7 +78,10 @@ impl ByteProgress {
     pub(crate) fn finish(&self) {
         match &self.bar {
             Some(bar) => bar.finish(),
-            None => eprintln!("glomers: {} done ({} bytes)", self.label, self.position),
+            None => super::output::tell(&format!(
+                "glomers: {} done ({} bytes)",
+                self.label, self.position
+            )),
         }
     }
 
@@ -325,10 +328,10 @@ impl Tracker {
         match &self.display {
             Display::Bar(bar) => bar.set_message(msg),
             Display::Shared { bar, prefix } => bar.set_message(format!("{prefix}: {msg}")),
-            Display::Lines { prefix } => eprintln!(
+            Display::Lines { prefix } => super::output::tell(&format!(
                 "[{:>6.1} s] {prefix}: {msg}",
                 self.started.elapsed().as_secs_f64()
-            ),
+            )),
             Display::Quiet => {}
         }
         self.tick();

@@ -78,7 +78,7 @@ pub(crate) fn run_all(
                 }
             }
             None => {
-                eprintln!("[{}/{total}] {label} ({})", i + 1, choice.name());
+                super::output::tell(&format!("[{}/{total}] {label} ({})", i + 1, choice.name()));
                 Display::Lines {
                     prefix: profile.id.clone(),
                 }
@@ -104,7 +104,7 @@ pub(crate) fn run_all(
                 bar.println(line);
                 bar.inc(1);
             }
-            None => eprintln!("[{}/{total}] {line}", i + 1),
+            None => super::output::tell(&format!("[{}/{total}] {line}", i + 1)),
         }
         let interrupted = matches!(
             &row.outcome,

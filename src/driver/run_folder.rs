@@ -6,7 +6,9 @@
 //!
 //! Use: [`RunFolder::create`] when the run starts (the folder is named after the start time),
 //! write each node's log to [`RunFolder::node_log_path`] (or hand all lines to
-//! [`RunFolder::write_node_logs`]), and [`RunFolder::finish`] once the run is judged.
+//! [`RunFolder::write_node_logs`]), and [`RunFolder::finish`] once the run is judged. A link
+//! that cannot be made (a real folder where `store/latest` belongs) is a note in the run, never
+//! the loss of its verdict.
 
 use crate::history::Op;
 use crate::report::{write_history, write_results, RunReport};
@@ -132,41 +134,97 @@ impl RunFolder {
 
     /// Writes `history.edn` (in Maelstrom's shape, see [`write_history::maelstrom_form`]),
     /// `results.edn` and `glomers.json` (with `report.run_dir` set to this folder), then points
-    /// `store/latest`, `store/current` and `store/<workload>/latest` here.
+    /// `store/latest`, `store/current` and `store/<workload>/latest` here. What the run should
+    /// know about the folder becomes a note in `report` (and in `glomers.json`): operations
+    /// written in part (see [`write_history::write`]), and a link left alone
+    /// because something that is not a link stands in its place. A link is never worth the
+    /// verdict: only writing the three files can fail this.
     pub fn finish(
         &self,
         history: &[Op],
         results: &serde_json::Value,
-        report: &RunReport,
+        report: &mut RunReport,
     ) -> anyhow::Result<()> {
         let dir = self.dir();
         let path = dir.join("history.edn");
         let file =
             std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
         let mut out = std::io::BufWriter::new(file);
-        write_history::write(&write_history::maelstrom_form(history), &mut out)
-            .and_then(|()| out.flush())
+        let left_out = write_history::write(&write_history::maelstrom_form(history), &mut out)
+            .and_then(|left_out| out.flush().map(|()| left_out))
             .with_context(|| format!("writing {}", path.display()))?;
+        if let Some(note) = left_out_note(&left_out) {
+            report.notes.push(note);
+        }
         let path = dir.join("results.edn");
         std::fs::write(&path, write_results::results_edn(results, &self.workload))
             .with_context(|| format!("writing {}", path.display()))?;
-        let mut report = report.clone();
         report.run_dir = Some(dir.clone());
         report.write_json(&dir)?;
         let run = Path::new(&self.workload).join(&self.name);
-        point(&self.store.join("latest"), &run)?;
-        point(&self.store.join("current"), &run)?;
-        point(
-            &self.store.join(&self.workload).join("latest"),
-            Path::new(&self.name),
-        )?;
+        let links = [
+            (self.store.join("latest"), run.clone()),
+            (self.store.join("current"), run),
+            (
+                self.store.join(&self.workload).join("latest"),
+                PathBuf::from(&self.name),
+            ),
+        ];
+        let before = report.notes.len();
+        for (link, target) in links {
+            if let Err(why) = point(&link, &target) {
+                report.notes.push(format!("{why:#}"));
+            }
+        }
+        if report.notes.len() > before {
+            report.write_json(&dir)?;
+        }
         Ok(())
+    }
+}
+
+/// The run's note about operations written in part, if any were.
+fn left_out_note(left_out: &[write_history::LeftOut]) -> Option<String> {
+    let first = left_out.first()?;
+    let others = match left_out.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 more)".to_string(),
+        n => format!(" (and {n} more)"),
+    };
+    Some(format!(
+        "history.edn holds operation {}{others} in part: its line would have been {} bytes, \
+         more than the {} MiB a history line may have (what `glomers report` reads), so its \
+         value or error is left out and says so in its place",
+        first.index,
+        first.bytes,
+        crate::report::history::MAX_LINE_BYTES >> 20
+    ))
+}
+
+/// Writes the plots and `index.html` of the run in `dir` and records the page in `report`;
+/// a failure is a note on the report, never the end of a run that has been judged.
+pub(crate) fn write_view(report: &mut RunReport, dir: &Path) {
+    match crate::report::view::write(report, dir, &Default::default()) {
+        Ok(page) => report.page = Some(page),
+        Err(e) => report.notes.push(format!("no page for the run: {e:#}")),
     }
 }
 
 /// Makes `link` a symlink to `target` (relative to the link's folder), replacing any previous
 /// link atomically: the new link is made under a temporary name, then renamed over the old one.
+/// Anything else in the link's place (a real folder or file, perhaps someone's runs) is left as
+/// it is, and the error says so.
 fn point(link: &Path, target: &Path) -> anyhow::Result<()> {
+    if let Ok(meta) = std::fs::symlink_metadata(link) {
+        if !meta.file_type().is_symlink() {
+            let what = if meta.is_dir() { "folder" } else { "file" };
+            anyhow::bail!(
+                "{} is a real {what}, not a link, so it was left as it is and does not point at \
+                 this run; move it away to have glomers keep it pointing at the newest run",
+                link.display()
+            );
+        }
+    }
     let folder = link.parent().unwrap_or(Path::new("."));
     let name = link.file_name().and_then(|n| n.to_str()).unwrap_or("link");
     for attempt in 0..MAX_SUFFIX {
@@ -244,5 +302,79 @@ mod tests {
             .node_log_path("../x")
             .starts_with(a.dir().join("node-logs")));
         assert!(RunFolder::create(root.path(), "../up").is_err());
+    }
+
+    fn report() -> RunReport {
+        let verdict =
+            crate::verdict::Verdict::new("1", "sim", crate::verdict::Figures::default(), &[], &[]);
+        RunReport::new("sim", verdict)
+    }
+
+    fn glomers_json(dir: &Path) -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.join("glomers.json")).expect("glomers.json");
+        serde_json::from_str(&text).expect("JSON")
+    }
+
+    /// A real folder at `store/latest` (perhaps someone's runs) is neither replaced nor a
+    /// reason to lose the verdict: the run finishes, says so in a note, and the other links
+    /// still follow it.
+    #[test]
+    fn a_real_folder_where_a_link_belongs_is_left_alone_with_a_note() {
+        let root = tempfile::tempdir().unwrap();
+        let latest = root.path().join("store").join("latest");
+        std::fs::create_dir_all(&latest).unwrap();
+        std::fs::write(latest.join("mine.txt"), "keep me").unwrap();
+        let folder = RunFolder::create(root.path(), "echo").unwrap();
+        let mut report = report();
+        folder
+            .finish(&[], &serde_json::json!({}), &mut report)
+            .expect("the run finishes");
+        assert_eq!(
+            std::fs::read_to_string(latest.join("mine.txt")).unwrap(),
+            "keep me"
+        );
+        let current = std::fs::read_link(root.path().join("store").join("current")).unwrap();
+        assert_eq!(root.path().join("store").join(current), folder.dir());
+        let note = report.notes.join("\n");
+        assert!(
+            note.contains("store/latest is a real folder") && note.contains("left as it is"),
+            "{note}"
+        );
+        assert_eq!(glomers_json(&folder.dir())["notes"][0], note);
+    }
+
+    /// The run says which operations its history holds in part.
+    #[test]
+    fn operations_written_without_their_value_are_a_note() {
+        use crate::history::{OpType, Process};
+        let root = tempfile::tempdir().unwrap();
+        let folder = RunFolder::create(root.path(), "echo").unwrap();
+        let op = |index: usize, kind: OpType, value: serde_json::Value| Op {
+            index,
+            time: index as u64,
+            kind,
+            process: Process::Client(0),
+            f: "echo".into(),
+            value,
+            error: None,
+            is_final: false,
+        };
+        let huge = "y".repeat(crate::report::history::MAX_LINE_BYTES);
+        let history = [
+            op(0, OpType::Invoke, serde_json::json!("Please echo 1")),
+            op(1, OpType::Ok, serde_json::json!(huge)),
+        ];
+        let mut report = report();
+        folder
+            .finish(&history, &serde_json::json!({}), &mut report)
+            .unwrap();
+        let note = report.notes.join("\n");
+        assert!(
+            note.contains("operation 1 in part") && note.contains("16 MiB"),
+            "{note}"
+        );
+        assert_eq!(glomers_json(&folder.dir())["notes"][0], note);
+        let text = std::fs::read_to_string(folder.dir().join("history.edn")).unwrap();
+        assert_eq!(crate::report::history::parse(&text).unwrap().len(), 2);
     }
 }

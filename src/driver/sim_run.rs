@@ -15,7 +15,6 @@ use crate::report::RunReport;
 use crate::sim::external::{Program, Stage};
 use crate::sim::{self, SimConfig};
 use crate::verdict::Verdict;
-use anyhow::Context;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -185,10 +184,7 @@ pub(crate) fn run_shown(
         }
     };
     let folder = if keep_folder {
-        let root = match &args.store {
-            Some(dir) => dir.clone(),
-            None => std::env::current_dir().context("finding the current folder")?,
-        };
+        let root = super::store_root::store_root(args.store.as_deref())?;
         Some(RunFolder::create(&root, profile.workload.maelstrom_name())?)
     } else {
         None
@@ -234,7 +230,8 @@ pub(crate) fn run_shown(
             folder.write_node_logs(&nodes, &run.outcome.logs)?;
         }
         report.run_dir = Some(folder.dir());
-        folder.finish(&run.outcome.history, &run.results, &report)?;
+        folder.finish(&run.outcome.history, &run.results, &mut report)?;
+        super::run_folder::write_view(&mut report, &folder.dir());
     }
     report.results = Some(run.results);
     Ok(report)

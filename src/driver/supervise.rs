@@ -86,7 +86,7 @@ impl Drop for Supervised {
 /// Starts `cmd` as the leader of a new process group with its output piped to us.
 pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
     install_interrupt_handler();
-    crate::process_group::isolate(&mut cmd);
+    crate::child::group::isolate(&mut cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -266,7 +266,7 @@ fn continue_draining(lines: &Receiver<String>, watcher: &mut dyn Watcher) {
 
 /// Whether the group leader has exited, without reaping it.
 fn leader_exited(pid: Pid) -> bool {
-    crate::process_group::peek_exit(pid).is_some()
+    crate::child::group::peek_exit(pid).is_some()
 }
 
 /// Describes an exit status for messages (`exit code 255`, `killed by SIGKILL`).

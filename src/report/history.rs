@@ -13,7 +13,7 @@ use std::path::Path;
 
 /// The longest line (one operation) read. Maelstrom's longest real lines (a broadcast final
 /// read listing every value) are a few hundred kilobytes.
-pub(crate) const MAX_LINE_BYTES: usize = 16 << 20;
+pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 /// Why one line of a history could not be read.
 #[derive(Debug)]

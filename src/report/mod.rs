@@ -5,10 +5,14 @@
 
 pub mod edn;
 pub mod history;
+pub mod html;
+pub mod markup;
 pub mod op_stats;
+pub mod plots;
 pub(crate) mod render;
 pub mod run_dir;
 pub mod synthetic_history;
+pub mod view;
 pub mod write_history;
 pub mod write_results;
 
@@ -44,6 +48,8 @@ pub struct RunReport {
     pub notes: Vec<String>,
     /// The simulator's results map (Maelstrom's `results.edn` shape), for `--json`.
     pub results: Option<Value>,
+    /// The run folder's `index.html`, once written.
+    pub page: Option<PathBuf>,
 }
 
 impl RunReport {
@@ -68,6 +74,7 @@ impl RunReport {
             verdict,
             notes: Vec::new(),
             results: None,
+            page: None,
         }
     }
 
@@ -96,6 +103,7 @@ impl RunReport {
             "simulated-seconds": self.simulated_seconds,
             "harness-exit": self.harness.exit,
             "plots": self.harness.plots.iter().map(|p| path(p)).collect::<Vec<_>>(),
+            "page": self.page.as_deref().map(path),
             "notes": self.notes,
             "figures": self.verdict.figures,
             "verdict": self.verdict,

@@ -48,7 +48,7 @@ fn fmt_check(c: &Check) -> String {
 }
 
 /// The figure lines of a verdict, as (label, value) pairs: shared by text and Markdown.
-fn figure_lines(v: &Verdict) -> Vec<(String, String)> {
+pub(crate) fn figure_lines(v: &Verdict) -> Vec<(String, String)> {
     let f = &v.figures;
     let mut lines = Vec::new();
     let mut push = |k: &str, val: String| lines.push((k.to_string(), val));
@@ -149,11 +149,14 @@ fn trailer_lines(r: &RunReport) -> Vec<(String, String)> {
             .collect();
         lines.push(("plots".into(), plots.join("  ")));
     }
+    if let Some(page) = &r.page {
+        lines.push(("page".into(), page.display().to_string()));
+    }
     if let Some(seed) = r.seed {
         lines.push(("seed".into(), seed.to_string()));
     }
     if r.harness.engine == "sim" && !r.command.is_empty() {
-        lines.push(("replay".into(), r.command.join(" ")));
+        lines.push(("replay".into(), shell_line(&r.command)));
     }
     let mut time = Vec::new();
     if let Some(w) = r.wall_seconds {
@@ -176,6 +179,16 @@ pub(crate) fn run_text(r: &RunReport) -> String {
         let _ = writeln!(out, "  {k:<20} {v}");
     }
     out
+}
+
+/// `words` as one line a POSIX shell splits back into the same words: every word that is not
+/// plainly safe is quoted, so a space, a `$(…)` or a backquote in an argument is shown when the
+/// line is pasted, never run.
+pub(crate) fn shell_line(words: &[String]) -> String {
+    shlex::try_join(words.iter().map(String::as_str)).unwrap_or_else(|_| {
+        // Only a NUL byte cannot be quoted, and no command-line argument can hold one.
+        "(not shown: an argument holds a NUL byte)".to_string()
+    })
 }
 
 fn md_escape(s: &str) -> String {
@@ -350,6 +363,36 @@ mod tests {
         r.challenge = Some("3d".into());
         r.title = Some("Efficient | Broadcast".into());
         r
+    }
+
+    #[test]
+    fn the_replay_line_is_quoted_for_the_shell() {
+        let mut r = report(true);
+        r.command = [
+            "glomers",
+            "run",
+            "1",
+            "--bin",
+            "./$(touch pwned)",
+            "--node-arg",
+            "a b",
+        ]
+        .map(String::from)
+        .to_vec();
+        let t = run_text(&r);
+        let line = t
+            .lines()
+            .find(|l| l.trim_start().starts_with("replay"))
+            .expect("a replay line");
+        let shown = line.trim_start().trim_start_matches("replay").trim();
+        assert_eq!(
+            shown,
+            "glomers run 1 --bin './$(touch pwned)' --node-arg 'a b'"
+        );
+        assert_eq!(shlex::split(shown), Some(r.command.clone()));
+        // Plain words stay plain.
+        let plain = ["glomers", "run", "1", "--seed", "7"].map(String::from);
+        assert_eq!(shell_line(&plain), "glomers run 1 --seed 7");
     }
 
     #[test]

@@ -9,8 +9,11 @@
 //! `maelstrom_form(history)`: a nemesis invocation is `:type :info` carrying the target
 //! (`:one`), its completion `[:isolated {"n2" #{"n1" …}, …}]` or `:network-healed`; a timeout
 //! is `:error :net-timeout`, not a one-element vector.
+//!
+//! No line is written that the reader would refuse: see [`fn@write`].
 
 use super::edn::{writer, Value};
+use super::history::MAX_LINE_BYTES;
 use crate::history::{Op, OpType, Process};
 use serde_json::Value as Json;
 use std::io::{self, Write};
@@ -43,12 +46,62 @@ pub fn maelstrom_form(history: &[Op]) -> Vec<Op> {
     out
 }
 
-/// Writes `history` (already in [`maelstrom_form`]) one operation per line.
-pub fn write(history: &[Op], out: &mut impl Write) -> io::Result<()> {
+/// An operation written without its value or its error (or both), because its line would have
+/// been longer than a history line may be ([`MAX_LINE_BYTES`], the reader's cap).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The operation's `:index`.
+    pub index: usize,
+    /// How long its whole line would have been.
+    pub bytes: usize,
+}
+
+/// Writes `history` (already in [`maelstrom_form`]) one operation per line, and returns the
+/// operations written in part. A node may print lines of up to 64 MiB, but `glomers report`
+/// reads history lines of at most [`MAX_LINE_BYTES`] (so its memory stays bounded); an
+/// operation whose line would be longer keeps its place, type, process and times, with a
+/// string in place of its value or error (or both) saying what was left out, so the file is
+/// always readable and its latencies and counts stay whole.
+pub fn write(history: &[Op], out: &mut impl Write) -> io::Result<Vec<LeftOut>> {
+    let mut left_out = Vec::new();
     for op in history {
-        writeln!(out, "{}", op_line(op))?;
+        let line = op_line(op);
+        if line.len() <= MAX_LINE_BYTES {
+            writeln!(out, "{line}")?;
+            continue;
+        }
+        left_out.push(LeftOut {
+            index: op.index,
+            bytes: line.len(),
+        });
+        let note = |what: &str| {
+            Json::String(format!(
+                "glomers left this {what} out: the operation's line was {} bytes, more than the \
+                 {MAX_LINE_BYTES} a history line may have",
+                line.len()
+            ))
+        };
+        let mut short = Op {
+            index: op.index,
+            time: op.time,
+            kind: op.kind,
+            process: op.process,
+            f: op.f.clone(),
+            value: note("value"),
+            error: op.error.clone(),
+            is_final: op.is_final,
+        };
+        // Leave out as little as will do: the value, else the error, else both.
+        if op_line(&short).len() > MAX_LINE_BYTES {
+            short.value = op.value.clone();
+            short.error = Some(note("error"));
+            if op_line(&short).len() > MAX_LINE_BYTES {
+                short.value = note("value");
+            }
+        }
+        writeln!(out, "{}", op_line(&short))?;
     }
-    Ok(())
+    Ok(left_out)
 }
 
 /// One operation as its `history.edn` line (without the newline).
@@ -272,6 +325,39 @@ mod tests {
             lines[3].ends_with(":type :info, :process :nemesis, :f :stop-partition, :value nil}")
         );
         assert!(lines[4].ends_with(":value :network-healed}"));
+    }
+
+    /// A node may print a 64 MiB line, but the reader takes history lines of 16 MiB: such an
+    /// operation is written without its value or error, and the file reads back whole.
+    #[test]
+    fn no_line_is_written_that_the_reader_refuses() {
+        let huge = "x".repeat(MAX_LINE_BYTES);
+        let mut history = vec![
+            op(0, OpType::Invoke, 0, "echo", json!("Please echo 1")),
+            op(1, OpType::Ok, 0, "echo", json!(huge)),
+            op(2, OpType::Invoke, 0, "echo", json!("Please echo 2")),
+            op(3, OpType::Fail, 0, "echo", json!("Please echo 2")),
+        ];
+        history[3].error = Some(json!(["not-supported", huge]));
+        let mut text = Vec::new();
+        let left_out = write(&history, &mut text).unwrap();
+        assert_eq!(left_out.iter().map(|l| l.index).collect::<Vec<_>>(), [1, 3]);
+        assert!(left_out.iter().all(|l| l.bytes > MAX_LINE_BYTES));
+        assert!(text
+            .split(|&b| b == b'\n')
+            .all(|l| l.len() <= MAX_LINE_BYTES));
+        let read = super::super::history::parse(std::str::from_utf8(&text).unwrap())
+            .expect("the reader takes every line written");
+        assert_eq!(read.len(), 4);
+        assert_eq!(read[0], history[0]);
+        assert_eq!(
+            (read[1].kind, read[1].index, read[1].time),
+            (OpType::Ok, 1, 1001)
+        );
+        let said = read[1].value.as_str().unwrap_or_default();
+        assert!(said.contains("left this value out"), "{said}");
+        assert_eq!(read[3].value, json!("Please echo 2"));
+        assert!(format!("{:?}", read[3].error).contains("left this error out"));
     }
 
     #[test]

@@ -52,3 +52,18 @@ fn no_c_bzip2_and_no_xattr() {
         "bzip2 lost its Rust backend"
     );
 }
+
+#[test]
+fn plots_need_no_font_library() {
+    let locked = locked();
+    for name in [
+        "font-kit",
+        "yeslogic-fontconfig-sys",
+        "freetype-sys",
+        "servo-fontconfig",
+        "image",
+    ] {
+        assert!(!locked.contains_key(name), "{name} is in the tree");
+    }
+    assert!(locked.contains_key("plotters-svg"));
+}

@@ -3,9 +3,10 @@
 //! hostile servers and archives: redirects to other schemes or in a loop, a trickle past the
 //! deadline, absurd or endless bodies, unpack bombs, setuid bits, links out of the folder,
 //! fifos, and Ctrl-C / SIGTERM mid-download — each failure with a clear error and nothing left
-//! in the cache.
+//! in the cache; and `--engine auto` remembering a failed download instead of retrying it on
+//! every run.
 
-use crate::support::binary::{glomers, ran, Ran};
+use crate::support::binary::{glomers, ran, write_executable, Ran};
 use crate::support::http::{serve, Reply};
 use crate::support::release::{entries, serve_archive, sha256_hex, tarball, tarball_with, Extra};
 use std::path::Path;
@@ -507,4 +508,61 @@ fn a_relative_xdg_cache_home_is_ignored_with_a_warning() {
             && stderr.contains(&fallback.display().to_string()),
         "{stderr}"
     );
+}
+
+/// With Java but no Maelstrom, `auto` tries the download once, names its URL once, runs the
+/// simulator, and remembers the failure: the next run does not touch the network again (no
+/// DNS lookup or connection per run) and says how to retry at once.
+#[test]
+fn auto_remembers_a_failed_download_and_names_its_url_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/maelstrom.tar.bz2",
+        listener.local_addr().unwrap()
+    );
+    let tries = Arc::new(AtomicUsize::new(0));
+    let counted = tries.clone();
+    std::thread::spawn(move || {
+        // Every connection is counted and closed unanswered: a transport error.
+        for stream in listener.incoming() {
+            counted.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    write_executable(
+        &bin.join("java"),
+        "#!/bin/sh\necho 'openjdk version \"17.0.15\" 2025-04-15' >&2\n",
+    );
+    let run = || {
+        ran(glomers()
+            .args(["run", "1", "--time-limit", "1", "--seed", "1", "--store"])
+            .arg(dir.path())
+            .env("PATH", &bin)
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .env("GLOMERS_MAELSTROM_URL", &url))
+    };
+    let Ran { code, stderr, .. } = run();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("engine sim:"), "{stderr}");
+    assert_eq!(stderr.matches(url.as_str()).count(), 1, "{stderr}");
+    let after_first = tries.load(Ordering::SeqCst);
+    assert!(after_first >= 1, "the first run tried the download");
+
+    let Ran { code, stderr, .. } = run();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        tries.load(Ordering::SeqCst),
+        after_first,
+        "no second try: {stderr}"
+    );
+    assert!(
+        stderr.contains("installing it failed") && stderr.contains("glomers maelstrom install"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches(url.as_str()).count(), 1, "{stderr}");
 }

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 /// This very binary as a foreign node for `id`, with the profile's own node flags.
 fn own_binary(id: &str) -> Program {
+    // The nodes run under guards, which are the glomers binary run again.
+    glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
     let p = profile(id);
     let mut args = vec!["node".to_string(), p.workload.maelstrom_name().to_string()];
     args.extend(p.node_args.iter().cloned());
@@ -30,6 +32,7 @@ fn close(a: f64, b: f64, floor: f64) -> bool {
 
 #[test]
 fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
+    let _machine = crate::support::machine::shared();
     // Short runs of every official command. The in-process runs first (they use the CPU);
     // then the real-time runs a few at a time (they mostly wait), so that a loaded machine
     // does not slow the clients of a run that issues 1000 operations a second.
@@ -190,6 +193,7 @@ fn none_running(pids: &[i32]) -> bool {
 
 #[test]
 fn a_node_that_crashes_ends_the_run_with_its_status_and_stderr() {
+    let _machine = crate::support::machine::shared();
     let dir = tempfile::tempdir().unwrap();
     let node = sh_node(
         dir.path(),
@@ -217,6 +221,7 @@ fn a_node_that_crashes_ends_the_run_with_its_status_and_stderr() {
 
 #[test]
 fn a_node_that_never_answers_init_fails_setup_after_ten_seconds() {
+    let _machine = crate::support::machine::shared();
     let dir = tempfile::tempdir().unwrap();
     let node = dir.path().join("mute");
     write_executable(
@@ -244,6 +249,7 @@ fn a_node_that_never_answers_init_fails_setup_after_ten_seconds() {
 
 #[test]
 fn ctrl_c_and_timeout_stop_every_node() {
+    let _machine = crate::support::machine::shared();
     let dir = tempfile::tempdir().unwrap();
     // Answers init, then ignores everything, for ever; its child `sleep` must go too.
     let children = dir.path().join("children");
@@ -337,6 +343,7 @@ fn maelstrom_gets_the_foreign_binary_and_only_its_own_arguments() {
 
 #[test]
 fn a_simulated_foreign_run_keeps_each_nodes_stderr_in_its_run_folder_and_leaves_nothing_running() {
+    let _machine = crate::support::machine::shared();
     let dir = tempfile::tempdir().unwrap();
     let node = wrapper(dir.path());
     let out = ran(&mut run_bin(
@@ -399,4 +406,63 @@ fn without_java_auto_runs_a_foreign_binary_in_the_simulator() {
         stdout.contains("--bin "),
         "the replay command names the program: {stdout}"
     );
+}
+
+/// An ELF header for a machine other than this one (AArch64 here, x86-64 on an AArch64).
+fn foreign_elf() -> Vec<u8> {
+    let machine: u16 = if cfg!(target_arch = "aarch64") {
+        62
+    } else {
+        183
+    };
+    let mut head = vec![0u8; 64];
+    head[..4].copy_from_slice(b"\x7fELF");
+    head[4] = 2; // 64-bit
+    head[5] = 1; // little-endian
+    head[6] = 1; // ELF version
+    head[16] = 2; // ET_EXEC
+    head[18..20].copy_from_slice(&machine.to_le_bytes());
+    head
+}
+
+/// glibc's `execvp` runs a file the kernel refuses (`ENOEXEC`) with `/bin/sh`, so a text file
+/// without `#!` or another machine's binary used to end as a crash full of shell noise. Both
+/// engines refuse it first: exit 2 and one line that says what is wrong and the fix.
+#[test]
+fn a_bin_this_machine_cannot_start_is_refused_before_any_run() {
+    use crate::support::fixtures::ECHO;
+    use crate::support::launcher::fake_maelstrom;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (launcher, fixtures) = fake_maelstrom(dir.path(), &[("echo", ECHO)]);
+    let text = dir.path().join("node.py");
+    write_executable(&text, "import sys\nprint('hello')\n");
+    let elf = dir.path().join("node-arm");
+    std::fs::write(&elf, foreign_elf()).unwrap();
+    std::fs::set_permissions(&elf, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for (node, fix) in [(&text, "#! line"), (&elf, "build it for this machine")] {
+        for engine in ["sim", "maelstrom"] {
+            let out = ran(run_bin(&["1", "--engine", engine], node, dir.path())
+                .arg("--maelstrom")
+                .arg(&launcher)
+                .env("FAKE_FIXTURES", &fixtures)
+                .env("FAKE_ARGV", dir.path().join("argv"))
+                .env("XDG_CACHE_HOME", dir.path().join("cache")));
+            let stderr = out.stderr.trim_end();
+            assert_eq!(out.code, Some(2), "{engine}, {}: {stderr}", node.display());
+            assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+            assert!(
+                stderr.contains("--bin") && stderr.contains(fix),
+                "{engine}: {stderr}"
+            );
+            assert!(
+                !dir.path().join("argv").exists(),
+                "Maelstrom was never started"
+            );
+            assert!(
+                !dir.path().join("store").join("echo").exists(),
+                "no run folder"
+            );
+        }
+    }
 }

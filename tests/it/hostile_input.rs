@@ -1,7 +1,9 @@
 //! Every node, with every profile's flags, under hostile input: each message type any node
 //! knows, from clients, peers and services, as requests and as replies, with every field set to
 //! junk (nulls, wrong types, huge and negative numbers, nested garbage), interleaved with ticks.
-//! Nothing may panic, and every reply to a client must answer a request that client sent.
+//! Nothing may panic, and every reply to a client must answer a request that client sent. The
+//! other way round, a foreign node's stdout line the simulator cannot read is named for what it
+//! is.
 
 use glomers::challenge::Profiles;
 use glomers::node::testing::Harness;
@@ -153,4 +155,19 @@ fn no_node_panics_on_hostile_input() {
         "covered only {} node configurations",
         seen.len()
     );
+}
+
+/// A node's stdout line nested deeper than serde_json reads (128 levels) may be well-formed
+/// JSON; the run's note says it is too deep rather than calling it malformed.
+#[test]
+fn a_stdout_line_nested_too_deep_is_called_that_not_malformed() {
+    use glomers::sim::external::wire;
+    let depth = 130;
+    let body = "[".repeat(depth) + &"]".repeat(depth);
+    let line = format!(r#"{{"src":"n0","dest":"c1","body":{{"type":"x","deep":{body}}}}}"#);
+    let why = wire::parse("n0", &line).unwrap_err();
+    assert!(why.contains("nested too deep"), "{why}");
+    assert!(!why.contains("not well-formed"), "{why}");
+    let why = wire::parse("n0", "{not json").unwrap_err();
+    assert!(why.contains("not well-formed JSON"), "{why}");
 }

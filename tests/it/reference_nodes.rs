@@ -13,6 +13,8 @@ use glomers::verdict::Verdict;
 use std::time::{Duration, Instant};
 
 fn python_node(name: &str) -> Program {
+    // The nodes run under guards, which are the glomers binary run again.
+    glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
     Program {
         bin: node_script(name),
         args: Vec::new(),
@@ -41,6 +43,7 @@ fn latency_close(quantile: usize, sim: f64, real: f64) -> bool {
 
 #[test]
 fn flood_and_star_in_python_reproduce_the_real_maelstrom_figures() {
+    let _machine = crate::support::machine::alone();
     if !python_present() {
         return;
     }
@@ -80,6 +83,7 @@ fn flood_and_star_in_python_reproduce_the_real_maelstrom_figures() {
 
 #[test]
 fn a_node_that_prints_junk_or_loses_values_fails_with_the_reason() {
+    let _machine = crate::support::machine::shared();
     if !python_present() {
         return;
     }
@@ -113,8 +117,39 @@ fn a_node_that_prints_junk_or_loses_values_fails_with_the_reason() {
     );
 }
 
+/// Maelstrom stops reading a node's stdout at its first bad line, so every later echo times
+/// out (`info`); Maelstrom 0.2.4's echo checker pairs invocations only with `ok` and `fail`
+/// completions, so it never sees those, and `:stats` is satisfied by the one echo answered
+/// before: the run is valid, exactly as under Maelstrom, with the bad line among the notes.
+#[test]
+fn an_echo_node_deafened_after_one_answer_passes_as_it_would_in_maelstrom() {
+    if !python_present() {
+        return;
+    }
+    let short = TestOpts::parse_args(&["--time-limit", "3"]).expect("valid options");
+    let verdict = run("1", "junk_stdout.py", &short, 3);
+    let notes = verdict.figures.notes.join("\n");
+    assert!(
+        notes.contains("printed a line to STDOUT which was not well-formed JSON"),
+        "{notes}"
+    );
+    assert!(
+        verdict.figures.ok_fraction.is_some_and(|f| f < 1.0),
+        "the echoes after the bad line time out: {:?}",
+        verdict.figures
+    );
+    assert_eq!(
+        verdict.figures.valid,
+        Some(glomers::verdict::Validity::Valid),
+        "{:?}",
+        verdict.figures
+    );
+    assert!(verdict.pass);
+}
+
 #[test]
 fn a_python_node_that_crashes_or_never_answers_init_ends_the_run_with_the_reason() {
+    let _machine = crate::support::machine::shared();
     if !python_present() {
         return;
     }
@@ -154,6 +189,7 @@ fn a_python_node_that_crashes_or_never_answers_init_ends_the_run_with_the_reason
 /// seed, cut the same nodes at the same offsets from the start of the test.
 #[test]
 fn one_seed_gives_one_partition_schedule_in_both_engines() {
+    let _machine = crate::support::machine::shared();
     if !python_present() {
         return;
     }
@@ -184,5 +220,54 @@ fn one_seed_gives_one_partition_schedule_in_both_engines() {
         assert_eq!((f1, v1), (f2, v2));
         let apart = t1.abs_diff(*t2);
         assert!(apart < 50_000_000, "{f1} at {t1} ns and {t2} ns");
+    }
+}
+
+/// A node that puts another name in `src` is refused and read no more, so its gossip can
+/// neither slip past partitions nor hide from the message counts, and `init_ok` sent in the
+/// name of silent peers sets up nothing (Maelstrom 0.2.4 carries both).
+#[test]
+fn a_forged_src_is_refused_and_never_passes() {
+    let _machine = crate::support::machine::shared();
+    if !python_present() {
+        return;
+    }
+    let runs = std::thread::scope(|scope| {
+        let handles: Vec<_> = [("dest", "3c"), ("client", "3c"), ("init", "3b")]
+            .into_iter()
+            .map(|(mode, id)| {
+                scope.spawn(move || {
+                    let dir = tempfile::tempdir().expect("temp dir");
+                    let out = glomers()
+                        .args(["run", id, "--engine", "sim", "--seed", "2"])
+                        .args(["--time-limit", "5", "--node-arg", mode, "--bin"])
+                        .arg(node_script("forged_src.py"))
+                        .arg("--store")
+                        .arg(dir.path())
+                        .output()
+                        .expect("glomers runs");
+                    (mode, out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("run"))
+            .collect::<Vec<_>>()
+    });
+    for (mode, out) in runs {
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if mode == "init" {
+            assert_eq!(out.status.code(), Some(3), "{mode}: {said}");
+            assert!(said.contains("to respond to an init message"), "{said}");
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{mode}: {said}");
+            assert!(said.contains("tried to send a message as"), "{said}");
+            assert!(said.contains("FAIL"), "{mode}: {said}");
+        }
     }
 }

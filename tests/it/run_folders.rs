@@ -2,8 +2,9 @@
 //! `store/<workload>/<time>/` as Maelstrom does, and `glomers report` on that folder gives the
 //! run's own verdict and figures (echo, unique-ids, broadcast and g-counter under partitions,
 //! kafka, txn both valid and with Elle anomalies); `history.edn` reads back op for op; the
-//! `latest` and `current` symlinks follow the newest run; runs never share a folder; a sweep
-//! writes nothing.
+//! `latest` and `current` symlinks follow the newest run (a real folder in their place is left
+//! alone, with a note, and the verdict is still printed); `--store` with `..` makes no stray
+//! folder; runs never share a folder; a sweep writes nothing.
 
 use crate::support::binary::glomers;
 use crate::support::sim::profile;
@@ -288,4 +289,58 @@ fn a_sweep_writes_no_folder() {
     );
     let left: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().collect();
     assert!(left.is_empty(), "a sweep left {left:?}");
+}
+
+/// `glomers run 1 --engine sim --store <store>` (seed 7, 2 s) in `cwd`: (exit code, stdout,
+/// stderr).
+fn run_echo_in(cwd: &Path, store: &str) -> (Option<i32>, String, String) {
+    let out = glomers()
+        .current_dir(cwd)
+        .args([
+            "run",
+            "1",
+            "--engine",
+            "sim",
+            "--seed",
+            "7",
+            "--time-limit",
+            "2",
+        ])
+        .args(["--store", store])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_real_folder_at_store_latest_keeps_the_printed_verdict() {
+    let cwd = tempfile::tempdir().unwrap();
+    let latest = cwd.path().join("store").join("latest");
+    std::fs::create_dir_all(&latest).unwrap();
+    std::fs::write(latest.join("notes.txt"), "mine").unwrap();
+    let (code, stdout, stderr) = run_echo_in(cwd.path(), ".");
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("verdict              PASS"), "{stdout}");
+    assert!(
+        stdout.contains("is a real folder, not a link, so it was left as it is"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(latest.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(std::fs::read_link(cwd.path().join("store").join("current")).is_ok());
+}
+
+#[test]
+fn a_store_path_with_dot_dot_makes_no_stray_folder() {
+    let cwd = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run_echo_in(cwd.path(), "a/x/../y");
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(cwd.path().join("a/y/store/latest/results.edn").is_file());
+    assert!(!cwd.path().join("a/x").exists(), "a stray a/x was made");
 }

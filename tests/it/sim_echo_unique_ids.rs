@@ -1,12 +1,14 @@
 //! Challenges 1 and 2 in the simulator: every profile valid over 20 seeds, runs replay exactly by
-//! seed, and the checkers bite: an echo node that alters the payload and a unique-ids node that
-//! repeats an id are both found invalid, for the right reason.
+//! seed, and the checkers bite: an echo node that alters the payload, one that answers some
+//! echoes with a definite error, and a unique-ids node that repeats an id are all found
+//! invalid, for the right reason; an indefinite error is skipped, as Maelstrom's echo checker
+//! skips it.
 
 use crate::support::naive::CountingIds;
 use crate::support::sim::profile;
 use glomers::challenge::TestOpts;
 use glomers::node::{Ctx, Node};
-use glomers::protocol::{Body, Message, RpcError};
+use glomers::protocol::{Body, ErrorCode, Message, RpcError};
 use glomers::sim::{self, SimConfig};
 use glomers::verdict::Validity;
 
@@ -90,6 +92,66 @@ fn an_echo_node_that_alters_the_payload_is_invalid() {
         run.results["workload"]["errors"].as_array().map(Vec::len),
         Some(run.figures.ops as usize)
     );
+}
+
+/// An echo node that answers every third echo with `code` instead of echoing.
+struct RefusingEcho {
+    seen: u64,
+    code: ErrorCode,
+}
+
+impl Node for RefusingEcho {
+    fn on_message(&mut self, msg: Message, ctx: &mut Ctx) -> Result<(), RpcError> {
+        self.seen += 1;
+        if self.seen.is_multiple_of(3) {
+            return Err(RpcError::new(self.code, "not this one"));
+        }
+        let payload: serde_json::Value = msg.body.get("echo")?;
+        ctx.reply(&msg, Body::new("echo_ok").with("echo", payload));
+        Ok(())
+    }
+}
+
+fn refusing_echo_run(code: ErrorCode) -> sim::SimRun {
+    let p = profile("1");
+    let cfg = SimConfig::new(p.workload, p.opts.clone(), 1);
+    sim::run_with(&cfg, &mut |_| Ok(Box::new(RefusingEcho { seen: 0, code }))).expect("runs")
+}
+
+/// Maelstrom's echo checker pairs each invocation with its `ok` or `fail` completion and
+/// compares the completion's `:echo`; a failed op has none, so it is an error.
+#[test]
+fn an_echo_answered_with_a_definite_error_makes_the_run_invalid() {
+    let run = refusing_echo_run(ErrorCode::NotSupported);
+    assert_eq!(run.figures.valid, Some(Validity::Invalid));
+    assert_eq!(run.figures.failing_checkers, ["workload"]);
+    assert_eq!(run.figures.anomalies, ["echo-failed"]);
+    let errors = run.results["workload"]["errors"].as_array().cloned();
+    let errors = errors.unwrap_or_default();
+    let failed = run
+        .outcome
+        .history
+        .iter()
+        .filter(|o| o.kind == glomers::history::OpType::Fail)
+        .count();
+    assert!(failed > 0);
+    assert_eq!(errors.len(), failed);
+    assert_eq!(errors[0]["received"], serde_json::Value::Null);
+}
+
+/// An indefinite error (`crash`) completes the op as `info`, which knossos' pairing leaves
+/// out: Maelstrom's echo checker never sees it, so the run stays valid.
+#[test]
+fn an_echo_answered_with_an_indefinite_error_is_skipped_as_in_maelstrom() {
+    let run = refusing_echo_run(ErrorCode::Crash);
+    assert_eq!(
+        run.figures.valid,
+        Some(Validity::Valid),
+        "{:?}",
+        run.figures
+    );
+    assert!(run.figures.anomalies.is_empty());
+    assert!(run.figures.ok_fraction.is_some_and(|f| f < 1.0));
 }
 
 /// An echo node that adds a field to its reply: Maelstrom's strict schema rejects it.

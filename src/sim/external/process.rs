@@ -2,24 +2,25 @@
 //! lines on stdin, messages read from stdout, stderr kept in a log file and a short tail for
 //! error messages. Three threads per node, so that no pipe ever blocks the engine: a writer fed
 //! by a channel, a stdout reader that stamps each line with the instant it arrived, and a stderr
-//! reader.
+//! reader; and a fourth that waits for the node's exit.
 //!
-//! Nothing outlives the node: it runs in its own process group (with anything it spawns), is
-//! sent SIGKILL when dropped, as Maelstrom's `destroyForcibly` does, and on Linux also when
-//! glomers itself dies without a chance to clean up.
+//! Nothing outlives the node: it runs under a guard ([`crate::child::guard`]) that kills it and
+//! everything it started — in its group or not — when the node is dropped (as Maelstrom's
+//! `destroyForcibly` does), when glomers dies however it dies, or when the node exits. Its exit
+//! is seen from the process, not the pipe: a node that closed its stdout earlier, or left a child
+//! holding it, is still reported when it exits.
 
 use super::wire;
 use crate::budget::{Budget, Share};
+use crate::child::{Guarded, Pipes};
 use crate::protocol::Message;
 use crate::sim::slot::NodeSlot;
 use anyhow::Context;
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
@@ -84,8 +85,8 @@ fn recall(tail: &Tail) -> String {
 /// A node running as a child process.
 pub struct ExternalNode {
     id: String,
-    child: Child,
-    pgid: Pid,
+    /// The node under its guard: dropping it stops the node and everything it started.
+    guarded: Guarded,
     stdin: Sender<(Vec<u8>, Share)>,
     /// This node's bytes in flight (see [`crate::budget`]).
     budget: Arc<Budget>,
@@ -112,25 +113,23 @@ impl ExternalNode {
         let log_file = log
             .map(|path| File::create(path).with_context(|| format!("creating {}", path.display())))
             .transpose()?;
-        let mut cmd = Command::new(&program.bin);
-        crate::process_group::isolate(&mut cmd);
-        cmd.args(&program.args)
-            .current_dir(std::env::temp_dir())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .with_context(|| format!("starting node {id}: {}", program.bin.display()))?;
-        let pgid = Pid::from_raw(child.id() as i32);
-        let (stdin, stdout, stderr) =
-            match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
-                (Some(i), Some(o), Some(e)) => (i, o, e),
-                _ => anyhow::bail!("node {id}: its pipes could not be opened"),
-            };
+        let (mut guarded, pipes) = Guarded::spawn(
+            program.bin.as_os_str(),
+            &program.args,
+            &std::env::temp_dir(),
+        )
+        .with_context(|| format!("starting node {id}: {}", program.bin.display()))?;
+        let Pipes {
+            stdin,
+            stdout,
+            stderr,
+        } = pipes;
         let stdout_tail = Tail::default();
         let stderr_tail = Tail::default();
         let stderr_done = Arc::new(AtomicBool::new(false));
+        let stdout_ended = Arc::new(AtomicBool::new(false));
+        let ended = stdout_ended.clone();
+        let on_exit = heard.clone();
         let budget = Budget::new(budget);
         let reader = StdoutReader {
             node,
@@ -139,7 +138,22 @@ impl ExternalNode {
             heard,
             budget: budget.clone(),
         };
-        std::thread::spawn(move || reader.run(stdout));
+        std::thread::spawn(move || {
+            reader.run(stdout);
+            ended.store(true, Ordering::SeqCst);
+        });
+        // A node whose stdout ended before it exited (closed early) was heard as `Closed` while
+        // still running; its exit is told again, so that the engine reports it. Otherwise the
+        // end of stdout, which comes once the guard has stopped everything, tells it.
+        guarded.on_exit(move || {
+            if stdout_ended.load(Ordering::SeqCst) {
+                let _ = on_exit.send(Heard {
+                    node,
+                    at: Instant::now(),
+                    said: Said::Closed,
+                });
+            }
+        });
         let (tail, done) = (stderr_tail.clone(), stderr_done.clone());
         std::thread::spawn(move || read_stderr(stderr, log_file, &tail, &done));
         let (to_stdin, lines) = mpsc::channel::<(Vec<u8>, Share)>();
@@ -147,7 +161,9 @@ impl ExternalNode {
             let mut stdin = BufWriter::new(stdin);
             // Each line's share goes back to its sender once the line is written (or dropped).
             for (line, _share) in lines {
-                // A node that stopped reading has crashed or exited; the stdout reader tells.
+                // A node that stopped reading has closed its stdin, crashed or exited: EPIPE
+                // (glomers ignores SIGPIPE) ends this thread, and the node's exit is reported
+                // from the process.
                 if stdin.write_all(&line).and_then(|()| stdin.flush()).is_err() {
                     break;
                 }
@@ -155,8 +171,7 @@ impl ExternalNode {
         });
         Ok(ExternalNode {
             id: id.to_string(),
-            child,
-            pgid,
+            guarded,
             stdin: to_stdin,
             budget,
             stdout_tail,
@@ -167,13 +182,24 @@ impl ExternalNode {
         })
     }
 
-    /// How the node exited, waiting up to `patience` for it to. The exited process is left
-    /// unreaped (a zombie) until the node is dropped: while it is, its pid and process group
-    /// cannot be given to another process, so stopping the group can never hit a stranger.
+    /// Sends `signal` to the node's process group (to pause, resume or kill it); not to what
+    /// the node started outside its group. Never reaches another process: the guard sends it,
+    /// and only while the node runs.
+    pub fn signal_group(&self, signal: Signal) -> std::io::Result<()> {
+        self.guarded.signal_group(signal)
+    }
+
+    /// The node's pid, which is also its process group's id.
+    pub fn pid(&self) -> u32 {
+        self.guarded.pid().as_raw().unsigned_abs()
+    }
+
+    /// How the node exited, waiting up to `patience` for it to. Its guard exits as the node did
+    /// once everything the node started is gone, and stays unreaped until the node is dropped.
     fn exit_status(&mut self, patience: Duration) -> Option<String> {
         let until = Instant::now() + patience;
         while self.status.is_none() {
-            self.status = crate::process_group::peek_exit(self.pgid);
+            self.status = self.guarded.peek_exit();
             if self.status.is_some() || Instant::now() >= until {
                 break;
             }
@@ -319,7 +345,7 @@ impl NodeSlot for ExternalNode {
     fn handle(&mut self, msg: Message, _now: Duration) -> Vec<Message> {
         let line = wire::encode(&msg);
         // A closed channel means the writer saw the node stop reading: its exit is reported
-        // by the stdout reader, not here.
+        // from the process, not here.
         let _ = self.stdin.send((line, msg.held));
         Vec::new()
     }
@@ -362,12 +388,9 @@ impl NodeSlot for ExternalNode {
 
 impl Drop for ExternalNode {
     fn drop(&mut self) {
-        // The whole group, so that whatever the node started goes with it.
-        let _ = killpg(self.pgid, Signal::SIGKILL);
-        // A reader that stopped reading lets go of the pipe now.
+        // A reader that stopped reading lets go of the pipe; the guard, dropped next, stops
+        // the node and everything it started.
         self.budget.close();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -387,45 +410,6 @@ mod tests {
                 Line::Oversized(n) => out.push(format!("<{n}>")),
             }
         }
-    }
-
-    fn sh(script: &str) -> ExternalNode {
-        let program = Program {
-            bin: "/bin/sh".into(),
-            args: vec!["-c".into(), script.into()],
-        };
-        let (tx, _rx) = mpsc::channel();
-        ExternalNode::spawn(&program, "n0", 0, None, tx, 1 << 20).expect("sh starts")
-    }
-
-    fn state(pid: i32) -> Option<char> {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        stat.rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .next()?
-            .chars()
-            .next()
-    }
-
-    #[test]
-    fn an_exit_is_described_and_the_process_stays_unreaped_until_dropped() {
-        let mut node = sh("echo 'about to fail' >&2; exit 3");
-        let report = node.ended().expect("it exited");
-        assert!(
-            report.contains("Node n0 crashed with exit status 3"),
-            "{report}"
-        );
-        assert!(report.contains("about to fail"), "{report}");
-        let pid = node.pgid.as_raw();
-        // Still a zombie: its pid (and group id) cannot be reused while it is held.
-        assert_eq!(state(pid), Some('Z'));
-        drop(node);
-        assert_eq!(state(pid), None, "reaped when dropped");
-
-        let mut node = sh("kill -9 $$");
-        let report = node.ended().expect("it was killed");
-        assert!(report.contains("signal 9 (SIGKILL)"), "{report}");
     }
 
     #[test]

@@ -39,7 +39,15 @@ pub fn quote(line: &str) -> String {
 /// Parses one stdout line of node `node` into a message, or says why Maelstrom would refuse it
 /// (or, for a forged `src`, why glomers does).
 pub fn parse(node: &str, line: &str) -> Result<Message, String> {
-    let not_json = || {
+    let not_json = |e: serde_json::Error| {
+        // serde_json stops at 128 levels: such a line may be well-formed, only too deep to read.
+        if e.to_string().starts_with("recursion limit exceeded") {
+            return format!(
+                "Node {node} printed a line to STDOUT which was nested too deep (more than 128 \
+                 levels of arrays and objects) to be read:\n{}",
+                quote(line)
+            );
+        }
         format!(
             "Node {node} printed a line to STDOUT which was not well-formed JSON:\n{}\n\
              Did you mean to encode this line as JSON? Or was this line intended for STDERR?",
@@ -58,7 +66,7 @@ pub fn parse(node: &str, line: &str) -> Result<Message, String> {
         Ok(envelope) => envelope,
         Err(_) => match serde_json::from_str::<Value>(line) {
             Ok(_) => return Err(malformed("a message is a JSON object")),
-            Err(_) => return Err(not_json()),
+            Err(e) => return Err(not_json(e)),
         },
     };
     for key in envelope.keys() {
@@ -100,7 +108,8 @@ pub fn parse(node: &str, line: &str) -> Result<Message, String> {
         msg.raw_body = Some(raw);
         msg
     } else {
-        Message::new(src, dest, lenient_body(&raw))
+        let body = lenient_body(&raw).map_err(not_json)?;
+        Message::new(src, dest, body)
     };
     Ok(msg)
 }
@@ -137,22 +146,20 @@ fn object_body(body: Option<&RawValue>) -> Result<Arc<str>, String> {
 
 /// A body for a client or a service: what is not a string `type` or an integer `msg_id` or
 /// `in_reply_to` reads as absent (so the reply is skipped or refused, as Maelstrom's would be).
-pub(crate) fn lenient_body(raw: &str) -> Body {
-    let Ok(mut fields) = serde_json::from_str::<Map<String, Value>>(raw) else {
-        return Body::default();
-    };
+pub(crate) fn lenient_body(raw: &str) -> Result<Body, serde_json::Error> {
+    let mut fields = serde_json::from_str::<Map<String, Value>>(raw)?;
     let kind = match fields.remove("type") {
         Some(Value::String(kind)) => kind,
         _ => String::new(),
     };
     let msg_id = fields.remove("msg_id").and_then(|v| v.as_u64());
     let in_reply_to = fields.remove("in_reply_to").and_then(|v| v.as_u64());
-    Body {
+    Ok(Body {
         kind,
         msg_id,
         in_reply_to,
         fields,
-    }
+    })
 }
 
 /// `msg` as the JSON line a node reads on stdin (with its newline): the body as its sender
@@ -282,6 +289,14 @@ mod tests {
             let err = parse("n0", line).unwrap_err();
             assert!(err.contains("body Maelstrom cannot read"), "{line}: {err}");
         }
+    }
+
+    #[test]
+    fn a_deep_body_between_nodes_goes_through() {
+        let deep = "[".repeat(300) + &"]".repeat(300);
+        let line = format!(r#"{{"src":"n0","dest":"n1","body":{{"deep":{deep}}}}}"#);
+        let msg = parse("n0", &line).expect("Maelstrom reads any depth");
+        assert!(msg.raw_body.is_some_and(|b| b.len() > 600));
     }
 
     #[test]

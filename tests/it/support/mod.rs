@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests, one module per purpose: the glomers binary, the
 //! fixture runs, assertions on a run's figures, the simulator's profiles and seed sweeps, a
 //! node's stdio session, a local HTTP server, fake Maelstrom releases and launcher, /proc
-//! checks, the Python reference nodes, and running a test alone in its own process.
+//! checks, the Python reference nodes, running a test alone in its own process, and the machine
+//! shared between timing tests and process-heavy ones.
 
 pub mod alone;
 pub mod binary;
@@ -9,6 +10,7 @@ pub mod figures;
 pub mod fixtures;
 pub mod http;
 pub mod launcher;
+pub mod machine;
 pub mod naive;
 pub mod node_io;
 pub mod processes;

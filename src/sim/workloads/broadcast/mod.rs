@@ -15,6 +15,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 pub use set_full::check as set_full_check;
+pub use set_full::{fates as set_full_fates, Fate};
 
 pub(crate) struct BroadcastModel {
     /// The `topology` map sent, whole, to every node (as Maelstrom does).

@@ -134,8 +134,41 @@ fn op_json(op: &Op) -> Value {
     v
 }
 
+/// What became of one broadcast element, for plots: when it became known, and its stable
+/// latency or whether it was lost (neither: never read).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fate {
+    pub value: Value,
+    /// The history time (ns) of the operation that made it known.
+    pub known: Option<u64>,
+    /// Stable latency in whole milliseconds, as Jepsen reports it.
+    pub stable_ms: Option<u64>,
+    pub lost: bool,
+}
+
+/// Every element's [`Fate`], in element order.
+pub fn fates(history: &[Op]) -> Vec<Fate> {
+    let (elements, _) = timelines(history);
+    elements
+        .values()
+        .map(result)
+        .map(|r| Fate {
+            value: r.value,
+            known: r.known.map(|k| k.time),
+            stable_ms: r.stable_latency,
+            lost: r.outcome == Outcome::Lost,
+        })
+        .collect()
+}
+
 /// Runs set-full over a broadcast history (simulated or read from `history.edn`).
 pub fn check(history: &[Op]) -> WorkloadCheck {
+    let (elements, duplicate_reads) = timelines(history);
+    summarise(elements.values().map(result).collect(), duplicate_reads)
+}
+
+/// Each element's timeline, and how many reads returned an element twice.
+fn timelines(history: &[Op]) -> (BTreeMap<Element, State<'_>>, u64) {
     let mut elements: BTreeMap<Element, State<'_>> = BTreeMap::new();
     let mut open: HashMap<u64, &Op> = HashMap::new();
     let mut duplicate_reads = 0u64;
@@ -192,7 +225,7 @@ pub fn check(history: &[Op]) -> WorkloadCheck {
             _ => {}
         }
     }
-    summarise(elements.values().map(result).collect(), duplicate_reads)
+    (elements, duplicate_reads)
 }
 
 fn summarise(results: Vec<Result<'_>>, duplicate_reads: u64) -> WorkloadCheck {

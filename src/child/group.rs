@@ -1,7 +1,7 @@
-//! Children that never outlive glomers: each starts as the leader of its own process group (so
-//! that it and everything it spawns can be stopped with one signal, and a Ctrl-C at the
+//! A child in a process group of its own: it starts as the group's leader (so that it and
+//! everything it spawns in the group can be stopped with one signal, and a Ctrl-C at the
 //! terminal reaches glomers first), and on Linux gets SIGKILL if glomers itself dies without a
-//! chance to clean up. Whether a child has exited is peeked at without reaping it: while it is
+//! chance to clean up. (What leaves the group is the guard's business: [`super::guard`].) Whether a child has exited is peeked at without reaping it: while it is
 //! an unreaped zombie its pid, and so its group id, cannot be given to another process, so
 //! signalling the group afterwards can never reach a stranger.
 

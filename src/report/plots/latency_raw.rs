@@ -1,0 +1,68 @@
+//! `latency-raw.svg`: every operation's latency against the time it was invoked, coloured by
+//! `:f` and marked by outcome (ok, fail, info), on a log scale, with the nemesis's faults
+//! shaded — Maelstrom's `latency-raw.png`, for any run.
+
+use super::ops::{Ops, Outcome};
+use super::style::{self, err, FONT};
+use plotters::prelude::*;
+
+pub const FILE: &str = "latency-raw.svg";
+
+pub fn draw(ops: &Ops) -> anyhow::Result<String> {
+    let mut buf = String::new();
+    {
+        let root = style::canvas(&mut buf, style::SIZE)?;
+        let span = ops.span_secs();
+        let ms = |ns: u64| (ns as f64 / 1e6).max(0.01);
+        let (y0, y1) = style::log_range(ops.points.iter().map(|p| ms(p.latency)));
+        let step = style::stride(ops.points.len());
+        let caption = if step > 1 {
+            format!("Latency of every operation (1 in {step} drawn)")
+        } else {
+            "Latency of every operation".to_string()
+        };
+        let mut chart = ChartBuilder::on(&root)
+            .caption(caption, (FONT, 20))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..span, (y0..y1).log_scale())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_desc("time since the test started (s)")
+            .y_desc("latency (ms)")
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(err)?;
+        style::shade_faults(&mut chart, &ops.faults, span, (y0, y1))?;
+        for (fi, f) in ops.fs.iter().enumerate() {
+            let color = style::color(fi);
+            for outcome in Outcome::ALL {
+                let points: Vec<(f64, f64)> = ops
+                    .points
+                    .iter()
+                    .filter(|p| p.f == fi && p.outcome == outcome)
+                    .step_by(step)
+                    .map(|p| (p.invoked as f64 / 1e9, ms(p.latency)))
+                    .collect();
+                if points.is_empty() {
+                    continue;
+                }
+                chart
+                    .draw_series(
+                        points
+                            .into_iter()
+                            .map(|at| style::marker::<SVGBackend, _>(outcome, at, color)),
+                    )
+                    .map_err(err)?
+                    .label(format!("{f} {}", outcome.word()))
+                    .legend(move |(x, y)| style::marker(outcome, (x, y), color));
+            }
+        }
+        style::legend(&mut chart)?;
+        root.present().map_err(err)?;
+    }
+    Ok(buf)
+}
