@@ -413,7 +413,8 @@ impl Node for GCounter {
                 self.mine = self.mine.checked_add(delta).ok_or_else(|| {
                     RpcError::new(ErrorCode::MalformedRequest, "counter would overflow")
                 })?;
-                if self.flags.durable_adds {
+                // An add of 0 has nothing to lose.
+                if self.flags.durable_adds && delta > 0 {
                     self.unacked.push((msg, self.mine));
                     self.publish(None, ctx);
                 } else {
@@ -542,6 +543,9 @@ mod tests {
         assert_eq!(out[0].body.get::<u64>("value").unwrap(), 3);
         let second = h.request("c2", Body::new("add").with("delta", 4));
         assert!(second.is_empty(), "one write in flight at a time");
+        let nothing = h.request("c3", Body::new("add").with("delta", 0));
+        assert_eq!(nothing.len(), 1, "an add of 0 has nothing to lose");
+        assert_eq!(nothing[0].body.kind, "add_ok");
         let out = h.deliver(reply_to(&out[0], Body::new("write_ok")));
         let acked: Vec<&str> = out
             .iter()

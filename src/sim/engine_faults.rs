@@ -279,7 +279,8 @@ impl Engine<'_> {
         life.ticks += 1;
         life.held.clear();
         self.collect_logs(i);
-        // Dropping an external node's slot kills its process group.
+        self.nodes[i].kill();
+        // Dropping an external node's slot also stops everything it started.
         self.nodes[i] = Box::new(Down);
     }
 

@@ -86,10 +86,11 @@ pub fn run_external(
 ) -> anyhow::Result<SimRun> {
     check_cost(cfg)?;
     let mut model = workloads::model(cfg)?;
-    let (slots, clock) = external::spawn_all(program, cfg.opts.nodes() as usize, log_dir, watch)?;
+    let (slots, clock, spawn) =
+        external::spawn_all(program, cfg.opts.nodes() as usize, log_dir, watch)?;
     let engine = engine::Engine::new(cfg, model.as_mut(), slots, services::all())?;
     // The engine owns the processes: they are stopped when it is dropped, here.
-    let outcome = engine.on_wall_clock(clock).run()?;
+    let outcome = engine.on_wall_clock(clock).with_spawn(spawn).run()?;
     Ok(judge(cfg, model.as_ref(), outcome))
 }
 

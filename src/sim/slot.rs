@@ -29,6 +29,10 @@ pub trait NodeSlot {
     /// The nemesis resumes a paused node (SIGCONT).
     fn resume(&mut self) {}
 
+    /// The nemesis kills the node (SIGKILL to an external process's group), just before its
+    /// slot is dropped (which stops everything it started).
+    fn kill(&mut self) {}
+
     /// Whether the node's process has exited, asked without waiting (for a node whose output
     /// is no longer read, so its end cannot be heard). An in-process node never exits.
     fn exited(&mut self) -> bool {

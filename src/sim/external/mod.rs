@@ -11,6 +11,11 @@
 //! 10 s; a stdout line that is not a valid message is reported in Maelstrom's words and, as
 //! in Maelstrom, nothing that node prints afterwards is read; a node that exits ends the run with
 //! its exit status and the last lines it wrote; stderr is kept as `node-logs/<id>.log`.
+//!
+//! Under the nemesis, a kill is SIGKILL to the node's process group and the end of everything
+//! it started; the node is started again as a fresh process (its stderr appended to the same
+//! log) and gets `init` again. A pause is SIGSTOP to the group, its resume SIGCONT; what is
+//! sent to a paused node waits in its pipe, as under Maelstrom.
 
 pub mod process;
 pub mod wall_clock;
@@ -19,8 +24,9 @@ pub mod wire;
 pub use process::{ExternalNode, Heard, Program, Said};
 pub use wall_clock::{Paced, Stage, WallClock, Watch};
 
-use super::slot::NodeSlot;
-use std::path::Path;
+use super::slot::{NodeSlot, Spawn};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 /// How long a node has to answer `init` (and each setup request), as in `maelstrom.db`.
@@ -50,22 +56,41 @@ pub fn untag(tag: usize, count: usize) -> (usize, u32) {
 }
 
 /// Starts `count` copies of `program` as nodes `n0…`, their stderr in `log_dir/<id>.log` when
-/// given; returns the slots and the clock that hears them, asking `watch` whether to stop.
-/// Every process started is stopped when its slot is dropped, including on an error here.
+/// given; returns the slots, the clock that hears them (asking `watch` whether to stop), and
+/// what starts a node again after a kill. Every process started is stopped when its slot is
+/// dropped, including on an error here.
 pub fn spawn_all(
     program: &Program,
     count: usize,
     log_dir: Option<&Path>,
     watch: Watch,
-) -> anyhow::Result<(Vec<Box<dyn NodeSlot>>, WallClock)> {
+) -> anyhow::Result<(Vec<Box<dyn NodeSlot>>, WallClock, Spawn<'static>)> {
     let (tx, rx) = mpsc::channel();
     let budget = node_budget(count);
+    let program = program.clone();
+    let log_dir: Option<PathBuf> = log_dir.map(Path::to_path_buf);
+    let mut spawn: Spawn<'static> = Box::new(move |index, start| {
+        let id = format!("n{index}");
+        let log = log_dir.as_ref().map(|dir| dir.join(format!("{id}.log")));
+        if let (Some(path), true) = (&log, start > 0) {
+            // The same log goes on, with a line that says where the new process begins.
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(path)?;
+            writeln!(
+                file,
+                "[glomers: {id} started again after a kill (start {start})]"
+            )?;
+        }
+        let heard_as = tag(index, start, count);
+        let node =
+            ExternalNode::spawn(&program, &id, heard_as, log.as_deref(), tx.clone(), budget)?;
+        Ok(Box::new(node) as Box<dyn NodeSlot>)
+    });
     let mut slots: Vec<Box<dyn NodeSlot>> = Vec::with_capacity(count);
     for i in 0..count {
-        let id = format!("n{i}");
-        let log = log_dir.map(|dir| dir.join(format!("{id}.log")));
-        let node = ExternalNode::spawn(program, &id, i, log.as_deref(), tx.clone(), budget)?;
-        slots.push(Box::new(node));
+        slots.push(spawn(i, 0)?);
     }
-    Ok((slots, WallClock::new(rx, watch)))
+    Ok((slots, WallClock::new(rx, watch), spawn))
 }

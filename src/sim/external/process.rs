@@ -110,8 +110,15 @@ impl ExternalNode {
         heard: Sender<Heard>,
         budget: usize,
     ) -> anyhow::Result<ExternalNode> {
+        // Appended to, so that a node started again after a kill keeps one log.
         let log_file = log
-            .map(|path| File::create(path).with_context(|| format!("creating {}", path.display())))
+            .map(|path| {
+                File::options()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .with_context(|| format!("creating {}", path.display()))
+            })
             .transpose()?;
         let (mut guarded, pipes) = Guarded::spawn(
             program.bin.as_os_str(),
@@ -360,6 +367,19 @@ impl NodeSlot for ExternalNode {
 
     fn take_logs(&mut self) -> Vec<String> {
         Vec::new()
+    }
+
+    // A node that already ended takes no signal: its end is reported as any other.
+    fn pause(&mut self) {
+        let _ = self.signal_group(Signal::SIGSTOP);
+    }
+
+    fn resume(&mut self) {
+        let _ = self.signal_group(Signal::SIGCONT);
+    }
+
+    fn kill(&mut self) {
+        let _ = self.signal_group(Signal::SIGKILL);
     }
 
     fn exited(&mut self) -> bool {
