@@ -75,7 +75,11 @@ Register-ArgumentCompleter -Native -CommandName 'glomers' -ScriptBlock {
         'glomers;report' {
             [CompletionResult]::new('--profiles', '--profiles', [CompletionResultType]::ParameterName, 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)')
             [CompletionResult]::new('--challenge', '--challenge', [CompletionResultType]::ParameterName, 'Judge the run as this challenge (default: from glomers.json, or inferred from the workload and the logged command line)')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'With --html: write the page and plots here instead of into the run folder')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the page and plots here instead of into the run folder (implies --html)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Message diagram (simulated runs): start of the window, ms from the test''s start (implies --html)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Message diagram: end of the window, ms (default: 2000 ms after --from, or the span of the messages followed)')
+            [CompletionResult]::new('--value', '--value', [CompletionResultType]::ParameterName, 'Message diagram: follow every message that carried this value (e.g. broadcast value 42; JSON, else text)')
+            [CompletionResult]::new('--op', '--op', [CompletionResultType]::ParameterName, 'Message diagram: follow the operation with this history index (its request, reply and, for a broadcast, its value)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
             [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'markdown')
             [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'Write the plots (SVG) and index.html for the run (any run folder, Maelstrom''s too), then print the verdict with the page''s path')

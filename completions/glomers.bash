@@ -517,7 +517,7 @@ _glomers() {
             return 0
             ;;
         glomers__subcmd__report)
-            opts="-h --json --markdown --profiles --challenge --html --out --help"
+            opts="-h --json --markdown --profiles --challenge --html --out --from --to --value --op --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -532,6 +532,22 @@ _glomers() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --value)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --op)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

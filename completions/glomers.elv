@@ -69,7 +69,11 @@ set edit:completion:arg-completer[glomers] = {|@words|
         &'glomers;report'= {
             cand --profiles 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)'
             cand --challenge 'Judge the run as this challenge (default: from glomers.json, or inferred from the workload and the logged command line)'
-            cand --out 'With --html: write the page and plots here instead of into the run folder'
+            cand --out 'Write the page and plots here instead of into the run folder (implies --html)'
+            cand --from 'Message diagram (simulated runs): start of the window, ms from the test''s start (implies --html)'
+            cand --to 'Message diagram: end of the window, ms (default: 2000 ms after --from, or the span of the messages followed)'
+            cand --value 'Message diagram: follow every message that carried this value (e.g. broadcast value 42; JSON, else text)'
+            cand --op 'Message diagram: follow the operation with this history index (its request, reply and, for a broadcast, its value)'
             cand --json 'json'
             cand --markdown 'markdown'
             cand --html 'Write the plots (SVG) and index.html for the run (any run folder, Maelstrom''s too), then print the verdict with the page''s path'

@@ -67,7 +67,11 @@ complete -c glomers -n "__fish_glomers_using_subcommand run" -l keep-going -d 'W
 complete -c glomers -n "__fish_glomers_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c glomers -n "__fish_glomers_using_subcommand report" -l profiles -d 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)' -r -F
 complete -c glomers -n "__fish_glomers_using_subcommand report" -l challenge -d 'Judge the run as this challenge (default: from glomers.json, or inferred from the workload and the logged command line)' -r
-complete -c glomers -n "__fish_glomers_using_subcommand report" -l out -d 'With --html: write the page and plots here instead of into the run folder' -r -F
+complete -c glomers -n "__fish_glomers_using_subcommand report" -l out -d 'Write the page and plots here instead of into the run folder (implies --html)' -r -F
+complete -c glomers -n "__fish_glomers_using_subcommand report" -l from -d 'Message diagram (simulated runs): start of the window, ms from the test\'s start (implies --html)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand report" -l to -d 'Message diagram: end of the window, ms (default: 2000 ms after --from, or the span of the messages followed)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand report" -l value -d 'Message diagram: follow every message that carried this value (e.g. broadcast value 42; JSON, else text)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand report" -l op -d 'Message diagram: follow the operation with this history index (its request, reply and, for a broadcast, its value)' -r
 complete -c glomers -n "__fish_glomers_using_subcommand report" -l json
 complete -c glomers -n "__fish_glomers_using_subcommand report" -l markdown
 complete -c glomers -n "__fish_glomers_using_subcommand report" -l html -d 'Write the plots (SVG) and index.html for the run (any run folder, Maelstrom\'s too), then print the verdict with the page\'s path'

@@ -132,9 +132,43 @@ pub struct ReportArgs {
     /// then print the verdict with the page's path.
     #[arg(long)]
     pub html: bool,
-    /// With --html: write the page and plots here instead of into the run folder.
-    #[arg(long, value_name = "DIR", requires = "html")]
+    /// Write the page and plots here instead of into the run folder (implies --html).
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Message diagram (simulated runs): start of the window, ms from the test's start
+    /// (implies --html).
+    #[arg(long, value_name = "MS")]
+    pub from: Option<u64>,
+    /// Message diagram: end of the window, ms (default: 2000 ms after --from, or the span of
+    /// the messages followed).
+    #[arg(long, value_name = "MS")]
+    pub to: Option<u64>,
+    /// Message diagram: follow every message that carried this value (e.g. broadcast value
+    /// 42; JSON, else text).
+    #[arg(long, value_name = "VALUE", conflicts_with = "op")]
+    pub value: Option<String>,
+    /// Message diagram: follow the operation with this history index (its request, reply
+    /// and, for a broadcast, its value).
+    #[arg(long, value_name = "INDEX")]
+    pub op: Option<usize>,
+}
+
+impl ReportArgs {
+    /// The message diagram asked for, if any.
+    fn diagram(&self) -> Option<crate::report::diagram::View> {
+        use crate::report::diagram::{parse_value, Follow, View};
+        let follow = match (&self.value, self.op) {
+            (Some(v), _) => Follow::Value(parse_value(v)),
+            (None, Some(i)) => Follow::Op(i),
+            (None, None) => Follow::Nothing,
+        };
+        let view = View {
+            from_ms: self.from,
+            to_ms: self.to,
+            follow,
+        };
+        (view != View::default()).then_some(view)
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -198,13 +232,17 @@ impl RunArgs {
 
 impl ReportArgs {
     pub fn plan(self) -> ReportPlan {
+        let diagram = self.diagram();
         ReportPlan {
             run_dir: self.run_dir,
             profiles: self.profiles.profiles,
             challenge: self.challenge,
             format: Format::from_flags(self.json, self.markdown),
-            html: self.html,
-            view: crate::report::view::Options { out: self.out },
+            html: self.html || diagram.is_some() || self.out.is_some(),
+            view: crate::report::view::Options {
+                out: self.out,
+                diagram,
+            },
         }
     }
 }
