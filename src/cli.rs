@@ -31,6 +31,9 @@ pub enum Command {
     Run(RunArgs),
     /// Summarize a finished Maelstrom run folder (default: store/latest).
     Report(ReportArgs),
+    /// Sweep node flags over seeds in the simulator: a table and the msgs-per-op against
+    /// stable latency frontier (frontier.svg), with published solutions drawn beside it.
+    Sweep(SweepArgs),
     /// Manage the Maelstrom harness.
     Maelstrom {
         #[command(subcommand)]
@@ -168,6 +171,60 @@ impl ReportArgs {
             follow,
         };
         (view != View::default()).then_some(view)
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Challenge number or alias (e.g. 3d).
+    pub challenge: String,
+    /// A node flag and its values, NAME=V1,V2,… or NAME=LO..HI:STEP (repeatable; every
+    /// combination is a point). The profile's own flags apply where not swept.
+    #[arg(long = "flag", value_name = "NAME=VALUES")]
+    pub flags: Vec<String>,
+    /// Seeds per point.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub seeds: u64,
+    /// The first seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Points run at once (default: the machine's cores).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: Option<u64>,
+    /// Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/<id>-<time>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the points as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub opts: TestOpts,
+    #[command(flatten)]
+    pub profiles: ProfilesArg,
+}
+
+impl SweepArgs {
+    /// The sweep's plan; a malformed `--flag` is a usage error.
+    pub fn plan(&self) -> anyhow::Result<crate::driver::flag_sweep::SweepPlan> {
+        use crate::driver::flag_sweep::{parse_axis, SweepPlan};
+        let axes = self
+            .flags
+            .iter()
+            .map(|f| parse_axis(f))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let out = self.out.clone().unwrap_or_else(|| {
+            let stamp = crate::driver::run_folder::basic_date_time(std::time::SystemTime::now());
+            PathBuf::from("store/sweeps").join(format!("{}-{stamp}", self.challenge))
+        });
+        Ok(SweepPlan {
+            axes,
+            opts: self.opts.clone(),
+            first_seed: self.seed,
+            seeds: self.seeds,
+            jobs: self.jobs.map(|j| j as usize),
+            out,
+            json: self.json,
+        })
     }
 }
 

@@ -8,16 +8,19 @@
 //! [`install`] (with [`download`], [`unpack`] and [`interrupt_flag`]); [`doctor`] checking the
 //! harness; [`engine`] choosing between Maelstrom and the simulator; [`supervise`] the process
 //! group and signals; [`progress`] phases and bars; [`maelstrom_run`] and [`sim_run`] one
-//! challenge per engine, [`run_folder`] the run folder of engines other than Maelstrom; [`sweep`] many seeds; [`run_all`] the whole table.
+//! challenge per engine, [`run_folder`] the run folder of engines other than Maelstrom; [`sweep`] many seeds, [`flag_sweep`] a grid of node flags over seeds
+//! ([`cmd_sweep`]); [`run_all`] the whole table.
 
 pub(crate) mod cache;
 pub mod cmd_list;
 pub mod cmd_maelstrom;
 pub mod cmd_report;
 pub mod cmd_run;
+pub mod cmd_sweep;
 pub(crate) mod doctor;
 pub(crate) mod download;
 pub(crate) mod engine;
+pub mod flag_sweep;
 pub(crate) mod install;
 pub(crate) mod interrupt_flag;
 pub(crate) mod jarinfo;

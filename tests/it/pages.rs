@@ -299,3 +299,46 @@ pub fn assert_svg(svg: &str) {
     }
     assert_eq!(depth, 0, "unclosed tags");
 }
+
+#[test]
+fn sweep_draws_the_frontier_with_the_published_points() {
+    let out = tempfile::tempdir().unwrap();
+    let ran_sweep = ran(glomers()
+        .args([
+            "sweep",
+            "3d",
+            "--flag",
+            "period-ms=300,365",
+            "--flag",
+            "burst-ms=0,135",
+            "--seeds",
+            "2",
+            "--jobs",
+            "2",
+            "--out",
+        ])
+        .arg(out.path()));
+    assert_eq!(ran_sweep.code, Some(0), "{}", ran_sweep.stderr);
+    let table = &ran_sweep.stdout;
+    for row in [
+        "| 1 | `--period-ms 300 --burst-ms 0`",
+        "| 4 | `--period-ms 365 --burst-ms 135` (profile)",
+    ] {
+        assert!(table.contains(row), "{row} in {table}");
+    }
+    assert!(
+        table.contains("| — | best published | 24 | 165–174 | 205–239 |"),
+        "{table}"
+    );
+    assert!(table.contains("| yes |"), "some point is on the frontier");
+    let svg = std::fs::read_to_string(out.path().join("frontier.svg")).unwrap();
+    assert_svg(&svg);
+    assert!(svg.contains("best published (24 msgs/op, 165–174 ms)"));
+    assert!(svg.contains("best published (24 msgs/op, 205–239 ms)"));
+    assert!(svg.contains("Pareto frontier"));
+    for file in ["sweep.md", "sweep.json"] {
+        assert!(out.path().join(file).is_file(), "{file}");
+    }
+    let bad = ran(glomers().args(["sweep", "3d", "--flag", "period-ms"]));
+    assert_eq!(bad.code, Some(2), "{}", bad.stderr);
+}
