@@ -25,6 +25,7 @@ set edit:completion:arg-completer[glomers] = {|@words|
             cand node 'Run as a Maelstrom node for WORKLOAD on stdin/stdout (Maelstrom launches this)'
             cand run 'Run a challenge (or `all`) in Maelstrom or the embedded simulator and judge it'
             cand report 'Summarize a finished Maelstrom run folder (default: store/latest)'
+            cand sweep 'Sweep node flags over seeds in the simulator: a table and the msgs-per-op against stable latency frontier (frontier.svg), with published solutions drawn beside it'
             cand maelstrom 'Manage the Maelstrom harness'
             cand completions 'Print shell completions'
             cand list 'List the challenges and their official commands'
@@ -72,10 +73,39 @@ set edit:completion:arg-completer[glomers] = {|@words|
         &'glomers;report'= {
             cand --profiles 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)'
             cand --challenge 'Judge the run as this challenge (default: from glomers.json, or inferred from the workload and the logged command line)'
-            cand --out 'With --html: write the page and plots here instead of into the run folder'
+            cand --out 'Write the page and plots here instead of into the run folder (implies --html)'
+            cand --from 'Message diagram (simulated runs): start of the window, ms from the test''s start (implies --html)'
+            cand --to 'Message diagram: end of the window, ms (default: 2000 ms after --from, or the span of the messages followed)'
+            cand --value 'Message diagram: follow every message that carried this value (e.g. broadcast value 42; JSON, else text)'
+            cand --op 'Message diagram: follow the operation with this history index (its request, reply and, for a broadcast, its value)'
             cand --json 'json'
             cand --markdown 'markdown'
             cand --html 'Write the plots (SVG) and index.html for the run (any run folder, Maelstrom''s too), then print the verdict with the page''s path'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'glomers;sweep'= {
+            cand --flag 'A node flag and its values, NAME=V1,V2,… or NAME=LO..HI:STEP (repeatable; every combination is a point). The profile''s own flags apply where not swept'
+            cand --seeds 'Seeds per point'
+            cand --seed 'The first seed'
+            cand --jobs 'Points run at once (default: the machine''s cores)'
+            cand --out 'Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/<id>-<time>/)'
+            cand --node-count 'Number of nodes (n0..n{N-1}); 1..=100'
+            cand --time-limit 'Seconds of client operations; 1..=3600'
+            cand --rate 'Approximate total requests per second across all clients; 0.001..=100000'
+            cand --concurrency 'Client count: N, or Kn for K × node count; at most 10000 clients'
+            cand --latency 'Mean one-way latency in ms between servers, and between servers and services; 0..=60000'
+            cand --latency-dist 'Latency distribution: constant, uniform or exponential'
+            cand --nemesis 'Faults to inject (only `partition` exists)'
+            cand --nemesis-interval 'Mean seconds between partition start and stop; 0.1..=3600'
+            cand --topology 'Topology suggested to broadcast nodes: line, grid, tree, tree2, tree3, tree4, total'
+            cand --availability '`total`, or the minimum fraction (0 to 1) of operations that must succeed'
+            cand --consistency-models 'Consistency model(s) checked for transactions'
+            cand --key-count 'Number of keys for transactional and kafka workloads; 1..=1000'
+            cand --max-txn-length 'Maximum micro-operations per transaction; 1..=1000'
+            cand --max-writes-per-key 'Maximum writes per key; 1..=1000000'
+            cand --profiles 'Challenge profiles file (default: ./maelstrom.toml if present, else the built-in one)'
+            cand --json 'Print the points as JSON'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -141,6 +171,7 @@ set edit:completion:arg-completer[glomers] = {|@words|
             cand node 'Run as a Maelstrom node for WORKLOAD on stdin/stdout (Maelstrom launches this)'
             cand run 'Run a challenge (or `all`) in Maelstrom or the embedded simulator and judge it'
             cand report 'Summarize a finished Maelstrom run folder (default: store/latest)'
+            cand sweep 'Sweep node flags over seeds in the simulator: a table and the msgs-per-op against stable latency frontier (frontier.svg), with published solutions drawn beside it'
             cand maelstrom 'Manage the Maelstrom harness'
             cand completions 'Print shell completions'
             cand list 'List the challenges and their official commands'
@@ -151,6 +182,8 @@ set edit:completion:arg-completer[glomers] = {|@words|
         &'glomers;help;run'= {
         }
         &'glomers;help;report'= {
+        }
+        &'glomers;help;sweep'= {
         }
         &'glomers;help;maelstrom'= {
             cand install 'Download, verify and unpack the pinned Maelstrom release into the cache'

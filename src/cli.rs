@@ -31,6 +31,9 @@ pub enum Command {
     Run(RunArgs),
     /// Summarize a finished Maelstrom run folder (default: store/latest).
     Report(ReportArgs),
+    /// Sweep node flags over seeds in the simulator: a table and the msgs-per-op against
+    /// stable latency frontier (frontier.svg), with published solutions drawn beside it.
+    Sweep(SweepArgs),
     /// Manage the Maelstrom harness.
     Maelstrom {
         #[command(subcommand)]
@@ -132,9 +135,97 @@ pub struct ReportArgs {
     /// then print the verdict with the page's path.
     #[arg(long)]
     pub html: bool,
-    /// With --html: write the page and plots here instead of into the run folder.
-    #[arg(long, value_name = "DIR", requires = "html")]
+    /// Write the page and plots here instead of into the run folder (implies --html).
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Message diagram (simulated runs): start of the window, ms from the test's start
+    /// (implies --html).
+    #[arg(long, value_name = "MS")]
+    pub from: Option<u64>,
+    /// Message diagram: end of the window, ms (default: 2000 ms after --from, or the span of
+    /// the messages followed).
+    #[arg(long, value_name = "MS")]
+    pub to: Option<u64>,
+    /// Message diagram: follow every message that carried this value (e.g. broadcast value
+    /// 42; JSON, else text).
+    #[arg(long, value_name = "VALUE", conflicts_with = "op")]
+    pub value: Option<String>,
+    /// Message diagram: follow the operation with this history index (its request, reply
+    /// and, for a broadcast, its value).
+    #[arg(long, value_name = "INDEX")]
+    pub op: Option<usize>,
+}
+
+impl ReportArgs {
+    /// The message diagram asked for, if any.
+    fn diagram(&self) -> Option<crate::report::diagram::View> {
+        use crate::report::diagram::{parse_value, Follow, View};
+        let follow = match (&self.value, self.op) {
+            (Some(v), _) => Follow::Value(parse_value(v)),
+            (None, Some(i)) => Follow::Op(i),
+            (None, None) => Follow::Nothing,
+        };
+        let view = View {
+            from_ms: self.from,
+            to_ms: self.to,
+            follow,
+        };
+        (view != View::default()).then_some(view)
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Challenge number or alias (e.g. 3d).
+    pub challenge: String,
+    /// A node flag and its values, NAME=V1,V2,… or NAME=LO..HI:STEP (repeatable; every
+    /// combination is a point). The profile's own flags apply where not swept.
+    #[arg(long = "flag", value_name = "NAME=VALUES")]
+    pub flags: Vec<String>,
+    /// Seeds per point.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub seeds: u64,
+    /// The first seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Points run at once (default: the machine's cores).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: Option<u64>,
+    /// Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/<id>-<time>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the points as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub opts: TestOpts,
+    #[command(flatten)]
+    pub profiles: ProfilesArg,
+}
+
+impl SweepArgs {
+    /// The sweep's plan; a malformed `--flag` is a usage error.
+    pub fn plan(&self) -> anyhow::Result<crate::driver::flag_sweep::SweepPlan> {
+        use crate::driver::flag_sweep::{parse_axis, SweepPlan};
+        let axes = self
+            .flags
+            .iter()
+            .map(|f| parse_axis(f))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let out = self.out.clone().unwrap_or_else(|| {
+            let stamp = crate::driver::run_folder::basic_date_time(std::time::SystemTime::now());
+            PathBuf::from("store/sweeps").join(format!("{}-{stamp}", self.challenge))
+        });
+        Ok(SweepPlan {
+            axes,
+            opts: self.opts.clone(),
+            first_seed: self.seed,
+            seeds: self.seeds,
+            jobs: self.jobs.map(|j| j as usize),
+            out,
+            json: self.json,
+        })
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -198,13 +289,17 @@ impl RunArgs {
 
 impl ReportArgs {
     pub fn plan(self) -> ReportPlan {
+        let diagram = self.diagram();
         ReportPlan {
             run_dir: self.run_dir,
             profiles: self.profiles.profiles,
             challenge: self.challenge,
             format: Format::from_flags(self.json, self.markdown),
-            html: self.html,
-            view: crate::report::view::Options { out: self.out },
+            html: self.html || diagram.is_some() || self.out.is_some(),
+            view: crate::report::view::Options {
+                out: self.out,
+                diagram,
+            },
         }
     }
 }

@@ -11,7 +11,7 @@
 //! 3. [`nodes`] our nodes.
 //! 4. [`sim`] the simulator: in-process nodes in virtual time, or anyone's node as processes
 //!    on the wall clock ([`sim::external`]).
-//! 5. [`report`] reads Maelstrom's `store/`.
+//! 5. [`report`] reads Maelstrom's `store/`, and draws plots, message diagrams and pages.
 //! 6. [`driver`] the subcommands, engine choice and the real harness.
 //! 7. [`cli`] the command line, turned into the driver's plans.
 

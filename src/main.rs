@@ -8,7 +8,7 @@
 
 use clap::Parser;
 use glomers::cli::{completion_script, Cli, Command, NodeArgs};
-use glomers::driver::{cmd_list, cmd_maelstrom, cmd_report, cmd_run, output, sim_run};
+use glomers::driver::{cmd_list, cmd_maelstrom, cmd_report, cmd_run, cmd_sweep, output, sim_run};
 use glomers::exit;
 use std::process::ExitCode;
 
@@ -36,6 +36,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             cmd_run::run(&args.plan())
         }
         Command::Report(args) => cmd_report::run(&args.plan()),
+        Command::Sweep(args) => cmd_sweep::run(
+            &args.challenge,
+            args.profiles.profiles.as_deref(),
+            &args.plan()?,
+        ),
         Command::Maelstrom { command } => cmd_maelstrom::run(&command.plan()),
         Command::Completions { shell } => {
             output::say(&String::from_utf8_lossy(&completion_script(shell)))?;

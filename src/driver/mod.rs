@@ -11,17 +11,20 @@
 //! [`progress`] phases and bars; [`node_program`] the node under test (with [`runnable`]
 //! checking a `--bin` can start here); [`maelstrom_run`] and [`sim_run`] one challenge per
 //! engine, [`store_root`] where `store/` goes, [`run_folder`] the run folder of engines other
-//! than Maelstrom; [`sweep`] many seeds; [`run_all`] the whole table.
+//! than Maelstrom; [`sweep`] many seeds, [`flag_sweep`] a grid of node flags over seeds
+//! ([`cmd_sweep`]); [`run_all`] the whole table.
 
 pub(crate) mod cache;
 pub mod cmd_list;
 pub mod cmd_maelstrom;
 pub mod cmd_report;
 pub mod cmd_run;
+pub mod cmd_sweep;
 pub(crate) mod doctor;
 pub(crate) mod download;
 pub(crate) mod engine;
 pub(crate) mod failed_download;
+pub mod flag_sweep;
 pub(crate) mod install;
 pub(crate) mod interrupt_flag;
 pub(crate) mod jarinfo;

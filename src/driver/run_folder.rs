@@ -201,6 +201,21 @@ fn left_out_note(left_out: &[write_history::LeftOut]) -> Option<String> {
     ))
 }
 
+/// Writes the run's message journal (`messages.jsonl`), from which its diagram is drawn.
+pub(crate) fn write_journal(
+    dir: &Path,
+    journal: &crate::sim::journal::Journal,
+) -> anyhow::Result<()> {
+    let path = dir.join(crate::sim::journal::FILE);
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    journal
+        .write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("writing {}", path.display()))
+}
+
 /// Writes the plots and `index.html` of the run in `dir` and records the page in `report`;
 /// a failure is a note on the report, never the end of a run that has been judged.
 pub(crate) fn write_view(report: &mut RunReport, dir: &Path) {

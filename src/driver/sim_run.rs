@@ -87,6 +87,8 @@ pub struct ForeignRun {
     pub log_dir: Option<PathBuf>,
     /// Wall time before the run and every node are stopped (default: its length plus 10 min).
     pub timeout: Option<Duration>,
+    /// Keep a journal of at most this many messages (see [`SimConfig::journal`]).
+    pub journal: Option<usize>,
 }
 
 impl ForeignRun {
@@ -95,6 +97,7 @@ impl ForeignRun {
             program,
             log_dir: None,
             timeout: None,
+            journal: None,
         }
     }
 }
@@ -118,7 +121,8 @@ pub(crate) fn judge_foreign_shown(
     foreign: &ForeignRun,
     display: Display,
 ) -> anyhow::Result<(sim::SimRun, Verdict)> {
-    let cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
+    let mut cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
+    cfg.journal = foreign.journal;
     let resolved = cfg.opts.resolve()?;
     let final_phase = profile.workload.has_final_phase();
     let tracker = Rc::new(RefCell::new(Tracker::new(
@@ -192,9 +196,12 @@ pub(crate) fn run_shown(
     let started = std::time::Instant::now();
     let mut cfg = SimConfig::new(profile.workload, profile.opts.merged(&args.opts), seed);
     cfg.keep_logs = keep_folder;
+    // A run folder keeps every message for its diagram.
+    cfg.journal = keep_folder.then_some(crate::sim::journal::DEFAULT_LIMIT);
     let (run, verdict) = match &mut foreign {
         Some(run) => {
             run.timeout = args.timeout.map(Duration::from_secs);
+            run.journal = cfg.journal;
             // The nodes write their stderr straight into the folder, line by line.
             run.log_dir = folder.as_ref().map(|f| f.dir().join("node-logs"));
             judge_foreign_shown(&profile, &args.opts, seed, run, display)?
@@ -231,6 +238,9 @@ pub(crate) fn run_shown(
         }
         report.run_dir = Some(folder.dir());
         folder.finish(&run.outcome.history, &run.results, &mut report)?;
+        if let Some(journal) = &run.outcome.journal {
+            super::run_folder::write_journal(&folder.dir(), journal)?;
+        }
         super::run_folder::write_view(&mut report, &folder.dir());
     }
     report.results = Some(run.results);

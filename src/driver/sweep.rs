@@ -168,6 +168,27 @@ pub fn run_each(
     })
 }
 
+impl Sweep {
+    /// The median of `metric` over the seeds, if the runs produced it.
+    pub(crate) fn median(&self, metric: &str) -> Option<f64> {
+        self.spread(metric).map(|s| s.median)
+    }
+
+    /// The worst value of `metric` over the seeds.
+    pub(crate) fn worst(&self, metric: &str) -> Option<f64> {
+        self.spread(metric).map(|s| s.worst)
+    }
+
+    fn spread(&self, metric: &str) -> Option<&Spread> {
+        self.spreads.iter().find(|s| s.metric == metric)
+    }
+
+    /// Seeds run, and how many passed.
+    pub(crate) fn tally(&self) -> (usize, usize) {
+        (self.seeds.len(), self.passed)
+    }
+}
+
 pub(crate) fn render(sweep: &Sweep) -> String {
     let mut out = format!(
         "challenge {} over {} seeds ({}..={}): {} valid, {} passed",

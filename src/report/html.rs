@@ -25,7 +25,7 @@ pub struct DiagramEntry {
 pub struct Page<'a> {
     pub report: &'a RunReport,
     pub plots: &'a [Plot],
-    pub diagram: Option<DiagramEntry>,
+    pub diagrams: Vec<DiagramEntry>,
     /// Why there is no diagram, when there is none.
     pub no_diagram: Option<String>,
     /// The run's files: (label, link).
@@ -223,22 +223,23 @@ fn plots_section(out: &mut String, page: &Page<'_>) {
 }
 
 fn diagram_section(out: &mut String, page: &Page<'_>) {
-    match (&page.diagram, &page.no_diagram) {
-        (Some(d), _) => {
-            let _ = writeln!(
-                out,
-                "<h2>Messages</h2><p class=\"sub\">{} (<a href=\"{1}\">{2}</a>; hover over an \
-                 arrow for its message)</p><div class=\"diagram\"><object type=\"image/svg+xml\" \
-                 data=\"{1}\">{2}</object></div>",
-                escape(&d.caption),
-                href(&d.file),
-                escape(&d.file)
-            );
-        }
-        (None, Some(why)) => {
-            let _ = writeln!(out, "<h2>Messages</h2><p class=\"sub\">{}</p>", escape(why));
-        }
-        (None, None) => {}
+    if page.diagrams.is_empty() && page.no_diagram.is_none() {
+        return;
+    }
+    out.push_str("<h2>Messages</h2>\n");
+    if let Some(why) = &page.no_diagram {
+        let _ = writeln!(out, "<p class=\"sub\">{}</p>", escape(why));
+    }
+    for d in &page.diagrams {
+        let _ = writeln!(
+            out,
+            "<p class=\"sub\">{0} (<a href=\"{1}\">{2}</a>; hover over an arrow for its \
+             message)</p><div class=\"diagram\"><object type=\"image/svg+xml\" \
+             data=\"{1}\">{2}</object></div>",
+            escape(&d.caption),
+            href(&d.file),
+            escape(&d.file)
+        );
     }
 }
 

@@ -3,6 +3,7 @@
 //! judged run whichever engine produced it — what `run`, `run all` and `report` print and what
 //! `glomers.json` holds; [`Row`] is one line of the `run all` table.
 
+pub mod diagram;
 pub mod edn;
 pub mod history;
 pub mod html;

@@ -336,7 +336,7 @@ const MAX_RESULTS_BYTES: u64 = 64 << 20;
 
 /// `results.edn` as EDN. Missing, it is a harness failure (exit 3), as is one that is too
 /// large or not EDN; one that exists but cannot be read is an I/O error naming it (exit 2).
-fn read_results(dir: &Path, path: &Path) -> anyhow::Result<edn::Value> {
+pub(crate) fn read_results(dir: &Path, path: &Path) -> anyhow::Result<edn::Value> {
     use std::io::Read;
     let file = match std::fs::File::open(path) {
         Ok(file) => file,

@@ -3,7 +3,8 @@
 //! verdict. One entry point, [`write`], for every folder: the simulator's, a `--bin` run's,
 //! and any Maelstrom folder through `glomers report --html`.
 
-use super::html::{self, Page};
+use super::diagram::{self, Follow, View};
+use super::html::{self, DiagramEntry, Page};
 use super::markup::href;
 use super::plots;
 use super::RunReport;
@@ -32,6 +33,8 @@ const RUN_FILES: [&str; 14] = [
 pub struct Options {
     /// The folder the page and plots are written to (default: the run folder).
     pub out: Option<PathBuf>,
+    /// A view of the messages asked for, drawn first (the default window is always drawn).
+    pub diagram: Option<View>,
 }
 
 /// Writes the plots and `index.html` for the run `report` judged in `dir`; returns the page's
@@ -55,17 +58,61 @@ pub fn write(report: &RunReport, dir: &Path, options: &Options) -> anyhow::Resul
         let abs = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         format!("file://{}/", href(&abs.display().to_string()))
     };
+    let (diagrams, no_diagram) = diagrams(dir, &out, options.diagram.as_ref())?;
     let page = Page {
         report: &report,
         plots: &plots,
-        diagram: None,
-        no_diagram: None,
+        diagrams,
+        no_diagram,
         files: run_files(dir),
         node_logs: node_logs(dir),
         base,
     };
     let path = out.join(html::FILE);
     plots::write(&path, &html::render(&page))
+}
+
+/// The message diagrams of the run: the view asked for, the lost values (the first of them
+/// followed), and the default window; or why there are none. A view that cannot be drawn
+/// as asked (an operation the history lacks) is an error; other failures are told on the page.
+fn diagrams(
+    dir: &Path,
+    out: &Path,
+    asked: Option<&View>,
+) -> anyhow::Result<(Vec<DiagramEntry>, Option<String>)> {
+    let mut views: Vec<View> = asked.cloned().into_iter().collect();
+    if let Some(lost) = first_lost_value(dir) {
+        views.push(View {
+            follow: Follow::Value(lost),
+            ..View::default()
+        });
+    }
+    views.push(View::default());
+    views.dedup();
+    let mut drawn = Vec::new();
+    for (i, view) in views.iter().enumerate() {
+        match diagram::draw(dir, view, out) {
+            Ok(Some(d)) => drawn.push(DiagramEntry {
+                file: d.file,
+                caption: d.caption,
+            }),
+            Ok(None) => {
+                let why = "No message diagram: the run kept no message journal (messages.jsonl); \
+                           Maelstrom draws its own, messages.svg";
+                return Ok((Vec::new(), Some(why.to_string())));
+            }
+            Err(e) if i == 0 && asked.is_some() => return Err(e),
+            Err(e) => return Ok((drawn, Some(format!("No message diagram: {e:#}")))),
+        }
+    }
+    Ok((drawn, None))
+}
+
+/// The first value `results.edn` lists as lost (broadcast), if any.
+fn first_lost_value(dir: &Path) -> Option<serde_json::Value> {
+    let results = super::run_dir::read_results(dir, &dir.join("results.edn")).ok()?;
+    let json = super::edn::to_json(&results);
+    json["workload"]["lost"].as_array()?.first().cloned()
 }
 
 fn same_folder(a: &Path, b: &Path) -> bool {

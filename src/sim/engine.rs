@@ -12,6 +12,7 @@
 use super::clients::{Clients, Completion, Timeout};
 use super::clock::{as_duration, nanos, Nanos, SECOND};
 use super::external::{Paced, Stage, WallClock};
+use super::journal::Journal;
 use super::model::{Draw, Invocation, Step, WorkloadModel};
 use super::nemesis;
 use super::network::{NetStats, Network, Take, Wakeup};
@@ -76,6 +77,8 @@ pub struct Outcome {
     /// What went wrong with external nodes without ending the run (Maelstrom logs these and
     /// goes on): invalid lines on stdout, messages to unknown nodes.
     pub problems: Vec<String>,
+    /// Every message carried, when the configuration asked for a journal.
+    pub journal: Option<Journal>,
 }
 
 pub struct Engine<'a> {
@@ -109,6 +112,8 @@ pub struct Engine<'a> {
     live: Option<live::Live>,
     /// An error that ends the run at the next step (a node crashed, setup failed).
     failure: Option<anyhow::Error>,
+    /// The record of messages, if one is kept; it only watches.
+    journal: Option<Journal>,
 }
 
 impl<'a> Engine<'a> {
@@ -153,6 +158,7 @@ impl<'a> Engine<'a> {
             logs: Vec::new(),
             live: None,
             failure: None,
+            journal: cfg.journal.map(Journal::new),
         })
     }
 
@@ -224,6 +230,7 @@ impl<'a> Engine<'a> {
             logs: self.logs,
             end: as_duration(self.now.saturating_sub(self.start)),
             problems: self.live.map(live::Live::into_problems).unwrap_or_default(),
+            journal: self.journal,
         })
     }
 
@@ -244,6 +251,9 @@ impl<'a> Engine<'a> {
     fn begin_main(&mut self) {
         self.phase = Phase::Main;
         self.start = self.now;
+        if let Some(journal) = &mut self.journal {
+            journal.set_start(self.start);
+        }
         self.clients
             .open(self.opts.clients as usize, &self.node_ids);
         if self.opts.rate > 0.0 && !self.clients.is_empty() {
@@ -374,6 +384,9 @@ impl<'a> Engine<'a> {
     }
 
     fn send(&mut self, msg: Message) {
+        if let Some(journal) = &mut self.journal {
+            journal.sent(self.network.next_id(), self.now, &msg);
+        }
         if let Some((at, wakeup)) = self.network.send(self.now, msg, &mut self.rng) {
             self.schedule(at, Event::Net(wakeup));
         }
@@ -383,7 +396,12 @@ impl<'a> Engine<'a> {
     fn take(&mut self, dest: &str) {
         match self.network.take(self.now, dest) {
             Take::Empty => {}
-            Take::Drop(_) => self.next_poll(dest),
+            Take::Drop(msg) => {
+                if let Some(journal) = &mut self.journal {
+                    journal.dropped(msg.id, self.now, "partition");
+                }
+                self.next_poll(dest)
+            }
             Take::Deliver(msg) => {
                 self.deliver(msg);
                 self.next_poll(dest);
@@ -408,6 +426,9 @@ impl<'a> Engine<'a> {
 
     /// Delivers `msg`, taken from its recipient's inbox in `epoch`.
     fn deliver_in(&mut self, mut msg: Message, epoch: u64) {
+        if let Some(journal) = &mut self.journal {
+            journal.delivered(msg.id, self.now);
+        }
         if let Some(&i) = self.node_index.get(&msg.dest) {
             self.arrive(i, msg, epoch);
             return;

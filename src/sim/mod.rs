@@ -7,6 +7,7 @@ pub mod clients;
 pub mod clock;
 pub mod engine;
 pub mod external;
+pub mod journal;
 pub mod model;
 pub mod nemesis;
 pub mod network;
@@ -34,6 +35,8 @@ pub struct SimConfig {
     pub final_quiet: Duration,
     /// Keep node logs in the outcome (they are dropped otherwise, to save memory).
     pub keep_logs: bool,
+    /// Keep a journal of at most this many messages in the outcome (none by default).
+    pub journal: Option<usize>,
 }
 
 impl SimConfig {
@@ -45,6 +48,7 @@ impl SimConfig {
             client_timeout: Duration::from_secs(5),
             final_quiet: Duration::from_secs(10),
             keep_logs: false,
+            journal: None,
         }
     }
 }

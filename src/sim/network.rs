@@ -346,6 +346,11 @@ impl Network {
         }
     }
 
+    /// The envelope `id` the next message sent will carry.
+    pub fn next_id(&self) -> u64 {
+        self.sent
+    }
+
     /// `dest`'s receiver takes its earliest-deadline message at `now`.
     pub fn take(&mut self, now: Nanos, dest: &str) -> Take {
         let Some(inbox) = self.inboxes.get_mut(dest) else {

@@ -68,6 +68,7 @@ pub fn draw(ops: &Ops) -> anyhow::Result<String> {
             chart
                 .configure_mesh()
                 .light_line_style(WHITE)
+                .y_labels(12)
                 .x_desc("time since the test started (s)")
                 .y_desc("latency (ms)")
                 .label_style((FONT, 13))

@@ -82,4 +82,4 @@ pub(crate) fn write(path: &Path, text: &str) -> anyhow::Result<PathBuf> {
 
 #[cfg(test)]
 #[path = "tests.rs"]
-mod tests;
+pub(crate) mod tests;

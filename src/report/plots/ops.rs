@@ -123,6 +123,15 @@ impl Builder {
             return;
         }
         if let Some(what) = f.strip_prefix("start-") {
+            // Maelstrom logs a partition's start twice (its target, then its grudge).
+            let open = self
+                .ops
+                .faults
+                .iter()
+                .any(|x| x.what == what && x.to.is_none());
+            if open {
+                return;
+            }
             self.ops.faults.push(Fault {
                 what: what.to_string(),
                 from: time,
@@ -210,6 +219,7 @@ mod tests {
         let history = vec![
             op(0, 10, OpType::Invoke, c(0), "read"),
             op(1, 11, OpType::Invoke, Process::Nemesis, "start-partition"),
+            op(2, 12, OpType::Info, Process::Nemesis, "start-partition"),
             op(2, 12, OpType::Info, Process::Nemesis, "start-partition"),
             op(3, 30, OpType::Ok, c(0), "read"),
             op(4, 40, OpType::Invoke, c(1), "broadcast"),
