@@ -697,7 +697,7 @@ _glomers() {
             return 0
             ;;
         glomers__subcmd__sweep)
-            opts="-h --flag --seeds --seed --jobs --out --json --node-count --time-limit --rate --concurrency --latency --latency-dist --nemesis --nemesis-interval --topology --availability --consistency-models --key-count --max-txn-length --max-writes-per-key --profiles --help"
+            opts="-h --flag --seeds --seed --jobs --out --json --node-count --time-limit --rate --concurrency --latency --latency-dist --nemesis --nemesis-interval --nemesis-loss --nemesis-duplicate --nemesis-delay --topology --availability --consistency-models --key-count --max-txn-length --max-writes-per-key --profiles --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -752,6 +752,18 @@ _glomers() {
                     return 0
                     ;;
                 --nemesis-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nemesis-loss)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nemesis-duplicate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nemesis-delay)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

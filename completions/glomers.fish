@@ -84,15 +84,18 @@ complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l flag -d 'A nod
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l seeds -d 'Seeds per point' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l seed -d 'The first seed' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l jobs -d 'Points run at once (default: the machine\'s cores)' -r
-complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l out -d 'Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/<id>-<time>/)' -r -F
+complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l out -d 'Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/ID-TIME/)' -r -F
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l node-count -d 'Number of nodes (n0..n{N-1}); 1..=100' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l time-limit -d 'Seconds of client operations; 1..=3600' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l rate -d 'Approximate total requests per second across all clients; 0.001..=100000' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l concurrency -d 'Client count: N, or Kn for K × node count; at most 10000 clients' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l latency -d 'Mean one-way latency in ms between servers, and between servers and services; 0..=60000' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l latency-dist -d 'Latency distribution: constant, uniform or exponential' -r
-complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l nemesis -d 'Faults to inject (only `partition` exists)' -r
-complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l nemesis-interval -d 'Mean seconds between partition start and stop; 0.1..=3600' -r
+complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l nemesis -d 'Faults to inject, comma-separated: partition, kill, pause, partition-oneway, loss, duplicate, delay (Maelstrom itself knows only partition)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l nemesis-interval -d 'Mean seconds between one fault\'s start and its stop; 0.1..=3600' -r
+complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l nemesis-loss -d 'Simulator only: the fraction of node-to-node messages `loss` drops; 0..=1 (0.2)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l nemesis-duplicate -d 'Simulator only: the fraction of node-to-node messages `duplicate` delivers twice; 0..=1 (0.1)' -r
+complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l nemesis-delay -d 'Simulator only: the mean extra latency `delay` adds to a node-to-node message, in ms; 0..=60000 (200)' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l topology -d 'Topology suggested to broadcast nodes: line, grid, tree, tree2, tree3, tree4, total' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l availability -d '`total`, or the minimum fraction (0 to 1) of operations that must succeed' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l consistency-models -d 'Consistency model(s) checked for transactions' -r
