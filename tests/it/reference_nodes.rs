@@ -289,6 +289,7 @@ fn real_figure(run: &str, key: &str) -> f64 {
 /// 23.5 msgs-per-op; the simulator must agree (it once let the node's replies pile up behind
 /// a busy receiver until its timeouts fired, and the run collapsed).
 #[test]
+#[ignore = "wall-clock tail figures: run alone on a quiet machine, `cargo test -- --ignored go_style_relay`"]
 fn a_go_style_relay_node_gets_maelstroms_verdict_and_figures() {
     let _machine = crate::support::machine::alone();
     if !python_present() {
