@@ -55,6 +55,9 @@ pub fn untag(tag: usize, count: usize) -> (usize, u32) {
     (tag % count, u32::try_from(tag / count).unwrap_or(u32::MAX))
 }
 
+/// What [`spawn_all`] starts: the slots, the clock that hears them, and what starts a node again.
+pub type Started = (Vec<Box<dyn NodeSlot>>, WallClock, Spawn<'static>);
+
 /// Starts `count` copies of `program` as nodes `n0…`, their stderr in `log_dir/<id>.log` when
 /// given; returns the slots, the clock that hears them (asking `watch` whether to stop), and
 /// what starts a node again after a kill. Every process started is stopped when its slot is
@@ -64,7 +67,7 @@ pub fn spawn_all(
     count: usize,
     log_dir: Option<&Path>,
     watch: Watch,
-) -> anyhow::Result<(Vec<Box<dyn NodeSlot>>, WallClock, Spawn<'static>)> {
+) -> anyhow::Result<Started> {
     let (tx, rx) = mpsc::channel();
     let budget = node_budget(count);
     let program = program.clone();
