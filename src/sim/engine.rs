@@ -224,12 +224,14 @@ impl<'a> Engine<'a> {
         if let Some(err) = self.failure.take() {
             return Err(err);
         }
+        let mut problems = self.faults.notes();
+        problems.extend(self.live.map(live::Live::into_problems).unwrap_or_default());
         Ok(Outcome {
             history: self.history,
             net: self.network.stats(),
             logs: self.logs,
             end: as_duration(self.now.saturating_sub(self.start)),
-            problems: self.live.map(live::Live::into_problems).unwrap_or_default(),
+            problems,
             journal: self.journal,
         })
     }

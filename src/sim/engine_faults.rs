@@ -58,6 +58,8 @@ pub(super) struct Faults<'a> {
     pub(super) lives: Vec<Life>,
     /// Builds a node afresh after a kill.
     pub(super) spawn: Option<Spawn<'a>>,
+    /// Client requests that reached a node while it was down: never answered.
+    lost_requests: u64,
 }
 
 impl<'a> Faults<'a> {
@@ -77,7 +79,22 @@ impl<'a> Faults<'a> {
                 })
                 .collect(),
             spawn: None,
+            lost_requests: 0,
         }
+    }
+
+    /// What the run's notes say about the faults: why availability fell, when it fell for
+    /// nodes that were down.
+    pub(super) fn notes(&self) -> Vec<String> {
+        if self.lost_requests == 0 {
+            return Vec::new();
+        }
+        vec![format!(
+            "{} client request(s) reached a node while it was down after a kill and were never \
+             answered (no node can answer while it is down, so total availability cannot hold \
+             under kill)",
+            self.lost_requests
+        )]
     }
 }
 
@@ -381,6 +398,9 @@ impl Engine<'_> {
     pub(super) fn arrive(&mut self, i: usize, msg: Message, epoch: u64) {
         let life = &mut self.faults.lives[i];
         if life.state == State::Down || life.epoch != epoch {
+            if crate::sim::network::is_client(&msg.src) {
+                self.faults.lost_requests += 1;
+            }
             return;
         }
         self.network.received(&msg);

@@ -1,0 +1,332 @@
+//! The nemesis's faults with real processes (`--bin`, the wall clock): a kill is SIGKILL to the
+//! node's group and a fresh process that gets `init` again, a pause is SIGSTOP (the process is
+//! seen stopped), and nothing any start of a node spawned outlives the run, whether it ends by
+//! itself, by Ctrl-C, by `--timeout` or by a crash of glomers during a pause. Glomers' own
+//! unique-ids node stays unique across real restarts where the counting node repeats its ids,
+//! and glomers' broadcast node stays valid under the network faults. The schedule of faults is
+//! the seed's, the same as in virtual time, so each test picks its seed from an in-process run.
+//! Skipped, saying so, when `python3` is not on PATH.
+
+use crate::support::binary::{glomers, ran};
+use crate::support::processes::{is_running, proc_state};
+use crate::support::python::{node_script, python_present};
+use crate::support::sim::profile;
+use glomers::challenge::TestOpts;
+use glomers::driver::sim_run::{self, ForeignRun};
+use glomers::history::{Op, OpType, Process};
+use glomers::sim::external::Program;
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use serde_json::Value;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One run of `tests/nodes/hostile.py` (challenge 1, one node) whose every start escapes its
+/// process group; each process it starts notes its pid in `pids/`.
+struct Scene {
+    dir: tempfile::TempDir,
+}
+
+impl Scene {
+    fn new() -> Scene {
+        let scene = Scene {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::create_dir(scene.pids()).unwrap();
+        scene
+    }
+
+    fn pids(&self) -> PathBuf {
+        self.dir.path().join("pids")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = glomers();
+        cmd.args(["run", "1", "--engine", "sim"])
+            .args(args)
+            .arg("--bin")
+            .arg(node_script("hostile.py"))
+            .args(["--node-arg", "escape", "--node-arg", "20"])
+            .arg("--store")
+            .arg(self.dir.path())
+            .current_dir(self.dir.path())
+            .env("HOSTILE_PIDS", self.pids());
+        cmd
+    }
+
+    fn start(&self, args: &[&str]) -> Child {
+        self.command(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
+    fn recorded(&self) -> Vec<i32> {
+        std::fs::read_dir(self.pids())
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect()
+    }
+
+    /// The pid of the node's latest start.
+    fn node(&self) -> Option<i32> {
+        std::fs::read_to_string(self.pids().join("node"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    fn assert_nothing_left(&self, how: &str) {
+        let pids = self.recorded();
+        let until = Instant::now() + Duration::from_secs(3);
+        let alive = loop {
+            let alive: Vec<i32> = pids.iter().copied().filter(|&p| is_running(p)).collect();
+            if alive.is_empty() || Instant::now() >= until {
+                break alive;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(
+            alive.is_empty(),
+            "{} of {} processes survived {how}: {alive:?}",
+            alive.len(),
+            pids.len()
+        );
+    }
+}
+
+impl Drop for Scene {
+    /// Whatever the outcome, nothing of this scene stays running (killed by pid, and only if
+    /// that pid still runs the hostile node's script).
+    fn drop(&mut self) {
+        for pid in self.recorded() {
+            let ours = std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.windows(10).any(|w| w == b"hostile.py"));
+            if ours && is_running(pid) {
+                let _ = kill(Pid::from_raw(pid), Signal::SIGCONT);
+                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+            }
+        }
+    }
+}
+
+/// The nemesis's completions of an in-process run: (time ns, f, value).
+fn nemesis(history: &[Op]) -> Vec<(u64, String, Value)> {
+    history
+        .iter()
+        .filter(|op| op.process == Process::Nemesis && op.kind == OpType::Info)
+        .map(|op| (op.time, op.f.clone(), op.value.clone()))
+        .collect()
+}
+
+fn hits(value: &Value, node: &str, what: &str) -> bool {
+    value.get(node).and_then(Value::as_str) == Some(what)
+}
+
+#[test]
+fn a_killed_process_is_replaced_by_a_fresh_one_and_nothing_any_start_spawned_survives() {
+    let _machine = crate::support::machine::shared();
+    if !python_present() {
+        return;
+    }
+    let scene = Scene::new();
+    let args = [
+        "--nemesis",
+        "kill",
+        "--nemesis-interval",
+        "1",
+        "--time-limit",
+        "6",
+        "--seed",
+        "2",
+    ];
+    let out = ran(&mut scene.command(&args));
+    assert!(matches!(out.code, Some(0 | 1)), "{}", out.stderr);
+    let folder = scene.dir.path().join("store/latest");
+    let history = std::fs::read_to_string(folder.join("history.edn")).unwrap();
+    assert!(
+        history.contains(":f :start, :value {\"n0\" :started}"),
+        "n0 was never started again: {history:.2000}"
+    );
+    let log = std::fs::read_to_string(folder.join("node-logs/n0.log")).unwrap();
+    let starts = log.matches("initialised among 1 nodes").count();
+    assert!(starts >= 2, "{log}");
+    assert!(log.contains("started again after a kill"), "{log}");
+    // Every start escaped with 22 processes of its own, and none of them outlived the run.
+    assert!(scene.recorded().len() >= 2 * 23, "{:?}", scene.recorded());
+    scene.assert_nothing_left("kills and the run's end");
+}
+
+/// A seed whose run (1 node, `--nemesis pause --nemesis-interval 2`, 30 s) pauses nobody
+/// first, then pauses n0 at 1 to 8 s for at least 2.5 s.
+fn seed_pausing_n0_later() -> u64 {
+    let opts = TestOpts::parse_args(&[
+        "--nemesis",
+        "pause",
+        "--nemesis-interval",
+        "2",
+        "--time-limit",
+        "30",
+    ])
+    .expect("valid");
+    for seed in 1..200 {
+        let (run, _) = sim_run::judge(&profile("1"), &opts, seed).expect("in-process run");
+        let ops = nemesis(&run.outcome.history);
+        let first_free = ops
+            .first()
+            .is_some_and(|(_, f, v)| f == "pause" && !hits(v, "n0", "paused"));
+        let later = ops.iter().enumerate().find(|(_, (at, f, v))| {
+            f == "pause" && hits(v, "n0", "paused") && (1_000_000_000..8_000_000_000).contains(at)
+        });
+        if let (true, Some((k, (at, _, _)))) = (first_free, later) {
+            let resumed = ops[k + 1..].iter().find(|(_, f, _)| f == "resume");
+            if resumed.is_some_and(|(r, _, _)| r - at >= 2_500_000_000) {
+                return seed;
+            }
+        }
+    }
+    panic!("no seed pauses n0 late and long");
+}
+
+/// Waits until the node's latest start is stopped (SIGSTOP), or fails.
+fn wait_stopped(scene: &Scene) -> i32 {
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(pid) = scene.node() {
+            if proc_state(pid).is_some_and(|(state, _)| state == 'T') {
+                return pid;
+            }
+        }
+        assert!(Instant::now() < until, "the node was never seen stopped");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_paused_process_is_stopped_and_ctrl_c_a_crash_or_a_timeout_then_leave_nothing_running() {
+    let _machine = crate::support::machine::shared();
+    if !python_present() {
+        return;
+    }
+    let seed = seed_pausing_n0_later().to_string();
+    let base = [
+        "--nemesis",
+        "pause",
+        "--nemesis-interval",
+        "2",
+        "--time-limit",
+        "30",
+        "--seed",
+        seed.as_str(),
+    ];
+    for (how, signal) in [
+        ("Ctrl-C", Some(Signal::SIGINT)),
+        ("a crash", Some(Signal::SIGABRT)),
+    ] {
+        let scene = Scene::new();
+        let mut child = scene.start(&base);
+        wait_stopped(&scene);
+        kill(Pid::from_raw(child.id() as i32), signal.expect("a signal")).unwrap();
+        let status = child.wait().unwrap();
+        match how {
+            "Ctrl-C" => assert_eq!(status.code(), Some(130)),
+            _ => assert_eq!(status.signal(), Some(Signal::SIGABRT as i32)),
+        }
+        scene.assert_nothing_left(&format!("{how} during a pause"));
+    }
+    let scene = Scene::new();
+    let mut args = base.to_vec();
+    args.extend(["--timeout", "4"]);
+    let mut child = scene.start(&args);
+    wait_stopped(&scene);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(3), "a timeout exits 3");
+    scene.assert_nothing_left("a timeout during a pause");
+}
+
+fn foreign(program: Program) -> ForeignRun {
+    // The nodes run under guards, which are the glomers binary run again.
+    glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
+    let mut run = ForeignRun::new(program);
+    run.timeout = Some(Duration::from_secs(180));
+    run
+}
+
+fn own_binary(workload: &str, args: &[String]) -> Program {
+    let mut words = vec!["node".to_string(), workload.to_string()];
+    words.extend(args.iter().cloned());
+    Program {
+        bin: env!("CARGO_BIN_EXE_glomers").into(),
+        args: words,
+    }
+}
+
+/// Challenge 2's official command under kill, seed 1 (on which the counting node repeats ids
+/// in virtual time too: `fault_table`), with glomers' own binary and the counting node as real
+/// processes side by side.
+#[test]
+fn real_restarts_keep_glomers_ids_unique_and_make_the_counting_node_repeat() {
+    let _machine = crate::support::machine::shared();
+    if !python_present() {
+        return;
+    }
+    let p = profile("2");
+    let kill = TestOpts::parse_args(&["--nemesis", "kill"]).expect("valid");
+    let ours = foreign(own_binary("unique-ids", &p.node_args));
+    let naive = foreign(Program {
+        bin: node_script("counting_ids.py"),
+        args: Vec::new(),
+    });
+    let (ours, naive) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| sim_run::judge_foreign(&p, &kill, 1, &ours));
+        let b = scope.spawn(|| sim_run::judge_foreign(&p, &kill, 1, &naive));
+        (a.join().expect("ours"), b.join().expect("naive"))
+    });
+    let (ours, _) = ours.expect("glomers' node runs");
+    let (naive, _) = naive.expect("the counting node runs");
+    let restarted = nemesis(&ours.outcome.history)
+        .iter()
+        .any(|(_, f, v)| f == "start" && v.as_object().is_some_and(|m| !m.is_empty()));
+    assert!(restarted, "a node was started again");
+    assert_eq!(ours.figures.counts.get("duplicated-count"), Some(&0.0));
+    assert!(
+        ours.figures.anomalies.is_empty(),
+        "{:?}",
+        ours.figures.anomalies
+    );
+    assert_eq!(naive.figures.anomalies, ["duplicated"]);
+}
+
+#[test]
+fn glomers_broadcast_node_stays_valid_under_the_network_faults_as_real_processes() {
+    let _machine = crate::support::machine::shared();
+    let p = profile("3b");
+    let over = TestOpts::parse_args(&[
+        "--nemesis",
+        "partition-oneway,loss,duplicate,delay",
+        "--nemesis-interval",
+        "1",
+        "--time-limit",
+        "6",
+    ])
+    .expect("valid");
+    let run = foreign(own_binary("broadcast", &p.node_args));
+    let (run, verdict) = sim_run::judge_foreign(&p, &over, 3, &run).expect("runs");
+    assert!(verdict.pass, "{:?}", verdict.figures);
+    let fs: Vec<String> = nemesis(&run.outcome.history)
+        .into_iter()
+        .map(|(_, f, _)| f)
+        .collect();
+    for f in [
+        "start-partition-oneway",
+        "start-loss",
+        "start-duplicate",
+        "start-delay",
+    ] {
+        assert!(fs.iter().any(|g| g == f), "no {f} in {fs:?}");
+    }
+}
