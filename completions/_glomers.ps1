@@ -93,7 +93,7 @@ Register-ArgumentCompleter -Native -CommandName 'glomers' -ScriptBlock {
             [CompletionResult]::new('--seeds', '--seeds', [CompletionResultType]::ParameterName, 'Seeds per point')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'The first seed')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Points run at once (default: the machine''s cores)')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/<id>-<time>/)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/ID-TIME/)')
             [CompletionResult]::new('--node-count', '--node-count', [CompletionResultType]::ParameterName, 'Number of nodes (n0..n{N-1}); 1..=100')
             [CompletionResult]::new('--time-limit', '--time-limit', [CompletionResultType]::ParameterName, 'Seconds of client operations; 1..=3600')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Approximate total requests per second across all clients; 0.001..=100000')

@@ -86,7 +86,7 @@ set edit:completion:arg-completer[glomers] = {|@words|
             cand --seeds 'Seeds per point'
             cand --seed 'The first seed'
             cand --jobs 'Points run at once (default: the machine''s cores)'
-            cand --out 'Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/<id>-<time>/)'
+            cand --out 'Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/ID-TIME/)'
             cand --node-count 'Number of nodes (n0..n{N-1}); 1..=100'
             cand --time-limit 'Seconds of client operations; 1..=3600'
             cand --rate 'Approximate total requests per second across all clients; 0.001..=100000'

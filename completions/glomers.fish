@@ -81,7 +81,7 @@ complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l flag -d 'A nod
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l seeds -d 'Seeds per point' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l seed -d 'The first seed' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l jobs -d 'Points run at once (default: the machine\'s cores)' -r
-complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l out -d 'Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/<id>-<time>/)' -r -F
+complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l out -d 'Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/ID-TIME/)' -r -F
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l node-count -d 'Number of nodes (n0..n{N-1}); 1..=100' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l time-limit -d 'Seconds of client operations; 1..=3600' -r
 complete -c glomers -n "__fish_glomers_using_subcommand sweep" -l rate -d 'Approximate total requests per second across all clients; 0.001..=100000' -r

@@ -191,7 +191,7 @@ pub struct SweepArgs {
     /// Points run at once (default: the machine's cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub jobs: Option<u64>,
-    /// Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/<id>-<time>/).
+    /// Where frontier.svg, sweep.md and sweep.json go (default: store/sweeps/ID-TIME/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Print the points as JSON.

@@ -1,6 +1,6 @@
 //! What a person looks at in a run folder, written beside the run's own files: the plots, the
 //! message diagram (when the run kept a message journal) and `index.html` tying them to the
-//! verdict. One entry point, [`write`], for every folder: the simulator's, a `--bin` run's,
+//! verdict. One entry point, [`write()`], for every folder: the simulator's, a `--bin` run's,
 //! and any Maelstrom folder through `glomers report --html`.
 
 use super::diagram::{self, Follow, View};
