@@ -347,7 +347,7 @@ fn run_all_in_markdown() {
     assert!(stdout.starts_with("| challenge | title |"), "{stdout}");
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("| ")).count(),
-        15,
+        16,
         "{stdout}"
     );
 }
