@@ -124,7 +124,10 @@ mod tests {
         let ids: Vec<&str> = p.challenges.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["1", "2", "3a", "3b", "3c", "3d", "3e", "4", "5a", "5b", "5c", "6a", "6b", "6c"]
+            [
+                "1", "2", "3a", "3b", "3c", "3d", "3d-fast", "3e", "4", "5a", "5b", "5c", "6a",
+                "6b", "6c"
+            ]
         );
         assert_eq!(p.find("broadcast-efficient-1").unwrap().id, "3d");
     }

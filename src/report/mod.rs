@@ -1,5 +1,6 @@
 //! Reading finished Maelstrom runs (`store/…`), writing the same files for simulated runs
-//! ([`write_results`], [`write_history`]), and rendering verdicts. [`RunReport`] is one
+//! ([`write_results`], [`write_history`]), and rendering verdicts; what a person looks at in a
+//! run folder ([`view`]: the [`plots`], the message [`diagram`] and the [`html`] page). [`RunReport`] is one
 //! judged run whichever engine produced it — what `run`, `run all` and `report` print and what
 //! `glomers.json` holds; [`Row`] is one line of the `run all` table.
 

@@ -473,7 +473,7 @@ mod tests {
         assert_eq!(id("echo", None).unwrap(), "1");
         assert!(id("broadcast", None)
             .unwrap_err()
-            .contains("3a, 3b, 3c, 3d, 3e"));
+            .contains("3a, 3b, 3c, 3d, 3d-fast, 3e"));
         assert_eq!(
             id(
                 "broadcast",
@@ -496,7 +496,7 @@ mod tests {
             Some("test -w broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100")
         )
         .unwrap_err()
-        .contains("3d, 3e"));
+        .contains("3d, 3d-fast, 3e"));
         assert!(id("lin-kv", None).unwrap_err().contains("no challenge"));
     }
 

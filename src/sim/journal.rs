@@ -18,11 +18,11 @@ use std::path::Path;
 /// The journal's file name in a run folder.
 pub const FILE: &str = "messages.jsonl";
 /// Messages kept by default.
-pub const DEFAULT_LIMIT: usize = 500_000;
+pub const DEFAULT_LIMIT: usize = 100_000;
 /// The longest body kept whole; longer ones keep their first bytes.
 pub const MAX_BODY: usize = 4096;
 /// Bytes of bodies one journal keeps in all.
-pub const BODY_BUDGET: usize = 128 << 20;
+pub const BODY_BUDGET: usize = 8 << 20;
 /// The longest line read back (a body of [`MAX_BODY`] escaped, with room to spare).
 const MAX_LINE: usize = 64 << 10;
 

@@ -168,7 +168,7 @@ fn the_small_profiles_are_valid_on_every_seed() {
 
 #[test]
 fn the_efficient_profiles_meet_their_goals_on_every_seed() {
-    for id in ["3d", "3e"] {
+    for id in ["3d", "3d-fast", "3e"] {
         for (i, v) in sweep(|seed| verdict(id, &TestOpts::default(), seed))
             .iter()
             .enumerate()
@@ -187,7 +187,7 @@ fn the_efficient_profiles_meet_their_goals_on_every_seed() {
 
 #[test]
 fn the_efficient_profiles_lose_nothing_under_partitions() {
-    for id in ["3d", "3e"] {
+    for id in ["3d", "3d-fast", "3e"] {
         for (i, v) in sweep(|seed| verdict(id, &partitions(), seed))
             .iter()
             .enumerate()

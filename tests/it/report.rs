@@ -66,8 +66,8 @@ fn broadcast_with_lost_writes_is_invalid() {
         line(&out, "stable latency ms"),
         "stable latency ms    10637 / 14851 / 19906 / 19906 / 19906   (0 / 0.5 / 0.95 / 0.99 / 1)"
     );
-    // Five challenges use broadcast; without more to go on only Maelstrom's verdict is shown.
-    assert!(out.contains("3a, 3b, 3c, 3d, 3e"), "{out}");
+    // Six challenges use broadcast; without more to go on only Maelstrom's verdict is shown.
+    assert!(out.contains("3a, 3b, 3c, 3d, 3d-fast, 3e"), "{out}");
     assert_eq!(
         line(&out, "verdict"),
         "verdict              INVALID (Maelstrom's verdict only)"

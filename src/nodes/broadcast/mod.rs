@@ -8,7 +8,10 @@
 //! one message with everything new to it, and a slot with nothing new sends nothing. Every node
 //! must receive at least one message per relay to stay current, so the cost is about one uplink
 //! per value plus (N−1) per relay: the schedule trades messages against latency, and the
-//! challenge profiles pick it. Delivery is reliable per link (see [`link`]): sequence numbers,
+//! challenge profiles pick it. With `--flat` there is no hub: each node sends its own clients'
+//! values straight to every peer (one hop: about one latency to stable, and (N−1)/2 messages
+//! per operation when half the operations are broadcasts), and stores what it hears without
+//! passing it on. Delivery is reliable per link (see [`link`]): sequence numbers,
 //! cumulative acknowledgements carried by the traffic itself, and retransmission only of what
 //! stays unacknowledged, so values acknowledged during a partition reach every node once it
 //! heals.
@@ -48,6 +51,10 @@ pub struct Flags {
     /// The hub every other node sends its values to (default: the first node).
     #[arg(long)]
     pub hub: Option<String>,
+    /// No hub: every node sends its clients' values to every peer itself, batched over
+    /// --uplink-ms (the relay schedule flags do not apply).
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    pub flat: bool,
     /// Hub: time between relay bursts, in ms (0: no schedule, relay on --hold-ms alone).
     #[arg(long, default_value_t = 350)]
     pub period_ms: u64,
@@ -265,7 +272,8 @@ impl Broadcast {
     /// Stores what `src` sent; the hub relays what is new to it.
     fn keep(&mut self, src: &str, values: Vec<Value>, wait: u64, ctx: &Ctx) {
         for value in values {
-            if self.store.insert(&value) && self.is_hub {
+            // A flat node's peers each heard the value from its origin: it goes no further.
+            if self.store.insert(&value) && self.is_hub && !self.flags.flat {
                 self.enqueue(value, Some(src.to_string()), ms(wait), ctx.now);
             }
         }
@@ -430,7 +438,8 @@ impl Node for Broadcast {
             }
             None => first,
         };
-        self.is_hub = self.hub == ctx.id;
+        // Flat: every node relays its own clients' values, as a leaf batches them.
+        self.is_hub = self.hub == ctx.id || self.flags.flat;
         self.has_peers = ctx.peers().next().is_some();
         self.incarnation = ctx.rng.gen_range(1..=u64::MAX);
         self.unheard = if self.is_hub {
@@ -443,7 +452,7 @@ impl Node for Broadcast {
             self.hello = Some((ctx.now + every, every));
         }
         let f = &self.flags;
-        self.schedule = Schedule::new(if self.is_hub {
+        self.schedule = Schedule::new(if self.is_hub && !f.flat {
             Plan {
                 hold: opt_ms(f.hold_ms),
                 period: opt_ms(f.period_ms),

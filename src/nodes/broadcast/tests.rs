@@ -107,6 +107,24 @@ fn a_leaf_sends_each_value_to_the_hub_once() {
 }
 
 #[test]
+fn a_flat_node_sends_its_values_to_every_peer_and_forwards_nothing() {
+    let mut h = harness("n2", 4, &["--flat", "true"]);
+    let out = h.request("c1", broadcast(json!(5)));
+    assert_eq!(out[0].body.kind, "broadcast_ok");
+    let mut dests: Vec<&str> = out[1..].iter().map(|m| m.dest.as_str()).collect();
+    dests.sort_unstable();
+    assert_eq!(dests, ["n0", "n1", "n3"], "straight to every peer");
+    assert!(out[1..].iter().all(|m| m.body.kind == "gossip"));
+    // A value heard from a peer is stored, not passed on.
+    let out = from_peer(&mut h, "n0", gossip(0, json!([9]), 0));
+    assert!(out.is_empty());
+    assert!(run_for(&mut h, 200, 5)
+        .iter()
+        .all(|m| m.body.get::<Vec<Value>>("values").ok() != Some(vec![json!(9)])));
+    assert_eq!(read(&mut h), vec![json!(5), json!(9)]);
+}
+
+#[test]
 fn the_hub_relays_in_bursts_to_everyone_but_the_origin() {
     let mut h = harness("n0", 4, &["--period-ms", "350", "--burst-ms", "105"]);
     // The first value opens a burst at once.
