@@ -23,6 +23,7 @@ mod fuzz_nodes;
 mod g_counter;
 mod hostile_input;
 mod kafka;
+mod learner_fidelity;
 mod learner_nodes;
 mod pages;
 mod python_nodes;
