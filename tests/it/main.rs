@@ -24,6 +24,7 @@ mod g_counter;
 mod hostile_input;
 mod kafka;
 mod learner_fidelity;
+mod load_curve;
 mod learner_nodes;
 mod pages;
 mod python_nodes;
