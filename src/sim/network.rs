@@ -301,12 +301,14 @@ impl Network {
                 now
             };
             let thread = format!("receive {dest}");
-            let due = woken.saturating_add(self.timing.harness(
+            let queued = self.latency_ms == 0;
+            let due = self.timing.receive(
                 &thread,
                 &msg.body.kind,
                 is_client(dest),
+                (deadline, queued),
                 woken,
-            ));
+            );
             if due > now {
                 inbox.receiver = Receiver::Sleeping;
                 Take::SleepUntil(due, msg)
