@@ -145,8 +145,6 @@ enum Receiver {
 struct Inbox {
     queue: BTreeMap<(Nanos, u64), Message>,
     receiver: Receiver,
-    /// When the receiver finished handing over the message it took last.
-    free_at: Nanos,
 }
 
 /// Something the engine must make happen at a given virtual time.
@@ -246,7 +244,6 @@ impl Network {
                 let inbox = Inbox {
                     queue: BTreeMap::new(),
                     receiver: Receiver::Idle,
-                    free_at: 0,
                 };
                 (id, inbox)
             })
@@ -376,24 +373,14 @@ impl Network {
                 now
             };
             let thread = format!("receive {dest}");
-            // A receiver whose next message fell due while it was still handing over the last
-            // one polls its queue again without parking (`.poll` returns at once), so it pays
-            // the write alone: no wake-up, no share of a crowd. Only a thread that parked pays
-            // a whole handoff. Without this, a busy node's receiver would pay a wake-up per
-            // message and fall behind at a few hundred messages a second, where Maelstrom's
-            // keeps up with thousands (see [`Timing::continuing_writes`]).
-            let continuing = self.timing.timing().continuing_writes
-                && inbox.free_at > 0
-                && deadline <= inbox.free_at;
-            let cost = if continuing {
-                self.timing
-                    .continuing(&thread, &msg.body.kind, is_client(dest), woken)
-            } else {
-                self.timing
-                    .harness(&thread, &msg.body.kind, is_client(dest), woken)
-            };
-            let due = woken.saturating_add(cost);
-            inbox.free_at = due;
+            let queued = self.latency_ms == 0;
+            let due = self.timing.receive(
+                &thread,
+                &msg.body.kind,
+                is_client(dest),
+                (deadline, queued),
+                woken,
+            );
             if due > now {
                 inbox.receiver = Receiver::Sleeping;
                 Take::SleepUntil(due, msg)

@@ -174,7 +174,9 @@ fn a_receiver_with_a_backlog_pays_the_write_alone() {
     }
     assert_eq!(delivered, 200);
     // The first take may wake a parked thread (about a millisecond, a few with a spike); every
-    // later one finds its message already due and pays 0.03 ms.
-    assert!(now < 30 * MS, "200 messages took {} ms", now / MS);
-    assert!(now >= 199 * 30_000, "{now}");
+    // later one finds its message already due and pays the write (0.02 ms) and its share of
+    // the cores while the network path is still being compiled: less than the 0.4 ms floor of
+    // the cold handoff a thread that parked again would pay.
+    assert!(now < 200 * 400_000, "200 messages took {} ms", now / MS);
+    assert!(now >= 199 * 20_000, "{now}");
 }

@@ -4,32 +4,47 @@
 //!
 //! - **Harness** ([`Harness`], both engines, [`Timing::external`]): Maelstrom's JVM and Jepsen.
 //!   Every message is handed from thread to thread: a node's stdout thread reads its lines one
-//!   at a time (a thread still busy with earlier lines pays only the parse), then the
-//!   recipient's receive thread (or client thread) wakes and takes it. A handoff costs a
-//!   fraction of a millisecond for a thread that keeps working, about a millisecond for one
-//!   that was parked (more likely the longer it slept), now and then a few milliseconds of
-//!   contention, more often when handoffs crowd (a relay burst: 24 lines at once on two
-//!   cores). The JVM warms up under load ([`Jit`]): its compiler threads hold the cores while
-//!   they have work, and the first reply of each type loads its path. Jepsen's interpreter
-//!   also takes its own time per operation ([`Harness::dispatch`]).
+//!   at a time, then the recipient's receive thread (or client thread) wakes and takes it. A
+//!   thread that still has a line or a due message when it finishes one goes straight on and
+//!   pays only the parse or the write ([`Clock::stdout`], [`Clock::receive`]). A thread that
+//!   wakes pays a handoff: tens of microseconds when the harness is busy (the cores never
+//!   sleep), a fraction of a millisecond when it merely keeps working, about a millisecond
+//!   when the thread and the whole harness were idle (more likely the longer), and a few
+//!   milliseconds of contention when many threads wake at once over a quieter background (a
+//!   relay burst: 24 receive threads and nodes on two cores). Every handoff also takes CPU
+//!   on the machine's two cores ([`Cpu`]): work that outruns them queues, and the wait is
+//!   shared by every thread rather than paid by each in turn; the network path's own
+//!   compilation and interpreted first runs, young collections and other stalls take the
+//!   cores from everyone at once. The JVM's client path warms up under load ([`Jit`]): its
+//!   compiler threads hold the cores while they have work, and the first reply of each type
+//!   loads its path. Jepsen's interpreter also takes its own time per operation
+//!   ([`Harness::dispatch`]).
 //! - **Node** ([`Timing::node`], in-process nodes in virtual time only, [`Timing::in_process`]):
 //!   the stdin/stdout pipes and the node's own processing. A real process pays these for real.
 //!
 //! Where the figures come from: Maelstrom's source (`maelstrom.net`: a latency drawn in whole
 //! ms, the deadline stamped when the stdout thread queues the message, a receive thread that
-//! sleeps whole ms and then writes to the node's stdin; `maelstrom.process`: one stdout and one
-//! stdin thread per node) for where the handoffs are, and the real Maelstrom 0.2.4 runs of
-//! `tests/fixtures/real/` for how long they take: client round trips of about 0.5 ms once warm
-//! at 1000 ops/s and 3–5 ms at 5–10 ops/s, 16–29 ms for a run's first operation, per-second
-//! medians 5–13× higher in the first second at 1000 ops/s (sends and polls slow alike), ~800
-//! operations a second issued at `--rate 1000`, relay bursts that land at the 24 leaves over up to ~7 ms, and in each 3d run one or two
-//! values that reach the hub more than 5 ms late (max 342–347 ms against a p99 of 245–247).
-//! `tests/it/fidelity.rs` holds the result to those runs.
+//! polls a priority queue, sleeps whole ms and then writes to the node's stdin;
+//! `maelstrom.process`: one stdout and one stdin thread per node) for where the handoffs are,
+//! and the real Maelstrom 0.2.4 runs of `tests/fixtures/real/` for how long they take: client
+//! round trips of about 0.5 ms once warm at 1000 ops/s and 3–5 ms at 5–10 ops/s, 16–29 ms for
+//! a run's first operation, per-second medians 5–13× higher in the first second at 1000 ops/s
+//! (sends and polls slow alike), ~800 operations a second issued at `--rate 1000`, relay
+//! bursts that land at the 24 leaves over up to ~7 ms, and in each 3d run one or two values
+//! that reach the hub more than 5 ms late (max 342–347 ms against a p99 of 245–247); and for
+//! node-to-node delivery against load, the probe sweeps of `tests/fixtures/real/load-curve/`
+//! (median 0.56 ms at 100 messages a second, 0.10 ms from 2000, a first-second backlog from
+//! 10 000). `tests/it/fidelity.rs` and `tests/it/load_curve.rs` hold the result to those
+//! runs.
 
 use crate::sim::clock::{Nanos, MILLI, SECOND};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{HashMap, VecDeque};
+
+#[path = "timing_cores.rs"]
+mod cores;
+use cores::Cores;
 
 /// One thread-to-thread (or process-to-process) handoff: a floor, an exponential spread, and a
 /// rare contention spike.
@@ -67,9 +82,20 @@ fn exponential(mean_ms: f64, rng: &mut ChaCha8Rng) -> f64 {
 pub struct Harness {
     /// While messages keep flowing.
     pub hot: Handoff,
-    /// Among a crowd: with `n` handoffs within `crowd_window` (this one included), a handoff
-    /// is crowded with probability (n − `crowd_from`) / (`crowd_full` − `crowd_from`), clamped
-    /// to [0, 1]. A relay burst (24 at once) is a crowd; a steady 800 ops/s (3–6 per ms) is not.
+    /// On a machine that never idles: a handoff's floor and spread shrink from `hot`'s towards
+    /// these as handoffs come closer together, by √(mean gap / `busy_gap_ms`) over
+    /// `busy_window` (a core that never sleeps wakes a thread at once). Real node-to-node
+    /// delivery takes 0.56 ms at 100 messages a second, 0.15 ms at 1000 and 0.10 ms from 2000.
+    pub busy: Handoff,
+    pub busy_gap_ms: f64,
+    pub busy_power: f64,
+    pub busy_window: Nanos,
+    /// Among a crowd: with `n` distinct threads waking within `crowd_window` (this one
+    /// included) beyond the harness's steady pace (its handoffs per `crowd_window` over the
+    /// last [`Jit::load_window`]), a handoff is crowded with probability (n − `crowd_from`) /
+    /// (`crowd_full` − `crowd_from`), clamped to [0, 1]. A relay burst (24 threads at once
+    /// after a quiet spell) is a crowd; a steady 800 ops/s (3–6 per ms) is not, nor are 25
+    /// nodes streaming 20 000 messages a second (the same threads at the same pace).
     pub crowded: Handoff,
     pub crowd_from: f64,
     pub crowd_full: f64,
@@ -80,10 +106,14 @@ pub struct Harness {
     pub cold: Handoff,
     pub idle_after: Nanos,
     pub idle_full: Nanos,
+    /// The mean gap between the harness's handoffs (over [`Jit::load_window`]) at which the
+    /// machine as a whole is idle: a parked thread's coldness is scaled by how far the mean
+    /// gap is from `idle_after` to this.
+    pub machine_idle_full: Nanos,
     /// Parsing, validating and journalling one line, for a stdout thread already awake.
     pub parse_ms: f64,
-    /// Writing one message to a node's stdin, for a receive thread that has not parked since
-    /// the last one (its next message was already due).
+    /// Writing one message to a node's stdin, for a receive thread already awake: one that
+    /// finishes a message and finds the next already due polls its queue without parking.
     pub write_ms: f64,
     /// Jepsen's interpreter between one operation and the next: it sleeps until the
     /// generator's next time (parked threads wake late) and hands the operation to a worker
@@ -92,6 +122,32 @@ pub struct Harness {
     pub dispatch: Handoff,
     /// The JIT's compiler threads, busy on the two cores while the harness warms up.
     pub jit: Jit,
+    /// The cores every handoff's own work queues for.
+    pub cpu: Cpu,
+}
+
+/// The machine's cores as the harness's threads (and the nodes they wake) share them. Every
+/// handoff takes CPU, more when its thread had to wake for it, and work that arrives faster
+/// than the cores do it queues: the delay is shared by every thread, not paid by each in
+/// turn. The network path's first handoffs queue compile work, `compile_ms / (1 + k /
+/// compile_decay)²` for the k-th, which the compiler threads work off on `compile_cores` of
+/// the cores; until they are done, the harness runs on the rest, and its first handoffs run
+/// interpreted, `slow` times their warm cost at first (falling as the k-th's compile work
+/// does). So a heavy load in its first second outruns the cores and builds a backlog that a
+/// light one never sees (real, five nodes: the worst delay is a few ms at 5000 messages a
+/// second, 121 ms at 10 000, 382 ms at 20 000). Every `gc_every` handoffs the JVM stops every
+/// thread for a young collection (`gc_ms`, exponential).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cpu {
+    pub cores: f64,
+    pub wake_ms: f64,
+    pub busy_ms: f64,
+    pub compile_ms: f64,
+    pub compile_decay: f64,
+    pub compile_cores: f64,
+    pub slow: f64,
+    pub gc_every: f64,
+    pub gc_ms: f64,
 }
 
 /// The JVM's warm-up as CPU contention, not as a clock. Every handoff runs code the JIT will
@@ -137,6 +193,15 @@ impl Harness {
                 spike_p: 0.003,
                 spike_ms: 3.0,
             },
+            busy: Handoff {
+                floor_ms: 0.02,
+                spread_ms: 0.02,
+                spike_p: 0.0,
+                spike_ms: 0.0,
+            },
+            busy_gap_ms: 5.0,
+            busy_power: 0.5,
+            busy_window: 10 * MILLI,
             // A relay burst (in 3d the hub writes 24 lines at once, and 24 receive threads and
             // nodes wake together) contends for the two cores: fitted so that 3d with the
             // 350/105 profile loses one value or two per run to one more relay, as the three
@@ -148,19 +213,20 @@ impl Harness {
                 spike_p: 0.4,
                 spike_ms: 3.0,
             },
-            crowd_from: 10.0,
+            crowd_from: 6.0,
             crowd_full: 30.0,
             crowd_window: MILLI,
             cold: Handoff {
                 floor_ms: 0.9,
                 spread_ms: 0.4,
-                spike_p: 0.02,
+                spike_p: 0.015,
                 spike_ms: 3.0,
             },
             idle_after: 2 * MILLI,
             idle_full: 100 * MILLI,
+            machine_idle_full: 20 * MILLI,
             parse_ms: 0.03,
-            write_ms: 0.03,
+            write_ms: 0.02,
             dispatch: Handoff {
                 floor_ms: 0.05,
                 spread_ms: 0.07,
@@ -182,6 +248,17 @@ impl Harness {
                     spike_ms: 0.0,
                 },
             },
+            cpu: Cpu {
+                cores: 2.0,
+                wake_ms: 0.03,
+                busy_ms: 0.015,
+                compile_ms: 0.2,
+                compile_decay: 3000.0,
+                compile_cores: 1.2,
+                slow: 8.0,
+                gc_every: 20000.0,
+                gc_ms: 5.0,
+            },
         }
     }
 }
@@ -190,15 +267,17 @@ impl Harness {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Timing {
     pub harness: Option<Harness>,
-    /// Whether a receive thread that still has a due message pays the write alone
-    /// ([`Clock::continuing`]) instead of a whole handoff. On for real processes, whose chatty
-    /// nodes would otherwise saturate a receiver at a few hundred messages a second (a Go
-    /// demo-library 3d node, valid under Maelstrom, collapsed without it). The in-process
-    /// model keeps its fitted rule, whose serial handoffs at a relay burst also reproduce the
-    /// real 3d runs' tail (max 342–347 ms); the two meet when that tail gets a cause of its own.
-    pub continuing_writes: bool,
-    /// Pipes and node processing, per message a node sends (hot, cold).
-    pub node: Option<(Handoff, Handoff)>,
+    /// Pipes and node processing, per message a node sends.
+    pub node: Option<NodeCosts>,
+}
+
+/// A node process's pipes and processing: `hot` while the network is active, shrinking
+/// towards `busy` on a busy machine (as [`Harness::busy`]), `cold` after 20 ms of quiet.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NodeCosts {
+    pub busy: Handoff,
+    pub hot: Handoff,
+    pub cold: Handoff,
 }
 
 impl Timing {
@@ -206,21 +285,26 @@ impl Timing {
     pub fn in_process() -> Timing {
         Timing {
             harness: Some(Harness::maelstrom()),
-            continuing_writes: false,
-            node: Some((
-                Handoff {
+            node: Some(NodeCosts {
+                busy: Handoff {
+                    floor_ms: 0.01,
+                    spread_ms: 0.01,
+                    spike_p: 0.0,
+                    spike_ms: 0.0,
+                },
+                hot: Handoff {
                     floor_ms: 0.08,
                     spread_ms: 0.08,
                     spike_p: 0.004,
                     spike_ms: 3.0,
                 },
-                Handoff {
+                cold: Handoff {
                     floor_ms: 0.4,
                     spread_ms: 0.3,
                     spike_p: 0.02,
                     spike_ms: 3.0,
                 },
-            )),
+            }),
         }
     }
 
@@ -229,7 +313,6 @@ impl Timing {
     pub fn external() -> Timing {
         Timing {
             harness: Some(Harness::maelstrom()),
-            continuing_writes: true,
             node: None,
         }
     }
@@ -238,7 +321,6 @@ impl Timing {
     pub fn exact() -> Timing {
         Timing {
             harness: None,
-            continuing_writes: false,
             node: None,
         }
     }
@@ -257,8 +339,10 @@ pub struct Clock {
     /// When each node's stdout thread is done with the lines it has read so far: it parses
     /// one line at a time, so a node that writes a batch sees it queued one by one.
     stdout_free: HashMap<String, Nanos>,
-    /// The handoffs within [`Harness::crowd_window`].
-    recent: Window,
+    /// When each receive thread is done with the message it took last.
+    receive_free: HashMap<String, Nanos>,
+    /// The threads that woke within [`Harness::crowd_window`].
+    recent: Wakers,
     /// The JIT: handoffs so far, compile work pending (ns of one core) and when it was
     /// last worked off.
     jit_handoffs: u64,
@@ -266,6 +350,15 @@ pub struct Clock {
     jit_at: Nanos,
     /// The handoffs within [`Jit::load_window`].
     load: Window,
+    /// The handoffs within [`Harness::busy_window`].
+    busy: Window,
+    /// The cores' calendar, the handoffs so far, and the handoffs until the next collection.
+    cores: Cores,
+    cpu_handoffs: u64,
+    /// When the compiler threads are done with the work queued so far.
+    compiling_until: Nanos,
+
+    gc_in: f64,
     /// Message types handed over so far.
     seen_types: std::collections::HashSet<String>,
 }
@@ -278,11 +371,18 @@ impl Clock {
             last_activity: None,
             thread_active: HashMap::new(),
             stdout_free: HashMap::new(),
-            recent: Window::default(),
+            receive_free: HashMap::new(),
+            recent: Wakers::default(),
             jit_handoffs: 0,
             jit_backlog: 0.0,
             jit_at: 0,
             load: Window::default(),
+            busy: Window::default(),
+            cores: Cores::default(),
+            cpu_handoffs: 0,
+            compiling_until: 0,
+
+            gc_in: f64::NAN,
             seen_types: Default::default(),
         }
     }
@@ -309,11 +409,18 @@ impl Clock {
     /// records `now` as its activity and the network's.
     fn coldness(&mut self, thread: &str, now: Nanos, h: &Harness) -> f64 {
         let last = self.thread_active.get(thread).copied();
-        let coldness = last.map_or(1.0, |last| {
-            let idle = now.saturating_sub(last).saturating_sub(h.idle_after) as f64;
-            let span = h.idle_full.saturating_sub(h.idle_after).max(1) as f64;
-            (idle / span).min(1.0)
-        });
+        let ramp = |idle: Nanos, full: Nanos| {
+            let idle = idle.saturating_sub(h.idle_after) as f64;
+            (idle / full.saturating_sub(h.idle_after).max(1) as f64).min(1.0)
+        };
+        let parked = last.map_or(1.0, |last| ramp(now.saturating_sub(last), h.idle_full));
+        // The cores sleep only when the whole harness is idle: a thread parked 50 ms wakes
+        // at once when its neighbours keep the cores awake (100 messages a second through
+        // five nodes take 0.56 ms), and slowly when nothing has moved (5 operations a second).
+        let window = h.jit.load_window;
+        let n = self.load.count(now, window).max(1) as Nanos;
+        let machine = ramp(window / n, h.machine_idle_full);
+        let coldness = parked * machine;
         let latest = last.map_or(now, |l| l.max(now));
         match self.thread_active.get_mut(thread) {
             Some(at) => *at = latest,
@@ -325,9 +432,15 @@ impl Clock {
         coldness
     }
 
-    /// Whether a handoff at `now` is crowded (see [`Harness::crowd_from`]); records it.
-    fn crowded(&mut self, now: Nanos, h: &Harness) -> bool {
-        let n = self.recent.record(now, h.crowd_window) as f64;
+    /// Whether `thread`'s handoff at `now` is crowded (see [`Harness::crowd_from`]); records it.
+    fn crowded(&mut self, thread: &str, now: Nanos, h: &Harness) -> bool {
+        let n = self.recent.record(thread, now, h.crowd_window) as f64;
+        // A surge over what the harness has been doing: a steady stream wakes as many threads
+        // in every window and the cores keep pace with it.
+        let window = h.jit.load_window.max(1) as f64;
+        let steady =
+            self.load.count(now, h.jit.load_window) as f64 * h.crowd_window as f64 / window;
+        let n = n - steady;
         let span = (h.crowd_full - h.crowd_from).max(1.0);
         let p = ((n - h.crowd_from) / span).clamp(0.0, 1.0);
         p > 0.0 && self.stream().gen_bool(p)
@@ -341,14 +454,60 @@ impl Clock {
         };
         let coldness = self.coldness(thread, now, &h);
         let cold = coldness > 0.0 && self.stream().gen_bool(coldness);
-        let crowded = self.crowded(now, &h);
+        let crowded = self.crowded(thread, now, &h);
+        let busy = self.busyness(now, &h);
         let handoff = match (cold, crowded) {
             (true, _) => h.cold,
-            (false, true) => h.crowded,
-            (false, false) => h.hot,
+            // A surge's contention is the crowd's own, however busy the machine.
+            (false, true) => Handoff {
+                spike_p: h.crowded.spike_p,
+                ..busy.between(h.busy, h.crowded)
+            },
+            (false, false) => busy.between(h.busy, h.hot),
         };
-        let ms = handoff.draw(self.stream()) + self.jit_wait(kind, to_client, now, &h.jit);
-        to_nanos(ms)
+        let draw = handoff.draw(self.stream());
+        let jit = self.jit_wait(kind, to_client, now, &h.jit);
+        let cpu = self.cpu(now, true, &h.cpu);
+        to_nanos(draw + jit + cpu)
+    }
+
+    /// How far from busy the machine is at `now`: 0 when handoffs follow one another without
+    /// a gap, 1 at a mean gap of [`Harness::busy_gap_ms`] or more (see [`Harness::busy`]).
+    fn busyness(&mut self, now: Nanos, h: &Harness) -> Busyness {
+        let n = self.busy.record(now, h.busy_window) as f64;
+        busyness(h.busy_window as f64 / MILLI as f64 / n, h)
+    }
+
+    /// A handoff's wait for the cores at `now`, in ms, beyond its own work (`woke`: its
+    /// thread woke for it): the compile work and the queue ahead of it; collections stop
+    /// everyone.
+    fn cpu(&mut self, now: Nanos, woke: bool, cpu: &Cpu) -> f64 {
+        let k = self.cpu_handoffs as f64;
+        self.cpu_handoffs += 1;
+        let cold = 1.0 / (1.0 + k / cpu.compile_decay.max(1.0)).powi(2);
+        // The compiler threads take their cores from when they are free until this
+        // handoff's compile work is done.
+        let compiler = cpu.compile_cores.clamp(f64::MIN_POSITIVE, cpu.cores);
+        let from = self.compiling_until.max(now);
+        let until = from.saturating_add(to_nanos(cpu.compile_ms * cold / compiler));
+        self.cores.reserve(from, until, compiler, cpu.cores);
+        self.compiling_until = until;
+        let own = if woke { cpu.wake_ms } else { cpu.busy_ms } * (1.0 + cpu.slow * cold);
+        let done = self.cores.book(now, own * MILLI as f64, cpu.cores);
+        if cpu.gc_every > 0.0 {
+            if self.gc_in.is_nan() {
+                self.gc_in = self.stream().gen_range(0.0..cpu.gc_every);
+            }
+            self.gc_in -= 1.0;
+            if self.gc_in <= 0.0 {
+                self.gc_in += cpu.gc_every;
+                let pause = to_nanos(exponential(cpu.gc_ms, self.stream()));
+                self.cores.stop(now, pause, cpu.cores);
+            }
+        }
+        // Its own work is part of the handoff's draw (the interpreted extra too: a single
+        // handoff's latency hardly shows it; the cores' capacity does).
+        (done.saturating_sub(now) as f64 / MILLI as f64 - own).max(0.0)
     }
 
     /// What the JIT costs a handoff of a `kind` message at `now`, in ms: its first use, and
@@ -387,17 +546,6 @@ impl Clock {
         ms
     }
 
-    /// The handoff of a `kind` message by `thread`, which is still awake from the last one, at
-    /// `now`: the write alone (and, for a reply to a client, the JIT's wait for a core).
-    pub fn continuing(&mut self, thread: &str, kind: &str, to_client: bool, now: Nanos) -> Nanos {
-        let Some(h) = self.timing.harness else {
-            return 0;
-        };
-        self.coldness(thread, now, &h);
-        let ms = h.write_ms + self.jit_wait(kind, to_client, now, &h.jit);
-        to_nanos(ms)
-    }
-
     /// Jepsen's overhead between issuing an operation at `now` and scheduling the next.
     pub fn dispatch(&mut self, _now: Nanos) -> Nanos {
         let Some(h) = self.timing.harness else {
@@ -416,7 +564,7 @@ impl Clock {
         // A thread still busy with earlier lines reads the next one without waking up: it
         // pays the parse alone.
         let cost = match self.timing.harness {
-            Some(h) if written < free => to_nanos(h.parse_ms),
+            Some(h) if written < free => to_nanos(h.parse_ms + self.cpu(free, false, &h.cpu)),
             _ => self.harness(&format!("stdout {src}"), kind, false, written),
         };
         let start = written.max(free);
@@ -425,9 +573,45 @@ impl Clock {
         done
     }
 
+    /// When receive thread `thread` has handed over a `kind` message due at `deadline` that it
+    /// took at `woken` (to a client when `to_client`); `queued_at_deadline` when the deadline
+    /// is also when the stdout thread queued it (no configured latency), so that the receive
+    /// thread cannot take it earlier. A thread that was still busy with the message before
+    /// when this one came due goes on without parking, as Maelstrom's does (`.poll` on a queue
+    /// with a due message returns at once): it pays the write alone, from when it was free,
+    /// and neither wakes nor crowds the cores. Otherwise it wakes and pays a whole handoff.
+    pub fn receive(
+        &mut self,
+        thread: &str,
+        kind: &str,
+        to_client: bool,
+        (deadline, queued_at_deadline): (Nanos, bool),
+        woken: Nanos,
+    ) -> Nanos {
+        let Some(h) = self.timing.harness else {
+            return woken;
+        };
+        let woken = if queued_at_deadline {
+            woken.max(deadline)
+        } else {
+            woken
+        };
+        let due = match self.receive_free.get(thread).copied() {
+            Some(free) if deadline <= free => {
+                self.coldness(thread, free, &h);
+                let jit = self.jit_wait(kind, to_client, free, &h.jit);
+                let cpu = self.cpu(free, false, &h.cpu);
+                free.saturating_add(to_nanos(h.write_ms + jit + cpu))
+            }
+            _ => woken.saturating_add(self.harness(thread, kind, to_client, woken)),
+        };
+        self.receive_free.insert(thread.to_string(), due);
+        due
+    }
+
     /// A node's pipes and processing before a message it sends enters the network.
     pub fn node(&mut self, now: Nanos) -> Nanos {
-        let Some((hot, cold_handoff)) = self.timing.node else {
+        let Some(costs) = self.timing.node else {
             return 0;
         };
         // Node processes are their own: quiet when the whole network has been quiet.
@@ -435,8 +619,40 @@ impl Clock {
         let quiet = self
             .last_activity
             .is_none_or(|last| now.saturating_sub(last) >= idle_after);
-        let handoff = if quiet { cold_handoff } else { hot };
+        let handoff = match self.timing.harness {
+            _ if quiet => costs.cold,
+            Some(h) => {
+                let n = self.busy.count(now, h.busy_window).max(1) as f64;
+                let gap_ms = h.busy_window as f64 / MILLI as f64 / n;
+                busyness(gap_ms, &h).between(costs.busy, costs.hot)
+            }
+            None => costs.hot,
+        };
         to_nanos(handoff.draw(self.stream()))
+    }
+}
+
+/// At a mean gap of `gap_ms` between handoffs.
+fn busyness(gap_ms: f64, h: &Harness) -> Busyness {
+    let ratio = gap_ms / h.busy_gap_ms.max(f64::MIN_POSITIVE);
+    Busyness(ratio.powf(h.busy_power).min(1.0))
+}
+
+/// Where the machine stands between busy (0) and merely hot (1); see [`Harness::busy`].
+#[derive(Clone, Copy, Debug)]
+struct Busyness(f64);
+
+impl Busyness {
+    /// `busy`'s floor and spread when busy, `at`'s when not, in proportion between; `at`'s
+    /// spikes either way.
+    fn between(self, busy: Handoff, at: Handoff) -> Handoff {
+        let mix = |b: f64, a: f64| b + (a - b).max(0.0) * self.0;
+        Handoff {
+            floor_ms: mix(busy.floor_ms, at.floor_ms),
+            spread_ms: mix(busy.spread_ms, at.spread_ms),
+            spike_p: at.spike_p,
+            spike_ms: at.spike_ms,
+        }
     }
 }
 
@@ -457,6 +673,44 @@ impl Window {
         }
         self.times.push_back(now);
         self.times.len()
+    }
+
+    /// How many handoffs fall within `span` up to `now`, recording nothing.
+    fn count(&self, now: Nanos, span: Nanos) -> usize {
+        let since = now.saturating_sub(span);
+        self.times.iter().rev().take_while(|&&t| t >= since).count()
+    }
+}
+
+/// The threads that woke within a sliding span. Contention is many threads runnable at once on
+/// two cores: a relay burst wakes 24 receive threads (and 24 nodes) within a millisecond,
+/// while a steady stream of thousands of messages a second through five nodes wakes the same
+/// ten threads over and over, each with little to do, and the cores keep up.
+#[derive(Default)]
+struct Wakers {
+    times: VecDeque<(Nanos, String)>,
+    /// Wakes within the span, per thread.
+    counts: HashMap<String, usize>,
+}
+
+impl Wakers {
+    /// Records `thread` waking at `now`; returns how many distinct threads woke within `span`
+    /// up to it, itself included.
+    fn record(&mut self, thread: &str, now: Nanos, span: Nanos) -> usize {
+        let since = now.saturating_sub(span);
+        while self.times.front().is_some_and(|(t, _)| *t < since) {
+            if let Some((_, gone)) = self.times.pop_front() {
+                if let Some(n) = self.counts.get_mut(&gone) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.counts.remove(&gone);
+                    }
+                }
+            }
+        }
+        self.times.push_back((now, thread.to_string()));
+        *self.counts.entry(thread.to_string()).or_insert(0) += 1;
+        self.counts.len()
     }
 }
 

@@ -132,60 +132,167 @@ fn an_exact_model_takes_nothing_from_the_run_rng() {
     assert_eq!(rng.gen::<u64>(), fresh.gen::<u64>());
 }
 
-#[test]
-fn coldness_is_per_thread_and_grows_with_how_long_it_was_parked() {
+/// How many of 400 handoffs of `receive n0`, each after it was parked `parked`, are cold,
+/// while the rest of the harness hands over every `others` (never, if `None`).
+fn count_cold(parked: Nanos, others: Option<Nanos>) -> usize {
     let h = Harness::maelstrom();
     let cold_floor = (h.cold.floor_ms * MILLI as f64) as Nanos;
-    let count_cold = |parked: Nanos| -> usize {
-        let mut clock = Clock::new(Timing::external());
-        clock.seed(&mut ChaCha8Rng::seed_from_u64(5));
-        let mut t = 30 * SECOND;
-        let mut cold = 0;
-        for _ in 0..400 {
-            // Another thread keeps the network busy meanwhile: it does not warm this one.
-            let mut busy = t;
+    let mut clock = Clock::new(Timing::external());
+    clock.seed(&mut ChaCha8Rng::seed_from_u64(5));
+    let mut t = 30 * SECOND;
+    let mut cold = 0;
+    for _ in 0..400 {
+        if let Some(every) = others {
+            let mut busy = t + every;
             while busy < t + parked {
                 clock.harness("receive n1", "read", false, busy);
-                busy += MILLI;
+                busy += every;
             }
-            t += parked;
-            cold += usize::from(clock.harness("receive n0", "read", false, t) >= cold_floor);
         }
-        cold
-    };
-    let (short, half, long) = (
-        count_cold(MILLI),
-        count_cold(50 * MILLI),
-        count_cold(SECOND),
-    );
-    assert!(short < 40, "parked 1 ms: {short} of 400 cold");
-    assert!(
-        (120..280).contains(&half),
-        "parked 50 ms: {half} of 400 cold"
-    );
-    assert!(long == 400, "parked 1 s: {long} of 400 cold");
+        t += parked;
+        cold += usize::from(clock.harness("receive n0", "read", false, t) >= cold_floor);
+    }
+    cold
 }
 
 #[test]
-fn a_relay_burst_crowds_the_cores_and_a_steady_stream_does_not() {
-    // Spikes counted as handoffs 2 ms over the crowded body's usual range.
-    let spikes = |per_ms: u64| -> usize {
-        let mut clock = Clock::new(Timing::external());
-        clock.seed(&mut ChaCha8Rng::seed_from_u64(9));
-        let mut spikes = 0;
-        for ms in 0..2000u64 {
-            for i in 0..per_ms {
-                let t = 30 * SECOND + ms * MILLI + i * MILLI / per_ms;
-                let d = clock.harness(&format!("receive n{i}"), "read", false, t);
-                spikes += usize::from(d > 2 * MILLI);
-            }
+fn a_thread_wakes_cold_the_longer_it_and_the_whole_harness_were_idle() {
+    // Alone, coldness grows with how long the thread was parked.
+    let (short, half, long) = (
+        count_cold(MILLI, None),
+        count_cold(50 * MILLI, None),
+        count_cold(SECOND, None),
+    );
+    assert!(short < 40, "parked 1 ms: {short} of 400 cold");
+    assert!(
+        (100..300).contains(&half),
+        "parked 50 ms: {half} of 400 cold"
+    );
+    assert!(long == 400, "parked 1 s: {long} of 400 cold");
+    // Parked as long while other threads keep the cores awake (a handoff every 2 ms, as 100
+    // messages a second through five nodes make): it wakes hot nearly always.
+    let kept_awake = count_cold(50 * MILLI, Some(2 * MILLI));
+    assert!(
+        kept_awake < 20,
+        "parked 50 ms beside a busy harness: {kept_awake} cold"
+    );
+}
+
+#[test]
+fn a_surge_of_threads_crowds_the_cores_and_a_steady_stream_does_not() {
+    let h = Harness::maelstrom();
+    // 25 nodes' threads handing over 20 times a millisecond for a second (10 000 messages a
+    // second): as many wake in every millisecond, and the cores keep pace.
+    let mut clock = Clock::new(Timing::external());
+    clock.seed(&mut ChaCha8Rng::seed_from_u64(9));
+    let mut crowded = 0;
+    for i in 0..20_000u64 {
+        let t = 30 * SECOND + i * MILLI / 20;
+        let thread = format!("receive n{}", i % 50);
+        clock.jit_wait("probe", false, t, &h.jit);
+        // Its first 100 ms are a surge over the quiet before.
+        let counted = i >= 2000;
+        crowded += usize::from(clock.crowded(&thread, t, &h) && counted);
+    }
+    assert!(crowded < 100, "steady: {crowded} of 18 000 crowded");
+    // After 100 ms of quiet, a relay burst: 24 receive threads within a millisecond.
+    let mut clock = Clock::new(Timing::external());
+    clock.seed(&mut ChaCha8Rng::seed_from_u64(9));
+    let mut crowded = 0;
+    for burst in 0..200u64 {
+        let t0 = 30 * SECOND + burst * 100 * MILLI;
+        for i in 0..24u64 {
+            let t = t0 + i * MILLI / 24;
+            clock.jit_wait("gossip", false, t, &h.jit);
+            crowded += usize::from(clock.crowded(&format!("receive n{i}"), t, &h));
         }
-        spikes
+    }
+    assert!(crowded > 1000, "bursts: {crowded} of 4800 crowded");
+}
+
+#[test]
+fn a_busy_harness_hands_over_faster_than_an_idle_one() {
+    // The median handoff of five threads handing over in turn every `gap`, once the network
+    // path is compiled (30 000 handoffs a millisecond apart first).
+    let median = |gap: Nanos| -> f64 {
+        let mut clock = warm_clock(13);
+        let xs: Vec<f64> = (0..5000u64)
+            .map(|i| {
+                let t = 40 * SECOND + i * gap;
+                clock.harness(&format!("receive n{}", i % 5), "probe", false, t) as f64
+                    / MILLI as f64
+            })
+            .collect();
+        quantile(xs, 0.5)
     };
-    let steady = spikes(4); // 800 ops/s: 4 handoffs in every ms
-    let burst = spikes(32); // a 3d burst: 32 in every ms
-    assert!(steady < 30, "steady 4/ms: {steady} spikes in 8000 handoffs");
-    assert!(burst > 5_000, "32/ms: {burst} spikes in 64 000 handoffs");
+    let (idle, hot, busy) = (median(5 * MILLI), median(MILLI / 2), median(MILLI / 20));
+    assert!(idle > 0.15, "a handoff every 5 ms: median {idle} ms");
+    assert!(busy < 0.06, "a handoff every 50 µs: median {busy} ms");
+    assert!(idle > hot && hot > busy, "{idle} > {hot} > {busy}");
+}
+
+/// A clock whose network path is compiled: 30 000 handoffs a millisecond apart, up to 30 s.
+fn warm_clock(seed: u64) -> Clock {
+    let mut clock = Clock::new(Timing::external());
+    clock.seed(&mut ChaCha8Rng::seed_from_u64(seed));
+    for i in 0..30_000u64 {
+        clock.harness(&format!("stdout n{}", i % 5), "probe", false, i * MILLI);
+    }
+    clock
+}
+
+#[test]
+fn a_receive_thread_with_a_backlog_does_not_park_again() {
+    let h = Harness::maelstrom();
+    let mut clock = warm_clock(17);
+    let t = 40 * SECOND;
+    // Ten messages due at once: the first wakes the thread, the rest follow at the cost of a
+    // write each.
+    let first = clock.receive("receive n0", "probe", false, (t, true), t);
+    let mut free = first;
+    for _ in 0..9 {
+        let due = clock.receive("receive n0", "probe", false, (t, true), free);
+        let step = due - free;
+        assert!(
+            (step as f64) < (h.hot.floor_ms * MILLI as f64),
+            "a queued message costs {step} ns"
+        );
+        free = due;
+    }
+    // One that comes due after the thread went idle wakes it again.
+    let later = free + 10 * MILLI;
+    let woke = clock.receive("receive n0", "probe", false, (later, true), later) - later;
+    assert!(woke as f64 >= h.busy.floor_ms * MILLI as f64, "{woke} ns");
+    // Nor does a thread take a message before the stdout thread has queued it.
+    let early = clock.receive("receive n1", "probe", false, (later + MILLI, true), later);
+    assert!(
+        early > later + MILLI,
+        "delivered at {early}, queued at {}",
+        later + MILLI
+    );
+}
+
+#[test]
+fn a_heavy_load_outruns_the_cold_network_path_and_a_light_one_does_not() {
+    // The worst wait for the cores over the first two seconds of a stream of handoffs.
+    let worst = |per_second: u64| -> f64 {
+        let h = Harness::maelstrom();
+        let mut clock = Clock::new(Timing::external());
+        clock.seed(&mut ChaCha8Rng::seed_from_u64(21));
+        let gap = SECOND / per_second;
+        (0..2 * per_second)
+            .map(|i| clock.cpu(SECOND + i * gap, true, &h.cpu))
+            .fold(0.0, f64::max)
+    };
+    let (light, heavy) = (worst(2_000), worst(40_000));
+    assert!(
+        light < 10.0,
+        "2000 handoffs a second: worst wait {light} ms"
+    );
+    assert!(
+        heavy > 100.0,
+        "40 000 handoffs a second: worst wait {heavy} ms"
+    );
 }
 
 #[test]
