@@ -91,8 +91,7 @@ impl<'a> Faults<'a> {
         }
         vec![format!(
             "{} client request(s) reached a node while it was down after a kill and were never \
-             answered (no node can answer while it is down, so total availability cannot hold \
-             under kill)",
+             answered: no node can answer while it is down",
             self.lost_requests
         )]
     }

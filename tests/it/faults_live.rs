@@ -286,8 +286,10 @@ fn real_restarts_keep_glomers_ids_unique_and_make_the_counting_node_repeat() {
         let b = scope.spawn(|| sim_run::judge_foreign(&p, &kill, 1, &naive));
         (a.join().expect("ours"), b.join().expect("naive"))
     });
-    let (ours, _) = ours.expect("glomers' node runs");
-    let (naive, _) = naive.expect("the counting node runs");
+    let (ours, ours_verdict) = ours.expect("glomers' node runs");
+    let (naive, naive_verdict) = naive.expect("the counting node runs");
+    assert!(ours_verdict.pass, "{:?}", ours_verdict.figures);
+    assert!(!naive_verdict.pass, "{:?}", naive_verdict.figures);
     let restarted = nemesis(&ours.outcome.history)
         .iter()
         .any(|(_, f, v)| f == "start" && v.as_object().is_some_and(|m| !m.is_empty()));
