@@ -63,7 +63,12 @@ pub fn draw(ops: &Ops) -> anyhow::Result<String> {
                 .margin(10)
                 .x_label_area_size(36)
                 .y_label_area_size(64)
-                .build_cartesian_2d(0.0..span, (y0..y1).log_scale())
+                .build_cartesian_2d(
+                    0.0..span,
+                    (y0..y1)
+                        .log_scale()
+                        .with_key_points(style::log_ticks(y0, y1)),
+                )
                 .map_err(err)?;
             chart
                 .configure_mesh()

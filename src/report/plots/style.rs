@@ -132,6 +132,31 @@ pub fn log_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo / 1.5, hi * 1.5)
 }
 
+/// Tick marks for a log axis over `lo..hi`: 1, 2 and 5 in each decade (every decade's 1 alone
+/// when the axis spans more than four), and 1 to 9 when that leaves fewer than three marks.
+/// Plotters' own log ticks label a decade's end twice ("10.0" above "10.0").
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return Vec::new();
+    }
+    let (first, last) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let within = |multipliers: &[f64]| -> Vec<f64> {
+        (first..=last)
+            .flat_map(|e| multipliers.iter().map(move |m| m * 10f64.powi(e)))
+            .filter(|v| *v >= lo && *v <= hi)
+            .collect()
+    };
+    let ticks = if last - first > 4 {
+        within(&[1.0])
+    } else {
+        within(&[1.0, 2.0, 5.0])
+    };
+    if ticks.len() >= 3 {
+        return ticks;
+    }
+    within(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+}
+
 /// Every k-th of `n` items, so at most [`MAX_POINTS`] are kept: k.
 pub fn stride(n: usize) -> usize {
     n.div_ceil(MAX_POINTS).max(1)

@@ -182,3 +182,19 @@ fn faults_are_shaded_and_labelled() {
     assert_well_formed(&svg);
     assert!(has_text(&svg, "partition (nemesis)"));
 }
+
+#[test]
+fn log_ticks_are_distinct_in_range_and_never_fewer_than_three() {
+    for (lo, hi) in [
+        (1.0 / 1.5, 10.0 * 1.5),
+        (0.01, 5000.0),
+        (2.0, 9.0),
+        (0.3, 700.0),
+    ] {
+        let ticks = super::style::log_ticks(lo, hi);
+        assert!(ticks.len() >= 3, "{lo}..{hi}: {ticks:?}");
+        assert!(ticks.windows(2).all(|w| w[0] < w[1]), "{ticks:?}");
+        assert!(ticks.iter().all(|t| *t >= lo && *t <= hi), "{ticks:?}");
+    }
+    assert!(super::style::log_ticks(0.0, 1.0).is_empty());
+}
