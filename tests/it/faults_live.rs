@@ -7,8 +7,9 @@
 //! the seed's, the same as in virtual time, so each test picks its seed from an in-process run.
 //! Skipped, saying so, when `python3` is not on PATH.
 
-use crate::support::binary::{glomers, ran};
-use crate::support::processes::{is_running, proc_state};
+use crate::support::binary::ran;
+use crate::support::hostile_scene::Scene;
+use crate::support::processes::proc_state;
 use crate::support::python::{node_script, python_present};
 use crate::support::sim::profile;
 use glomers::challenge::TestOpts;
@@ -19,100 +20,7 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use serde_json::Value;
 use std::os::unix::process::ExitStatusExt;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// One run of `tests/nodes/hostile.py` (challenge 1, one node) whose every start escapes its
-/// process group; each process it starts notes its pid in `pids/`.
-struct Scene {
-    dir: tempfile::TempDir,
-}
-
-impl Scene {
-    fn new() -> Scene {
-        let scene = Scene {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        std::fs::create_dir(scene.pids()).unwrap();
-        scene
-    }
-
-    fn pids(&self) -> PathBuf {
-        self.dir.path().join("pids")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = glomers();
-        cmd.args(["run", "1", "--engine", "sim"])
-            .args(args)
-            .arg("--bin")
-            .arg(node_script("hostile.py"))
-            .args(["--node-arg", "escape", "--node-arg", "20"])
-            .arg("--store")
-            .arg(self.dir.path())
-            .current_dir(self.dir.path())
-            .env("HOSTILE_PIDS", self.pids());
-        cmd
-    }
-
-    fn start(&self, args: &[&str]) -> Child {
-        self.command(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    }
-
-    fn recorded(&self) -> Vec<i32> {
-        std::fs::read_dir(self.pids())
-            .unwrap()
-            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-            .collect()
-    }
-
-    /// The pid of the node's latest start.
-    fn node(&self) -> Option<i32> {
-        std::fs::read_to_string(self.pids().join("node"))
-            .ok()?
-            .trim()
-            .parse()
-            .ok()
-    }
-
-    fn assert_nothing_left(&self, how: &str) {
-        let pids = self.recorded();
-        let until = Instant::now() + Duration::from_secs(3);
-        let alive = loop {
-            let alive: Vec<i32> = pids.iter().copied().filter(|&p| is_running(p)).collect();
-            if alive.is_empty() || Instant::now() >= until {
-                break alive;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        assert!(
-            alive.is_empty(),
-            "{} of {} processes survived {how}: {alive:?}",
-            alive.len(),
-            pids.len()
-        );
-    }
-}
-
-impl Drop for Scene {
-    /// Whatever the outcome, nothing of this scene stays running (killed by pid, and only if
-    /// that pid still runs the hostile node's script).
-    fn drop(&mut self) {
-        for pid in self.recorded() {
-            let ours = std::fs::read(format!("/proc/{pid}/cmdline"))
-                .is_ok_and(|c| c.windows(10).any(|w| w == b"hostile.py"));
-            if ours && is_running(pid) {
-                let _ = kill(Pid::from_raw(pid), Signal::SIGCONT);
-                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
-            }
-        }
-    }
-}
 
 /// The nemesis's completions of an in-process run: (time ns, f, value).
 fn nemesis(history: &[Op]) -> Vec<(u64, String, Value)> {
@@ -144,9 +52,9 @@ fn a_killed_process_is_replaced_by_a_fresh_one_and_nothing_any_start_spawned_sur
         "--seed",
         "2",
     ];
-    let out = ran(&mut scene.command(&args));
+    let out = ran(&mut scene.run(&args, &["escape", "20"]));
     assert!(matches!(out.code, Some(0 | 1)), "{}", out.stderr);
-    let folder = scene.dir.path().join("store/latest");
+    let folder = scene.dir().join("store/latest");
     let history = std::fs::read_to_string(folder.join("history.edn")).unwrap();
     assert!(
         history.contains(":f :start, :value {\"n0\" :started}"),
@@ -228,7 +136,7 @@ fn a_paused_process_is_stopped_and_ctrl_c_a_crash_or_a_timeout_then_leave_nothin
         ("a crash", Some(Signal::SIGABRT)),
     ] {
         let scene = Scene::new();
-        let mut child = scene.start(&base);
+        let mut child = scene.start(&base, &["escape", "20"]);
         wait_stopped(&scene);
         kill(Pid::from_raw(child.id() as i32), signal.expect("a signal")).unwrap();
         let status = child.wait().unwrap();
@@ -241,7 +149,7 @@ fn a_paused_process_is_stopped_and_ctrl_c_a_crash_or_a_timeout_then_leave_nothin
     let scene = Scene::new();
     let mut args = base.to_vec();
     args.extend(["--timeout", "4"]);
-    let mut child = scene.start(&args);
+    let mut child = scene.start(&args, &["escape", "20"]);
     wait_stopped(&scene);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(3), "a timeout exits 3");

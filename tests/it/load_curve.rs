@@ -305,9 +305,10 @@ impl Node for Probe {
     }
 }
 
-/// The echo test of `point` in the in-process engine on `seed`, with [`Probe`] as every node.
-pub fn simulate(point: &Point, seed: u64) -> Summary {
-    let opts = TestOpts::parse_args(&[
+/// The echo test's options at `point`: its nodes, length and latency, and a trickle of echoes
+/// (the probes are the load).
+fn echo_opts(point: &Point) -> TestOpts {
+    TestOpts::parse_args(&[
         "--node-count".to_string(),
         point.nodes.to_string(),
         "--time-limit".into(),
@@ -317,7 +318,12 @@ pub fn simulate(point: &Point, seed: u64) -> Summary {
         "--rate".into(),
         "5".into(),
     ])
-    .expect("options parse");
+    .expect("options parse")
+}
+
+/// The echo test of `point` in the in-process engine on `seed`, with [`Probe`] as every node.
+pub fn simulate(point: &Point, seed: u64) -> Summary {
+    let opts = echo_opts(point);
     let cfg = SimConfig::new(Workload::Echo, opts, seed);
     let delays = Rc::new(RefCell::new(Vec::new()));
     sim::run_with(&cfg, &mut |i| {
@@ -399,17 +405,7 @@ fn logged_delays(dir: &Path) -> Vec<f64> {
 /// `point` under the real-time engine with `probe.py` as every node.
 fn run_external(point: &Point) -> Summary {
     let profile = crate::support::sim::profile("1");
-    let overrides = TestOpts::parse_args(&[
-        "--node-count".to_string(),
-        point.nodes.to_string(),
-        "--time-limit".into(),
-        point.time_limit.to_string(),
-        "--latency".into(),
-        point.latency_ms.to_string(),
-        "--rate".into(),
-        "5".into(),
-    ])
-    .expect("options parse");
+    let overrides = echo_opts(point);
     let logs = tempfile::tempdir().expect("a temporary folder");
     let mut run = glomers::driver::sim_run::ForeignRun::new(glomers::sim::external::Program {
         bin: crate::support::python::node_script("probe.py"),

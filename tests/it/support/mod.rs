@@ -9,6 +9,7 @@ pub mod alone;
 pub mod binary;
 pub mod figures;
 pub mod fixtures;
+pub mod hostile_scene;
 pub mod http;
 pub mod launcher;
 pub mod machine;
