@@ -288,6 +288,12 @@ fn broadcast_3e_matches_the_real_run() {
     holds("3e", 3);
 }
 
+/// Today's 3e profile (uplink slots), three real runs.
+#[test]
+fn broadcast_3e_with_uplink_slots_matches_three_real_runs() {
+    holds_for_each(&["3e-slots", "3e-slots-run2", "3e-slots-run3"], 5);
+}
+
 #[test]
 fn g_counter_matches_the_real_run() {
     holds("4", 5);

@@ -29,6 +29,7 @@
 
 mod link;
 mod schedule;
+mod slots;
 
 use crate::node::{Ctx, Node};
 use crate::protocol::{Body, ErrorCode, Message, RpcError};
@@ -38,6 +39,7 @@ use rand::Rng;
 use schedule::{Plan, Schedule};
 use serde::Deserialize;
 use serde_json::Value;
+use slots::LeafSlots;
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
@@ -97,6 +99,11 @@ pub struct Flags {
     /// to it (0: never). Keep it below Maelstrom's 10 s quiet period before the final reads.
     #[arg(long, default_value_t = 5000)]
     pub hello_ms: u64,
+    /// Leaves send their values once per hub period, timed to reach the hub just before its
+    /// next relay (which tells each leaf how early its last batch came), instead of at once.
+    /// Needs a hub on --period-ms.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    pub slots: bool,
 }
 
 impl Default for Flags {
@@ -143,6 +150,13 @@ struct Gossip {
     /// The receiver's incarnation as the sender knows it (0: none yet).
     #[serde(default)]
     to: u64,
+    /// Hub to leaf, with `--slots`: how long before this relay the leaf's last batch arrived.
+    #[serde(default)]
+    slack: Option<u64>,
+    /// With `--slots`: leaf to hub, when the leaf sent this batch (ms on its own clock); hub to
+    /// leaf, that time of the batch `slack` is about.
+    #[serde(default)]
+    at: Option<u64>,
 }
 
 /// A value waiting for the next batch and the peer it came from (which need not get it back).
@@ -185,6 +199,11 @@ pub struct Broadcast {
     unheard: Vec<String>,
     /// When to say hello to them next, and the interval it came after.
     hello: Option<(Duration, Duration)>,
+    /// A leaf's uplink slots (`--slots`).
+    slots: Option<LeafSlots>,
+    /// The hub, with `--slots`: when each leaf's last batch arrived since the last relay, and
+    /// when the leaf says it sent it.
+    arrived: BTreeMap<String, (Duration, u64)>,
 }
 
 impl Broadcast {
@@ -205,6 +224,8 @@ impl Broadcast {
             known: BTreeMap::new(),
             unheard: Vec::new(),
             hello: None,
+            slots: None,
+            arrived: BTreeMap::new(),
         }
     }
 
@@ -265,6 +286,15 @@ impl Broadcast {
             .entry(src.clone())
             .or_default()
             .receive(gossip.from, gossip.values.len(), ctx.now);
+        if self.flags.slots && !gossip.values.is_empty() {
+            if self.is_hub {
+                if let Some(at) = gossip.at {
+                    self.arrived.insert(src.clone(), (ctx.now, at));
+                }
+            } else if let Some(slots) = &mut self.slots {
+                slots.relay(ctx.now, gossip.slack.zip(gossip.at));
+            }
+        }
         self.keep(&src, gossip.values, gossip.wait, ctx);
         Ok(())
     }
@@ -299,6 +329,14 @@ impl Broadcast {
         if let Some(wait) = wait {
             body.set("wait", wait);
         }
+        if let Some((arrived, at)) = self.arrived.remove(peer) {
+            let slack = ctx.now.saturating_sub(arrived).as_millis() as u64;
+            body.set("slack", slack);
+            body.set("at", at);
+        }
+        if self.slots.is_some() && !self.is_hub {
+            body.set("at", ctx.now.as_millis() as u64);
+        }
         ctx.send(peer, body);
     }
 
@@ -318,6 +356,9 @@ impl Broadcast {
     fn maybe_flush(&mut self, ctx: &mut Ctx) {
         self.schedule.observe(ctx.now);
         if !self.schedule.ready(ctx.now) {
+            return;
+        }
+        if self.slots.as_ref().is_some_and(|s| !s.ready(ctx.now)) {
             return;
         }
         let opens_burst = self.schedule.sent(ctx.now);
@@ -360,6 +401,9 @@ impl Broadcast {
                 .or_default()
                 .push(values, ctx.now, rto);
             self.send(ctx, &hub, segment, Some(wait));
+            if let Some(slots) = &mut self.slots {
+                slots.sent(ctx.now);
+            }
         }
     }
 
@@ -465,6 +509,9 @@ impl Node for Broadcast {
                 burst: None,
             }
         });
+        if f.slots && !self.is_hub {
+            self.slots = Some(LeafSlots::new(ms(f.period_ms.max(1))));
+        }
         self.now = ctx.now;
     }
 
@@ -501,10 +548,12 @@ impl Node for Broadcast {
             return None;
         }
         let every = ms(self.flags.tick_ms.max(1));
-        let until_due = self
-            .schedule
-            .due(self.now)
-            .map(|t| t.saturating_sub(self.now).max(Duration::from_micros(100)));
+        // A leaf waiting for its slot wakes at the slot, not at its batch's own due time.
+        let due = match self.slots.as_ref().and_then(|s| s.due(self.now)) {
+            Some(slot) => self.schedule.due(self.now).map(|t| t.max(slot)),
+            None => self.schedule.due(self.now),
+        };
+        let until_due = due.map(|t| t.saturating_sub(self.now).max(Duration::from_micros(100)));
         Some(until_due.map_or(every, |d| d.min(every)))
     }
 }
