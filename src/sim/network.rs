@@ -418,10 +418,10 @@ impl Network {
         self.stats.on_recv(src, dest);
     }
 
-    /// The harness's own delay between issuing a client operation at `now` and the
-    /// generator's next step (see [`timing::Harness::dispatch`]).
-    pub fn dispatch(&mut self, now: Nanos) -> Nanos {
-        self.timing.dispatch(now)
+    /// The harness's own delay between issuing a client operation and the generator's next
+    /// step (see [`timing::Harness::dispatch`]).
+    pub fn dispatch(&mut self) -> Nanos {
+        self.timing.dispatch()
     }
 
     /// From now on, receivers drop what `grudge` blocks.

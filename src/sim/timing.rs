@@ -69,6 +69,14 @@ impl Handoff {
     }
 }
 
+/// A handoff's body without spikes: what a busy machine shrinks one to (see
+/// [`Harness::busy`]). The spikes stay those of the handoff it shrinks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Body {
+    pub floor_ms: f64,
+    pub spread_ms: f64,
+}
+
 fn exponential(mean_ms: f64, rng: &mut ChaCha8Rng) -> f64 {
     if mean_ms <= 0.0 {
         return 0.0;
@@ -86,7 +94,7 @@ pub struct Harness {
     /// these as handoffs come closer together, by √(mean gap / `busy_gap_ms`) over
     /// `busy_window` (a core that never sleeps wakes a thread at once). Real node-to-node
     /// delivery takes 0.56 ms at 100 messages a second, 0.15 ms at 1000 and 0.10 ms from 2000.
-    pub busy: Handoff,
+    pub busy: Body,
     pub busy_gap_ms: f64,
     pub busy_power: f64,
     pub busy_window: Nanos,
@@ -172,9 +180,6 @@ pub struct Jit {
     pub decay: f64,
     pub drain_cores: f64,
     pub slice_ms: f64,
-    /// The backlog, in slices per core, above which a client thread may wait: less is done
-    /// on the other core between two operations.
-    pub hold_from: f64,
     /// The handoffs within `load_window` at which the harness keeps both cores busy.
     pub load_window: Nanos,
     pub load_full: f64,
@@ -193,11 +198,9 @@ impl Harness {
                 spike_p: 0.003,
                 spike_ms: 3.0,
             },
-            busy: Handoff {
+            busy: Body {
                 floor_ms: 0.02,
                 spread_ms: 0.02,
-                spike_p: 0.0,
-                spike_ms: 0.0,
             },
             busy_gap_ms: 5.0,
             busy_power: 0.5,
@@ -238,7 +241,6 @@ impl Harness {
                 decay: 1300.0,
                 drain_cores: 1.6,
                 slice_ms: 12.0,
-                hold_from: 0.0,
                 load_window: 100 * MILLI,
                 load_full: 15.0,
                 first_use: Handoff {
@@ -272,12 +274,14 @@ pub struct Timing {
 }
 
 /// A node process's pipes and processing: `hot` while the network is active, shrinking
-/// towards `busy` on a busy machine (as [`Harness::busy`]), `cold` after 20 ms of quiet.
+/// towards `busy` on a busy machine (as [`Harness::busy`]), `cold` once nothing has moved
+/// through the network for `quiet_after`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NodeCosts {
-    pub busy: Handoff,
+    pub busy: Body,
     pub hot: Handoff,
     pub cold: Handoff,
+    pub quiet_after: Nanos,
 }
 
 impl Timing {
@@ -286,11 +290,9 @@ impl Timing {
         Timing {
             harness: Some(Harness::maelstrom()),
             node: Some(NodeCosts {
-                busy: Handoff {
+                busy: Body {
                     floor_ms: 0.01,
                     spread_ms: 0.01,
-                    spike_p: 0.0,
-                    spike_ms: 0.0,
                 },
                 hot: Handoff {
                     floor_ms: 0.08,
@@ -304,6 +306,7 @@ impl Timing {
                     spike_p: 0.02,
                     spike_ms: 3.0,
                 },
+                quiet_after: 20 * MILLI,
             }),
         }
     }
@@ -458,11 +461,9 @@ impl Clock {
         let busy = self.busyness(now, &h);
         let handoff = match (cold, crowded) {
             (true, _) => h.cold,
-            // A surge's contention is the crowd's own, however busy the machine.
-            (false, true) => Handoff {
-                spike_p: h.crowded.spike_p,
-                ..busy.between(h.busy, h.crowded)
-            },
+            // A surge's contention is the crowd's own, however busy the machine: `between`
+            // keeps `crowded`'s spikes.
+            (false, true) => busy.between(h.busy, h.crowded),
             (false, false) => busy.between(h.busy, h.hot),
         };
         let draw = handoff.draw(self.stream());
@@ -519,14 +520,14 @@ impl Clock {
             self.jit_backlog = (self.jit_backlog - worked).max(0.0);
             self.jit_at = now;
         }
-        // The compiler threads hold the cores once their backlog passes `hold_from` slices
-        // per core, and surely one slice above that.
+        // The compiler threads may hold the cores as soon as they have a backlog, and surely
+        // once it reaches a slice per core.
         let slice_ns = jit.slice_ms * MILLI as f64;
         let slices = self.jit_backlog / (slice_ns * jit.drain_cores).max(1.0);
         // ...and only when the harness has threads enough to fill the other core too.
         let handoffs = self.load.record(now, jit.load_window) as f64;
         let busy = (handoffs / jit.load_full.max(1.0)).min(1.0);
-        let held = (slices - jit.hold_from).clamp(0.0, 1.0) * busy;
+        let held = slices.clamp(0.0, 1.0) * busy;
         let k = self.jit_handoffs as f64;
         self.jit_handoffs += 1;
         self.jit_backlog += jit.work_ms * MILLI as f64 / (1.0 + k / jit.decay.max(1.0)).powi(2);
@@ -547,7 +548,7 @@ impl Clock {
     }
 
     /// Jepsen's overhead between issuing an operation at `now` and scheduling the next.
-    pub fn dispatch(&mut self, _now: Nanos) -> Nanos {
+    pub fn dispatch(&mut self) -> Nanos {
         let Some(h) = self.timing.harness else {
             return 0;
         };
@@ -615,10 +616,9 @@ impl Clock {
             return 0;
         };
         // Node processes are their own: quiet when the whole network has been quiet.
-        let idle_after = 20 * MILLI;
         let quiet = self
             .last_activity
-            .is_none_or(|last| now.saturating_sub(last) >= idle_after);
+            .is_none_or(|last| now.saturating_sub(last) >= costs.quiet_after);
         let handoff = match self.timing.harness {
             _ if quiet => costs.cold,
             Some(h) => {
@@ -645,7 +645,7 @@ struct Busyness(f64);
 impl Busyness {
     /// `busy`'s floor and spread when busy, `at`'s when not, in proportion between; `at`'s
     /// spikes either way.
-    fn between(self, busy: Handoff, at: Handoff) -> Handoff {
+    fn between(self, busy: Body, at: Handoff) -> Handoff {
         let mix = |b: f64, a: f64| b + (a - b).max(0.0) * self.0;
         Handoff {
             floor_ms: mix(busy.floor_ms, at.floor_ms),
