@@ -44,13 +44,17 @@
 use crate::sim::clock::{Nanos, MILLI, SECOND};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 #[path = "timing_cores.rs"]
 mod cores;
 #[path = "timing_fitted.rs"]
 mod fitted;
+#[path = "timing_threads.rs"]
+mod threads;
 use cores::Cores;
+pub use threads::{Endpoint, Endpoints, Thread};
+use threads::{Wakers, Window};
 
 /// One thread-to-thread (or process-to-process) handoff: a floor, an exponential spread, and a
 /// rare contention spike.
@@ -247,12 +251,12 @@ pub struct Clock {
     last_activity: Option<Nanos>,
     /// When each harness thread (a node's stdout or receive thread, a client's thread) last
     /// handed something over: a thread parked longer than [`Harness::idle_after`] wakes cold.
-    thread_active: HashMap<String, Nanos>,
+    thread_active: HashMap<Thread, Nanos>,
     /// When each node's stdout thread is done with the lines it has read so far: it parses
     /// one line at a time, so a node that writes a batch sees it queued one by one.
-    stdout_free: HashMap<String, Nanos>,
+    stdout_free: HashMap<Endpoint, Nanos>,
     /// When each receive thread is done with the message it took last.
-    receive_free: HashMap<String, Nanos>,
+    receive_free: HashMap<Endpoint, Nanos>,
     /// The threads that woke within [`Harness::crowd_window`].
     recent: Wakers,
     /// The JIT: handoffs so far, compile work pending (ns of one core) and when it was
@@ -319,8 +323,8 @@ impl Clock {
 
     /// How likely `thread`'s handoff at `now` is cold, from how long it had been parked;
     /// records `now` as its activity and the network's.
-    fn coldness(&mut self, thread: &str, now: Nanos, h: &Harness) -> f64 {
-        let last = self.thread_active.get(thread).copied();
+    fn coldness(&mut self, thread: Thread, now: Nanos, h: &Harness) -> f64 {
+        let last = self.thread_active.get(&thread).copied();
         let ramp = |idle: Nanos, full: Nanos| {
             let idle = idle.saturating_sub(h.idle_after) as f64;
             (idle / full.saturating_sub(h.idle_after).max(1) as f64).min(1.0)
@@ -334,18 +338,13 @@ impl Clock {
         let machine = ramp(window / n, h.machine_idle_full);
         let coldness = parked * machine;
         let latest = last.map_or(now, |l| l.max(now));
-        match self.thread_active.get_mut(thread) {
-            Some(at) => *at = latest,
-            None => {
-                self.thread_active.insert(thread.to_string(), latest);
-            }
-        }
+        self.thread_active.insert(thread, latest);
         self.last_activity = Some(self.last_activity.map_or(now, |l| l.max(now)));
         coldness
     }
 
     /// Whether `thread`'s handoff at `now` is crowded (see [`Harness::crowd_from`]); records it.
-    fn crowded(&mut self, thread: &str, now: Nanos, h: &Harness) -> bool {
+    fn crowded(&mut self, thread: Thread, now: Nanos, h: &Harness) -> bool {
         let n = self.recent.record(thread, now, h.crowd_window) as f64;
         // A surge over what the harness has been doing: a steady stream wakes as many threads
         // in every window and the cores keep pace with it.
@@ -360,7 +359,7 @@ impl Clock {
 
     /// Maelstrom's handoff of one `kind` message by harness thread `thread` at `now`, in
     /// nanoseconds; `to_client` when it goes to a client (only those wait for the JIT).
-    pub fn harness(&mut self, thread: &str, kind: &str, to_client: bool, now: Nanos) -> Nanos {
+    pub fn harness(&mut self, thread: Thread, kind: &str, to_client: bool, now: Nanos) -> Nanos {
         let Some(h) = self.timing.harness else {
             return 0;
         };
@@ -466,24 +465,24 @@ impl Clock {
 
     /// When Maelstrom has read and queued a line node `src` finished writing at `written`:
     /// its stdout thread's handoff, after the lines before it.
-    pub fn stdout(&mut self, src: &str, kind: &str, written: Nanos) -> Nanos {
+    pub fn stdout(&mut self, src: Endpoint, kind: &str, written: Nanos) -> Nanos {
         if self.timing.harness.is_none() {
             return written;
         }
-        let free = self.stdout_free.get(src).copied().unwrap_or(0);
+        let free = self.stdout_free.get(&src).copied().unwrap_or(0);
         // A thread still busy with earlier lines reads the next one without waking up: it
         // pays the parse alone.
         let cost = match self.timing.harness {
             Some(h) if written < free => to_nanos(h.parse_ms + self.cpu(free, false, &h.cpu)),
-            _ => self.harness(&format!("stdout {src}"), kind, false, written),
+            _ => self.harness(Thread::Stdout(src), kind, false, written),
         };
         let start = written.max(free);
         let done = start.saturating_add(cost);
-        self.stdout_free.insert(src.to_string(), done);
+        self.stdout_free.insert(src, done);
         done
     }
 
-    /// When receive thread `thread` has handed over a `kind` message due at `deadline` that it
+    /// When `receiver`'s receive thread has handed over a `kind` message due at `deadline` that it
     /// took at `woken` (to a client when `to_client`); `queued_at_deadline` when the deadline
     /// is also when the stdout thread queued it (no configured latency), so that the receive
     /// thread cannot take it earlier. A thread that was still busy with the message before
@@ -492,7 +491,7 @@ impl Clock {
     /// and neither wakes nor crowds the cores. Otherwise it wakes and pays a whole handoff.
     pub fn receive(
         &mut self,
-        thread: &str,
+        receiver: Endpoint,
         kind: &str,
         to_client: bool,
         (deadline, queued_at_deadline): (Nanos, bool),
@@ -506,7 +505,8 @@ impl Clock {
         } else {
             woken
         };
-        let due = match self.receive_free.get(thread).copied() {
+        let thread = Thread::Receive(receiver);
+        let due = match self.receive_free.get(&receiver).copied() {
             Some(free) if deadline <= free => {
                 self.coldness(thread, free, &h);
                 let jit = self.jit_wait(kind, to_client, free, &h.jit);
@@ -515,7 +515,7 @@ impl Clock {
             }
             _ => woken.saturating_add(self.harness(thread, kind, to_client, woken)),
         };
-        self.receive_free.insert(thread.to_string(), due);
+        self.receive_free.insert(receiver, due);
         due
     }
 
@@ -562,64 +562,6 @@ impl Busyness {
             spike_p: at.spike_p,
             spike_ms: at.spike_ms,
         }
-    }
-}
-
-/// Handoff times within a sliding span, for a density. Handoffs come nearly in time order (a
-/// few are stamped ahead), close enough for a count.
-#[derive(Default)]
-struct Window {
-    times: VecDeque<Nanos>,
-}
-
-impl Window {
-    /// Records a handoff at `now`; returns how many fall within `span` up to it, itself
-    /// included.
-    fn record(&mut self, now: Nanos, span: Nanos) -> usize {
-        let since = now.saturating_sub(span);
-        while self.times.front().is_some_and(|&t| t < since) {
-            self.times.pop_front();
-        }
-        self.times.push_back(now);
-        self.times.len()
-    }
-
-    /// How many handoffs fall within `span` up to `now`, recording nothing.
-    fn count(&self, now: Nanos, span: Nanos) -> usize {
-        let since = now.saturating_sub(span);
-        self.times.iter().rev().take_while(|&&t| t >= since).count()
-    }
-}
-
-/// The threads that woke within a sliding span. Contention is many threads runnable at once on
-/// two cores: a relay burst wakes 24 receive threads (and 24 nodes) within a millisecond,
-/// while a steady stream of thousands of messages a second through five nodes wakes the same
-/// ten threads over and over, each with little to do, and the cores keep up.
-#[derive(Default)]
-struct Wakers {
-    times: VecDeque<(Nanos, String)>,
-    /// Wakes within the span, per thread.
-    counts: HashMap<String, usize>,
-}
-
-impl Wakers {
-    /// Records `thread` waking at `now`; returns how many distinct threads woke within `span`
-    /// up to it, itself included.
-    fn record(&mut self, thread: &str, now: Nanos, span: Nanos) -> usize {
-        let since = now.saturating_sub(span);
-        while self.times.front().is_some_and(|(t, _)| *t < since) {
-            if let Some((_, gone)) = self.times.pop_front() {
-                if let Some(n) = self.counts.get_mut(&gone) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.counts.remove(&gone);
-                    }
-                }
-            }
-        }
-        self.times.push_back((now, thread.to_string()));
-        *self.counts.entry(thread.to_string()).or_insert(0) += 1;
-        self.counts.len()
     }
 }
 
