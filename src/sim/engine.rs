@@ -485,7 +485,7 @@ impl<'a> Engine<'a> {
                 }
                 // Jepsen's stagger: the next op comes after a uniform delay in [0, 2/rate).
                 let dt = self.rng.gen_range(0.0..2.0 / self.opts.rate);
-                let dispatch = self.network.dispatch(self.now);
+                let dispatch = self.network.dispatch();
                 self.schedule(self.now + (dt * 1e9) as Nanos + dispatch, Event::Generate);
             }
         }

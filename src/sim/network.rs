@@ -35,7 +35,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 pub use crate::challenge::values::LatencyDist;
-use timing::{Clock, Timing};
+use timing::{Clock, Endpoint, Endpoints, Thread, Timing};
 
 /// Latency of one server↔server or server↔service hop.
 pub fn sample_latency(mean_ms: u32, dist: LatencyDist, rng: &mut ChaCha8Rng) -> Duration {
@@ -145,6 +145,8 @@ enum Receiver {
 struct Inbox {
     queue: BTreeMap<(Nanos, u64), Message>,
     receiver: Receiver,
+    /// The recipient, as the timing model knows its receive thread.
+    endpoint: Endpoint,
 }
 
 /// Something the engine must make happen at a given virtual time.
@@ -217,6 +219,8 @@ pub struct Network {
     packets: Packets,
     stats: NetStats,
     timing: Clock,
+    /// Every id the timing model has seen, receivers first.
+    endpoints: Endpoints,
 }
 
 impl Network {
@@ -238,12 +242,14 @@ impl Network {
         latency_dist: LatencyDist,
         timing: Timing,
     ) -> Network {
+        let mut endpoints = Endpoints::default();
         let inboxes = receivers
             .into_iter()
             .map(|id| {
                 let inbox = Inbox {
                     queue: BTreeMap::new(),
                     receiver: Receiver::Idle,
+                    endpoint: endpoints.of(&id),
                 };
                 (id, inbox)
             })
@@ -258,6 +264,7 @@ impl Network {
             packets: Packets::default(),
             stats: NetStats::default(),
             timing: Clock::new(timing),
+            endpoints,
         }
     }
 
@@ -292,7 +299,8 @@ impl Network {
         // Maelstrom stamps the deadline when its stdout thread has read the line the node wrote.
         let queued = if is_node(&msg.src) {
             let written = now.saturating_add(self.timing.node(now));
-            self.timing.stdout(&msg.src, &msg.body.kind, written)
+            let src = self.endpoints.of(&msg.src);
+            self.timing.stdout(src, &msg.body.kind, written)
         } else {
             now
         };
@@ -335,9 +343,10 @@ impl Network {
             }
             None => {
                 // A client's own thread takes the reply off its queue: the same handoff.
+                let client = Thread::Client(self.endpoints.of(&msg.dest));
                 let handoff =
                     self.timing
-                        .harness(&msg.dest, &msg.body.kind, is_client(&msg.dest), deadline);
+                        .harness(client, &msg.body.kind, is_client(&msg.dest), deadline);
                 Some((deadline.saturating_add(handoff), Wakeup::Deliver(msg)))
             }
         }
@@ -372,10 +381,9 @@ impl Network {
             } else {
                 now
             };
-            let thread = format!("receive {dest}");
             let queued = self.latency_ms == 0;
             let due = self.timing.receive(
-                &thread,
+                inbox.endpoint,
                 &msg.body.kind,
                 is_client(dest),
                 (deadline, queued),
@@ -418,10 +426,10 @@ impl Network {
         self.stats.on_recv(src, dest);
     }
 
-    /// The harness's own delay between issuing a client operation at `now` and the
-    /// generator's next step (see [`timing::Harness::dispatch`]).
-    pub fn dispatch(&mut self, now: Nanos) -> Nanos {
-        self.timing.dispatch(now)
+    /// The harness's own delay between issuing a client operation and the generator's next
+    /// step (see [`timing::Harness::dispatch`]).
+    pub fn dispatch(&mut self) -> Nanos {
+        self.timing.dispatch()
     }
 
     /// From now on, receivers drop what `grudge` blocks.

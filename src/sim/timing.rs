@@ -36,15 +36,25 @@
 //! (median 0.56 ms at 100 messages a second, 0.10 ms from 2000, a first-second backlog from
 //! 10 000). `tests/it/fidelity.rs` and `tests/it/load_curve.rs` hold the result to those
 //! runs.
+//!
+//! The fitted figures themselves are in `timing_fitted.rs`; `src/sim/timing.md` gives each
+//! one's value, what it models, the real run it was fitted to and the test that holds it, and
+//! how to re-fit them.
 
 use crate::sim::clock::{Nanos, MILLI, SECOND};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 #[path = "timing_cores.rs"]
 mod cores;
+#[path = "timing_fitted.rs"]
+mod fitted;
+#[path = "timing_threads.rs"]
+mod threads;
 use cores::Cores;
+pub use threads::{Endpoint, Endpoints, Thread};
+use threads::{Wakers, Window};
 
 /// One thread-to-thread (or process-to-process) handoff: a floor, an exponential spread, and a
 /// rare contention spike.
@@ -69,6 +79,14 @@ impl Handoff {
     }
 }
 
+/// A handoff's body without spikes: what a busy machine shrinks one to (see
+/// [`Harness::busy`]). The spikes stay those of the handoff it shrinks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Body {
+    pub floor_ms: f64,
+    pub spread_ms: f64,
+}
+
 fn exponential(mean_ms: f64, rng: &mut ChaCha8Rng) -> f64 {
     if mean_ms <= 0.0 {
         return 0.0;
@@ -86,7 +104,7 @@ pub struct Harness {
     /// these as handoffs come closer together, by √(mean gap / `busy_gap_ms`) over
     /// `busy_window` (a core that never sleeps wakes a thread at once). Real node-to-node
     /// delivery takes 0.56 ms at 100 messages a second, 0.15 ms at 1000 and 0.10 ms from 2000.
-    pub busy: Handoff,
+    pub busy: Body,
     pub busy_gap_ms: f64,
     pub busy_power: f64,
     pub busy_window: Nanos,
@@ -172,95 +190,10 @@ pub struct Jit {
     pub decay: f64,
     pub drain_cores: f64,
     pub slice_ms: f64,
-    /// The backlog, in slices per core, above which a client thread may wait: less is done
-    /// on the other core between two operations.
-    pub hold_from: f64,
     /// The handoffs within `load_window` at which the harness keeps both cores busy.
     pub load_window: Nanos,
     pub load_full: f64,
     pub first_use: Handoff,
-}
-
-impl Harness {
-    /// Maelstrom 0.2.4 on a 2-core machine, fitted to the real runs (module docs).
-    pub fn maelstrom() -> Harness {
-        Harness {
-            hot: Handoff {
-                floor_ms: 0.12,
-                spread_ms: 0.08,
-                // Fitted so that 3d loses about one value per run to one more relay, as the
-                // three real 3d runs do (max 342–347 ms against a p99 of 245–247).
-                spike_p: 0.003,
-                spike_ms: 3.0,
-            },
-            busy: Handoff {
-                floor_ms: 0.02,
-                spread_ms: 0.02,
-                spike_p: 0.0,
-                spike_ms: 0.0,
-            },
-            busy_gap_ms: 5.0,
-            busy_power: 0.5,
-            busy_window: 10 * MILLI,
-            // A relay burst (in 3d the hub writes 24 lines at once, and 24 receive threads and
-            // nodes wake together) contends for the two cores: fitted so that 3d with the
-            // 350/105 profile loses one value or two per run to one more relay, as the three
-            // real 3d runs do (max 342–347 ms against a p99 of 245–247), while 1000 ops/s runs
-            // keep their p99 (6–14 ms).
-            crowded: Handoff {
-                floor_ms: 0.12,
-                spread_ms: 0.08,
-                spike_p: 0.4,
-                spike_ms: 3.0,
-            },
-            crowd_from: 6.0,
-            crowd_full: 30.0,
-            crowd_window: MILLI,
-            cold: Handoff {
-                floor_ms: 0.9,
-                spread_ms: 0.4,
-                spike_p: 0.015,
-                spike_ms: 3.0,
-            },
-            idle_after: 2 * MILLI,
-            idle_full: 100 * MILLI,
-            machine_idle_full: 20 * MILLI,
-            parse_ms: 0.03,
-            write_ms: 0.02,
-            dispatch: Handoff {
-                floor_ms: 0.05,
-                spread_ms: 0.07,
-                spike_p: 0.0,
-                spike_ms: 0.0,
-            },
-            jit: Jit {
-                work_ms: 3.0,
-                decay: 1300.0,
-                drain_cores: 1.6,
-                slice_ms: 12.0,
-                hold_from: 0.0,
-                load_window: 100 * MILLI,
-                load_full: 15.0,
-                first_use: Handoff {
-                    floor_ms: 12.0,
-                    spread_ms: 8.0,
-                    spike_p: 0.0,
-                    spike_ms: 0.0,
-                },
-            },
-            cpu: Cpu {
-                cores: 2.0,
-                wake_ms: 0.03,
-                busy_ms: 0.015,
-                compile_ms: 0.2,
-                compile_decay: 3000.0,
-                compile_cores: 1.2,
-                slow: 8.0,
-                gc_every: 20000.0,
-                gc_ms: 5.0,
-            },
-        }
-    }
 }
 
 /// Which parts apply. Build it with the constructor for the engine in use.
@@ -272,12 +205,14 @@ pub struct Timing {
 }
 
 /// A node process's pipes and processing: `hot` while the network is active, shrinking
-/// towards `busy` on a busy machine (as [`Harness::busy`]), `cold` after 20 ms of quiet.
+/// towards `busy` on a busy machine (as [`Harness::busy`]), `cold` once nothing has moved
+/// through the network for `quiet_after`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NodeCosts {
-    pub busy: Handoff,
+    pub busy: Body,
     pub hot: Handoff,
     pub cold: Handoff,
+    pub quiet_after: Nanos,
 }
 
 impl Timing {
@@ -285,26 +220,7 @@ impl Timing {
     pub fn in_process() -> Timing {
         Timing {
             harness: Some(Harness::maelstrom()),
-            node: Some(NodeCosts {
-                busy: Handoff {
-                    floor_ms: 0.01,
-                    spread_ms: 0.01,
-                    spike_p: 0.0,
-                    spike_ms: 0.0,
-                },
-                hot: Handoff {
-                    floor_ms: 0.08,
-                    spread_ms: 0.08,
-                    spike_p: 0.004,
-                    spike_ms: 3.0,
-                },
-                cold: Handoff {
-                    floor_ms: 0.4,
-                    spread_ms: 0.3,
-                    spike_p: 0.02,
-                    spike_ms: 3.0,
-                },
-            }),
+            node: Some(NodeCosts::in_process()),
         }
     }
 
@@ -335,12 +251,12 @@ pub struct Clock {
     last_activity: Option<Nanos>,
     /// When each harness thread (a node's stdout or receive thread, a client's thread) last
     /// handed something over: a thread parked longer than [`Harness::idle_after`] wakes cold.
-    thread_active: HashMap<String, Nanos>,
+    thread_active: HashMap<Thread, Nanos>,
     /// When each node's stdout thread is done with the lines it has read so far: it parses
     /// one line at a time, so a node that writes a batch sees it queued one by one.
-    stdout_free: HashMap<String, Nanos>,
+    stdout_free: HashMap<Endpoint, Nanos>,
     /// When each receive thread is done with the message it took last.
-    receive_free: HashMap<String, Nanos>,
+    receive_free: HashMap<Endpoint, Nanos>,
     /// The threads that woke within [`Harness::crowd_window`].
     recent: Wakers,
     /// The JIT: handoffs so far, compile work pending (ns of one core) and when it was
@@ -407,8 +323,8 @@ impl Clock {
 
     /// How likely `thread`'s handoff at `now` is cold, from how long it had been parked;
     /// records `now` as its activity and the network's.
-    fn coldness(&mut self, thread: &str, now: Nanos, h: &Harness) -> f64 {
-        let last = self.thread_active.get(thread).copied();
+    fn coldness(&mut self, thread: Thread, now: Nanos, h: &Harness) -> f64 {
+        let last = self.thread_active.get(&thread).copied();
         let ramp = |idle: Nanos, full: Nanos| {
             let idle = idle.saturating_sub(h.idle_after) as f64;
             (idle / full.saturating_sub(h.idle_after).max(1) as f64).min(1.0)
@@ -422,18 +338,13 @@ impl Clock {
         let machine = ramp(window / n, h.machine_idle_full);
         let coldness = parked * machine;
         let latest = last.map_or(now, |l| l.max(now));
-        match self.thread_active.get_mut(thread) {
-            Some(at) => *at = latest,
-            None => {
-                self.thread_active.insert(thread.to_string(), latest);
-            }
-        }
+        self.thread_active.insert(thread, latest);
         self.last_activity = Some(self.last_activity.map_or(now, |l| l.max(now)));
         coldness
     }
 
     /// Whether `thread`'s handoff at `now` is crowded (see [`Harness::crowd_from`]); records it.
-    fn crowded(&mut self, thread: &str, now: Nanos, h: &Harness) -> bool {
+    fn crowded(&mut self, thread: Thread, now: Nanos, h: &Harness) -> bool {
         let n = self.recent.record(thread, now, h.crowd_window) as f64;
         // A surge over what the harness has been doing: a steady stream wakes as many threads
         // in every window and the cores keep pace with it.
@@ -448,7 +359,7 @@ impl Clock {
 
     /// Maelstrom's handoff of one `kind` message by harness thread `thread` at `now`, in
     /// nanoseconds; `to_client` when it goes to a client (only those wait for the JIT).
-    pub fn harness(&mut self, thread: &str, kind: &str, to_client: bool, now: Nanos) -> Nanos {
+    pub fn harness(&mut self, thread: Thread, kind: &str, to_client: bool, now: Nanos) -> Nanos {
         let Some(h) = self.timing.harness else {
             return 0;
         };
@@ -458,11 +369,9 @@ impl Clock {
         let busy = self.busyness(now, &h);
         let handoff = match (cold, crowded) {
             (true, _) => h.cold,
-            // A surge's contention is the crowd's own, however busy the machine.
-            (false, true) => Handoff {
-                spike_p: h.crowded.spike_p,
-                ..busy.between(h.busy, h.crowded)
-            },
+            // A surge's contention is the crowd's own, however busy the machine: `between`
+            // keeps `crowded`'s spikes.
+            (false, true) => busy.between(h.busy, h.crowded),
             (false, false) => busy.between(h.busy, h.hot),
         };
         let draw = handoff.draw(self.stream());
@@ -519,14 +428,14 @@ impl Clock {
             self.jit_backlog = (self.jit_backlog - worked).max(0.0);
             self.jit_at = now;
         }
-        // The compiler threads hold the cores once their backlog passes `hold_from` slices
-        // per core, and surely one slice above that.
+        // The compiler threads may hold the cores as soon as they have a backlog, and surely
+        // once it reaches a slice per core.
         let slice_ns = jit.slice_ms * MILLI as f64;
         let slices = self.jit_backlog / (slice_ns * jit.drain_cores).max(1.0);
         // ...and only when the harness has threads enough to fill the other core too.
         let handoffs = self.load.record(now, jit.load_window) as f64;
         let busy = (handoffs / jit.load_full.max(1.0)).min(1.0);
-        let held = (slices - jit.hold_from).clamp(0.0, 1.0) * busy;
+        let held = slices.clamp(0.0, 1.0) * busy;
         let k = self.jit_handoffs as f64;
         self.jit_handoffs += 1;
         self.jit_backlog += jit.work_ms * MILLI as f64 / (1.0 + k / jit.decay.max(1.0)).powi(2);
@@ -547,7 +456,7 @@ impl Clock {
     }
 
     /// Jepsen's overhead between issuing an operation at `now` and scheduling the next.
-    pub fn dispatch(&mut self, _now: Nanos) -> Nanos {
+    pub fn dispatch(&mut self) -> Nanos {
         let Some(h) = self.timing.harness else {
             return 0;
         };
@@ -556,24 +465,24 @@ impl Clock {
 
     /// When Maelstrom has read and queued a line node `src` finished writing at `written`:
     /// its stdout thread's handoff, after the lines before it.
-    pub fn stdout(&mut self, src: &str, kind: &str, written: Nanos) -> Nanos {
+    pub fn stdout(&mut self, src: Endpoint, kind: &str, written: Nanos) -> Nanos {
         if self.timing.harness.is_none() {
             return written;
         }
-        let free = self.stdout_free.get(src).copied().unwrap_or(0);
+        let free = self.stdout_free.get(&src).copied().unwrap_or(0);
         // A thread still busy with earlier lines reads the next one without waking up: it
         // pays the parse alone.
         let cost = match self.timing.harness {
             Some(h) if written < free => to_nanos(h.parse_ms + self.cpu(free, false, &h.cpu)),
-            _ => self.harness(&format!("stdout {src}"), kind, false, written),
+            _ => self.harness(Thread::Stdout(src), kind, false, written),
         };
         let start = written.max(free);
         let done = start.saturating_add(cost);
-        self.stdout_free.insert(src.to_string(), done);
+        self.stdout_free.insert(src, done);
         done
     }
 
-    /// When receive thread `thread` has handed over a `kind` message due at `deadline` that it
+    /// When `receiver`'s receive thread has handed over a `kind` message due at `deadline` that it
     /// took at `woken` (to a client when `to_client`); `queued_at_deadline` when the deadline
     /// is also when the stdout thread queued it (no configured latency), so that the receive
     /// thread cannot take it earlier. A thread that was still busy with the message before
@@ -582,7 +491,7 @@ impl Clock {
     /// and neither wakes nor crowds the cores. Otherwise it wakes and pays a whole handoff.
     pub fn receive(
         &mut self,
-        thread: &str,
+        receiver: Endpoint,
         kind: &str,
         to_client: bool,
         (deadline, queued_at_deadline): (Nanos, bool),
@@ -596,7 +505,8 @@ impl Clock {
         } else {
             woken
         };
-        let due = match self.receive_free.get(thread).copied() {
+        let thread = Thread::Receive(receiver);
+        let due = match self.receive_free.get(&receiver).copied() {
             Some(free) if deadline <= free => {
                 self.coldness(thread, free, &h);
                 let jit = self.jit_wait(kind, to_client, free, &h.jit);
@@ -605,7 +515,7 @@ impl Clock {
             }
             _ => woken.saturating_add(self.harness(thread, kind, to_client, woken)),
         };
-        self.receive_free.insert(thread.to_string(), due);
+        self.receive_free.insert(receiver, due);
         due
     }
 
@@ -615,10 +525,9 @@ impl Clock {
             return 0;
         };
         // Node processes are their own: quiet when the whole network has been quiet.
-        let idle_after = 20 * MILLI;
         let quiet = self
             .last_activity
-            .is_none_or(|last| now.saturating_sub(last) >= idle_after);
+            .is_none_or(|last| now.saturating_sub(last) >= costs.quiet_after);
         let handoff = match self.timing.harness {
             _ if quiet => costs.cold,
             Some(h) => {
@@ -645,7 +554,7 @@ struct Busyness(f64);
 impl Busyness {
     /// `busy`'s floor and spread when busy, `at`'s when not, in proportion between; `at`'s
     /// spikes either way.
-    fn between(self, busy: Handoff, at: Handoff) -> Handoff {
+    fn between(self, busy: Body, at: Handoff) -> Handoff {
         let mix = |b: f64, a: f64| b + (a - b).max(0.0) * self.0;
         Handoff {
             floor_ms: mix(busy.floor_ms, at.floor_ms),
@@ -653,64 +562,6 @@ impl Busyness {
             spike_p: at.spike_p,
             spike_ms: at.spike_ms,
         }
-    }
-}
-
-/// Handoff times within a sliding span, for a density. Handoffs come nearly in time order (a
-/// few are stamped ahead), close enough for a count.
-#[derive(Default)]
-struct Window {
-    times: VecDeque<Nanos>,
-}
-
-impl Window {
-    /// Records a handoff at `now`; returns how many fall within `span` up to it, itself
-    /// included.
-    fn record(&mut self, now: Nanos, span: Nanos) -> usize {
-        let since = now.saturating_sub(span);
-        while self.times.front().is_some_and(|&t| t < since) {
-            self.times.pop_front();
-        }
-        self.times.push_back(now);
-        self.times.len()
-    }
-
-    /// How many handoffs fall within `span` up to `now`, recording nothing.
-    fn count(&self, now: Nanos, span: Nanos) -> usize {
-        let since = now.saturating_sub(span);
-        self.times.iter().rev().take_while(|&&t| t >= since).count()
-    }
-}
-
-/// The threads that woke within a sliding span. Contention is many threads runnable at once on
-/// two cores: a relay burst wakes 24 receive threads (and 24 nodes) within a millisecond,
-/// while a steady stream of thousands of messages a second through five nodes wakes the same
-/// ten threads over and over, each with little to do, and the cores keep up.
-#[derive(Default)]
-struct Wakers {
-    times: VecDeque<(Nanos, String)>,
-    /// Wakes within the span, per thread.
-    counts: HashMap<String, usize>,
-}
-
-impl Wakers {
-    /// Records `thread` waking at `now`; returns how many distinct threads woke within `span`
-    /// up to it, itself included.
-    fn record(&mut self, thread: &str, now: Nanos, span: Nanos) -> usize {
-        let since = now.saturating_sub(span);
-        while self.times.front().is_some_and(|(t, _)| *t < since) {
-            if let Some((_, gone)) = self.times.pop_front() {
-                if let Some(n) = self.counts.get_mut(&gone) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.counts.remove(&gone);
-                    }
-                }
-            }
-        }
-        self.times.push_back((now, thread.to_string()));
-        *self.counts.entry(thread.to_string()).or_insert(0) += 1;
-        self.counts.len()
     }
 }
 

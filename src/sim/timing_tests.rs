@@ -8,6 +8,14 @@ fn quantile(mut xs: Vec<f64>, q: f64) -> f64 {
     xs[((xs.len() - 1) as f64 * q).round() as usize]
 }
 
+/// Node `n`'s receive thread.
+fn receive(n: u32) -> Thread {
+    Thread::Receive(Endpoint(n))
+}
+
+/// A client's thread, numbered apart from the nodes.
+const C1: Thread = Thread::Client(Endpoint(1001));
+
 fn draws(handoff: Handoff, n: usize, seed: u64) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..n).map(|_| handoff.draw(&mut rng)).collect()
@@ -42,7 +50,7 @@ fn mean_delay_by_window(gap: Nanos, until: Nanos, window: Nanos) -> Vec<f64> {
     let mut t = 0;
     while t < until {
         // Replies to a client: the handoffs that wait for the compiler threads.
-        let ms = clock.harness("c1", "read_ok", true, t) as f64 / MILLI as f64;
+        let ms = clock.harness(C1, "read_ok", true, t) as f64 / MILLI as f64;
         let w = &mut sums[(t / window) as usize];
         *w = (w.0 + ms, w.1 + 1);
         t += gap;
@@ -73,11 +81,11 @@ fn a_parked_thread_hands_over_cold() {
     clock.seed(&mut ChaCha8Rng::seed_from_u64(3));
     let h = Harness::maelstrom();
     let t0 = 30 * SECOND; // past the warm-up
-    let first = clock.harness("receive n0", "read", false, t0);
+    let first = clock.harness(receive(0), "read", false, t0);
     assert!(first as f64 >= h.cold.floor_ms * MILLI as f64, "{first}");
     // Straight after, the network is hot: never below the hot floor, and below the cold floor
     // unless a spike hit (seeded: it does not here).
-    let next = clock.harness("receive n0", "read", false, t0 + MILLI);
+    let next = clock.harness(receive(0), "read", false, t0 + MILLI);
     assert!(next >= (h.hot.floor_ms * MILLI as f64) as Nanos);
     assert!((next as f64) < h.cold.floor_ms * MILLI as f64, "{next}");
 }
@@ -88,7 +96,7 @@ fn each_engine_gets_its_own_parts() {
     exact.seed(&mut ChaCha8Rng::seed_from_u64(1));
     assert_eq!(
         (
-            exact.harness("receive n0", "read", false, SECOND),
+            exact.harness(receive(0), "read", false, SECOND),
             exact.node(SECOND)
         ),
         (0, 0)
@@ -100,11 +108,11 @@ fn each_engine_gets_its_own_parts() {
         0,
         "a real process pays its own pipes"
     );
-    assert!(external.harness("receive n0", "read", false, SECOND) > 0);
+    assert!(external.harness(receive(0), "read", false, SECOND) > 0);
     let mut in_process = Clock::new(Timing::in_process());
     in_process.seed(&mut ChaCha8Rng::seed_from_u64(1));
     assert!(
-        in_process.node(SECOND) > 0 && in_process.harness("receive n0", "read", false, SECOND) > 0
+        in_process.node(SECOND) > 0 && in_process.harness(receive(0), "read", false, SECOND) > 0
     );
 }
 
@@ -115,8 +123,7 @@ fn the_model_replays_from_its_seed_and_differs_between_seeds() {
         clock.seed(&mut ChaCha8Rng::seed_from_u64(seed));
         (0..1000u64)
             .map(|i| {
-                clock.harness("receive n0", "read", false, i * 3 * MILLI)
-                    + clock.node(i * 3 * MILLI)
+                clock.harness(receive(0), "read", false, i * 3 * MILLI) + clock.node(i * 3 * MILLI)
             })
             .collect::<Vec<_>>()
     };
@@ -145,12 +152,12 @@ fn count_cold(parked: Nanos, others: Option<Nanos>) -> usize {
         if let Some(every) = others {
             let mut busy = t + every;
             while busy < t + parked {
-                clock.harness("receive n1", "read", false, busy);
+                clock.harness(receive(1), "read", false, busy);
                 busy += every;
             }
         }
         t += parked;
-        cold += usize::from(clock.harness("receive n0", "read", false, t) >= cold_floor);
+        cold += usize::from(clock.harness(receive(0), "read", false, t) >= cold_floor);
     }
     cold
 }
@@ -188,11 +195,11 @@ fn a_surge_of_threads_crowds_the_cores_and_a_steady_stream_does_not() {
     let mut crowded = 0;
     for i in 0..20_000u64 {
         let t = 30 * SECOND + i * MILLI / 20;
-        let thread = format!("receive n{}", i % 50);
+        let thread = receive((i % 50) as u32);
         clock.jit_wait("probe", false, t, &h.jit);
         // Its first 100 ms are a surge over the quiet before.
         let counted = i >= 2000;
-        crowded += usize::from(clock.crowded(&thread, t, &h) && counted);
+        crowded += usize::from(clock.crowded(thread, t, &h) && counted);
     }
     assert!(crowded < 100, "steady: {crowded} of 18 000 crowded");
     // After 100 ms of quiet, a relay burst: 24 receive threads within a millisecond.
@@ -204,7 +211,7 @@ fn a_surge_of_threads_crowds_the_cores_and_a_steady_stream_does_not() {
         for i in 0..24u64 {
             let t = t0 + i * MILLI / 24;
             clock.jit_wait("gossip", false, t, &h.jit);
-            crowded += usize::from(clock.crowded(&format!("receive n{i}"), t, &h));
+            crowded += usize::from(clock.crowded(receive(i as u32), t, &h));
         }
     }
     assert!(crowded > 1000, "bursts: {crowded} of 4800 crowded");
@@ -219,8 +226,7 @@ fn a_busy_harness_hands_over_faster_than_an_idle_one() {
         let xs: Vec<f64> = (0..5000u64)
             .map(|i| {
                 let t = 40 * SECOND + i * gap;
-                clock.harness(&format!("receive n{}", i % 5), "probe", false, t) as f64
-                    / MILLI as f64
+                clock.harness(receive((i % 5) as u32), "probe", false, t) as f64 / MILLI as f64
             })
             .collect();
         quantile(xs, 0.5)
@@ -236,7 +242,12 @@ fn warm_clock(seed: u64) -> Clock {
     let mut clock = Clock::new(Timing::external());
     clock.seed(&mut ChaCha8Rng::seed_from_u64(seed));
     for i in 0..30_000u64 {
-        clock.harness(&format!("stdout n{}", i % 5), "probe", false, i * MILLI);
+        clock.harness(
+            Thread::Stdout(Endpoint((i % 5) as u32)),
+            "probe",
+            false,
+            i * MILLI,
+        );
     }
     clock
 }
@@ -248,10 +259,10 @@ fn a_receive_thread_with_a_backlog_does_not_park_again() {
     let t = 40 * SECOND;
     // Ten messages due at once: the first wakes the thread, the rest follow at the cost of a
     // write each.
-    let first = clock.receive("receive n0", "probe", false, (t, true), t);
+    let first = clock.receive(Endpoint(0), "probe", false, (t, true), t);
     let mut free = first;
     for _ in 0..9 {
-        let due = clock.receive("receive n0", "probe", false, (t, true), free);
+        let due = clock.receive(Endpoint(0), "probe", false, (t, true), free);
         let step = due - free;
         assert!(
             (step as f64) < (h.hot.floor_ms * MILLI as f64),
@@ -261,10 +272,10 @@ fn a_receive_thread_with_a_backlog_does_not_park_again() {
     }
     // One that comes due after the thread went idle wakes it again.
     let later = free + 10 * MILLI;
-    let woke = clock.receive("receive n0", "probe", false, (later, true), later) - later;
+    let woke = clock.receive(Endpoint(0), "probe", false, (later, true), later) - later;
     assert!(woke as f64 >= h.busy.floor_ms * MILLI as f64, "{woke} ns");
     // Nor does a thread take a message before the stdout thread has queued it.
-    let early = clock.receive("receive n1", "probe", false, (later + MILLI, true), later);
+    let early = clock.receive(Endpoint(1), "probe", false, (later + MILLI, true), later);
     assert!(
         early > later + MILLI,
         "delivered at {early}, queued at {}",
@@ -302,13 +313,13 @@ fn only_the_first_reply_of_each_type_pays_its_first_use_and_later_types_less() {
     let h = Harness::maelstrom();
     let floor = h.jit.first_use.floor_ms * MILLI as f64;
     let t = 30 * SECOND;
-    let first = clock.harness("c1", "read_ok", true, t) as f64;
-    let again = clock.harness("c1", "read_ok", true, t + MILLI) as f64;
-    let second_type = clock.harness("c1", "broadcast_ok", true, t + 2 * MILLI) as f64;
+    let first = clock.harness(C1, "read_ok", true, t) as f64;
+    let again = clock.harness(C1, "read_ok", true, t + MILLI) as f64;
+    let second_type = clock.harness(C1, "broadcast_ok", true, t + 2 * MILLI) as f64;
     assert!(first >= floor, "first reply: {first} ns");
     assert!(again < floor / 4.0, "same type again: {again} ns");
     assert!(second_type >= floor / 2.0, "a new type: {second_type} ns");
     // Node-bound messages never pay it: their receive threads are not held up.
-    let node_bound = clock.harness("receive n1", "gossip", false, t + 3 * MILLI) as f64;
+    let node_bound = clock.harness(receive(1), "gossip", false, t + 3 * MILLI) as f64;
     assert!(node_bound < floor / 4.0, "to a node: {node_bound} ns");
 }

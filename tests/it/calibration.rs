@@ -5,6 +5,7 @@
 //! a hub that batches every 150 ms, exercises the case the first two do not: receivers that
 //! are idle most of the time.
 
+use crate::support::fixtures;
 use glomers::challenge::{Profiles, TestOpts};
 use glomers::node::{Ctx, Node};
 use glomers::protocol::{Body, Message, RpcError};
@@ -158,17 +159,15 @@ struct Real {
     stable: [f64; 5],
 }
 
-const FLOOD: Real = Real {
-    servers: 11.72,
-    all: 13.77,
-    stable: [0.0, 76.0, 94.0, 97.0, 99.0],
-};
-
-const STAR: Real = Real {
-    servers: 11.81,
-    all: 13.86,
-    stable: [19.0, 175.0, 196.0, 198.0, 201.0],
-};
+/// Reference node `node`'s real figures, from its run in `tests/fixtures/calibration/`.
+fn real(node: &str) -> Real {
+    let f = fixtures::calibration_figures(node);
+    Real {
+        servers: f.servers_msgs_per_op.expect("servers msgs-per-op"),
+        all: f.all_msgs_per_op.expect("all msgs-per-op"),
+        stable: fixtures::stable_quantiles(&f),
+    }
+}
 
 /// Seeds every calibration runs over.
 const SEEDS: [u64; 3] = [1, 2, 3];
@@ -181,14 +180,11 @@ fn within(sim: f64, real: f64, rel: f64) -> bool {
     (sim - real).abs() <= rel * real
 }
 
-fn calibrate(name: &str, real: &Real, make: fn() -> Box<dyn Node>) {
+fn calibrate(name: &str, make: fn() -> Box<dyn Node>) {
+    let real = &real(name);
     for seed in SEEDS {
         let f = run_3d(seed, make);
-        let q = f.stable_latencies.clone().unwrap_or_default();
-        let sim_q: Vec<f64> = ["0", "0.5", "0.95", "0.99", "1"]
-            .iter()
-            .map(|k| q.get(*k).copied().unwrap_or(f64::NAN))
-            .collect();
+        let sim_q = fixtures::stable_quantiles(&f);
         let servers = f.servers_msgs_per_op.unwrap_or(f64::NAN);
         let all = f.all_msgs_per_op.unwrap_or(f64::NAN);
         let shown = format!(
@@ -214,12 +210,12 @@ fn calibrate(name: &str, real: &Real, make: fn() -> Box<dyn Node>) {
 
 #[test]
 fn flood_matches_the_real_maelstrom() {
-    calibrate("flood", &FLOOD, || Box::new(Flood::default()));
+    calibrate("flood", || Box::new(Flood::default()));
 }
 
 #[test]
 fn star_matches_the_real_maelstrom() {
-    calibrate("star", &STAR, || Box::new(Star::default()));
+    calibrate("star", || Box::new(Star::default()));
 }
 
 #[test]

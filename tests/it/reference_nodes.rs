@@ -4,6 +4,7 @@
 //! and the message Maelstrom would give. Skipped, saying so, when `python3` is missing.
 
 use crate::support::binary::glomers;
+use crate::support::fixtures;
 use crate::support::python::{node_script, python_present};
 use crate::support::sim::profile;
 use glomers::challenge::TestOpts;
@@ -29,10 +30,14 @@ fn run(id: &str, node: &str, opts: &TestOpts, seed: u64) -> Verdict {
         .1
 }
 
-/// Real Maelstrom 0.2.4 on the official 3d command (CALIBRATION.md): servers msgs-per-op and
-/// the stable latency quantiles 0, 0.5, 0.95, 0.99, 1 in ms.
-const FLOOD: (f64, [f64; 5]) = (11.72, [0.0, 76.0, 94.0, 97.0, 99.0]);
-const STAR: (f64, [f64; 5]) = (11.81, [19.0, 175.0, 196.0, 198.0, 201.0]);
+/// Real Maelstrom 0.2.4 on the official 3d command, from its run of the same node in
+/// `tests/fixtures/calibration/`: servers msgs-per-op and the stable latency quantiles 0, 0.5,
+/// 0.95, 0.99, 1 in ms.
+fn real(node: &str) -> (f64, [f64; 5]) {
+    let f = fixtures::calibration_figures(node);
+    let servers = f.servers_msgs_per_op.expect("servers msgs-per-op");
+    (servers, fixtures::stable_quantiles(&f))
+}
 
 /// Within 25%; the 0 quantile (the fastest value, which one lucky read decides: 0 or 19 ms)
 /// within 25 ms, as in the in-process calibration.
@@ -58,13 +63,9 @@ fn flood_and_star_in_python_reproduce_the_real_maelstrom_figures() {
             .collect()
     });
     for (node, verdict) in runs {
-        let (msgs, quantiles) = if node == "flood.py" { FLOOD } else { STAR };
+        let (msgs, quantiles) = real(node.trim_end_matches(".py"));
         let f = &verdict.figures;
-        let stable = f.stable_latencies.clone().unwrap_or_default();
-        let got: Vec<f64> = ["0", "0.5", "0.95", "0.99", "1"]
-            .iter()
-            .map(|q| stable.get(*q).copied().unwrap_or(f64::NAN))
-            .collect();
+        let got = fixtures::stable_quantiles(f);
         let servers = f.servers_msgs_per_op.unwrap_or(f64::NAN);
         eprintln!("{node}: servers msgs-per-op {servers:.2} (real {msgs}), stable {got:?} (real {quantiles:?})");
         assert_eq!(f.valid, Some(glomers::verdict::Validity::Valid), "{node}");

@@ -47,12 +47,8 @@ pub(crate) struct Flags {
 
 impl Default for Flags {
     fn default() -> Self {
-        Flags {
-            mode: Mode::Local,
-            sync_ms: 100,
-            resend_ms: 1000,
-            resend_max_ms: 8000,
-        }
+        // The defaults are clap's (`default_value_t`), written once: no arguments always parse.
+        <Flags as clap::Parser>::parse_from(["kafka"])
     }
 }
 

@@ -40,10 +40,8 @@ pub(crate) struct Flags {
 
 impl Default for Flags {
     fn default() -> Self {
-        Flags {
-            replicate_ms: 100,
-            max_batch: 1024,
-        }
+        // The defaults are clap's (`default_value_t`), written once: no arguments always parse.
+        <Flags as clap::Parser>::parse_from(["txn"])
     }
 }
 
