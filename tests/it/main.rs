@@ -35,4 +35,5 @@ mod run_folders;
 mod runtime;
 mod services;
 mod sim_echo_unique_ids;
+mod source_layout;
 mod txn;

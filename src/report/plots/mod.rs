@@ -81,5 +81,4 @@ pub(crate) fn write(path: &Path, text: &str) -> anyhow::Result<PathBuf> {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
 pub(crate) mod tests;

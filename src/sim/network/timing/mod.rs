@@ -37,7 +37,7 @@
 //! 10 000). `tests/it/fidelity.rs` and `tests/it/load_curve.rs` hold the result to those
 //! runs.
 //!
-//! The fitted figures themselves are in `timing_fitted.rs`; `src/sim/timing.md` gives each
+//! The fitted figures themselves are in `fitted.rs`; `timing.md` beside it gives each
 //! one's value, what it models, the real run it was fitted to and the test that holds it, and
 //! how to re-fit them.
 
@@ -46,11 +46,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
 
-#[path = "timing_cores.rs"]
 mod cores;
-#[path = "timing_fitted.rs"]
 mod fitted;
-#[path = "timing_threads.rs"]
 mod threads;
 use cores::Cores;
 pub use threads::{Endpoint, Endpoints, Thread};
@@ -572,5 +569,4 @@ fn to_nanos(ms: f64) -> Nanos {
 }
 
 #[cfg(test)]
-#[path = "timing_tests.rs"]
 mod tests;

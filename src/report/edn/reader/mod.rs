@@ -528,5 +528,4 @@ fn number(token: &str) -> Option<Value> {
 }
 
 #[cfg(test)]
-#[path = "reader_tests.rs"]
 mod tests;

@@ -23,7 +23,6 @@
 //! recipient delays the delivery, during which the receiver is busy (it holds up what is
 //! queued behind, as the real receive thread does while it writes to the node's stdin).
 
-#[path = "timing.rs"]
 pub mod timing;
 
 use super::clock::{nanos, Nanos, MILLI};
@@ -491,5 +490,4 @@ impl Network {
 }
 
 #[cfg(test)]
-#[path = "network_tests.rs"]
 mod tests;

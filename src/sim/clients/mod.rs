@@ -284,5 +284,4 @@ impl Clients {
 }
 
 #[cfg(test)]
-#[path = "clients_tests.rs"]
 mod tests;
