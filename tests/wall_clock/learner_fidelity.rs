@@ -3,8 +3,9 @@
 //! challenge's official command, kept in `tests/fixtures/real/<node>-<challenge>/` (the
 //! command, `results.edn`, the figures, and a summary of the history). Here the same program
 //! runs as real processes under `--engine sim --bin` and must reach the same verdict, with the
-//! servers msgs-per-op within 15% and, for broadcast, the stable latency p50 and max within 25%
-//! (5 ms where the real figure is near zero: 3b has no latency, so its values are stable at 0).
+//! servers msgs-per-op within 15% and, for broadcast, the stable latency p50 and max within the
+//! simulated seeds' range widened by 25% (or 5 ms: 3b has no latency, so its values are stable
+//! at 0).
 //!
 //! A partitioned run's msgs-per-op follows how long the nodes were cut off (a node that retries
 //! every RPC pays per second of cut), and the nemesis schedule is a function of the seed. So the
@@ -161,12 +162,25 @@ fn mismatches(real: &Real, sims: &[Verdict]) -> Vec<String> {
         0.15,
         0.0,
     );
+    // A stable latency quantile is one draw of a random sample (which reads happened to see a
+    // value, on a command with few reads): the real figure must fall within the simulated
+    // seeds' range, widened by 25% (or 5 ms).
     for (q, what) in [
         ("0.5", "stable latency p50 ms"),
         ("1", "stable latency max ms"),
     ] {
+        let Some(real) = stable(&real.verdict, q) else {
+            continue;
+        };
         let sim: Vec<f64> = sims.iter().filter_map(|s| stable(s, q)).collect();
-        check(what, stable(&real.verdict, q), sim, 0.25, 5.0);
+        let lo = sim.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = sim.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = ((lo * 0.75).min(lo - 5.0), (hi * 1.25).max(hi + 5.0));
+        if sim.is_empty() || real < lo || real > hi {
+            out.push(format!(
+                "{what}: real {real}, simulated {sim:?} (allowed {lo:.0}–{hi:.0})"
+            ));
+        }
     }
     out
 }
@@ -245,14 +259,9 @@ fn batching_gossip_matches_maelstrom_on_3b_3d_and_3e() {
     if !python_present() {
         return;
     }
-    hold(
-        &[
-            "batching-gossip-3b",
-            "batching-gossip-3d",
-            "batching-gossip-3e",
-        ],
-        &[1],
-    );
+    // 3b has few reads (10 operations a second): its stable max is a wide draw, so three seeds.
+    hold(&["batching-gossip-3b"], &[1, 2, 3]);
+    hold(&["batching-gossip-3d", "batching-gossip-3e"], &[1]);
 }
 
 /// Seconds `history`'s nemesis kept nodes apart: from each partition whose grudge cuts a link
