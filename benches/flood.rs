@@ -4,6 +4,8 @@
 //! to honour Ctrl-C and `--timeout` while a node floods it (`yes`, and the flooding peers).
 //! Run with `cargo bench --bench flood` (needs python3 for the flooding peers).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -22,18 +24,11 @@ fn glomers(args: &[&str], bin: &Path, store: &Path) -> Child {
         .expect("glomers starts")
 }
 
-/// The peak resident set of process `pid` so far, in MiB.
-fn peak_mib(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
-}
-
 /// Waits for `child` to end, reading its peak memory until it does; (wall time, peak MiB).
 fn watch(mut child: Child, started: Instant) -> (Duration, f64) {
     let mut peak: f64 = 0.0;
     loop {
-        if let Some(p) = peak_mib(child.id()) {
+        if let Some(p) = support::peak_mib(&child.id().to_string()) {
             peak = peak.max(p);
         }
         if child.try_wait().expect("wait").is_some() {

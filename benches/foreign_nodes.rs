@@ -7,22 +7,12 @@
 //! program under Maelstrom too (its wall time and the JVM's peak memory). Run with
 //! `cargo bench --bench foreign_nodes [IDS…]`.
 
+mod support;
+
 use glomers::challenge::{Profiles, TestOpts};
 use glomers::driver::sim_run::{self, ForeignRun};
 use glomers::sim::external::Program;
 use std::time::Instant;
-
-/// The engine's peak resident memory since the last reset, in MiB (Linux).
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kib| kib / 1024.0)
-}
 
 fn main() -> anyhow::Result<()> {
     let wanted: Vec<String> = std::env::args()
@@ -65,7 +55,7 @@ fn main() -> anyhow::Result<()> {
         let (_, foreign) =
             sim_run::judge_foreign(profile, &opts, 1, &ForeignRun::new(program.clone()))?;
         let wall = started.elapsed().as_secs_f64();
-        let rss = peak_rss_mib();
+        let rss = support::peak_mib("self").unwrap_or(f64::NAN);
         let (_, own) = sim_run::judge(profile, &opts, 1)?;
         println!(
             "foreign {:<3} {:>2} nodes: {:6.2} s wall for a {:4.1} s test (+{:.2} s)  engine peak {:5.1} MiB  \

@@ -12,6 +12,8 @@
 //! `cargo bench --bench routing [-- --nodes 25 --rates 1000,5000,20000 --seconds 10
 //! --maelstrom PREFIX]`
 
+mod support;
+
 use glomers::challenge::{Profiles, TestOpts};
 use glomers::driver::sim_run::{self, ForeignRun};
 use glomers::sim::external::Program;
@@ -144,7 +146,12 @@ fn measure(o: &Options, engine: &str, rate: f64) -> anyhow::Result<()> {
         let before = cpu_seconds(UsageWho::RUSAGE_SELF)?;
         sim_run::judge_foreign(profile, &overrides, 1, &run)?;
         let cpu = cpu_seconds(UsageWho::RUSAGE_SELF)? - before;
-        (started.elapsed(), cpu, own_peak_mib(), "engine")
+        (
+            started.elapsed(),
+            cpu,
+            support::peak_mib("self").unwrap_or(f64::NAN),
+            "engine",
+        )
     } else {
         let prefix = o.maelstrom.as_deref().unwrap_or_default();
         let store = logs.path();
@@ -195,18 +202,6 @@ fn seconds(t: nix::sys::time::TimeVal) -> f64 {
 fn cpu_seconds(who: UsageWho) -> anyhow::Result<f64> {
     let u = getrusage(who)?;
     Ok(seconds(u.user_time()) + seconds(u.system_time()))
-}
-
-/// This process's peak resident memory, in MiB (Linux).
-fn own_peak_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 /// `store/latest/node-logs` of a Maelstrom run under `store_parent`.

@@ -58,28 +58,8 @@ pub fn draw(ops: &Ops) -> anyhow::Result<String> {
         let areas = root.split_evenly((panels as usize, 1));
         for ((fi, s), area) in fs.iter().zip(areas.iter()) {
             let (y0, y1) = style::log_range(s.values().flat_map(|v| v.iter().copied()));
-            let mut chart = ChartBuilder::on(area)
-                .caption(&ops.fs[*fi], (FONT, 16))
-                .margin(10)
-                .x_label_area_size(36)
-                .y_label_area_size(64)
-                .build_cartesian_2d(
-                    0.0..span,
-                    (y0..y1)
-                        .log_scale()
-                        .with_key_points(style::log_ticks(y0, y1)),
-                )
-                .map_err(err)?;
-            chart
-                .configure_mesh()
-                .light_line_style(WHITE)
-                .y_labels(12)
-                .x_desc("time since the test started (s)")
-                .y_desc("latency (ms)")
-                .label_style((FONT, 13))
-                .draw()
-                .map_err(err)?;
-            style::shade_faults(&mut chart, &ops.faults, span, (y0, y1))?;
+            let mut chart =
+                style::latency_chart(area, (&ops.fs[*fi], 16), &ops.faults, span, (y0, y1))?;
             for (qi, (_, label)) in QUANTILES.iter().enumerate() {
                 let color = style::color(qi);
                 // A bucket with no ok operation breaks the line rather than bridging it.

@@ -3,7 +3,7 @@
 //! shaded — Maelstrom's `latency-raw.png`, for any run.
 
 use super::ops::{Ops, Outcome};
-use super::style::{self, err, FONT};
+use super::style::{self, err};
 use plotters::prelude::*;
 
 pub const FILE: &str = "latency-raw.svg";
@@ -21,28 +21,7 @@ pub fn draw(ops: &Ops) -> anyhow::Result<String> {
         } else {
             "Latency of every operation".to_string()
         };
-        let mut chart = ChartBuilder::on(&root)
-            .caption(caption, (FONT, 20))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(64)
-            .build_cartesian_2d(
-                0.0..span,
-                (y0..y1)
-                    .log_scale()
-                    .with_key_points(style::log_ticks(y0, y1)),
-            )
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .y_labels(12)
-            .x_desc("time since the test started (s)")
-            .y_desc("latency (ms)")
-            .label_style((FONT, 13))
-            .draw()
-            .map_err(err)?;
-        style::shade_faults(&mut chart, &ops.faults, span, (y0, y1))?;
+        let mut chart = style::latency_chart(&root, (&caption, 20), &ops.faults, span, (y0, y1))?;
         for (fi, f) in ops.fs.iter().enumerate() {
             let color = style::color(fi);
             for outcome in Outcome::ALL {

@@ -157,6 +157,48 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     within(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
 }
 
+/// The chart a latency plot draws on: time since the test started (s) across, latency (ms) on a
+/// log axis over `y0..y1` with [`log_ticks`], the mesh drawn and the faults shaded.
+pub type LatencyChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::combinators::WithKeyPoints<plotters::coord::combinators::LogCoord<f64>>,
+    >,
+>;
+
+/// Builds a [`LatencyChart`] on `area`, captioned `(caption, caption_size)`.
+pub fn latency_chart<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    (caption, caption_size): (&str, u32),
+    faults: &[Fault],
+    span: f64,
+    (y0, y1): (f64, f64),
+) -> anyhow::Result<LatencyChart<'a, 'b>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, (FONT, caption_size))
+        .margin(if caption_size >= 20 { 12 } else { 10 })
+        .x_label_area_size(if caption_size >= 20 { 40 } else { 36 })
+        .y_label_area_size(64)
+        .build_cartesian_2d(
+            0.0..span,
+            (y0..y1).log_scale().with_key_points(log_ticks(y0, y1)),
+        )
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .y_labels(12)
+        .x_desc("time since the test started (s)")
+        .y_desc("latency (ms)")
+        .label_style((FONT, 13))
+        .draw()
+        .map_err(err)?;
+    shade_faults(&mut chart, faults, span, (y0, y1))?;
+    Ok(chart)
+}
+
 /// Every k-th of `n` items, so at most [`MAX_POINTS`] are kept: k.
 pub fn stride(n: usize) -> usize {
     n.div_ceil(MAX_POINTS).max(1)
