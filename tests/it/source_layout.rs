@@ -1,6 +1,7 @@
 //! Guards on the source tree, read as text: the floor rule of `src/lib.rs` (a top-level module
-//! imports only from its own floor or below), no source file over 600 lines, and no `#[path]`
-//! attribute (the file tree is the module tree).
+//! imports only from its own floor or below), no source file over 600 lines, no `#[path]`
+//! attribute (the file tree is the module tree), and every test of `tests/wall_clock` taking
+//! the machine (alone or shared) before anything else.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -177,4 +178,42 @@ fn no_source_file_is_over_600_lines_and_none_has_a_path_attribute() {
         }
     }
     assert!(problems.is_empty(), "\n  {}", problems.join("\n  "));
+}
+
+/// A wall-clock test measures while the machine is quiet only if every other test of its
+/// binary takes the machine too: one unguarded CPU-heavy test beside it skews its figures.
+#[test]
+fn every_wall_clock_test_takes_the_machine_first() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wall_clock");
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    let mut unguarded = Vec::new();
+    let mut tests = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("a readable file");
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim() != "#[test]" {
+                continue;
+            }
+            tests += 1;
+            // The first statement after the `fn` line (attributes and comments may sit between).
+            let Some(open) = (i..lines.len()).find(|&k| lines[k].starts_with("fn ")) else {
+                unguarded.push(format!("{}:{}: no fn after #[test]", file.display(), i + 1));
+                continue;
+            };
+            let first = lines[open + 1..]
+                .iter()
+                .map(|l| l.trim())
+                .find(|l| !l.is_empty() && !l.starts_with("//"))
+                .unwrap_or("");
+            let guarded = first.starts_with("let _machine = crate::support::machine::alone();")
+                || first.starts_with("let _machine = crate::support::machine::shared();");
+            if !guarded {
+                unguarded.push(format!("{}: {}", file.display(), lines[open]));
+            }
+        }
+    }
+    assert!(tests > 10, "found only {tests} tests in tests/wall_clock");
+    assert!(unguarded.is_empty(), "\n  {}", unguarded.join("\n  "));
 }

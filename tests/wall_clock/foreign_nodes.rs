@@ -312,6 +312,7 @@ fn wrapper(dir: &std::path::Path) -> std::path::PathBuf {
 
 #[test]
 fn maelstrom_gets_the_foreign_binary_and_only_its_own_arguments() {
+    let _machine = crate::support::machine::shared();
     use crate::support::fixtures::ECHO;
     use crate::support::launcher::{echo_test_argv, fake_maelstrom, recorded_argv};
     let dir = tempfile::tempdir().unwrap();
@@ -382,6 +383,7 @@ fn a_simulated_foreign_run_keeps_each_nodes_stderr_in_its_run_folder_and_leaves_
 
 #[test]
 fn without_java_auto_runs_a_foreign_binary_in_the_simulator() {
+    let _machine = crate::support::machine::shared();
     let dir = tempfile::tempdir().unwrap();
     let node = wrapper(dir.path());
     let empty = tempfile::tempdir().unwrap();
@@ -430,6 +432,7 @@ fn foreign_elf() -> Vec<u8> {
 /// engines refuse it first: exit 2 and one line that says what is wrong and the fix.
 #[test]
 fn a_bin_this_machine_cannot_start_is_refused_before_any_run() {
+    let _machine = crate::support::machine::shared();
     use crate::support::fixtures::ECHO;
     use crate::support::launcher::fake_maelstrom;
     use std::os::unix::fs::PermissionsExt;

@@ -207,9 +207,8 @@ fn show(real: &Real, seed: u64, sim: &Verdict) {
 }
 
 /// Runs every fixture of `names` on each of `seeds` at once, then fails with every mismatch.
+/// The caller holds the machine alone: latency figures are wall-clock figures.
 fn hold(names: &[&str], seeds: &[u64]) {
-    // Latency figures are wall-clock figures: nothing else may load the machine meanwhile.
-    let _machine = crate::support::machine::alone();
     // The nodes run under guards, which are the glomers binary run again.
     glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
     let reals: Vec<Real> = names.iter().map(|n| real(n)).collect();
@@ -240,6 +239,7 @@ fn hold(names: &[&str], seeds: &[u64]) {
 
 #[test]
 fn go_style_broadcast_matches_maelstrom_on_3b_and_3d() {
+    let _machine = crate::support::machine::alone();
     if !python_present() {
         return;
     }
@@ -248,6 +248,7 @@ fn go_style_broadcast_matches_maelstrom_on_3b_and_3d() {
 
 #[test]
 fn serde_null_broadcast_matches_maelstrom_on_3b() {
+    let _machine = crate::support::machine::alone();
     if !python_present() {
         return;
     }
@@ -256,6 +257,7 @@ fn serde_null_broadcast_matches_maelstrom_on_3b() {
 
 #[test]
 fn batching_gossip_matches_maelstrom_on_3b_3d_and_3e() {
+    let _machine = crate::support::machine::alone();
     if !python_present() {
         return;
     }
@@ -319,6 +321,7 @@ fn scheduled_cut(challenge: &str, seed: u64) -> f64 {
 /// about 3.0.
 #[test]
 fn go_style_txn_matches_maelstrom_on_6c_on_schedules_that_cut_as_long() {
+    let _machine = crate::support::machine::alone();
     if !python_present() {
         return;
     }
@@ -339,7 +342,6 @@ fn go_style_txn_matches_maelstrom_on_6c_on_schedules_that_cut_as_long() {
     let names: Vec<&str> = pairs.iter().map(|(n, _)| *n).collect();
     let reals: Vec<Real> = names.iter().map(|n| real(n)).collect();
     let runs: Vec<(&Real, u64)> = reals.iter().zip(pairs).map(|(r, (_, s))| (r, s)).collect();
-    let _machine = crate::support::machine::alone();
     glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
     let sims = simulate_all(&runs);
     let mut misses = Vec::new();

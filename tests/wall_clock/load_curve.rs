@@ -361,6 +361,8 @@ const KNOWN_GAPS: &[&str] = &[
 
 #[test]
 fn the_in_process_engine_follows_the_real_load_curve() {
+    // Virtual time, but a CPU-heavy run: never beside a wall-clock test.
+    let _machine = crate::support::machine::shared();
     let mut misses = Vec::new();
     for point in points() {
         let sim = simulate(&point, 1);
@@ -422,11 +424,11 @@ fn run_external(point: &Point) -> Summary {
 
 #[test]
 fn the_real_time_engine_follows_the_real_load_curve_at_a_few_points() {
+    // Wall-clock figures: nothing else may load the machine meanwhile.
+    let _machine = crate::support::machine::alone();
     if !crate::support::python::python_present() {
         return;
     }
-    // Wall-clock figures: nothing else may load the machine meanwhile.
-    let _machine = crate::support::machine::alone();
     glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
     let wanted = ["5n-1000", "5n-20000", "25n-10000"];
     let mut misses = Vec::new();

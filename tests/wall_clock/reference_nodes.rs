@@ -124,6 +124,7 @@ fn a_node_that_prints_junk_or_loses_values_fails_with_the_reason() {
 /// before: the run is valid, exactly as under Maelstrom, with the bad line among the notes.
 #[test]
 fn an_echo_node_deafened_after_one_answer_passes_as_it_would_in_maelstrom() {
+    let _machine = crate::support::machine::shared();
     if !python_present() {
         return;
     }
