@@ -10,7 +10,8 @@
 mod support;
 
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::sim_run::{self, ForeignRun};
+use glomers::driver::challenge_plan::ChallengePlan;
+use glomers::driver::sim_run;
 use glomers::sim::external::Program;
 use std::time::Instant;
 
@@ -53,10 +54,10 @@ fn main() -> anyhow::Result<()> {
             };
         let started = Instant::now();
         let (_, foreign) =
-            sim_run::judge_foreign(profile, &opts, 1, &ForeignRun::new(program.clone()))?;
+            sim_run::simulate(&ChallengePlan::foreign(profile, &opts, program.clone())?, 1)?;
         let wall = started.elapsed().as_secs_f64();
         let rss = support::peak_mib("self").unwrap_or(f64::NAN);
-        let (_, own) = sim_run::judge(profile, &opts, 1)?;
+        let (_, own) = sim_run::simulate(&ChallengePlan::own(profile, &opts)?, 1)?;
         println!(
             "foreign {:<3} {:>2} nodes: {:6.2} s wall for a {:4.1} s test (+{:.2} s)  engine peak {:5.1} MiB  \
              servers msgs/op {:.4} vs in-process {:.4}  verdict {} vs {}",

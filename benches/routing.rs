@@ -15,7 +15,8 @@
 mod support;
 
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::sim_run::{self, ForeignRun};
+use glomers::driver::challenge_plan::ChallengePlan;
+use glomers::driver::sim_run::{self, Recording};
 use glomers::sim::external::Program;
 use nix::sys::resource::{getrusage, UsageWho};
 use std::io::{BufRead, Write};
@@ -138,13 +139,17 @@ fn measure(o: &Options, engine: &str, rate: f64) -> anyhow::Result<()> {
             "--rate".into(),
             "5".into(),
         ])?;
-        let mut run = ForeignRun::new(Program {
+        let program = Program {
             bin: exe,
             args: probe_args(o, rate),
-        });
-        run.log_dir = Some(logs.path().to_path_buf());
+        };
+        let plan = ChallengePlan::foreign(profile, &overrides, program)?;
+        let recording = Recording {
+            node_logs: Some(logs.path().to_path_buf()),
+            journal: None,
+        };
         let before = cpu_seconds(UsageWho::RUSAGE_SELF)?;
-        sim_run::judge_foreign(profile, &overrides, 1, &run)?;
+        sim_run::simulate_recorded(&plan, 1, &recording)?;
         let cpu = cpu_seconds(UsageWho::RUSAGE_SELF)? - before;
         (
             started.elapsed(),

@@ -4,6 +4,7 @@
 //! `cargo bench --bench sim_3d`.
 
 use glomers::challenge::{Profiles, TestOpts};
+use glomers::driver::challenge_plan::ChallengePlan;
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
@@ -13,8 +14,10 @@ fn main() -> anyhow::Result<()> {
         let profile = profiles.find(challenge)?;
         for seed in 1..=10u64 {
             let started = Instant::now();
-            let (run, verdict) =
-                glomers::driver::sim_run::judge(profile, &TestOpts::default(), seed)?;
+            let (run, verdict) = glomers::driver::sim_run::simulate(
+                &ChallengePlan::own(profile, &TestOpts::default())?,
+                seed,
+            )?;
             let wall = started.elapsed().as_secs_f64();
             if challenge == "3d" {
                 walls.push(wall);

@@ -3,7 +3,7 @@
 
 use crate::challenge::TestOpts;
 use crate::challenge::Workload;
-pub use crate::driver::plan::Engine;
+pub use crate::driver::plan::EngineFlag;
 use crate::driver::plan::{Format, HarnessPlan, ReportPlan, RunPlan, Sources};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -73,7 +73,7 @@ pub struct RunArgs {
     /// Challenge number (1, 2, 3a…3e, 4, 5a…5c, 6a…6c), an alias, or `all`.
     pub challenge: String,
     #[arg(long, value_enum, default_value = "auto")]
-    pub engine: Engine,
+    pub engine: EngineFlag,
     /// Simulator seed (default: random; always printed so a run can be replayed).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -382,7 +382,7 @@ mod tests {
         let Command::Run(args) = cli.command else {
             panic!("expected run");
         };
-        assert_eq!(args.engine, Engine::Sim);
+        assert_eq!(args.engine, EngineFlag::Sim);
         assert_eq!(
             args.opts.to_args(),
             ["--latency-dist", "uniform", "--nemesis", "partition"]

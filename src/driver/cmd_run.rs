@@ -1,52 +1,68 @@
 //! `glomers run <challenge|all>`: picks the engine, runs one challenge, a seed sweep or the
 //! whole table, and prints the verdict.
 
+use super::challenge_plan::ChallengePlan;
 use super::engine::{self, Choice};
 use super::output::{print_report, say};
-use super::plan::{Engine, Format, RunPlan};
+use super::plan::{EngineFlag, Format, RunPlan};
 use super::progress::Display;
-use super::{maelstrom_run, run_all, sim_run, sweep};
-use crate::challenge::Profiles;
+use super::{run_all, sweep};
+use crate::challenge::{Profile, Profiles};
 use crate::exit;
 use crate::report::{render, table_exit_code};
 
 pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
     let (profiles, _) = Profiles::load(plan.sources.profiles.as_deref())?;
+    // One resolved plan per challenge, derived here once. With a single challenge, a `--bin`
+    // that is missing or that this machine cannot start is refused before anything else
+    // happens: before the engine is chosen (which may download Maelstrom) or a run starts. In
+    // `run all`, a challenge whose plan cannot be made becomes an error row of the table.
     let one = if plan.challenge == "all" {
         None
     } else {
-        Some(profiles.find(&plan.challenge)?.clone())
+        Some(ChallengePlan::derive(
+            profiles.find(&plan.challenge)?,
+            plan,
+        )?)
     };
-    // A `--bin` that is missing or that this machine cannot start is refused before anything
-    // else happens: before the engine is chosen (which may download Maelstrom) or a run starts.
-    if let (Some(profile), Some(bin)) = (&one, &plan.bin) {
-        super::node_program::resolve(bin, profile, &plan.node_args)?;
-    }
     if let Some(count) = plan.seeds {
-        let Some(profile) = one else {
+        let Some(sweep_plan) = one else {
             return Err(exit::setup("--seeds takes one challenge, not `all`"));
         };
-        return sweep::command(&profile, plan, count);
+        if plan.engine == EngineFlag::Maelstrom {
+            return Err(exit::setup(
+                "--seeds runs the simulator; it cannot be used with --engine maelstrom",
+            ));
+        }
+        return sweep::command(&sweep_plan, count, plan.format);
     }
-    // Faults beyond the partition exist in the simulator alone: `--engine maelstrom` refuses
-    // them in one line, and `auto` runs the simulator.
-    let sim_only = match &one {
-        Some(profile) => profile.opts.merged(&plan.opts).needs_sim(),
+    let all: Vec<(&Profile, anyhow::Result<ChallengePlan>)> = match &one {
+        Some(_) => Vec::new(),
         None => profiles
             .challenges
             .iter()
-            .find_map(|p| p.opts.merged(&plan.opts).needs_sim()),
+            .map(|p| (p, ChallengePlan::derive(p, plan)))
+            .collect(),
+    };
+    // Faults beyond the partition exist in the simulator alone: `--engine maelstrom` refuses
+    // them in one line, and `auto` runs the simulator.
+    let sim_only = match &one {
+        Some(one) => one.opts.needs_sim(),
+        None => all
+            .iter()
+            .filter_map(|(_, p)| p.as_ref().ok())
+            .find_map(|p| p.opts.needs_sim()),
     };
     let choice = match (sim_only, plan.engine) {
-        (Some(why), Engine::Maelstrom) => return Err(exit::setup(why)),
-        (Some(why), Engine::Auto) => Choice::Sim { why },
+        (Some(why), EngineFlag::Maelstrom) => return Err(exit::setup(why)),
+        (Some(why), EngineFlag::Auto) => Choice::Sim { why },
         _ => engine::choose(
             plan.engine,
             plan.sources.maelstrom.as_deref(),
             &profiles.maelstrom,
         )?,
     };
-    if plan.engine != Engine::Sim {
+    if plan.engine != EngineFlag::Sim {
         super::output::tell(&format!(
             "glomers: engine {}: {}",
             choice.name(),
@@ -61,8 +77,8 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
             "glomers: --seed only applies to the simulator; Maelstrom is not seeded",
         );
     }
-    let Some(profile) = one else {
-        let rows = run_all::run_all(&profiles, &choice, plan)?;
+    let Some(one) = one else {
+        let rows = run_all::run_all(all, &choice, plan)?;
         say(&match plan.format {
             Format::Json => render::table_json(&rows) + "\n",
             Format::Markdown => render::table_markdown(&rows),
@@ -70,12 +86,8 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
         })?;
         return Ok(table_exit_code(&rows));
     };
-    let report = match &choice {
-        Choice::Sim { .. } => sim_run::run(&profile, plan, true)?,
-        Choice::Maelstrom { harness, .. } => {
-            maelstrom_run::run(harness, &profile, plan, Display::for_run("maelstrom"))?
-        }
-    };
+    let display = Display::for_run(choice.name());
+    let report = one.on(choice).run(display, true)?;
     print_report(&report, plan.format)?;
     Ok(report.exit_code())
 }

@@ -9,14 +9,14 @@ use super::doctor::{self, Java};
 use super::failed_download;
 use super::install::{self, Artifact};
 use super::locate::{self, Found, Search};
-use super::plan::Engine;
+use super::plan::EngineFlag;
 use crate::challenge::Release;
 use crate::exit;
 use std::path::{Path, PathBuf};
 
 /// A Maelstrom ready to run.
 #[derive(Clone, Debug)]
-pub struct Harness {
+pub struct ReadyMaelstrom {
     pub found: Found,
     /// `java`, for a jar install.
     pub java: PathBuf,
@@ -25,11 +25,21 @@ pub struct Harness {
 /// The engine that will run, and why.
 #[derive(Clone, Debug)]
 pub enum Choice {
-    Maelstrom { harness: Harness, why: String },
-    Sim { why: String },
+    Maelstrom {
+        maelstrom: ReadyMaelstrom,
+        why: String,
+    },
+    Sim {
+        why: String,
+    },
 }
 
 impl Choice {
+    /// The simulator, for `why`.
+    pub fn sim(why: &str) -> Choice {
+        Choice::Sim { why: why.into() }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Choice::Maelstrom { .. } => "maelstrom",
@@ -47,8 +57,8 @@ impl Choice {
     /// gnuplot ends every test `:unknown`.
     pub fn warnings(&self) -> Vec<String> {
         match self {
-            Choice::Maelstrom { harness, .. }
-                if harness.found.needs_java() && which::which("gnuplot").is_err() =>
+            Choice::Maelstrom { maelstrom, .. }
+                if maelstrom.found.needs_java() && which::which("gnuplot").is_err() =>
             {
                 vec![format!(
                     "gnuplot is not on PATH, so Maelstrom's plots fail and its verdict will be :unknown; install it: {}",
@@ -143,8 +153,12 @@ fn auto_install(release: &Release, search: &Search) -> Result<Found, String> {
 }
 
 /// Picks the engine for `requested`.
-pub fn choose(requested: Engine, flag: Option<&Path>, release: &Release) -> anyhow::Result<Choice> {
-    if requested == Engine::Sim {
+pub fn choose(
+    requested: EngineFlag,
+    flag: Option<&Path>,
+    release: &Release,
+) -> anyhow::Result<Choice> {
+    if requested == EngineFlag::Sim {
         return Ok(Choice::Sim {
             why: "--engine sim".into(),
         });
@@ -152,7 +166,7 @@ pub fn choose(requested: Engine, flag: Option<&Path>, release: &Release) -> anyh
     let search = Search::from_env(flag, &release.version);
     let found = locate::locate(&search).map_err(|e| exit::setup(format!("{e:#}")))?;
     let java = Java::detect();
-    if requested == Engine::Maelstrom {
+    if requested == EngineFlag::Maelstrom {
         let found = match found {
             Some(f) => f,
             None => install_pinned(release, &search)
@@ -161,7 +175,7 @@ pub fn choose(requested: Engine, flag: Option<&Path>, release: &Release) -> anyh
         let java = java_for(&found, &java)?;
         let why = doctor::describe(&found);
         return Ok(Choice::Maelstrom {
-            harness: Harness { found, java },
+            maelstrom: ReadyMaelstrom { found, java },
             why,
         });
     }
@@ -176,7 +190,7 @@ pub fn choose(requested: Engine, flag: Option<&Path>, release: &Release) -> anyh
     let java = java_for(&found, &java)?;
     let why = doctor::describe(&found);
     Ok(Choice::Maelstrom {
-        harness: Harness { found, java },
+        maelstrom: ReadyMaelstrom { found, java },
         why,
     })
 }

@@ -5,6 +5,7 @@
 //! the Pareto frontier of messages against latency, and `frontier.svg` with the published
 //! solutions' figures drawn beside our points.
 
+use super::challenge_plan::ChallengePlan;
 use super::output::say;
 use super::sweep::{self, Sweep};
 use crate::challenge::{Profile, TestOpts};
@@ -160,7 +161,8 @@ fn run_points(profile: &Profile, plan: &SweepPlan) -> anyhow::Result<Vec<Row>> {
                 let Some(settings) = points.get(i) else { break };
                 let mut point = profile.clone();
                 point.node_args = apply(&profile.node_args, settings);
-                let result = sweep::run(&point, &plan.opts, plan.first_seed, plan.seeds);
+                let result = ChallengePlan::own(&point, &plan.opts)
+                    .and_then(|own| sweep::run(&own, plan.first_seed, plan.seeds));
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 eprintln!("glomers: sweep point {n}/{} done", points.len());
                 if let Ok(mut r) = results.lock() {

@@ -5,56 +5,49 @@
 //! whole output in a log file; follows its phases on a progress bar; then judges the run folder
 //! it wrote and leaves `glomers.json` there.
 
-use super::engine::Harness;
-use super::plan::RunPlan;
-use super::progress::{self, Display, Event, Plan, Said, Tracker};
+use super::challenge_plan::{ChallengePlan, NodeProgram};
+use super::engine::ReadyMaelstrom;
+use super::progress::{self, ConsoleVerdict, Display, Event, Plan, Tracker};
 use super::supervise::{self, Ending};
-use crate::challenge::Profile;
 use crate::exit;
 use crate::report::{run_dir, RunReport};
-use crate::sim::external::Program;
 use anyhow::Context;
 use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The log file's name inside the run folder.
 pub const CONSOLE_LOG: &str = "glomers-console.log";
 
-/// Maelstrom's arguments: `test -w <workload> --bin <exe> <options> -- node <workload> <flags>`.
-pub fn test_args(profile: &Profile, args: &RunPlan, exe: &Path) -> Vec<String> {
-    let workload = profile.workload.maelstrom_name();
+/// Maelstrom's arguments: `test -w <workload> --bin <program> <options>`, then `--` and the
+/// node's arguments. Glomers' own node is this very executable (`exe`) with
+/// `node <workload> <node flags>` after the bare `--` (everything after it reaches the node
+/// verbatim); the user's program gets only its own arguments, and no `--` if it has none.
+pub fn test_args(plan: &ChallengePlan, exe: &Path) -> Vec<String> {
+    let workload = plan.profile.workload.maelstrom_name();
+    let bin = match &plan.node {
+        NodeProgram::Own { .. } => exe.to_path_buf(),
+        NodeProgram::Foreign(program) => program.bin.clone(),
+    };
     let mut words = vec![
         "test".to_string(),
         "-w".into(),
         workload.into(),
         "--bin".into(),
-        exe.display().to_string(),
+        bin.display().to_string(),
     ];
-    words.extend(profile.opts.merged(&args.opts).to_args());
-    words.push("--".into());
-    words.push("node".into());
-    words.push(workload.into());
-    words.extend(profile.node_args.iter().cloned());
-    words.extend(args.node_args.iter().cloned());
-    words
-}
-
-/// Maelstrom's arguments for the user's node: `test -w <workload> --bin <program> <options>`,
-/// then `-- <its arguments>` if it has any (none of the profile's own node flags).
-pub fn foreign_test_args(profile: &Profile, args: &RunPlan, program: &Program) -> Vec<String> {
-    let mut words = vec![
-        "test".to_string(),
-        "-w".into(),
-        profile.workload.maelstrom_name().into(),
-        "--bin".into(),
-        program.bin.display().to_string(),
-    ];
-    words.extend(profile.opts.merged(&args.opts).to_args());
-    if !program.args.is_empty() {
-        words.push("--".into());
-        words.extend(program.args.iter().cloned());
+    words.extend(plan.opts.to_args());
+    match &plan.node {
+        NodeProgram::Own { args } => {
+            words.extend(["--".to_string(), "node".into(), workload.into()]);
+            words.extend(args.iter().cloned());
+        }
+        NodeProgram::Foreign(program) if !program.args.is_empty() => {
+            words.push("--".into());
+            words.extend(program.args.iter().cloned());
+        }
+        NodeProgram::Foreign(_) => {}
     }
     words
 }
@@ -63,7 +56,7 @@ pub fn foreign_test_args(profile: &Profile, args: &RunPlan, program: &Program) -
 #[derive(Default)]
 struct Heard {
     results: Option<String>,
-    said: Option<Said>,
+    said: Option<ConsoleVerdict>,
     tail: VecDeque<String>,
 }
 
@@ -101,31 +94,23 @@ impl<W: Write> supervise::Watcher for Watch<W> {
 
 /// Runs one challenge in Maelstrom and judges it.
 pub fn run(
-    harness: &Harness,
-    profile: &Profile,
-    args: &RunPlan,
+    maelstrom: &ReadyMaelstrom,
+    plan: &ChallengePlan,
     display: Display,
 ) -> anyhow::Result<RunReport> {
-    let store_dir = super::store_root::store_root(args.store.as_deref())?;
+    let profile = &plan.profile;
+    let store_dir = super::store_root::store_root(plan.store.as_deref())?;
     let store = store_dir.join("store");
     std::fs::create_dir_all(&store).with_context(|| format!("creating {}", store.display()))?;
     let store_dir = store_dir.canonicalize().unwrap_or(store_dir);
-    let foreign = args
-        .bin
-        .as_deref()
-        .map(|bin| super::node_program::resolve(bin, profile, &args.node_args))
-        .transpose()?;
-    let merged = profile.opts.merged(&args.opts);
-    let test = match &foreign {
-        Some(program) => foreign_test_args(profile, args, program),
-        None => {
-            let exe = std::env::current_exe()
-                .and_then(|p| p.canonicalize())
-                .context("finding the glomers executable to pass as --bin")?;
-            test_args(profile, args, &exe)
-        }
+    let exe = match &plan.node {
+        NodeProgram::Own { .. } => std::env::current_exe()
+            .and_then(|p| p.canonicalize())
+            .context("finding the glomers executable to pass as --bin")?,
+        NodeProgram::Foreign(program) => program.bin.clone(),
     };
-    let mut command_words = harness.found.command_words(&harness.java);
+    let test = test_args(plan, &exe);
+    let mut command_words = maelstrom.found.command_words(&maelstrom.java);
     command_words.extend(test.iter().cloned());
 
     let stamp = std::time::SystemTime::now()
@@ -147,7 +132,7 @@ pub fn run(
     );
     let current_before = std::fs::read_link(store.join("current")).ok();
 
-    let mut cmd = harness.found.command(&harness.java);
+    let mut cmd = maelstrom.found.command(&maelstrom.java);
     cmd.args(&test).current_dir(&store_dir);
     let started = Instant::now();
     let child = supervise::spawn(cmd).map_err(|e| {
@@ -156,8 +141,8 @@ pub fn run(
             command_words.first().cloned().unwrap_or_default()
         ))
     })?;
-    let time_limit = merged.resolve()?.time_limit_secs;
-    let timeout = Duration::from_secs(args.timeout.unwrap_or(u64::from(time_limit) + 600).max(1));
+    let time_limit = plan.opts.resolve()?.time_limit_secs;
+    let timeout = plan.timeout;
     let tracker = Tracker::new(
         Plan::new(time_limit, profile.workload.has_final_phase()),
         display,
@@ -238,7 +223,7 @@ pub fn run(
         });
     }
     let dir = run_folder.unwrap_or_default();
-    let mut report = run_dir::judge(
+    let mut report = run_dir::read(
         &dir,
         Some(profile),
         Some(profile.workload.maelstrom_name().into()),
@@ -246,16 +231,8 @@ pub fn run(
     crate::verdict::require_operations(&report.verdict.figures)
         .map_err(|e| e.context(format!("Maelstrom's run in {}", dir.display())))?;
     report.command = command_words;
-    report.opts = merged.to_args();
-    report.node_args = match &foreign {
-        Some(program) => program.args.clone(),
-        None => profile
-            .node_args
-            .iter()
-            .chain(&args.node_args)
-            .cloned()
-            .collect(),
-    };
+    report.opts = plan.opts.to_args();
+    report.node_args = plan.node_args().to_vec();
     report.wall_seconds = Some(wall.as_secs_f64());
     report.harness.exit = code;
     if !matches!(code, Some(0..=2)) {
@@ -264,7 +241,7 @@ pub fn run(
             supervise::describe_status(&status)
         ));
     }
-    let said_valid = heard.said.map(|s| s == Said::Valid);
+    let said_valid = heard.said.map(|s| s == ConsoleVerdict::Valid);
     let we_valid = report.verdict.figures.valid == Some(crate::verdict::Validity::Valid);
     if said_valid.is_some_and(|s| s != we_valid) {
         report
@@ -295,6 +272,7 @@ mod tests {
     use super::*;
     use crate::challenge::Profiles;
     use crate::challenge::{TestOpts, Workload};
+    use crate::driver::plan::RunPlan;
 
     #[test]
     fn node_flags_follow_a_bare_separator() {
@@ -305,7 +283,8 @@ mod tests {
         };
         let profiles = Profiles::builtin();
         let profile = profiles.find("3d").unwrap();
-        let words = test_args(profile, &args, Path::new("/bin/glomers"));
+        let plan = ChallengePlan::derive(profile, &args).unwrap();
+        let words = test_args(&plan, Path::new("/bin/glomers"));
         let sep = words.iter().position(|w| w == "--").unwrap();
         assert_eq!(
             &words[..5],

@@ -9,12 +9,13 @@
 //! harness; [`engine`] choosing between Maelstrom and the simulator, with [`failed_download`]
 //! remembering a failed automatic install; [`supervise`] the process group and signals;
 //! [`progress`] phases and bars; [`node_program`] the node under test (with [`runnable`]
-//! checking a `--bin` can start here); [`maelstrom_run`] and [`sim_run`] one challenge per
-//! engine, [`store_root`] where `store/` goes, [`run_folder`] the run folder of engines other
+//! checking a `--bin` can start here); [`challenge_plan`] one challenge's run resolved once
+//! from the plan, which [`maelstrom_run`] and [`sim_run`] run, one per engine; [`store_root`] where `store/` goes, [`run_folder`] the run folder of engines other
 //! than Maelstrom; [`sweep`] many seeds, [`flag_sweep`] a grid of node flags over seeds
 //! ([`cmd_sweep`]); [`run_all`] the whole table.
 
 pub(crate) mod cache;
+pub mod challenge_plan;
 pub mod cmd_list;
 pub mod cmd_maelstrom;
 pub mod cmd_report;

@@ -4,9 +4,10 @@
 use crate::challenge::TestOpts;
 use std::path::PathBuf;
 
-/// Which harness runs a challenge.
+/// The engine the user asked for with `--engine`; [`super::engine::choose`] turns it into the
+/// engine that runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Engine {
+pub enum EngineFlag {
     /// Maelstrom if it can be found or installed and Java 11+ is present, else the simulator.
     Auto,
     /// The real Maelstrom (installed on demand).
@@ -38,7 +39,7 @@ impl Format {
 pub struct RunPlan {
     /// A challenge number, an alias, or `all`.
     pub challenge: String,
-    pub engine: Engine,
+    pub engine: EngineFlag,
     pub seed: Option<u64>,
     /// Simulator only: a sweep over this many consecutive seeds.
     pub seeds: Option<u64>,
@@ -64,7 +65,7 @@ impl RunPlan {
     pub fn new(challenge: &str) -> RunPlan {
         RunPlan {
             challenge: challenge.to_string(),
-            engine: Engine::Auto,
+            engine: EngineFlag::Auto,
             seed: None,
             seeds: None,
             opts: TestOpts::default(),

@@ -126,7 +126,7 @@ impl Phase {
 
 /// Maelstrom's own verdict line (the console's last line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Said {
+pub(crate) enum ConsoleVerdict {
     Valid,
     Invalid,
     Unknown,
@@ -138,7 +138,7 @@ pub(crate) enum Event {
     Phase(Phase),
     /// `jepsen.store: Wrote <path>/results.edn`, the path relative to the JVM's folder.
     ResultsWritten(String),
-    Verdict(Said),
+    Verdict(ConsoleVerdict),
 }
 
 /// Log fragments that mark the start of a phase.
@@ -155,10 +155,10 @@ const PHASE_MARKERS: &[(&str, Phase)] = &[
 const STORE_WROTE: &str = "jepsen.store: Wrote ";
 
 /// Log fragments of Maelstrom's closing verdict.
-const VERDICT_MARKERS: &[(&str, Said)] = &[
-    ("Everything looks good!", Said::Valid),
-    ("Analysis invalid!", Said::Invalid),
-    ("Errors occurred during analysis", Said::Unknown),
+const VERDICT_MARKERS: &[(&str, ConsoleVerdict)] = &[
+    ("Everything looks good!", ConsoleVerdict::Valid),
+    ("Analysis invalid!", ConsoleVerdict::Invalid),
+    ("Errors occurred during analysis", ConsoleVerdict::Unknown),
 ];
 
 /// Reads one line of Maelstrom's output (console format `INFO\t[thread] logger: message`, or
@@ -386,7 +386,7 @@ mod tests {
                 Event::Phase(Phase::Teardown),
                 Event::Phase(Phase::Analysis),
                 Event::ResultsWritten("store/echo/20261121T112534.331Z/results.edn".into()),
-                Event::Verdict(Said::Valid),
+                Event::Verdict(ConsoleVerdict::Valid),
             ]
         );
     }
@@ -398,7 +398,7 @@ mod tests {
         );
         let ev = events(log);
         assert!(ev.contains(&Event::Phase(Phase::Recovery)));
-        assert!(ev.contains(&Event::Verdict(Said::Invalid)));
+        assert!(ev.contains(&Event::Verdict(ConsoleVerdict::Invalid)));
         let log =
             include_str!("../../tests/fixtures/store/lin-kv-20261121T112653.280Z/jepsen.log.tail");
         let written: Vec<Event> = events(log)
@@ -421,7 +421,7 @@ mod tests {
         );
         assert_eq!(
             event_of_line("Errors occurred during analysis, but no anomalies found. ಠ~ಠ"),
-            Some(Event::Verdict(Said::Unknown))
+            Some(Event::Verdict(ConsoleVerdict::Unknown))
         );
         assert_eq!(
             event_of_line("INFO [jepsen worker 0] jepsen.util: 0 :invoke :echo"),

@@ -4,13 +4,13 @@
 //! and errors, `--fail-fast` stops at the first one. Ctrl-C stops the run in progress and the
 //! table is printed for what finished.
 
+use super::challenge_plan::ChallengePlan;
 use super::engine::Choice;
 use super::plan::RunPlan;
 use super::progress::{self, Display};
-use super::{maelstrom_run, sim_run};
-use crate::challenge::{Profile, Profiles};
+use crate::challenge::Profile;
 use crate::exit;
-use crate::report::{Outcome, Row};
+use crate::report::{Row, RowOutcome};
 use std::time::Instant;
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -21,26 +21,28 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
-/// Runs one challenge with the chosen engine; any error becomes an error row.
-fn run_one(choice: &Choice, profile: &Profile, args: &RunPlan, display: Display) -> Outcome {
-    let result = match choice {
-        Choice::Sim { .. } => {
-            // A simulator bug must not take the whole table down with it.
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                sim_run::run_shown(profile, args, display, false)
-            })) {
-                Ok(r) => r,
-                Err(payload) => Err(exit::harness(format!(
-                    "the simulator panicked: {}",
+/// Runs one challenge's plan with the chosen engine; any error (in making the plan too)
+/// becomes an error row.
+fn run_one(choice: &Choice, plan: anyhow::Result<ChallengePlan>, display: Display) -> RowOutcome {
+    let result = plan.and_then(|plan| {
+        let plan = plan.on(choice.clone());
+        // A simulator bug must not take the whole table down with it.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan.run(display, false)))
+            .unwrap_or_else(|payload| {
+                Err(exit::harness(format!(
+                    "the {} panicked: {}",
+                    if choice.name() == "sim" {
+                        "simulator"
+                    } else {
+                        "driver"
+                    },
                     panic_message(payload.as_ref())
-                ))),
-            }
-        }
-        Choice::Maelstrom { harness, .. } => maelstrom_run::run(harness, profile, args, display),
-    };
+                )))
+            })
+    });
     match result {
-        Ok(report) => Outcome::Judged(Box::new(report)),
-        Err(err) => Outcome::Error {
+        Ok(report) => RowOutcome::Judged(Box::new(report)),
+        Err(err) => RowOutcome::Error {
             message: format!("{err:#}"),
             code: exit::code_of(&err),
         },
@@ -49,7 +51,7 @@ fn run_one(choice: &Choice, profile: &Profile, args: &RunPlan, display: Display)
 
 /// Runs every challenge; returns the table rows (in order, up to where it stopped).
 pub(crate) fn run_all(
-    profiles: &Profiles,
+    plans: Vec<(&Profile, anyhow::Result<ChallengePlan>)>,
     choice: &Choice,
     args: &RunPlan,
 ) -> anyhow::Result<Vec<Row>> {
@@ -58,7 +60,7 @@ pub(crate) fn run_all(
             "--node-arg cannot be used with `run all`: node flags differ per workload",
         ));
     }
-    let total = profiles.challenges.len();
+    let total = plans.len();
     let bar = progress::bars_enabled().then(|| {
         progress::new_bar(
             Some(total as u64),
@@ -67,7 +69,7 @@ pub(crate) fn run_all(
         )
     });
     let mut rows = Vec::with_capacity(total);
-    for (i, profile) in profiles.challenges.iter().enumerate() {
+    for (i, (profile, plan)) in plans.into_iter().enumerate() {
         let label = format!("{} {}", profile.id, profile.title);
         let display = match &bar {
             Some(bar) => {
@@ -85,7 +87,7 @@ pub(crate) fn run_all(
             }
         };
         let started = Instant::now();
-        let outcome = run_one(choice, profile, args, display);
+        let outcome = run_one(choice, plan, display);
         let row = Row {
             id: profile.id.clone(),
             title: profile.title.clone(),
@@ -108,7 +110,7 @@ pub(crate) fn run_all(
         }
         let interrupted = matches!(
             &row.outcome,
-            Outcome::Error { code, .. } if *code == exit::INTERRUPTED
+            RowOutcome::Error { code, .. } if *code == exit::INTERRUPTED
         );
         let failed = row.status() != "PASS";
         rows.push(row);

@@ -65,11 +65,11 @@ pub(crate) fn refusal(path: &Path) -> Option<String> {
     let mut head = Vec::with_capacity(HEADER);
     let file = std::fs::File::open(path).ok()?;
     file.take(HEADER as u64).read_to_end(&mut head).ok()?;
-    judge(&head, native())
+    refusal_for(&head, native())
 }
 
 /// [`refusal`] from the file's first bytes and the machine's [`Native`] kind.
-pub(crate) fn judge(head: &[u8], native: Option<Native>) -> Option<String> {
+pub(crate) fn refusal_for(head: &[u8], native: Option<Native>) -> Option<String> {
     if head.starts_with(b"#!") {
         return None;
     }
@@ -169,16 +169,16 @@ mod tests {
 
     #[test]
     fn scripts_and_native_binaries_run() {
-        assert_eq!(judge(b"#!/usr/bin/env python3\n", Some(X86_64)), None);
-        assert_eq!(judge(&elf(CLASS_64, 62), Some(X86_64)), None);
+        assert_eq!(refusal_for(b"#!/usr/bin/env python3\n", Some(X86_64)), None);
+        assert_eq!(refusal_for(&elf(CLASS_64, 62), Some(X86_64)), None);
         // Where glomers does not know its own kind, the kernel decides.
-        assert_eq!(judge(&elf(CLASS_64, 183), None), None);
+        assert_eq!(refusal_for(&elf(CLASS_64, 183), None), None);
     }
 
     #[test]
     fn text_without_a_shebang_is_refused_with_the_fix() {
         for head in [&b"print('hi')\n"[..], b"", b"{\"src\":"] {
-            let why = judge(head, Some(X86_64)).expect("refused");
+            let why = refusal_for(head, Some(X86_64)).expect("refused");
             assert!(why.contains("#! line") && why.contains("add one"), "{why}");
             assert!(!why.contains('\n'), "one line: {why}");
         }
@@ -186,22 +186,26 @@ mod tests {
 
     #[test]
     fn another_machine_s_binary_is_refused_naming_both() {
-        let why = judge(&elf(CLASS_64, 183), Some(X86_64)).expect("refused");
+        let why = refusal_for(&elf(CLASS_64, 183), Some(X86_64)).expect("refused");
         assert!(
             why.contains("AArch64") && why.contains("x86-64") && why.contains("build it"),
             "{why}"
         );
-        let why = judge(&elf(CLASS_32, 62), Some(X86_64)).expect("wrong word size");
+        let why = refusal_for(&elf(CLASS_32, 62), Some(X86_64)).expect("wrong word size");
         assert!(why.contains("32-bit") && why.contains("64-bit"), "{why}");
         let mut big = elf(CLASS_64, 0);
         big[5] = DATA_MSB;
         big[18..20].copy_from_slice(&62u16.to_be_bytes());
-        assert_eq!(judge(&big, Some(X86_64)), None, "byte order is honoured");
-        let why = judge(&elf(CLASS_64, 62)[..10], Some(X86_64)).expect("truncated");
+        assert_eq!(
+            refusal_for(&big, Some(X86_64)),
+            None,
+            "byte order is honoured"
+        );
+        let why = refusal_for(&elf(CLASS_64, 62)[..10], Some(X86_64)).expect("truncated");
         assert!(why.contains("truncated"), "{why}");
-        let why = judge(&[0xcf, 0xfa, 0xed, 0xfe, 7], Some(X86_64)).expect("Mach-O");
+        let why = refusal_for(&[0xcf, 0xfa, 0xed, 0xfe, 7], Some(X86_64)).expect("Mach-O");
         assert!(why.contains("macOS"), "{why}");
-        let why = judge(b"MZ\x90\x00", Some(X86_64)).expect("PE");
+        let why = refusal_for(b"MZ\x90\x00", Some(X86_64)).expect("PE");
         assert!(why.contains("Windows"), "{why}");
     }
 

@@ -5,11 +5,10 @@
 //! single run leaves a run folder as Maelstrom does ([`super::run_folder`]); runs inside
 //! `run all` and sweeps do not.
 
+use super::challenge_plan::{ChallengePlan, NodeProgram};
 use super::interrupt_flag::InterruptFlag;
-use super::plan::RunPlan;
 use super::progress::{Display, Phase, Plan, Tracker};
 use super::run_folder::RunFolder;
-use crate::challenge::{Profile, TestOpts};
 use crate::exit;
 use crate::report::RunReport;
 use crate::sim::external::{Program, Stage};
@@ -18,7 +17,7 @@ use crate::verdict::Verdict;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// A seed from the clock, for runs that were not given one.
 pub fn fresh_seed() -> u64 {
@@ -29,113 +28,81 @@ pub fn fresh_seed() -> u64 {
     nanos ^ u64::from(std::process::id()).rotate_left(32)
 }
 
-/// The command that replays a simulator run.
-pub fn replay_command(profile: &Profile, args: &RunPlan, seed: u64) -> Vec<String> {
-    let mut words: Vec<String> = ["glomers", "run", &profile.id, "--engine", "sim", "--seed"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    words.push(seed.to_string());
-    words.extend(args.opts.to_args());
-    if let Some(bin) = &args.bin {
-        words.push("--bin".into());
-        words.push(bin.clone());
-    }
-    for a in &args.node_args {
-        words.push("--node-arg".into());
-        words.push(a.clone());
-    }
-    words
-}
-
-/// Runs a profile with `overrides` in the simulator and judges it against the profile's
-/// criteria and goals (judging is the driver's alone).
-pub fn judge(
-    profile: &Profile,
-    overrides: &TestOpts,
-    seed: u64,
-) -> anyhow::Result<(sim::SimRun, Verdict)> {
-    let cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
-    judge_config(profile, &cfg)
-}
-
-/// [`judge`] with the simulator's configuration given (e.g. to keep node logs).
-fn judge_config(profile: &Profile, cfg: &SimConfig) -> anyhow::Result<(sim::SimRun, Verdict)> {
-    let node_args = profile.node_args.clone();
-    let run = sim::run_with(cfg, &mut |_| {
-        crate::nodes::build(profile.workload, &node_args)
-    })?;
-    Ok(judged(profile, run))
-}
-
-fn judged(profile: &Profile, run: sim::SimRun) -> (sim::SimRun, Verdict) {
-    let verdict = Verdict::new(
-        &profile.id,
-        "sim",
-        run.figures.clone(),
-        &profile.criteria,
-        &profile.goals,
-    );
-    (run, verdict)
-}
-
-/// A run of the user's program as every node, in real time.
-#[derive(Clone, Debug)]
-pub struct ForeignRun {
-    pub program: Program,
-    /// Where each node's stderr goes (`<id>.log`); nowhere if `None`.
-    pub log_dir: Option<PathBuf>,
-    /// Wall time before the run and every node are stopped (default: its length plus 10 min).
-    pub timeout: Option<Duration>,
+/// What a simulator run keeps beyond its verdict.
+#[derive(Clone, Debug, Default)]
+pub struct Recording {
+    /// Where each node's log goes (`<id>.log`): a foreign node's stderr line by line as it
+    /// runs, glomers' own nodes' logs at the end. Nowhere if `None`.
+    pub node_logs: Option<PathBuf>,
     /// Keep a journal of at most this many messages (see [`SimConfig::journal`]).
     pub journal: Option<usize>,
 }
 
-impl ForeignRun {
-    pub fn new(program: Program) -> ForeignRun {
-        ForeignRun {
-            program,
-            log_dir: None,
-            timeout: None,
-            journal: None,
-        }
-    }
+/// Runs `plan` on `seed` in the simulator and judges it against the profile's criteria and
+/// goals (judging is the driver's alone), keeping nothing beyond the verdict.
+pub fn simulate(plan: &ChallengePlan, seed: u64) -> anyhow::Result<(sim::SimRun, Verdict)> {
+    simulate_recorded(plan, seed, &Recording::default())
 }
 
-/// Runs a profile with the user's program as every node, in real time, and judges it. Ctrl-C
-/// and the timeout stop the run and every node.
-pub fn judge_foreign(
-    profile: &Profile,
-    overrides: &TestOpts,
+/// [`simulate`], keeping what `recording` asks for.
+pub fn simulate_recorded(
+    plan: &ChallengePlan,
     seed: u64,
-    foreign: &ForeignRun,
+    recording: &Recording,
 ) -> anyhow::Result<(sim::SimRun, Verdict)> {
-    judge_foreign_shown(profile, overrides, seed, foreign, Display::Quiet)
+    simulate_shown(plan, seed, recording, Display::Quiet)
 }
 
-/// [`judge_foreign`] with its stages shown on `display`.
-pub(crate) fn judge_foreign_shown(
-    profile: &Profile,
-    overrides: &TestOpts,
+/// [`simulate_recorded`] with the stages of a foreign run shown on `display`. Glomers' own
+/// node runs in-process in virtual time; a foreign program runs as real processes, stopped
+/// with every node by Ctrl-C or the plan's timeout.
+pub(crate) fn simulate_shown(
+    plan: &ChallengePlan,
     seed: u64,
-    foreign: &ForeignRun,
+    recording: &Recording,
     display: Display,
 ) -> anyhow::Result<(sim::SimRun, Verdict)> {
-    let mut cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
-    cfg.journal = foreign.journal;
-    let resolved = cfg.opts.resolve()?;
-    let final_phase = profile.workload.has_final_phase();
+    let mut cfg = SimConfig::new(plan.profile.workload, plan.opts.clone(), seed);
+    cfg.journal = recording.journal;
+    let run = match &plan.node {
+        NodeProgram::Own { args } => {
+            cfg.keep_logs = recording.node_logs.is_some();
+            sim::run_with(&cfg, &mut |_| {
+                crate::nodes::build(plan.profile.workload, args)
+            })?
+        }
+        NodeProgram::Foreign(program) => {
+            run_foreign(plan, &cfg, program, recording.node_logs.as_deref(), display)?
+        }
+    };
+    let verdict = Verdict::new(
+        &plan.profile.id,
+        "sim",
+        run.figures.clone(),
+        &plan.profile.criteria,
+        &plan.profile.goals,
+    );
+    Ok((run, verdict))
+}
+
+/// `program` as every node of `cfg`'s run, in real time, its stages shown on `display`.
+fn run_foreign(
+    plan: &ChallengePlan,
+    cfg: &SimConfig,
+    program: &Program,
+    log_dir: Option<&std::path::Path>,
+    display: Display,
+) -> anyhow::Result<sim::SimRun> {
+    let time_limit = cfg.opts.resolve()?.time_limit_secs;
+    let final_phase = plan.profile.workload.has_final_phase();
     let tracker = Rc::new(RefCell::new(Tracker::new(
-        Plan::live(resolved.time_limit_secs, final_phase),
+        Plan::live(time_limit, final_phase),
         display,
     )));
     let shown = tracker.clone();
     let interrupt = InterruptFlag::catch();
     let started = Instant::now();
-    // By default a run gets its own length plus ten minutes, as a Maelstrom run does.
-    let limit = foreign.timeout.unwrap_or(Duration::from_secs(
-        u64::from(resolved.time_limit_secs) + 600,
-    ));
+    let limit = plan.timeout;
     let watch = Box::new(move |stage: Stage| {
         let mut shown = shown.borrow_mut();
         shown.enter(match stage {
@@ -155,72 +122,55 @@ pub(crate) fn judge_foreign_shown(
         }
         None
     });
-    let run = sim::run_external(&cfg, &foreign.program, foreign.log_dir.as_deref(), watch);
+    let run = sim::run_external(cfg, program, log_dir, watch);
     tracker.borrow_mut().finish();
-    Ok(judged(profile, run?))
+    run
 }
 
-/// Runs one profile in the simulator; returns the judged run. With `keep_folder`, the run's
+/// Runs `plan` in the simulator as a single `glomers run` does, leaving a run folder, with no
+/// progress shown; returns the judged run.
+pub fn run_with_folder(plan: &ChallengePlan) -> anyhow::Result<RunReport> {
+    run(plan, Display::Quiet, true)
+}
+
+/// Runs `plan` in the simulator; returns the judged run. With `keep_folder`, the run's
 /// history, results, verdict and node logs are written to a new run folder under `store/` in
-/// `--store DIR` (default: the current folder), which the report names.
-pub fn run(profile: &Profile, args: &RunPlan, keep_folder: bool) -> anyhow::Result<RunReport> {
-    run_shown(profile, args, Display::for_run("sim"), keep_folder)
-}
-
-/// [`run`] with the stages of a `--bin` run shown on `display`.
-pub(crate) fn run_shown(
-    profile: &Profile,
-    args: &RunPlan,
+/// the plan's store (default: the current folder), which the report names. Its stages are shown
+/// on `display` (a foreign run's; glomers' own node finishes in moments).
+pub(crate) fn run(
+    plan: &ChallengePlan,
     display: Display,
     keep_folder: bool,
 ) -> anyhow::Result<RunReport> {
-    let seed = args.seed.unwrap_or_else(fresh_seed);
-    let mut profile = profile.clone();
-    let mut foreign = match &args.bin {
-        Some(bin) => Some(ForeignRun::new(super::node_program::resolve(
-            bin,
-            &profile,
-            &args.node_args,
-        )?)),
-        None => {
-            profile.node_args.extend(args.node_args.iter().cloned());
-            None
-        }
-    };
+    let seed = plan.seed.unwrap_or_else(fresh_seed);
     let folder = if keep_folder {
-        let root = super::store_root::store_root(args.store.as_deref())?;
-        Some(RunFolder::create(&root, profile.workload.maelstrom_name())?)
+        let root = super::store_root::store_root(plan.store.as_deref())?;
+        Some(RunFolder::create(
+            &root,
+            plan.profile.workload.maelstrom_name(),
+        )?)
     } else {
         None
     };
     let started = std::time::Instant::now();
-    let mut cfg = SimConfig::new(profile.workload, profile.opts.merged(&args.opts), seed);
-    cfg.keep_logs = keep_folder;
-    // A run folder keeps every message for its diagram.
-    cfg.journal = keep_folder.then_some(crate::sim::journal::DEFAULT_LIMIT);
-    let (run, verdict) = match &mut foreign {
-        Some(run) => {
-            run.timeout = args.timeout.map(Duration::from_secs);
-            run.journal = cfg.journal;
-            // The nodes write their stderr straight into the folder, line by line.
-            run.log_dir = folder.as_ref().map(|f| f.dir().join("node-logs"));
-            judge_foreign_shown(&profile, &args.opts, seed, run, display)?
-        }
-        None => judge_config(&profile, &cfg)?,
+    let recording = Recording {
+        // A foreign node writes its stderr straight into the folder, line by line.
+        node_logs: folder.as_ref().map(|f| f.dir().join("node-logs")),
+        // A run folder keeps every message for its diagram.
+        journal: keep_folder.then_some(crate::sim::journal::DEFAULT_LIMIT),
     };
+    let (run, verdict) = simulate_shown(plan, seed, &recording, display)?;
     crate::verdict::require_operations(&verdict.figures)?;
+    let profile = &plan.profile;
     let mut report = RunReport::new("sim", verdict);
     report.challenge = Some(profile.id.clone());
     report.title = Some(profile.title.clone());
     report.workload = Some(profile.workload.maelstrom_name().to_string());
-    report.command = replay_command(&profile, args, seed);
-    report.opts = profile.opts.merged(&args.opts).to_args();
-    report.node_args = match &foreign {
-        Some(run) => run.program.args.clone(),
-        None => profile.node_args.clone(),
-    };
-    if let Some(ForeignRun { program, .. }) = &foreign {
-        let nodes = cfg.opts.nodes();
+    report.command = plan.replay_command(seed);
+    report.opts = plan.opts.to_args();
+    report.node_args = plan.node_args().to_vec();
+    let nodes = plan.opts.nodes();
+    if let Some(program) = plan.foreign_program() {
         report.notes.push(format!(
             "{} ran as {nodes} real process{} on the wall clock: the seed fixed the network's \
              and the clients' choices, not the node's own timing",
@@ -232,8 +182,8 @@ pub(crate) fn run_shown(
     report.wall_seconds = Some(started.elapsed().as_secs_f64());
     report.simulated_seconds = Some(run.outcome.end.as_secs_f64());
     if let Some(folder) = &folder {
-        if foreign.is_none() {
-            let nodes: Vec<String> = (0..cfg.opts.nodes()).map(|i| format!("n{i}")).collect();
+        if plan.foreign_program().is_none() {
+            let nodes: Vec<String> = (0..nodes).map(|i| format!("n{i}")).collect();
             folder.write_node_logs(&nodes, &run.outcome.logs)?;
         }
         report.run_dir = Some(folder.dir());

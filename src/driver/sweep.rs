@@ -2,9 +2,12 @@
 //! seeds, summarised as pass count plus median and worst of each figure. This is how the
 //! figures in `challenges/*.md` are produced.
 
+use super::challenge_plan::{ChallengePlan, NodeProgram};
 use super::output::say;
-use super::plan::{Engine, Format, RunPlan};
-use crate::challenge::{Profile, TestOpts};
+use super::plan::Format;
+use super::progress::Display;
+use super::sim_run::Recording;
+use crate::challenge::Profile;
 use crate::exit;
 use crate::verdict::Verdict;
 use serde::Serialize;
@@ -61,61 +64,42 @@ fn seeds(first: u64, count: u64) -> anyhow::Result<std::ops::RangeInclusive<u64>
     Ok(first..=last)
 }
 
-/// `run <challenge> --seeds N`: the sweep over `count` seeds from `--seed` (default 0), printed.
-pub(crate) fn command(profile: &Profile, plan: &RunPlan, count: u64) -> anyhow::Result<u8> {
-    if plan.engine == Engine::Maelstrom {
-        return Err(exit::setup(
-            "--seeds runs the simulator; it cannot be used with --engine maelstrom",
-        ));
-    }
+/// `run <challenge> --seeds N`: the sweep of `plan` over `count` seeds from its seed (default
+/// 0), printed in `format`. A foreign program runs in real time, one seed after another.
+pub(crate) fn command(plan: &ChallengePlan, count: u64, format: Format) -> anyhow::Result<u8> {
     let first = plan.seed.unwrap_or(0);
-    let sweep = match &plan.bin {
-        // A foreign program runs in real time, one seed after another.
-        Some(bin) => {
-            let program = super::node_program::resolve(bin, profile, &plan.node_args)?;
-            let mut foreign = super::sim_run::ForeignRun::new(program);
-            foreign.timeout = plan.timeout.map(std::time::Duration::from_secs);
-            run_each(profile, first, count, |seed| {
-                let display = super::progress::Display::for_run(&format!("sim seed {seed}"));
-                super::sim_run::judge_foreign_shown(profile, &plan.opts, seed, &foreign, display)
-                    .map(|(_, verdict)| verdict)
-            })?
-        }
-        None => {
-            let mut profile = profile.clone();
-            profile.node_args.extend(plan.node_args.iter().cloned());
-            run(&profile, &plan.opts, first, count)?
-        }
-    };
-    say(&match plan.format {
+    let sweep = run_each(&plan.profile, first, count, |seed| {
+        let display = match plan.node {
+            NodeProgram::Own { .. } => Display::Quiet,
+            NodeProgram::Foreign(_) => Display::for_run(&format!("sim seed {seed}")),
+        };
+        super::sim_run::simulate_shown(plan, seed, &Recording::default(), display)
+            .map(|(_, verdict)| verdict)
+    })?;
+    say(&match format {
         Format::Json => serde_json::to_string_pretty(&sweep)? + "\n",
         Format::Text | Format::Markdown => render(&sweep),
     })?;
     Ok(if sweep.failed_seeds.is_empty() { 0 } else { 1 })
 }
 
-/// Glomers' own node over `count` seeds from `first_seed`, in virtual time.
-pub fn run(
-    profile: &Profile,
-    opts: &TestOpts,
-    first_seed: u64,
-    count: u64,
-) -> anyhow::Result<Sweep> {
-    run_each(profile, first_seed, count, |seed| {
-        super::sim_run::judge(profile, opts, seed).map(|(_, verdict)| verdict)
+/// `plan` over `count` seeds from `first_seed`.
+pub fn run(plan: &ChallengePlan, first_seed: u64, count: u64) -> anyhow::Result<Sweep> {
+    run_each(&plan.profile, first_seed, count, |seed| {
+        super::sim_run::simulate(plan, seed).map(|(_, verdict)| verdict)
     })
 }
 
-/// The sweep of `count` seeds from `first_seed`, each judged by `judge`.
+/// The sweep of `count` seeds from `first_seed`, each judged by `verdict_of`.
 pub fn run_each(
     profile: &Profile,
     first_seed: u64,
     count: u64,
-    mut judge: impl FnMut(u64) -> anyhow::Result<Verdict>,
+    mut verdict_of: impl FnMut(u64) -> anyhow::Result<Verdict>,
 ) -> anyhow::Result<Sweep> {
     let mut verdicts: Vec<(u64, Verdict)> = Vec::new();
     for seed in seeds(first_seed, count)? {
-        let verdict = judge(seed)?;
+        let verdict = verdict_of(seed)?;
         crate::verdict::require_operations(&verdict.figures)
             .map_err(|e| e.context(format!("seed {seed}")))?;
         verdicts.push((seed, verdict));

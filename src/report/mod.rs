@@ -147,11 +147,11 @@ pub(crate) struct Row {
     pub(crate) title: String,
     pub(crate) engine: String,
     pub(crate) wall_seconds: f64,
-    pub(crate) outcome: Outcome,
+    pub(crate) outcome: RowOutcome,
 }
 
 #[derive(Clone, Debug)]
-pub(crate) enum Outcome {
+pub(crate) enum RowOutcome {
     Judged(Box<RunReport>),
     /// The challenge could not be run or judged; the exit code that error carries.
     Error {
@@ -164,9 +164,9 @@ impl Row {
     /// `PASS`, `FAIL` or `ERROR`.
     pub(crate) fn status(&self) -> &'static str {
         match &self.outcome {
-            Outcome::Judged(r) if r.verdict.pass => "PASS",
-            Outcome::Judged(_) => "FAIL",
-            Outcome::Error { .. } => "ERROR",
+            RowOutcome::Judged(r) if r.verdict.pass => "PASS",
+            RowOutcome::Judged(_) => "FAIL",
+            RowOutcome::Error { .. } => "ERROR",
         }
     }
 
@@ -179,8 +179,8 @@ impl Row {
             "wall-seconds": self.wall_seconds,
         });
         match &self.outcome {
-            Outcome::Judged(r) => v["report"] = r.to_json(),
-            Outcome::Error { message, code } => {
+            RowOutcome::Judged(r) => v["report"] = r.to_json(),
+            RowOutcome::Error { message, code } => {
                 v["error"] = json!(message);
                 v["exit-code"] = json!(code);
             }
@@ -195,8 +195,8 @@ pub(crate) fn table_exit_code(rows: &[Row]) -> u8 {
     let errored = rows
         .iter()
         .filter_map(|r| match &r.outcome {
-            Outcome::Error { code, .. } => Some(*code),
-            Outcome::Judged(_) => None,
+            RowOutcome::Error { code, .. } => Some(*code),
+            RowOutcome::Judged(_) => None,
         })
         .max();
     match errored {

@@ -2,7 +2,7 @@
 //! Markdown or JSON, and the `run all` table ([`Row`]s) in the same three forms. [`text`]
 //! renders a bare [`Verdict`] with the same lines.
 
-use super::{Outcome, Row, RunReport};
+use super::{Row, RowOutcome, RunReport};
 use crate::verdict::{Check, Quantiles, Verdict};
 use std::fmt::Write;
 
@@ -216,7 +216,7 @@ pub(crate) fn run_json(r: &RunReport) -> String {
 fn row_cells(row: &Row) -> [String; 9] {
     let wall = format!("{:.1} s", row.wall_seconds);
     match &row.outcome {
-        Outcome::Judged(r) => {
+        RowOutcome::Judged(r) => {
             let f = &r.verdict.figures;
             let stable = f
                 .stable_latencies
@@ -256,7 +256,7 @@ fn row_cells(row: &Row) -> [String; 9] {
                 },
             ]
         }
-        Outcome::Error { message, .. } => [
+        RowOutcome::Error { message, .. } => [
             row.id.clone(),
             row.title.clone(),
             row.engine.clone(),
@@ -430,21 +430,21 @@ mod tests {
                 title: "Echo".into(),
                 engine: "sim".into(),
                 wall_seconds: 0.5,
-                outcome: Outcome::Judged(Box::new(report(true))),
+                outcome: RowOutcome::Judged(Box::new(report(true))),
             },
             Row {
                 id: "3d".into(),
                 title: "Efficient".into(),
                 engine: "sim".into(),
                 wall_seconds: 1.0,
-                outcome: Outcome::Judged(Box::new(report(false))),
+                outcome: RowOutcome::Judged(Box::new(report(false))),
             },
             Row {
                 id: "4".into(),
                 title: "Grow-Only Counter".into(),
                 engine: "sim".into(),
                 wall_seconds: 0.0,
-                outcome: Outcome::Error {
+                outcome: RowOutcome::Error {
                     message: "the simulator does not run the g-counter workload yet".into(),
                     code: 2,
                 },

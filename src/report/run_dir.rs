@@ -229,14 +229,15 @@ fn plots(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Reads `results.edn` and `history.edn` and judges them, against `profile` if given.
+/// Reads a run folder's `results.edn` and `history.edn` into a report, judged against
+/// `profile` if given.
 /// A folder without results is a harness failure (exit 3).
-pub(crate) fn judge(
+pub(crate) fn read(
     dir: &Path,
     profile: Option<&Profile>,
     workload: Option<String>,
 ) -> anyhow::Result<RunReport> {
-    judge_as(dir, profile, workload, &Recorded::default())
+    read_recorded(dir, profile, workload, &Recorded::default())
 }
 
 /// What `glomers.json` says about a run that its files cannot: which engine ran it, and for a
@@ -266,7 +267,7 @@ impl Recorded {
     }
 }
 
-fn judge_as(
+fn read_recorded(
     dir: &Path,
     profile: Option<&Profile>,
     workload: Option<String>,
@@ -413,7 +414,7 @@ pub fn load(dir: &Path, profiles: &Profiles, forced: Option<&str>) -> anyhow::Re
             )));
         }
     }
-    let mut report = judge_as(dir, profile, workload, &Recorded::of(recorded.as_ref()))?;
+    let mut report = read_recorded(dir, profile, workload, &Recorded::of(recorded.as_ref()))?;
     if let Some(why) = why_none {
         report.notes.push(format!(
             "no challenge criteria checked: {why}; showing Maelstrom's verdict only"

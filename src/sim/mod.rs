@@ -15,8 +15,8 @@ pub mod services;
 pub mod slot;
 pub mod workloads;
 
+use crate::challenge::TestOpts;
 use crate::challenge::Workload;
-use crate::challenge::{Profile, TestOpts};
 use crate::history::OpStats;
 use crate::node::Node;
 use crate::verdict::Figures;
@@ -75,7 +75,7 @@ pub fn run_with(
         .collect::<anyhow::Result<Vec<_>>>()?;
     let engine = engine::Engine::new(cfg, model.as_mut(), slots, services::all())?;
     let outcome = engine.with_spawn(spawn).run()?;
-    Ok(judge(cfg, model.as_ref(), outcome))
+    Ok(check(cfg, model.as_ref(), outcome))
 }
 
 /// Runs `cfg` with every node an external `program`, in real time (see [`external`]): each
@@ -95,7 +95,7 @@ pub fn run_external(
     let engine = engine::Engine::new(cfg, model.as_mut(), slots, services::all())?;
     // The engine owns the processes: they are stopped when it is dropped, here.
     let outcome = engine.on_wall_clock(clock).with_spawn(spawn).run()?;
-    Ok(judge(cfg, model.as_ref(), outcome))
+    Ok(check(cfg, model.as_ref(), outcome))
 }
 
 /// Refuses a run too large for the machine before anything starts.
@@ -107,7 +107,7 @@ fn check_cost(cfg: &SimConfig) -> anyhow::Result<()> {
 }
 
 /// Checks a finished run and reads its figures.
-fn judge(cfg: &SimConfig, model: &dyn model::WorkloadModel, outcome: engine::Outcome) -> SimRun {
+fn check(cfg: &SimConfig, model: &dyn model::WorkloadModel, outcome: engine::Outcome) -> SimRun {
     let workload = model.check(&outcome.history, cfg);
     let results = checks::assemble(cfg, &outcome, &workload);
     // The one reader that also reads a real `results.edn`; the simulator's checkers add only
@@ -121,11 +121,4 @@ fn judge(cfg: &SimConfig, model: &dyn model::WorkloadModel, outcome: engine::Out
         results,
         figures,
     }
-}
-
-/// Runs a challenge profile with glomers' own node, `overrides` applied.
-pub fn run_profile(profile: &Profile, overrides: &TestOpts, seed: u64) -> anyhow::Result<SimRun> {
-    let cfg = SimConfig::new(profile.workload, profile.opts.merged(overrides), seed);
-    let args = profile.node_args.clone();
-    run_with(&cfg, &mut |_| crate::nodes::build(profile.workload, &args))
 }

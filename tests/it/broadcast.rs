@@ -121,7 +121,7 @@ fn sweep<T: Send>(f: impl Fn(u64) -> T + Sync) -> Vec<T> {
 }
 
 fn verdict(id: &str, overrides: &TestOpts, seed: u64) -> Verdict {
-    glomers::driver::sim_run::judge(&profile(id), overrides, seed)
+    crate::support::sim::simulate_own(&profile(id), overrides, seed)
         .expect("simulated run")
         .1
 }

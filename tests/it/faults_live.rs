@@ -12,10 +12,11 @@ use crate::support::hostile_scene::Scene;
 use crate::support::processes::proc_state;
 use crate::support::python::{node_script, python_present};
 use crate::support::sim::profile;
-use glomers::challenge::TestOpts;
-use glomers::driver::sim_run::{self, ForeignRun};
+use glomers::challenge::{Profile, TestOpts};
 use glomers::history::{Op, OpType, Process};
 use glomers::sim::external::Program;
+use glomers::sim::SimRun;
+use glomers::verdict::Verdict;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use serde_json::Value;
@@ -82,7 +83,8 @@ fn seed_pausing_n0_later() -> u64 {
     ])
     .expect("valid");
     for seed in 1..200 {
-        let (run, _) = sim_run::judge(&profile("1"), &opts, seed).expect("in-process run");
+        let (run, _) =
+            crate::support::sim::simulate_own(&profile("1"), &opts, seed).expect("in-process run");
         let ops = nemesis(&run.outcome.history);
         let first_free = ops
             .first()
@@ -156,12 +158,17 @@ fn a_paused_process_is_stopped_and_ctrl_c_a_crash_or_a_timeout_then_leave_nothin
     scene.assert_nothing_left("a timeout during a pause");
 }
 
-fn foreign(program: Program) -> ForeignRun {
+/// `program` as every node of `profile` on `seed`, in real time (at most 180 s).
+fn foreign(
+    profile: &Profile,
+    opts: &TestOpts,
+    program: Program,
+    seed: u64,
+) -> anyhow::Result<(SimRun, Verdict)> {
     // The nodes run under guards, which are the glomers binary run again.
     glomers::child::set_guard_program(env!("CARGO_BIN_EXE_glomers"));
-    let mut run = ForeignRun::new(program);
-    run.timeout = Some(Duration::from_secs(180));
-    run
+    let timeout = Duration::from_secs(180);
+    crate::support::sim::simulate_foreign(profile, opts, program, timeout, seed, None)
 }
 
 fn own_binary(workload: &str, args: &[String]) -> Program {
@@ -184,14 +191,14 @@ fn real_restarts_keep_glomers_ids_unique_and_make_the_counting_node_repeat() {
     }
     let p = profile("2");
     let kill = TestOpts::parse_args(&["--nemesis", "kill"]).expect("valid");
-    let ours = foreign(own_binary("unique-ids", &p.node_args));
-    let naive = foreign(Program {
+    let ours = own_binary("unique-ids", &p.node_args);
+    let naive = Program {
         bin: node_script("counting_ids.py"),
         args: Vec::new(),
-    });
+    };
     let (ours, naive) = std::thread::scope(|scope| {
-        let a = scope.spawn(|| sim_run::judge_foreign(&p, &kill, 1, &ours));
-        let b = scope.spawn(|| sim_run::judge_foreign(&p, &kill, 1, &naive));
+        let a = scope.spawn(|| foreign(&p, &kill, ours, 1));
+        let b = scope.spawn(|| foreign(&p, &kill, naive, 1));
         (a.join().expect("ours"), b.join().expect("naive"))
     });
     let (ours, ours_verdict) = ours.expect("glomers' node runs");
@@ -224,8 +231,8 @@ fn glomers_broadcast_node_stays_valid_under_the_network_faults_as_real_processes
         "6",
     ])
     .expect("valid");
-    let run = foreign(own_binary("broadcast", &p.node_args));
-    let (run, verdict) = sim_run::judge_foreign(&p, &over, 3, &run).expect("runs");
+    let (run, verdict) =
+        foreign(&p, &over, own_binary("broadcast", &p.node_args), 3).expect("runs");
     assert!(verdict.pass, "{:?}", verdict.figures);
     let fs: Vec<String> = nemesis(&run.outcome.history)
         .into_iter()

@@ -13,7 +13,7 @@ use glomers::protocol::{Body, Message, MsgId, RpcError};
 use glomers::sim::engine::Engine;
 use glomers::sim::model::{ClientInfo, Draw, Invocation, Step, WorkloadCheck, WorkloadModel};
 use glomers::sim::workloads::g_counter::GCounterModel;
-use glomers::sim::{run_profile, run_with, services, slot, SimConfig};
+use glomers::sim::{run_with, services, slot, SimConfig};
 use glomers::verdict::Validity;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -35,7 +35,9 @@ fn opts(latency: Option<u32>, dist: Option<&str>) -> TestOpts {
 fn sweep(overrides: &TestOpts, goals: bool) {
     let profile = profile("4");
     for seed in 1..=SEEDS {
-        let run = run_profile(&profile, overrides, seed).expect("simulation runs");
+        let run = crate::support::sim::simulate_own(&profile, overrides, seed)
+            .expect("simulation runs")
+            .0;
         assert_eq!(
             run.figures.valid,
             Some(Validity::Valid),
@@ -87,9 +89,15 @@ fn profile_4_is_valid_over_20_seeds_with_100ms_uniform_latency() {
 #[test]
 fn same_seed_same_run() {
     let profile = profile("4");
-    let a = run_profile(&profile, &TestOpts::default(), 3).expect("run");
-    let b = run_profile(&profile, &TestOpts::default(), 3).expect("run");
-    let c = run_profile(&profile, &TestOpts::default(), 4).expect("run");
+    let a = crate::support::sim::simulate_own(&profile, &TestOpts::default(), 3)
+        .expect("run")
+        .0;
+    let b = crate::support::sim::simulate_own(&profile, &TestOpts::default(), 3)
+        .expect("run")
+        .0;
+    let c = crate::support::sim::simulate_own(&profile, &TestOpts::default(), 4)
+        .expect("run")
+        .0;
     assert_eq!(a.outcome.history, b.outcome.history);
     assert_eq!(a.results, b.results);
     assert_ne!(a.outcome.history, c.outcome.history);

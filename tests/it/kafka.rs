@@ -20,7 +20,7 @@ fn sweep(id: &str, seeds: u64) -> Vec<(u64, Verdict)> {
     let p = profile(id);
     sweep_seeds(seeds, |seed| {
         let (_, verdict) =
-            glomers::driver::sim_run::judge(&p, &TestOpts::default(), seed).expect("run");
+            crate::support::sim::simulate_own(&p, &TestOpts::default(), seed).expect("run");
         (seed, verdict)
     })
 }
@@ -94,7 +94,7 @@ fn assert_valid_under_partitions(id: &str) {
     let p = profile(id);
     let over = TestOpts::parse_args(&["--nemesis", "partition"]).expect("valid options");
     for seed in 1..=3 {
-        let (_, v) = glomers::driver::sim_run::judge(&p, &over, seed).expect("run");
+        let (_, v) = crate::support::sim::simulate_own(&p, &over, seed).expect("run");
         assert_eq!(
             v.figures.valid,
             Some(Validity::Valid),
@@ -124,7 +124,7 @@ fn lin_kv_log_survives_partitions() {
 fn efficient_log_with_latency_fails_nothing_but_crashes() {
     let p = profile("5c");
     let over = TestOpts::parse_args(&["--latency", "100"]).expect("valid options");
-    let (run, v) = glomers::driver::sim_run::judge(&p, &over, 2).expect("run");
+    let (run, v) = crate::support::sim::simulate_own(&p, &over, 2).expect("run");
     assert_eq!(v.figures.valid, Some(Validity::Valid));
     let by_f = &run.results["stats"]["by-f"];
     for f in ["send", "poll", "assign"] {

@@ -9,25 +9,23 @@
 use crate::support::binary::glomers;
 use crate::support::sim::profile;
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::plan::{Engine, RunPlan};
+use glomers::driver::challenge_plan::ChallengePlan;
 use glomers::driver::sim_run;
 use glomers::history::{OpType, Process};
 use glomers::report::{history, run_dir, write_history, RunReport};
 use std::path::{Path, PathBuf};
 
-fn plan(id: &str, seed: u64, store: &Path, opts: &[&str]) -> RunPlan {
-    RunPlan {
-        engine: Engine::Sim,
-        seed: Some(seed),
-        store: Some(store.to_path_buf()),
-        opts: TestOpts::parse_args(opts).expect("options"),
-        ..RunPlan::new(id)
-    }
+fn plan(id: &str, seed: u64, store: &Path, opts: &[&str]) -> ChallengePlan {
+    let opts = TestOpts::parse_args(opts).expect("options");
+    let mut plan = ChallengePlan::own(&profile(id), &opts).expect("a plan");
+    plan.seed = Some(seed);
+    plan.store = Some(store.to_path_buf());
+    plan
 }
 
 /// Runs `id` once with a folder and returns the run's report and its folder.
 fn run_with_folder(id: &str, seed: u64, store: &Path, opts: &[&str]) -> (RunReport, PathBuf) {
-    let report = sim_run::run(&profile(id), &plan(id, seed, store, opts), true)
+    let report = sim_run::run_with_folder(&plan(id, seed, store, opts))
         .unwrap_or_else(|e| panic!("{id}: {e:#}"));
     let dir = report.run_dir.clone().expect("the report names its folder");
     (report, dir)
@@ -100,8 +98,12 @@ fn folder_matches_the_run(id: &str, seed: u64, opts: &[&str]) -> RunReport {
     assert_eq!(criteria(&run), criteria(&read), "{id}: criteria");
 
     // The same seed replays the same history; the file holds it op for op.
-    let (replay, _) = sim_run::judge(&profile(id), &plan(id, seed, store.path(), opts).opts, seed)
-        .expect("replay");
+    let (replay, _) = crate::support::sim::simulate_own(
+        &profile(id),
+        &plan(id, seed, store.path(), opts).opts,
+        seed,
+    )
+    .expect("replay");
     let on_disk = history::read(&dir.join("history.edn")).expect("history.edn reads");
     let expected = write_history::maelstrom_form(&replay.outcome.history);
     assert_eq!(on_disk.len(), expected.len(), "{id}: history length");

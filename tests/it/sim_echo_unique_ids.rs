@@ -17,7 +17,7 @@ fn echo_profile_valid_over_20_seeds() {
     let p = profile("1");
     for seed in 0..20 {
         let (run, verdict) =
-            glomers::driver::sim_run::judge(&p, &TestOpts::default(), seed).expect("runs");
+            crate::support::sim::simulate_own(&p, &TestOpts::default(), seed).expect("runs");
         assert!(verdict.pass, "seed {seed}: {:?}", verdict.figures);
         assert!(
             run.figures.ops > 20,
@@ -33,7 +33,7 @@ fn unique_ids_profile_valid_and_totally_available_over_20_seeds() {
     // The official command: 30 s at rate 1000 with partitions and total availability.
     for seed in 0..20 {
         let (run, verdict) =
-            glomers::driver::sim_run::judge(&p, &TestOpts::default(), seed).expect("runs");
+            crate::support::sim::simulate_own(&p, &TestOpts::default(), seed).expect("runs");
         assert!(verdict.pass, "seed {seed}: {:?}", verdict.figures);
         assert_eq!(run.figures.ok_fraction, Some(1.0));
         assert_eq!(run.figures.servers_msgs_per_op, Some(0.0));
@@ -59,9 +59,15 @@ fn same_seed_same_history_and_other_seeds_differ() {
     let p = profile("2");
     let short =
         TestOpts::parse_args(&["--time-limit", "5", "--rate", "200"]).expect("valid options");
-    let a = sim::run_profile(&p, &short, 42).expect("runs");
-    let b = sim::run_profile(&p, &short, 42).expect("runs");
-    let c = sim::run_profile(&p, &short, 43).expect("runs");
+    let a = crate::support::sim::simulate_own(&p, &short, 42)
+        .expect("runs")
+        .0;
+    let b = crate::support::sim::simulate_own(&p, &short, 42)
+        .expect("runs")
+        .0;
+    let c = crate::support::sim::simulate_own(&p, &short, 43)
+        .expect("runs")
+        .0;
     assert_eq!(a.outcome.history, b.outcome.history);
     assert_ne!(a.outcome.history, c.outcome.history);
 }
@@ -227,7 +233,7 @@ fn ids_stay_unique_across_restarts_and_a_counting_node_repeats_them() {
     };
     let mut naive_failing = Vec::new();
     for seed in 1..=6 {
-        let (ours, verdict) = glomers::driver::sim_run::judge(&p, &kill, seed).expect("runs");
+        let (ours, verdict) = crate::support::sim::simulate_own(&p, &kill, seed).expect("runs");
         assert_eq!(ours.figures.counts.get("duplicated-count"), Some(&0.0));
         assert!(verdict.pass, "seed {seed}: {:?}", verdict.figures);
         let run = naive(seed);

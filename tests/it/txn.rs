@@ -32,8 +32,9 @@ struct SeedFigures {
 fn sweep(challenge: &str) -> Vec<SeedFigures> {
     let profile = profile(challenge);
     let out = sweep_seeds(20, |seed| {
-        let (run, verdict) = glomers::driver::sim_run::judge(&profile, &TestOpts::default(), seed)
-            .expect("simulation");
+        let (run, verdict) =
+            crate::support::sim::simulate_own(&profile, &TestOpts::default(), seed)
+                .expect("simulation");
         let f = &verdict.figures;
         assert!(
             verdict.pass,

@@ -5,9 +5,8 @@
 
 use crate::support::binary::{glomers, ran, write_executable};
 use crate::support::processes::is_running;
-use crate::support::sim::profile;
+use crate::support::sim::{profile, simulate_foreign};
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::sim_run::{self, ForeignRun};
 use glomers::sim::external::Program;
 use std::time::{Duration, Instant};
 
@@ -45,7 +44,7 @@ fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
     let in_process: Vec<_> = ids
         .iter()
         .map(|id| {
-            sim_run::judge(&profile(id), &short, 7)
+            crate::support::sim::simulate_own(&profile(id), &short, 7)
                 .expect("in-process run")
                 .1
         })
@@ -59,9 +58,8 @@ fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
                 .map(|id| {
                     let short = short.clone();
                     scope.spawn(move || {
-                        let mut run = ForeignRun::new(own_binary(id));
-                        run.timeout = Some(Duration::from_secs(120));
-                        sim_run::judge_foreign(&profile(id), &short, 7, &run)
+                        let timeout = Duration::from_secs(120);
+                        simulate_foreign(&profile(id), &short, own_binary(id), timeout, 7, None)
                             .unwrap_or_else(|e| panic!("{id} as a foreign binary: {e:#}"))
                             .1
                     })
@@ -119,7 +117,8 @@ fn every_challenge_judges_glomers_as_a_foreign_binary_as_it_does_in_process() {
             compared += 1;
             let seeds: Vec<f64> = (1..=8)
                 .map(|seed| {
-                    let run = sim_run::judge(&profile(&id), &short, seed).expect("in-process run");
+                    let run = crate::support::sim::simulate_own(&profile(&id), &short, seed)
+                        .expect("in-process run");
                     run.1.figures.servers_msgs_per_op.unwrap_or(0.0)
                 })
                 .collect();

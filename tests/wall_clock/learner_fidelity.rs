@@ -17,9 +17,8 @@
 //! goes at once. Skipped, saying so, when `python3` is missing.
 
 use crate::support::python::{node_script, python_present};
-use crate::support::sim::profile;
+use crate::support::sim::{profile, simulate_foreign};
 use glomers::challenge::TestOpts;
-use glomers::driver::sim_run::{self, ForeignRun};
 use glomers::history::{Op, OpType, Process};
 use glomers::report::edn;
 use glomers::sim::external::Program;
@@ -89,12 +88,12 @@ fn real(name: &str) -> Real {
 
 /// The real run's program under `--engine sim --bin` on `seed`.
 fn simulate(real: &Real, seed: u64) -> Verdict {
-    let mut run = ForeignRun::new(Program {
+    let program = Program {
         bin: node_script(&real.node),
         args: real.node_args.clone(),
-    });
-    run.timeout = Some(Duration::from_secs(300));
-    sim_run::judge_foreign(&profile(&real.challenge), &TestOpts::default(), seed, &run)
+    };
+    let (profile, timeout) = (profile(&real.challenge), Duration::from_secs(300));
+    simulate_foreign(&profile, &TestOpts::default(), program, timeout, seed, None)
         .unwrap_or_else(|e| panic!("{} on seed {seed}: {e:#}", real.name))
         .1
 }
@@ -307,8 +306,9 @@ fn cut_seconds(history: &[Op], end_s: f64) -> f64 {
 /// What seed `seed`'s schedule cuts on `challenge`: the nemesis draws from a stream of its own,
 /// so an in-process run of glomers' own node shows the schedule a `--bin` run gets.
 fn scheduled_cut(challenge: &str, seed: u64) -> f64 {
-    let (run, _) = sim_run::judge(&profile(challenge), &TestOpts::default(), seed)
-        .unwrap_or_else(|e| panic!("{challenge} seed {seed} in process: {e:#}"));
+    let (run, _) =
+        crate::support::sim::simulate_own(&profile(challenge), &TestOpts::default(), seed)
+            .unwrap_or_else(|e| panic!("{challenge} seed {seed} in process: {e:#}"));
     cut_seconds(&run.outcome.history, 20.0)
 }
 

@@ -409,15 +409,17 @@ fn run_external(point: &Point) -> Summary {
     let profile = crate::support::sim::profile("1");
     let overrides = echo_opts(point);
     let logs = tempfile::tempdir().expect("a temporary folder");
-    let mut run = glomers::driver::sim_run::ForeignRun::new(glomers::sim::external::Program {
+    let program = glomers::sim::external::Program {
         bin: crate::support::python::node_script("probe.py"),
         args: [point.rate, point.delay_s, point.seconds]
             .iter()
             .map(|x| x.to_string())
             .collect(),
-    });
-    run.log_dir = Some(logs.path().to_path_buf());
-    glomers::driver::sim_run::judge_foreign(&profile, &overrides, 1, &run)
+    };
+    // The default timeout: the run's length plus ten minutes.
+    let timeout = Duration::from_secs(u64::from(point.time_limit) + 600);
+    let logs_dir = Some(logs.path());
+    crate::support::sim::simulate_foreign(&profile, &overrides, program, timeout, 1, logs_dir)
         .unwrap_or_else(|e| panic!("{}: {e:#}", point.name));
     Summary::of(logged_delays(logs.path()))
 }
@@ -452,8 +454,11 @@ fn the_real_time_engine_follows_the_real_load_curve_at_a_few_points() {
     assert!(bad.is_empty(), "\n  {}", bad.join("\n  "));
 }
 
-/// Figures the real-time engine does not reproduce. At 5n-1000 its median is 0.30 ms against
-/// the real 0.14–0.16: the model's handoff is added to glomers' own pipes and threads, which
-/// are real here and cost about what the model adds; and its p99 (1.1 ms) sits under the
-/// real 1.7–2.9 ms. Not asserted closed: wall-clock figures vary from run to run.
-const REAL_TIME_GAPS: &[&str] = &["5n-1000: median", "5n-1000: p99"];
+/// Figures the real-time engine does not reproduce. Its median delivery is 0.1–0.2 ms above
+/// the real one wherever the real median is a fraction of a millisecond: the model's handoff is
+/// added to glomers' own pipes and threads, which are real here and cost about what the model
+/// adds (`benches/routing.rs` shows the same offset at 1000, 5000 and 20000 messages a second).
+/// At 5n-1000 the median was 0.29–0.34 ms against the real 0.14–0.16, at 25n-10000 0.32–0.40
+/// against 0.18–0.28; and the 5n-1000 p99 (1.1–3.8 ms) falls either side of the real 1.7–2.9 ms.
+/// Not asserted closed: wall-clock figures vary from run to run.
+const REAL_TIME_GAPS: &[&str] = &["5n-1000: median", "5n-1000: p99", "25n-10000: median"];

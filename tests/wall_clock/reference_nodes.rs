@@ -6,9 +6,8 @@
 use crate::support::binary::glomers;
 use crate::support::fixtures;
 use crate::support::python::{node_script, python_present};
-use crate::support::sim::profile;
+use crate::support::sim::{profile, simulate_foreign};
 use glomers::challenge::TestOpts;
-use glomers::driver::sim_run::{self, ForeignRun};
 use glomers::sim::external::Program;
 use glomers::verdict::Verdict;
 use std::time::{Duration, Instant};
@@ -23,9 +22,8 @@ fn python_node(name: &str) -> Program {
 }
 
 fn run(id: &str, node: &str, opts: &TestOpts, seed: u64) -> Verdict {
-    let mut foreign = ForeignRun::new(python_node(node));
-    foreign.timeout = Some(Duration::from_secs(180));
-    sim_run::judge_foreign(&profile(id), opts, seed, &foreign)
+    let timeout = Duration::from_secs(180);
+    simulate_foreign(&profile(id), opts, python_node(node), timeout, seed, None)
         .unwrap_or_else(|e| panic!("{node} on {id}: {e:#}"))
         .1
 }
@@ -205,11 +203,18 @@ fn one_seed_gives_one_partition_schedule_in_both_engines() {
             .map(|op| (op.time, op.f.clone(), op.value.clone()))
             .collect::<Vec<_>>()
     };
-    let (own, _) = sim_run::judge(&profile("3c"), &opts, 7).expect("in-process run");
-    let mut foreign = ForeignRun::new(python_node("flood.py"));
-    foreign.timeout = Some(Duration::from_secs(120));
-    let (theirs, _) =
-        sim_run::judge_foreign(&profile("3c"), &opts, 7, &foreign).expect("real-time run");
+    let (own, _) =
+        crate::support::sim::simulate_own(&profile("3c"), &opts, 7).expect("in-process run");
+    let timeout = Duration::from_secs(120);
+    let (theirs, _) = simulate_foreign(
+        &profile("3c"),
+        &opts,
+        python_node("flood.py"),
+        timeout,
+        7,
+        None,
+    )
+    .expect("real-time run");
     let (own, theirs) = (
         nemesis_ops(&own.outcome.history),
         nemesis_ops(&theirs.outcome.history),

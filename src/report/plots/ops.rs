@@ -11,28 +11,28 @@ use std::path::Path;
 
 /// How an operation completed, as Jepsen records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Outcome {
+pub enum Completion {
     Ok,
     Fail,
     Info,
 }
 
-impl Outcome {
-    pub const ALL: [Outcome; 3] = [Outcome::Ok, Outcome::Fail, Outcome::Info];
+impl Completion {
+    pub const ALL: [Completion; 3] = [Completion::Ok, Completion::Fail, Completion::Info];
 
     pub fn word(self) -> &'static str {
         match self {
-            Outcome::Ok => "ok",
-            Outcome::Fail => "fail",
-            Outcome::Info => "info",
+            Completion::Ok => "ok",
+            Completion::Fail => "fail",
+            Completion::Info => "info",
         }
     }
 
-    fn of(kind: OpType) -> Option<Outcome> {
+    fn of(kind: OpType) -> Option<Completion> {
         match kind {
-            OpType::Ok => Some(Outcome::Ok),
-            OpType::Fail => Some(Outcome::Fail),
-            OpType::Info => Some(Outcome::Info),
+            OpType::Ok => Some(Completion::Ok),
+            OpType::Fail => Some(Completion::Fail),
+            OpType::Info => Some(Completion::Info),
             OpType::Invoke => None,
         }
     }
@@ -47,7 +47,7 @@ pub struct Point {
     pub latency: u64,
     /// Index into [`Ops::fs`].
     pub f: usize,
-    pub outcome: Outcome,
+    pub outcome: Completion,
 }
 
 impl Point {
@@ -94,7 +94,7 @@ impl Builder {
                     let f = self.f_index(f);
                     self.open.insert(p, (f, time));
                 } else if let (Some((f, start)), Some(outcome)) =
-                    (self.open.remove(&p), Outcome::of(kind))
+                    (self.open.remove(&p), Completion::of(kind))
                 {
                     self.ops.points.push(Point {
                         invoked: start,
@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(ops.fs, ["read", "broadcast"]);
         assert_eq!(ops.points.len(), 2, "an open invocation draws nothing");
         assert_eq!(ops.points[0].latency, 20);
-        assert_eq!(ops.points[1].outcome, Outcome::Info);
+        assert_eq!(ops.points[1].outcome, Completion::Info);
         assert_eq!(ops.points[1].completed(), 90);
         assert_eq!(
             ops.faults,

@@ -426,7 +426,7 @@ impl Network {
     }
 
     /// The harness's own delay between issuing a client operation and the generator's next
-    /// step (see [`timing::Harness::dispatch`]).
+    /// step (see [`timing::HarnessCosts::dispatch`]).
     pub fn dispatch(&mut self) -> Nanos {
         self.timing.dispatch()
     }

@@ -1,6 +1,41 @@
-//! The simulator's shipped profiles and sweeps of one run over many seeds.
+//! The simulator's shipped profiles, runs of glomers' own node or of a program as every node,
+//! and sweeps of one run over many seeds.
 
-use glomers::challenge::{Profile, Profiles};
+use glomers::challenge::{Profile, Profiles, TestOpts};
+use glomers::driver::challenge_plan::ChallengePlan;
+use glomers::driver::sim_run::{self, Recording};
+use glomers::sim::external::Program;
+use glomers::sim::SimRun;
+use glomers::verdict::Verdict;
+use std::path::Path;
+use std::time::Duration;
+
+/// Glomers' own node on `profile`, `opts` over its options, in virtual time.
+pub fn simulate_own(
+    profile: &Profile,
+    opts: &TestOpts,
+    seed: u64,
+) -> anyhow::Result<(SimRun, Verdict)> {
+    sim_run::simulate(&ChallengePlan::own(profile, opts)?, seed)
+}
+
+/// `program` as every node on `profile`, in real time, stopped after `timeout`; each node's
+/// stderr in `node_logs/<id>.log` if given.
+pub fn simulate_foreign(
+    profile: &Profile,
+    opts: &TestOpts,
+    program: Program,
+    timeout: Duration,
+    seed: u64,
+    node_logs: Option<&Path>,
+) -> anyhow::Result<(SimRun, Verdict)> {
+    let plan = ChallengePlan::foreign(profile, opts, program)?.with_timeout(timeout);
+    let recording = Recording {
+        node_logs: node_logs.map(Path::to_path_buf),
+        journal: None,
+    };
+    sim_run::simulate_recorded(&plan, seed, &recording)
+}
 
 /// The built-in profile `id` (a challenge such as "3d").
 pub fn profile(id: &str) -> Profile {

@@ -2,13 +2,13 @@
 //! an in-process node's pipes and processing. What each models, the real run it was fitted
 //! to, and the test that holds it: `timing.md`, beside this file.
 
-use super::{Body, Cpu, Handoff, Harness, Jit, NodeCosts};
+use super::{Body, Cpu, Handoff, HarnessCosts, Jit, NodeCosts};
 use crate::sim::clock::MILLI;
 
-impl Harness {
+impl HarnessCosts {
     /// Maelstrom 0.2.4 on a 2-core machine, fitted to the real runs (`timing.md`).
-    pub fn maelstrom() -> Harness {
-        Harness {
+    pub fn maelstrom() -> HarnessCosts {
+        HarnessCosts {
             hot: Handoff {
                 floor_ms: 0.12,
                 spread_ms: 0.08,
@@ -85,7 +85,7 @@ impl Harness {
 }
 
 impl NodeCosts {
-    /// A node process run in-process, fitted with [`Harness::maelstrom`] (`timing.md`).
+    /// A node process run in-process, fitted with [`HarnessCosts::maelstrom`] (`timing.md`).
     pub fn in_process() -> NodeCosts {
         NodeCosts {
             busy: Body {

@@ -2,7 +2,7 @@
 //! applies. Two parts, because a second engine runs external node processes in real time
 //! through the same network and must not count their costs twice:
 //!
-//! - **Harness** ([`Harness`], both engines, [`Timing::external`]): Maelstrom's JVM and Jepsen.
+//! - **HarnessCosts** ([`HarnessCosts`], both engines, [`Timing::external`]): Maelstrom's JVM and Jepsen.
 //!   Every message is handed from thread to thread: a node's stdout thread reads its lines one
 //!   at a time, then the recipient's receive thread (or client thread) wakes and takes it. A
 //!   thread that still has a line or a due message when it finishes one goes straight on and
@@ -18,7 +18,7 @@
 //!   cores from everyone at once. The JVM's client path warms up under load ([`Jit`]): its
 //!   compiler threads hold the cores while they have work, and the first reply of each type
 //!   loads its path. Jepsen's interpreter also takes its own time per operation
-//!   ([`Harness::dispatch`]).
+//!   ([`HarnessCosts::dispatch`]).
 //! - **Node** ([`Timing::node`], in-process nodes in virtual time only, [`Timing::in_process`]):
 //!   the stdin/stdout pipes and the node's own processing. A real process pays these for real.
 //!
@@ -77,7 +77,7 @@ impl Handoff {
 }
 
 /// A handoff's body without spikes: what a busy machine shrinks one to (see
-/// [`Harness::busy`]). The spikes stay those of the handoff it shrinks.
+/// [`HarnessCosts::busy`]). The spikes stay those of the handoff it shrinks.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Body {
     pub floor_ms: f64,
@@ -94,7 +94,7 @@ fn exponential(mean_ms: f64, rng: &mut ChaCha8Rng) -> f64 {
 
 /// Maelstrom's own costs per message: a handoff (hot, crowded or cold) and the JVM's warm-up.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Harness {
+pub struct HarnessCosts {
     /// While messages keep flowing.
     pub hot: Handoff,
     /// On a machine that never idles: a handoff's floor and spread shrink from `hot`'s towards
@@ -196,13 +196,13 @@ pub struct Jit {
 /// Which parts apply. Build it with the constructor for the engine in use.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Timing {
-    pub harness: Option<Harness>,
+    pub harness: Option<HarnessCosts>,
     /// Pipes and node processing, per message a node sends.
     pub node: Option<NodeCosts>,
 }
 
 /// A node process's pipes and processing: `hot` while the network is active, shrinking
-/// towards `busy` on a busy machine (as [`Harness::busy`]), `cold` once nothing has moved
+/// towards `busy` on a busy machine (as [`HarnessCosts::busy`]), `cold` once nothing has moved
 /// through the network for `quiet_after`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NodeCosts {
@@ -216,7 +216,7 @@ impl Timing {
     /// Nodes run in-process in virtual time: Maelstrom's costs and the node's own.
     pub fn in_process() -> Timing {
         Timing {
-            harness: Some(Harness::maelstrom()),
+            harness: Some(HarnessCosts::maelstrom()),
             node: Some(NodeCosts::in_process()),
         }
     }
@@ -225,7 +225,7 @@ impl Timing {
     /// only Maelstrom's own costs are added.
     pub fn external() -> Timing {
         Timing {
-            harness: Some(Harness::maelstrom()),
+            harness: Some(HarnessCosts::maelstrom()),
             node: None,
         }
     }
@@ -247,14 +247,14 @@ pub struct Clock {
     rng: Option<ChaCha8Rng>,
     last_activity: Option<Nanos>,
     /// When each harness thread (a node's stdout or receive thread, a client's thread) last
-    /// handed something over: a thread parked longer than [`Harness::idle_after`] wakes cold.
+    /// handed something over: a thread parked longer than [`HarnessCosts::idle_after`] wakes cold.
     thread_active: HashMap<Thread, Nanos>,
     /// When each node's stdout thread is done with the lines it has read so far: it parses
     /// one line at a time, so a node that writes a batch sees it queued one by one.
     stdout_free: HashMap<Endpoint, Nanos>,
     /// When each receive thread is done with the message it took last.
     receive_free: HashMap<Endpoint, Nanos>,
-    /// The threads that woke within [`Harness::crowd_window`].
+    /// The threads that woke within [`HarnessCosts::crowd_window`].
     recent: Wakers,
     /// The JIT: handoffs so far, compile work pending (ns of one core) and when it was
     /// last worked off.
@@ -263,7 +263,7 @@ pub struct Clock {
     jit_at: Nanos,
     /// The handoffs within [`Jit::load_window`].
     load: Window,
-    /// The handoffs within [`Harness::busy_window`].
+    /// The handoffs within [`HarnessCosts::busy_window`].
     busy: Window,
     /// The cores' calendar, the handoffs so far, and the handoffs until the next collection.
     cores: Cores,
@@ -320,7 +320,7 @@ impl Clock {
 
     /// How likely `thread`'s handoff at `now` is cold, from how long it had been parked;
     /// records `now` as its activity and the network's.
-    fn coldness(&mut self, thread: Thread, now: Nanos, h: &Harness) -> f64 {
+    fn coldness(&mut self, thread: Thread, now: Nanos, h: &HarnessCosts) -> f64 {
         let last = self.thread_active.get(&thread).copied();
         let ramp = |idle: Nanos, full: Nanos| {
             let idle = idle.saturating_sub(h.idle_after) as f64;
@@ -340,8 +340,8 @@ impl Clock {
         coldness
     }
 
-    /// Whether `thread`'s handoff at `now` is crowded (see [`Harness::crowd_from`]); records it.
-    fn crowded(&mut self, thread: Thread, now: Nanos, h: &Harness) -> bool {
+    /// Whether `thread`'s handoff at `now` is crowded (see [`HarnessCosts::crowd_from`]); records it.
+    fn crowded(&mut self, thread: Thread, now: Nanos, h: &HarnessCosts) -> bool {
         let n = self.recent.record(thread, now, h.crowd_window) as f64;
         // A surge over what the harness has been doing: a steady stream wakes as many threads
         // in every window and the cores keep pace with it.
@@ -378,8 +378,8 @@ impl Clock {
     }
 
     /// How far from busy the machine is at `now`: 0 when handoffs follow one another without
-    /// a gap, 1 at a mean gap of [`Harness::busy_gap_ms`] or more (see [`Harness::busy`]).
-    fn busyness(&mut self, now: Nanos, h: &Harness) -> Busyness {
+    /// a gap, 1 at a mean gap of [`HarnessCosts::busy_gap_ms`] or more (see [`HarnessCosts::busy`]).
+    fn busyness(&mut self, now: Nanos, h: &HarnessCosts) -> Busyness {
         let n = self.busy.record(now, h.busy_window) as f64;
         busyness(h.busy_window as f64 / MILLI as f64 / n, h)
     }
@@ -539,12 +539,12 @@ impl Clock {
 }
 
 /// At a mean gap of `gap_ms` between handoffs.
-fn busyness(gap_ms: f64, h: &Harness) -> Busyness {
+fn busyness(gap_ms: f64, h: &HarnessCosts) -> Busyness {
     let ratio = gap_ms / h.busy_gap_ms.max(f64::MIN_POSITIVE);
     Busyness(ratio.powf(h.busy_power).min(1.0))
 }
 
-/// Where the machine stands between busy (0) and merely hot (1); see [`Harness::busy`].
+/// Where the machine stands between busy (0) and merely hot (1); see [`HarnessCosts::busy`].
 #[derive(Clone, Copy, Debug)]
 struct Busyness(f64);
 

@@ -23,7 +23,7 @@ fn draws(handoff: Handoff, n: usize, seed: u64) -> Vec<f64> {
 
 #[test]
 fn a_hot_handoff_has_a_sub_millisecond_body_and_a_rare_tail_of_milliseconds() {
-    let hot = Harness::maelstrom().hot;
+    let hot = HarnessCosts::maelstrom().hot;
     let xs = draws(hot, 200_000, 1);
     // floor + Exp(spread): median floor + spread·ln 2.
     let median = quantile(xs.clone(), 0.5);
@@ -79,7 +79,7 @@ fn the_jvm_warms_up_with_load_not_with_the_clock() {
 fn a_parked_thread_hands_over_cold() {
     let mut clock = Clock::new(Timing::external());
     clock.seed(&mut ChaCha8Rng::seed_from_u64(3));
-    let h = Harness::maelstrom();
+    let h = HarnessCosts::maelstrom();
     let t0 = 30 * SECOND; // past the warm-up
     let first = clock.harness(receive(0), "read", false, t0);
     assert!(first as f64 >= h.cold.floor_ms * MILLI as f64, "{first}");
@@ -142,7 +142,7 @@ fn an_exact_model_takes_nothing_from_the_run_rng() {
 /// How many of 400 handoffs of `receive n0`, each after it was parked `parked`, are cold,
 /// while the rest of the harness hands over every `others` (never, if `None`).
 fn count_cold(parked: Nanos, others: Option<Nanos>) -> usize {
-    let h = Harness::maelstrom();
+    let h = HarnessCosts::maelstrom();
     let cold_floor = (h.cold.floor_ms * MILLI as f64) as Nanos;
     let mut clock = Clock::new(Timing::external());
     clock.seed(&mut ChaCha8Rng::seed_from_u64(5));
@@ -187,7 +187,7 @@ fn a_thread_wakes_cold_the_longer_it_and_the_whole_harness_were_idle() {
 
 #[test]
 fn a_surge_of_threads_crowds_the_cores_and_a_steady_stream_does_not() {
-    let h = Harness::maelstrom();
+    let h = HarnessCosts::maelstrom();
     // 25 nodes' threads handing over 20 times a millisecond for a second (10 000 messages a
     // second): as many wake in every millisecond, and the cores keep pace.
     let mut clock = Clock::new(Timing::external());
@@ -254,7 +254,7 @@ fn warm_clock(seed: u64) -> Clock {
 
 #[test]
 fn a_receive_thread_with_a_backlog_does_not_park_again() {
-    let h = Harness::maelstrom();
+    let h = HarnessCosts::maelstrom();
     let mut clock = warm_clock(17);
     let t = 40 * SECOND;
     // Ten messages due at once: the first wakes the thread, the rest follow at the cost of a
@@ -287,7 +287,7 @@ fn a_receive_thread_with_a_backlog_does_not_park_again() {
 fn a_heavy_load_outruns_the_cold_network_path_and_a_light_one_does_not() {
     // The worst wait for the cores over the first two seconds of a stream of handoffs.
     let worst = |per_second: u64| -> f64 {
-        let h = Harness::maelstrom();
+        let h = HarnessCosts::maelstrom();
         let mut clock = Clock::new(Timing::external());
         clock.seed(&mut ChaCha8Rng::seed_from_u64(21));
         let gap = SECOND / per_second;
@@ -310,7 +310,7 @@ fn a_heavy_load_outruns_the_cold_network_path_and_a_light_one_does_not() {
 fn only_the_first_reply_of_each_type_pays_its_first_use_and_later_types_less() {
     let mut clock = Clock::new(Timing::external());
     clock.seed(&mut ChaCha8Rng::seed_from_u64(11));
-    let h = Harness::maelstrom();
+    let h = HarnessCosts::maelstrom();
     let floor = h.jit.first_use.floor_ms * MILLI as f64;
     let t = 30 * SECOND;
     let first = clock.harness(C1, "read_ok", true, t) as f64;

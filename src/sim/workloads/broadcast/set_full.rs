@@ -63,7 +63,7 @@ struct State<'a> {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+enum ElementFate {
     Stable,
     Lost,
     NeverRead,
@@ -71,7 +71,7 @@ enum Outcome {
 
 struct Result<'a> {
     value: Value,
-    outcome: Outcome,
+    outcome: ElementFate,
     stable_latency: Option<u64>,
     lost_latency: Option<u64>,
     known: Option<&'a Op>,
@@ -105,11 +105,11 @@ fn result<'a>(e: &State<'a>) -> Result<'a> {
     Result {
         value: e.value.clone(),
         outcome: if stable {
-            Outcome::Stable
+            ElementFate::Stable
         } else if lost {
-            Outcome::Lost
+            ElementFate::Lost
         } else {
-            Outcome::NeverRead
+            ElementFate::NeverRead
         },
         stable_latency,
         lost_latency,
@@ -156,7 +156,7 @@ pub fn fates(history: &[Op]) -> Vec<Fate> {
             value: r.value,
             known: r.known.map(|k| k.time),
             stable_ms: r.stable_latency,
-            lost: r.outcome == Outcome::Lost,
+            lost: r.outcome == ElementFate::Lost,
         })
         .collect()
 }
@@ -229,12 +229,12 @@ fn timelines(history: &[Op]) -> (BTreeMap<Element, State<'_>>, u64) {
 }
 
 fn summarise(results: Vec<Result<'_>>, duplicate_reads: u64) -> WorkloadCheck {
-    let of = |o: Outcome| results.iter().filter(move |r| r.outcome == o);
-    let values = |o: Outcome| of(o).map(|r| r.value.clone()).collect::<Vec<_>>();
-    let stable_count = of(Outcome::Stable).count();
-    let lost_count = of(Outcome::Lost).count();
-    let never_read_count = of(Outcome::NeverRead).count();
-    let stale: Vec<&Result<'_>> = of(Outcome::Stable)
+    let of = |o: ElementFate| results.iter().filter(move |r| r.outcome == o);
+    let values = |o: ElementFate| of(o).map(|r| r.value.clone()).collect::<Vec<_>>();
+    let stable_count = of(ElementFate::Stable).count();
+    let lost_count = of(ElementFate::Lost).count();
+    let never_read_count = of(ElementFate::NeverRead).count();
+    let stale: Vec<&Result<'_>> = of(ElementFate::Stable)
         .filter(|r| r.stable_latency.unwrap_or(0) > 0)
         .collect();
     // sort-by latency (stable), then reverse, then the first 8.
@@ -277,9 +277,9 @@ fn summarise(results: Vec<Result<'_>>, duplicate_reads: u64) -> WorkloadCheck {
         "attempt-count": results.len(),
         "stable-count": stable_count,
         "lost-count": lost_count,
-        "lost": values(Outcome::Lost),
+        "lost": values(ElementFate::Lost),
         "never-read-count": never_read_count,
-        "never-read": values(Outcome::NeverRead),
+        "never-read": values(ElementFate::NeverRead),
         "stale-count": stale.len(),
         "stale": stale.iter().map(|r| r.value.clone()).collect::<Vec<_>>(),
         "worst-stale": worst_stale,

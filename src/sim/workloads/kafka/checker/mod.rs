@@ -100,7 +100,7 @@ fn analyse(history: &[Op]) -> Result<Findings, String> {
     add("nonmonotonic-poll", nm);
     add("nonmonotonic-send", ordering::process_sends(&a));
     let notes = add_cycles(history, &a, &mut add)?;
-    Ok(judge(&a, errors, notes))
+    Ok(findings_of(&a, errors, notes))
 }
 
 /// Adds the dependency cycles (one `G1c-realtime` per component) and
@@ -151,7 +151,7 @@ fn info_causes(a: &Analysis<'_>) -> Vec<Value> {
 }
 
 /// The verdict and Maelstrom's result map from the errors found.
-fn judge(a: &Analysis<'_>, errors: CasesByType, notes: Vec<String>) -> Findings {
+fn findings_of(a: &Analysis<'_>, errors: CasesByType, notes: Vec<String>) -> Findings {
     let unseen = writes::unseen(a);
     let lag = lag::worst_realtime_lag(a);
     let info_causes = info_causes(a);
