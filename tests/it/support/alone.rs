@@ -11,7 +11,7 @@ const ALONE: &str = "GLOMERS_TEST_ALONE";
 /// `test` alone: the caller then does the work. Otherwise runs `test` alone in a fresh process of
 /// this binary, fails if it failed, and returns false: the caller returns.
 pub fn in_own_process(test: &str) -> bool {
-    // libtest names tests without the crate's own name (`report_limits::x`, not `it::...`).
+    // libtest names tests without the crate's own name (`report::limits::x`, not `it::...`).
     let name = test.split_once("::").map_or(test, |(_, rest)| rest);
     if std::env::var_os(ALONE).is_some_and(|running| running == name) {
         return true;

@@ -34,7 +34,7 @@
 //! that reach the hub more than 5 ms late (max 342–347 ms against a p99 of 245–247); and for
 //! node-to-node delivery against load, the probe sweeps of `tests/fixtures/real/load-curve/`
 //! (median 0.56 ms at 100 messages a second, 0.10 ms from 2000, a first-second backlog from
-//! 10 000). `tests/it/fidelity.rs` and `tests/wall_clock/load_curve.rs` hold the result to those
+//! 10 000). `tests/it/sim/fidelity.rs` and `tests/wall_clock/load_curve.rs` hold the result to those
 //! runs.
 //!
 //! The fitted figures themselves are in `fitted.rs`; `timing.md` beside it gives each

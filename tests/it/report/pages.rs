@@ -211,7 +211,7 @@ mod lost_values {
             "and the first seconds"
         );
         let svg = std::fs::read_to_string(dir.join(&file)).unwrap();
-        crate::pages::assert_svg(&svg);
+        crate::report::pages::assert_svg(&svg);
         assert!(svg.contains(&format!("Messages carrying value {lost}")));
         // The client's broadcast and the gossip carrying it, some of it dropped by the
         // partition: that is why it was lost.
