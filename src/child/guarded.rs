@@ -11,10 +11,11 @@
 //! which glomers leaves unreaped until it is dropped (see [`super::group::peek_exit`]).
 
 use super::guard::SUBCOMMAND;
+use super::lines::{CappedLines, Line};
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, PipeReader, PipeWriter, Read, Write};
+use std::io::{PipeReader, PipeWriter, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -56,6 +57,9 @@ fn guard_program() -> std::io::Result<&'static Path> {
         )
     })
 }
+
+/// The longest report line read from a guard: a pid, or why the program could not start.
+const REPORT_LINE_BYTES: usize = 64 * 1024;
 
 /// The program's standard streams, as glomers holds them.
 pub struct Pipes {
@@ -133,11 +137,13 @@ impl Guarded {
             lifeline: Some(lifeline),
             report: None,
         };
-        let mut report = BufReader::new(report);
-        let mut line = String::new();
+        let mut report = CappedLines::new(report, REPORT_LINE_BYTES);
         // One line: the program's pid, or why it could not start. The guard writes nothing
         // more, so the buffer holds nothing past it.
-        report.read_line(&mut line)?;
+        let line = match report.next_line()? {
+            Line::Whole(line) => String::from_utf8_lossy(line).into_owned(),
+            Line::Oversized(_) | Line::End => String::new(),
+        };
         let line = line.trim_end();
         match line.parse::<i32>() {
             Ok(pid) if pid > 0 => guarded.node = Pid::from_raw(pid),

@@ -5,11 +5,13 @@
 //! under a [`guard`] — a small process that makes itself a subreaper, watches a lifeline from
 //! glomers, and on the node's exit or glomers' end kills everything the node started and exits
 //! as the node did; [`descendants`] finds, freezes, kills and reaps every process below one,
-//! for the guards and for `glomers run` itself ([`descendants::Leftovers`]).
+//! for the guards and for `glomers run` itself ([`descendants::Leftovers`]); [`lines`] reads a
+//! child's output line by line with a cap on line length.
 
 pub mod descendants;
 pub mod group;
 pub mod guard;
 pub mod guarded;
+pub mod lines;
 
 pub use guarded::{guard_with_this_executable, set_guard_program, Guarded, Pipes};

@@ -1,12 +1,13 @@
 //! Running the harness so that nothing outlives glomers: the child starts in its own process
 //! group (the JVM and every node it spawns share it), its stdout and stderr are read line by
-//! line on two threads, and Ctrl-C (or SIGTERM/SIGHUP), a timeout, or the child's own exit ends
+//! line (capped, [`crate::child::lines`]) on two threads, and Ctrl-C (or SIGTERM/SIGHUP), a timeout, or the child's own exit ends
 //! with the whole group signalled — SIGTERM, a grace period, then SIGKILL. On Linux the child
 //! also gets SIGKILL if glomers itself dies without a chance to clean up.
 
+use crate::child::lines::{oversized_note, CappedLines, Line};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -17,6 +18,10 @@ static INSTALL: Once = Once::new();
 /// Set while a harness runs: Ctrl-C then stops it instead of ending glomers at once.
 static SUPERVISING: AtomicBool = AtomicBool::new(false);
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The longest console line kept (Maelstrom's are far shorter): a longer one is logged as a
+/// note of its length, so a runaway line cannot grow glomers' memory.
+const MAX_LINE_BYTES: usize = 64 << 20;
 
 /// How long the group gets between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_secs(3);
@@ -109,20 +114,18 @@ pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
     {
         let tx = tx.clone();
         std::thread::spawn(move || {
-            let mut reader = BufReader::new(stream);
-            let mut buf = Vec::new();
+            let mut lines = CappedLines::new(stream, MAX_LINE_BYTES);
             loop {
-                buf.clear();
-                match reader.read_until(b'\n', &mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {
-                        let line = String::from_utf8_lossy(&buf)
-                            .trim_end_matches(['\n', '\r'])
-                            .to_string();
-                        if tx.send(line).is_err() {
-                            break;
-                        }
-                    }
+                let line = match lines.next_line() {
+                    Ok(Line::End) | Err(_) => break,
+                    Ok(Line::Oversized(bytes)) => oversized_note(bytes),
+                    // Every `\r` that ends a line goes, however many there are.
+                    Ok(Line::Whole(line)) => String::from_utf8_lossy(line)
+                        .trim_end_matches('\r')
+                        .to_string(),
+                };
+                if tx.send(line).is_err() {
+                    break;
                 }
             }
         });
