@@ -6,12 +6,14 @@
 //! glomers, and on the node's exit or glomers' end kills everything the node started and exits
 //! as the node did; [`descendants`] finds, freezes, kills and reaps every process below one,
 //! for the guards and for `glomers run` itself ([`descendants::Leftovers`]); [`lines`] reads a
-//! child's output line by line with a cap on line length.
+//! child's output line by line with a cap on line length, and [`tail`] keeps the last lines
+//! it wrote.
 
 pub mod descendants;
 pub mod group;
 pub mod guard;
 pub mod guarded;
 pub mod lines;
+pub mod tail;
 
 pub use guarded::{guard_with_this_executable, set_guard_program, Guarded, Pipes};

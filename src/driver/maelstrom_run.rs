@@ -10,11 +10,11 @@ use super::plan::RunPlan;
 use super::progress::{self, Display, Event, Plan, Said, Tracker};
 use super::supervise::{self, Ending};
 use crate::challenge::Profile;
+use crate::child::tail::Tail;
 use crate::exit;
 use crate::report::{run_dir, RunReport};
 use crate::sim::external::Program;
 use anyhow::Context;
-use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -64,7 +64,7 @@ pub fn foreign_test_args(profile: &Profile, args: &RunPlan, program: &Program) -
 struct Heard {
     results: Option<String>,
     said: Option<Said>,
-    tail: VecDeque<String>,
+    tail: Tail<TAIL_LINES>,
 }
 
 const TAIL_LINES: usize = 20;
@@ -79,10 +79,7 @@ struct Watch<W: Write> {
 impl<W: Write> supervise::Watcher for Watch<W> {
     fn line(&mut self, line: &str) {
         let _ = writeln!(self.log, "{line}");
-        if self.heard.tail.len() == TAIL_LINES {
-            self.heard.tail.pop_front();
-        }
-        self.heard.tail.push_back(line.to_string());
+        self.heard.tail.push(line);
         match progress::event_of_line(line) {
             Some(Event::Phase(p)) => self.tracker.enter(p),
             Some(Event::ResultsWritten(p)) => self.heard.results = Some(p),

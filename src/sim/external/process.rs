@@ -13,12 +13,12 @@
 use super::wire;
 use crate::budget::{Budget, Share};
 use crate::child::lines::{oversized_note, CappedLines, Line};
+use crate::child::tail::Tail;
 use crate::child::{Guarded, Pipes};
 use crate::protocol::Message;
 use crate::sim::slot::NodeSlot;
 use anyhow::Context;
 use nix::sys::signal::Signal;
-use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -63,21 +63,17 @@ pub enum Said {
     Closed,
 }
 
-type Tail = Arc<Mutex<VecDeque<String>>>;
+/// A stream's last lines, kept by its reader thread and read for a crash report.
+type SharedTail = Arc<Mutex<Tail<TAIL_LINES>>>;
 
-fn remember(tail: &Tail, line: &str) {
+fn remember(tail: &SharedTail, line: &str) {
     if let Ok(mut lines) = tail.lock() {
-        if lines.len() == TAIL_LINES {
-            lines.pop_front();
-        }
-        lines.push_back(wire::quote(line));
+        lines.push(wire::quote(line));
     }
 }
 
-fn recall(tail: &Tail) -> String {
-    tail.lock()
-        .map(|lines| lines.iter().cloned().collect::<Vec<_>>().join("\n"))
-        .unwrap_or_default()
+fn recall(tail: &SharedTail) -> String {
+    tail.lock().map(|lines| lines.joined()).unwrap_or_default()
 }
 
 /// A node running as a child process.
@@ -88,8 +84,8 @@ pub struct ExternalNode {
     stdin: Sender<(Vec<u8>, Share)>,
     /// This node's bytes in flight (see [`crate::budget`]).
     budget: Arc<Budget>,
-    stdout_tail: Tail,
-    stderr_tail: Tail,
+    stdout_tail: SharedTail,
+    stderr_tail: SharedTail,
     stderr_done: Arc<AtomicBool>,
     log: Option<PathBuf>,
     /// How the node exited, once it has (see [`ExternalNode::exit_status`]).
@@ -129,8 +125,8 @@ impl ExternalNode {
             stdout,
             stderr,
         } = pipes;
-        let stdout_tail = Tail::default();
-        let stderr_tail = Tail::default();
+        let stdout_tail = SharedTail::default();
+        let stderr_tail = SharedTail::default();
         let stderr_done = Arc::new(AtomicBool::new(false));
         let stdout_ended = Arc::new(AtomicBool::new(false));
         let ended = stdout_ended.clone();
@@ -220,7 +216,7 @@ impl ExternalNode {
 struct StdoutReader {
     node: usize,
     id: String,
-    tail: Tail,
+    tail: SharedTail,
     heard: Sender<Heard>,
     budget: Arc<Budget>,
 }
@@ -271,7 +267,7 @@ impl StdoutReader {
     }
 }
 
-fn read_stderr(stderr: impl Read, log: Option<File>, tail: &Tail, done: &AtomicBool) {
+fn read_stderr(stderr: impl Read, log: Option<File>, tail: &SharedTail, done: &AtomicBool) {
     let mut log = log.map(BufWriter::new);
     let mut lines = CappedLines::new(stderr, MAX_LINE_BYTES);
     loop {
