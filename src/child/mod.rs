@@ -7,12 +7,14 @@
 //! as the node did; [`descendants`] finds, freezes, kills and reaps every process below one,
 //! for the guards and for `glomers run` itself ([`descendants::Leftovers`]); [`lines`] reads a
 //! child's output line by line with a cap on line length, and [`tail`] keeps the last lines
-//! it wrote.
+//! it wrote; [`interrupt`] turns Ctrl-C, SIGTERM and SIGHUP into a flag while children are
+//! being run, so that they are stopped before glomers ends.
 
 pub mod descendants;
 pub mod group;
 pub mod guard;
 pub mod guarded;
+pub mod interrupt;
 pub mod lines;
 pub mod tail;
 

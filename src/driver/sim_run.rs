@@ -5,11 +5,11 @@
 //! single run leaves a run folder as Maelstrom does ([`super::run_folder`]); runs inside
 //! `run all` and sweeps do not.
 
-use super::interrupt_flag::InterruptFlag;
 use super::plan::RunPlan;
 use super::progress::{Display, Phase, Plan, Tracker};
 use super::run_folder::RunFolder;
 use crate::challenge::{Profile, TestOpts};
+use crate::child::interrupt::InterruptFlag;
 use crate::exit;
 use crate::report::RunReport;
 use crate::sim::external::{Program, Stage};

@@ -1,23 +1,18 @@
 //! Running the harness so that nothing outlives glomers: the child starts in its own process
 //! group (the JVM and every node it spawns share it), its stdout and stderr are read line by
-//! line (capped, [`crate::child::lines`]) on two threads, and Ctrl-C (or SIGTERM/SIGHUP), a timeout, or the child's own exit ends
-//! with the whole group signalled — SIGTERM, a grace period, then SIGKILL. On Linux the child
-//! also gets SIGKILL if glomers itself dies without a chance to clean up.
+//! line (capped, [`crate::child::lines`]) on two threads, and Ctrl-C (or SIGTERM/SIGHUP, caught
+//! as a flag while it runs: [`crate::child::interrupt`]), a timeout, or the child's own exit
+//! ends with the whole group signalled — SIGTERM, a grace period, then SIGKILL. On Linux the
+//! child also gets SIGKILL if glomers itself dies without a chance to clean up.
 
+use crate::child::interrupt::InterruptFlag;
 use crate::child::lines::{oversized_note, CappedLines, Line};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::Once;
 use std::time::{Duration, Instant};
-
-static INSTALL: Once = Once::new();
-/// Set while a harness runs: Ctrl-C then stops it instead of ending glomers at once.
-static SUPERVISING: AtomicBool = AtomicBool::new(false);
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The longest console line kept (Maelstrom's are far shorter): a longer one is logged as a
 /// note of its length, so a runaway line cannot grow glomers' memory.
@@ -25,26 +20,6 @@ const MAX_LINE_BYTES: usize = 64 << 20;
 
 /// How long the group gets between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_secs(3);
-
-/// Installs the Ctrl-C / SIGTERM / SIGHUP handler (once per process). Outside a supervised run
-/// it ends glomers with exit code 130, as the default action would; during one it asks the
-/// supervisor to stop the harness first.
-fn install_interrupt_handler() {
-    INSTALL.call_once(|| {
-        let _ = ctrlc::set_handler(|| {
-            if SUPERVISING.load(Ordering::SeqCst) {
-                INTERRUPTED.store(true, Ordering::SeqCst);
-            } else {
-                std::process::exit(i32::from(crate::exit::INTERRUPTED));
-            }
-        });
-    });
-}
-
-/// Whether Ctrl-C was pressed during a supervised run.
-fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
-}
 
 /// How a supervised run ended.
 #[derive(Debug)]
@@ -77,6 +52,9 @@ pub(crate) struct Supervised {
     /// Set once the leader is reaped; until then dropping this stops the whole group, so an
     /// early return or a panic in glomers cannot leave Maelstrom running.
     reaped: bool,
+    /// Ctrl-C, SIGTERM and SIGHUP stop the harness instead of ending glomers at once, while
+    /// it runs (dropped last, once the group is stopped).
+    interrupt: InterruptFlag,
 }
 
 impl Drop for Supervised {
@@ -84,19 +62,18 @@ impl Drop for Supervised {
         if !self.reaped {
             self.stop_group();
         }
-        SUPERVISING.store(false, Ordering::SeqCst);
     }
 }
 
 /// Starts `cmd` as the leader of a new process group with its output piped to us.
 pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
-    install_interrupt_handler();
+    // Caught from before the start: a Ctrl-C at any moment of the run stops the harness.
+    let interrupt = InterruptFlag::catch();
     crate::child::group::isolate(&mut cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn()?;
-    SUPERVISING.store(true, Ordering::SeqCst);
     let pgid = Pid::from_raw(child.id() as i32);
     let (tx, rx) = mpsc::channel();
     for stream in [
@@ -135,6 +112,7 @@ pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
         pgid,
         lines: rx,
         reaped: false,
+        interrupt,
     })
 }
 
@@ -163,7 +141,7 @@ impl Supervised {
                 }
             }
             watcher.tick();
-            if interrupted() {
+            if self.interrupt.raised() {
                 self.stop_group();
                 break Ending::Interrupted;
             }
@@ -291,6 +269,7 @@ mod tests {
 
     #[test]
     fn lines_arrive_and_the_exit_code_is_kept() {
+        let _catching = crate::child::interrupt::testing::catching();
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "echo one; echo two >&2; printf 'three'; exit 7"]);
         let child = spawn(cmd).unwrap();
@@ -308,6 +287,7 @@ mod tests {
 
     #[test]
     fn dropping_an_unwaited_child_stops_its_group() {
+        let _catching = crate::child::interrupt::testing::catching();
         let mut cmd = Command::new("sleep");
         cmd.arg("600");
         let child = spawn(cmd).unwrap();
@@ -319,6 +299,7 @@ mod tests {
 
     #[test]
     fn a_timeout_kills_the_whole_group() {
+        let _catching = crate::child::interrupt::testing::catching();
         let dir = tempfile::tempdir().unwrap();
         let pids = dir.path().join("pids");
         let mut cmd = Command::new("sh");
