@@ -89,9 +89,8 @@ impl Drop for InterruptFlag {
     }
 }
 
-/// Unit tests that catch these signals hold [`testing::catching`]; one that raises a real
-/// signal holds [`testing::raising`], alone, so that its signal never reaches another test's
-/// catch.
+/// Unit tests that catch these signals hold `catching()`; one that raises a real signal holds
+/// `raising()`, alone, so that its signal never reaches another test's catch.
 #[cfg(test)]
 pub(crate) mod testing {
     use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};

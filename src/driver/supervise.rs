@@ -5,12 +5,12 @@
 //! ends with the whole group signalled — SIGTERM, a grace period, then SIGKILL. On Linux the
 //! child also gets SIGKILL if glomers itself dies without a chance to clean up.
 
+use crate::child::group::{self, Group};
 use crate::child::interrupt::InterruptFlag;
 use crate::child::lines::{oversized_note, CappedLines, Line};
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 use std::io::Read;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -46,12 +46,10 @@ impl<F: FnMut(&str)> Watcher for OnLine<F> {
 
 /// A child running in its own process group.
 pub(crate) struct Supervised {
-    child: Child,
-    pgid: Pid,
+    /// Stopped (SIGTERM, the grace period, SIGKILL) when this is dropped before the leader was
+    /// reaped, so an early return or a panic in glomers cannot leave Maelstrom running.
+    group: Group,
     lines: Receiver<String>,
-    /// Set once the leader is reaped; until then dropping this stops the whole group, so an
-    /// early return or a panic in glomers cannot leave Maelstrom running.
-    reaped: bool,
     /// Ctrl-C, SIGTERM and SIGHUP stop the harness instead of ending glomers at once, while
     /// it runs (dropped last, once the group is stopped).
     interrupt: InterruptFlag,
@@ -59,9 +57,8 @@ pub(crate) struct Supervised {
 
 impl Drop for Supervised {
     fn drop(&mut self) {
-        if !self.reaped {
-            self.stop_group();
-        }
+        // Nothing left to do if the leader was reaped already.
+        let _ = self.group.stop(GRACE);
     }
 }
 
@@ -69,12 +66,11 @@ impl Drop for Supervised {
 pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
     // Caught from before the start: a Ctrl-C at any moment of the run stops the harness.
     let interrupt = InterruptFlag::catch();
-    crate::child::group::isolate(&mut cmd);
+    group::isolate(&mut cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn()?;
-    let pgid = Pid::from_raw(child.id() as i32);
     let (tx, rx) = mpsc::channel();
     for stream in [
         child
@@ -108,18 +104,16 @@ pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
         });
     }
     Ok(Supervised {
-        child,
-        pgid,
+        group: Group::led_by(child),
         lines: rx,
-        reaped: false,
         interrupt,
     })
 }
 
 impl Supervised {
     #[cfg(test)]
-    fn pid(&self) -> u32 {
-        self.child.id()
+    fn pid(&self) -> i32 {
+        self.group.pid().as_raw()
     }
 
     /// Waits for the child, passing its output to `watcher`. Returns once the child has exited
@@ -142,23 +136,18 @@ impl Supervised {
             }
             watcher.tick();
             if self.interrupt.raised() {
-                self.stop_group();
+                let _ = self.group.stop(GRACE);
                 break Ending::Interrupted;
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
-                self.stop_group();
+                let _ = self.group.stop(GRACE);
                 break Ending::TimedOut;
             }
             // Peek, do not reap: while the leader is an unreaped zombie its group id cannot be
             // reused, so the SIGKILL below can only reach what is left of Maelstrom's group.
-            if leader_exited(self.pgid) {
+            if self.group.peek_exit().is_some() {
                 // Maelstrom stops its nodes itself; anything left in the group goes now.
-                self.kill_group(Signal::SIGKILL);
-                // An error here drops `self`, which stops the group.
-                let status = self.child.wait()?;
-                self.reaped = true;
-                wait_until_gone(self.pgid, Duration::from_secs(5));
-                break Ending::Exited(status);
+                break Ending::Exited(self.group.kill()?);
             }
         };
         // The pipes close once every process in the group is gone; take what is left, but do
@@ -172,67 +161,6 @@ impl Supervised {
         }
         Ok(ending)
     }
-
-    fn kill_group(&self, signal: Signal) {
-        // ESRCH (the group is already empty) is the normal case and is fine.
-        let _ = killpg(self.pgid, signal);
-    }
-
-    /// SIGTERM to the group, a grace period for the leader, then SIGKILL to whatever remains,
-    /// and only then reap the leader (so its id, the group's id, cannot be reused meanwhile).
-    fn stop_group(&mut self) {
-        self.kill_group(Signal::SIGTERM);
-        let until = Instant::now() + GRACE;
-        while Instant::now() < until {
-            // `try_wait` would reap the leader; peek with waitid(WNOWAIT) instead.
-            if leader_exited(self.pgid) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        self.kill_group(Signal::SIGKILL);
-        let _ = self.child.wait();
-        self.reaped = true;
-        wait_until_gone(self.pgid, Duration::from_secs(5));
-    }
-}
-
-/// SIGKILL is delivered asynchronously: wait (bounded) until no process of the group is still
-/// running, so that when glomers exits, the group is really gone. Zombies count as gone (they
-/// only wait to be reaped by whoever inherited them). Linux only; elsewhere a no-op.
-fn wait_until_gone(pgid: Pid, limit: Duration) {
-    let until = Instant::now() + limit;
-    while running_in_group(pgid) && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Whether some process of group `pgid` is running (not a zombie), per /proc.
-fn running_in_group(pgid: Pid) -> bool {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return false;
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        })
-        .any(|e| {
-            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-                return false;
-            };
-            // Fields after the command name (which may contain spaces): state, ppid, pgrp.
-            let mut fields = stat
-                .rsplit_once(')')
-                .map(|(_, r)| r)
-                .unwrap_or("")
-                .split_whitespace();
-            let state = fields.next().unwrap_or("Z");
-            let pgrp = fields.nth(1).and_then(|g| g.parse::<i32>().ok());
-            pgrp == Some(pgid.as_raw()) && !matches!(state, "Z" | "X")
-        })
 }
 
 fn continue_draining(lines: &Receiver<String>, watcher: &mut dyn Watcher) {
@@ -243,11 +171,6 @@ fn continue_draining(lines: &Receiver<String>, watcher: &mut dyn Watcher) {
             Err(_) => break,
         }
     }
-}
-
-/// Whether the group leader has exited, without reaping it.
-fn leader_exited(pid: Pid) -> bool {
-    crate::child::group::peek_exit(pid).is_some()
 }
 
 /// Describes an exit status for messages (`exit code 255`, `killed by SIGKILL`).
@@ -291,7 +214,7 @@ mod tests {
         let mut cmd = Command::new("sleep");
         cmd.arg("600");
         let child = spawn(cmd).unwrap();
-        let pid = child.pid() as i32;
+        let pid = child.pid();
         drop(child);
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         assert!(stat.is_empty(), "sleep {pid} survived: {stat}");
