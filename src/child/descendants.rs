@@ -9,6 +9,7 @@
 //! and signalled only if its parent is still one of the tree's, so a pid freed and handed to an
 //! unrelated process since the scan is left alone.
 
+use super::proc_stat::{entry, scan, Entry};
 use nix::errno::Errno;
 use nix::libc;
 use nix::sys::signal::Signal;
@@ -30,35 +31,6 @@ pub fn become_subreaper() -> std::io::Result<()> {
     Ok(())
 }
 
-/// One line of /proc: a process, its parent and its state letter.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    pid: i32,
-    ppid: i32,
-    state: char,
-}
-
-/// The state and parent of `pid`, from `/proc/<pid>/stat`.
-fn entry(pid: i32) -> Option<Entry> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name is in parentheses and may hold anything, spaces and ')' included.
-    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
-    let state = fields.next()?.chars().next()?;
-    let ppid = fields.next()?.parse().ok()?;
-    Some(Entry { pid, ppid, state })
-}
-
-/// Every process on the machine (that can be read), as it is now.
-fn scan() -> Vec<Entry> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    dir.filter_map(Result::ok)
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(entry)
-        .collect()
-}
-
 /// The processes below `root` in `all`, by their parent links.
 fn below(root: i32, all: &[Entry]) -> Vec<Entry> {
     let mut children: HashMap<i32, Vec<Entry>> = HashMap::new();
@@ -74,14 +46,6 @@ fn below(root: i32, all: &[Entry]) -> Vec<Entry> {
         }
     }
     found
-}
-
-fn is_gone(state: char) -> bool {
-    matches!(state, 'Z' | 'X' | 'x')
-}
-
-fn is_stopped(state: char) -> bool {
-    matches!(state, 'T' | 't')
 }
 
 /// Sends `signal` to `pid` if it is still a child of `family` (the tree found by the scan).
@@ -132,17 +96,13 @@ fn pidfd_open(_pid: i32) -> Option<OwnedFd> {
 #[cfg(not(target_os = "linux"))]
 fn pidfd_send_signal(_fd: &OwnedFd, _signal: Signal) {}
 
-/// Sends `signal` to every process below this one that `pick` accepts (by state); returns how
+/// Sends `signal` to every process below this one that `pick` accepts; returns how
 /// many it was sent to.
-fn signal_tree(signal: Signal, pick: fn(char) -> bool) -> usize {
+fn signal_tree(signal: Signal, pick: fn(&Entry) -> bool) -> usize {
     let me = nix::unistd::getpid().as_raw();
     let tree = below(me, &scan());
     let family: HashSet<i32> = tree.iter().map(|e| e.pid).chain([me]).collect();
-    let chosen: Vec<i32> = tree
-        .iter()
-        .filter(|e| pick(e.state))
-        .map(|e| e.pid)
-        .collect();
+    let chosen: Vec<i32> = tree.iter().filter(|e| pick(e)).map(|e| e.pid).collect();
     for &pid in &chosen {
         signal_member(pid, signal, &family);
     }
@@ -156,14 +116,14 @@ pub fn kill_all(patience: Duration) -> Vec<WaitStatus> {
     // Frozen first: a stopped process cannot fork, so not even a fork bomb grows while the
     // tree is killed, and a chain cannot pass its work on to a new child.
     for _ in 0..FREEZE_ROUNDS {
-        if signal_tree(Signal::SIGSTOP, |s| !is_gone(s) && !is_stopped(s)) == 0 {
+        if signal_tree(Signal::SIGSTOP, |e| !e.is_gone() && !e.is_stopped()) == 0 {
             break;
         }
     }
     let until = Instant::now() + patience;
     let mut reaped = Vec::new();
     loop {
-        signal_tree(Signal::SIGKILL, |s| !is_gone(s));
+        signal_tree(Signal::SIGKILL, |e| !e.is_gone());
         loop {
             match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
                 Ok(WaitStatus::StillAlive) => break,
@@ -206,6 +166,7 @@ mod tests {
         Entry {
             pid,
             ppid,
+            pgrp: pid,
             state: 'S',
         }
     }
@@ -224,12 +185,5 @@ mod tests {
         found.sort();
         assert_eq!(found, [11, 12, 13]);
         assert!(below(13, &all).is_empty());
-    }
-
-    #[test]
-    fn this_process_reads_as_running_with_its_parent() {
-        let me = entry(std::process::id() as i32).expect("readable");
-        assert_eq!(me.ppid, nix::unistd::getppid().as_raw());
-        assert!(!is_gone(me.state) && !is_stopped(me.state));
     }
 }

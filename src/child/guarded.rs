@@ -8,19 +8,22 @@
 //! binary. Nothing runs unguarded: without a guard program, starting fails and says so.
 //!
 //! The guard exits the way the program did, so how the program ended is peeked at on the guard,
-//! which glomers leaves unreaped until it is dropped (see [`super::group::peek_exit`]).
+//! which glomers leaves unreaped until it is dropped: it leads a [`Group`] of its own, which
+//! is killed (the guard alone is in it) if the guard has not exited within a patience.
 
+use super::group::Group;
 use super::guard::SUBCOMMAND;
+use super::lines::{CappedLines, Line};
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, PipeReader, PipeWriter, Read, Write};
+use std::io::{PipeReader, PipeWriter, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The executable that serves [`SUBCOMMAND`].
 static GUARD_PROGRAM: OnceLock<PathBuf> = OnceLock::new();
@@ -57,6 +60,9 @@ fn guard_program() -> std::io::Result<&'static Path> {
     })
 }
 
+/// The longest report line read from a guard: a pid, or why the program could not start.
+const REPORT_LINE_BYTES: usize = 64 * 1024;
+
 /// The program's standard streams, as glomers holds them.
 pub struct Pipes {
     pub stdin: ChildStdin,
@@ -66,7 +72,8 @@ pub struct Pipes {
 
 /// A program running under its guard.
 pub struct Guarded {
-    guard: Child,
+    /// The guard, leader of a process group of its own (the program leads another).
+    guard: Group,
     /// The program itself, leader of its own process group.
     node: Pid,
     /// Closing it tells the guard to stop everything; each byte written is a signal number.
@@ -119,7 +126,10 @@ impl Guarded {
         }
         let mut guard = cmd.spawn()?;
         drop((lifeline_out, report_in));
-        let pipes = match (guard.stdin.take(), guard.stdout.take(), guard.stderr.take()) {
+        let pipes = (guard.stdin.take(), guard.stdout.take(), guard.stderr.take());
+        // From here on, an early return drops the guard's group, which kills and reaps it.
+        let guard = Group::led_by(guard);
+        let pipes = match pipes {
             (Some(stdin), Some(stdout), Some(stderr)) => Pipes {
                 stdin,
                 stdout,
@@ -133,11 +143,13 @@ impl Guarded {
             lifeline: Some(lifeline),
             report: None,
         };
-        let mut report = BufReader::new(report);
-        let mut line = String::new();
+        let mut report = CappedLines::new(report, REPORT_LINE_BYTES);
         // One line: the program's pid, or why it could not start. The guard writes nothing
         // more, so the buffer holds nothing past it.
-        report.read_line(&mut line)?;
+        let line = match report.next_line()? {
+            Line::Whole(line) => String::from_utf8_lossy(line).into_owned(),
+            Line::Oversized(_) | Line::End => String::new(),
+        };
         let line = line.trim_end();
         match line.parse::<i32>() {
             Ok(pid) if pid > 0 => guarded.node = Pid::from_raw(pid),
@@ -174,7 +186,7 @@ impl Guarded {
     /// How the program exited ("exit status 3", "signal 9 (SIGKILL)"), once it has and the
     /// guard has stopped everything it started; `None` while it runs.
     pub fn peek_exit(&self) -> Option<String> {
-        super::group::peek_exit(Pid::from_raw(self.guard.id() as i32))
+        self.guard.peek_exit()
     }
 
     /// Calls `then` on a thread of its own once the program has ended and everything it started
@@ -192,14 +204,9 @@ impl Guarded {
 
 impl Drop for Guarded {
     fn drop(&mut self) {
+        // The end of the lifeline is the guard's SIGTERM: it stops everything, then exits.
         drop(self.lifeline.take());
-        let until = Instant::now() + STOP_PATIENCE;
-        while self.peek_exit().is_none() && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        if self.peek_exit().is_none() {
-            let _ = self.guard.kill();
-        }
-        let _ = self.guard.wait();
+        self.guard.await_exit(STOP_PATIENCE);
+        let _ = self.guard.kill();
     }
 }

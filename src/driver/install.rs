@@ -12,9 +12,9 @@
 
 use super::cache::{install_dir, JAR, MARKER};
 use super::download;
-use super::interrupt_flag::InterruptFlag;
 use super::unpack::{self, Budget};
 use crate::challenge::Release;
+use crate::child::interrupt::InterruptFlag;
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -9,10 +9,10 @@ use super::challenge_plan::{ChallengePlan, NodeProgram};
 use super::engine::ReadyMaelstrom;
 use super::progress::{self, ConsoleVerdict, Display, Event, Plan, Tracker};
 use super::supervise::{self, Ending};
+use crate::child::tail::Tail;
 use crate::exit;
 use crate::report::{run_dir, RunReport};
 use anyhow::Context;
-use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -57,7 +57,7 @@ pub fn test_args(plan: &ChallengePlan, exe: &Path) -> Vec<String> {
 struct Heard {
     results: Option<String>,
     said: Option<ConsoleVerdict>,
-    tail: VecDeque<String>,
+    tail: Tail<TAIL_LINES>,
 }
 
 const TAIL_LINES: usize = 20;
@@ -72,10 +72,7 @@ struct Watch<W: Write> {
 impl<W: Write> supervise::Watcher for Watch<W> {
     fn line(&mut self, line: &str) {
         let _ = writeln!(self.log, "{line}");
-        if self.heard.tail.len() == TAIL_LINES {
-            self.heard.tail.pop_front();
-        }
-        self.heard.tail.push_back(line.to_string());
+        self.heard.tail.push(line);
         match progress::event_of_line(line) {
             Some(Event::Phase(p)) => self.tracker.enter(p),
             Some(Event::ResultsWritten(p)) => self.heard.results = Some(p),

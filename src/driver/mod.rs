@@ -5,7 +5,7 @@
 //! Map: one file per subcommand ([`cmd_run`], [`cmd_report`], [`cmd_list`],
 //! [`cmd_maelstrom`]) working from a [`plan`] built from the command line, and printing through
 //! [`output`]; [`cache`] the cache layout, shared by [`locate`] (with [`jarinfo`]) and
-//! [`install`] (with [`download`], [`unpack`] and [`interrupt_flag`]); [`doctor`] checking the
+//! [`install`] (with [`download`] and [`unpack`]); [`doctor`] checking the
 //! harness; [`engine`] choosing between Maelstrom and the simulator, with [`failed_download`]
 //! remembering a failed automatic install; [`supervise`] the process group and signals;
 //! [`progress`] phases and bars; [`node_program`] the node under test (with [`runnable`]
@@ -27,7 +27,6 @@ pub(crate) mod engine;
 pub(crate) mod failed_download;
 pub mod flag_sweep;
 pub(crate) mod install;
-pub(crate) mod interrupt_flag;
 pub(crate) mod jarinfo;
 pub(crate) mod locate;
 pub(crate) mod maelstrom_run;

@@ -6,9 +6,9 @@
 //! `run all` and sweeps do not.
 
 use super::challenge_plan::{ChallengePlan, NodeProgram};
-use super::interrupt_flag::InterruptFlag;
 use super::progress::{Display, Phase, Plan, Tracker};
 use super::run_folder::RunFolder;
+use crate::child::interrupt::InterruptFlag;
 use crate::exit;
 use crate::report::RunReport;
 use crate::sim::external::{Program, Stage};

@@ -1,45 +1,25 @@
 //! Running the harness so that nothing outlives glomers: the child starts in its own process
 //! group (the JVM and every node it spawns share it), its stdout and stderr are read line by
-//! line on two threads, and Ctrl-C (or SIGTERM/SIGHUP), a timeout, or the child's own exit ends
-//! with the whole group signalled — SIGTERM, a grace period, then SIGKILL. On Linux the child
-//! also gets SIGKILL if glomers itself dies without a chance to clean up.
+//! line (capped, [`crate::child::lines`]) on two threads, and Ctrl-C (or SIGTERM/SIGHUP, caught
+//! as a flag while it runs: [`crate::child::interrupt`]), a timeout, or the child's own exit
+//! ends with the whole group signalled — SIGTERM, a grace period, then SIGKILL. On Linux the
+//! child also gets SIGKILL if glomers itself dies without a chance to clean up.
 
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use crate::child::group::{self, Group};
+use crate::child::interrupt::InterruptFlag;
+use crate::child::lines::{oversized_note, CappedLines, Line};
+use nix::sys::signal::Signal;
+use std::io::Read;
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
-static INSTALL: Once = Once::new();
-/// Set while a harness runs: Ctrl-C then stops it instead of ending glomers at once.
-static SUPERVISING: AtomicBool = AtomicBool::new(false);
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The longest console line kept (Maelstrom's are far shorter): a longer one is logged as a
+/// note of its length, so a runaway line cannot grow glomers' memory.
+const MAX_LINE_BYTES: usize = 64 << 20;
 
 /// How long the group gets between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_secs(3);
-
-/// Installs the Ctrl-C / SIGTERM / SIGHUP handler (once per process). Outside a supervised run
-/// it ends glomers with exit code 130, as the default action would; during one it asks the
-/// supervisor to stop the harness first.
-fn install_interrupt_handler() {
-    INSTALL.call_once(|| {
-        let _ = ctrlc::set_handler(|| {
-            if SUPERVISING.load(Ordering::SeqCst) {
-                INTERRUPTED.store(true, Ordering::SeqCst);
-            } else {
-                std::process::exit(i32::from(crate::exit::INTERRUPTED));
-            }
-        });
-    });
-}
-
-/// Whether Ctrl-C was pressed during a supervised run.
-fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
-}
 
 /// How a supervised run ended.
 #[derive(Debug)]
@@ -66,33 +46,31 @@ impl<F: FnMut(&str)> Watcher for OnLine<F> {
 
 /// A child running in its own process group.
 pub(crate) struct Supervised {
-    child: Child,
-    pgid: Pid,
+    /// Stopped (SIGTERM, the grace period, SIGKILL) when this is dropped before the leader was
+    /// reaped, so an early return or a panic in glomers cannot leave Maelstrom running.
+    group: Group,
     lines: Receiver<String>,
-    /// Set once the leader is reaped; until then dropping this stops the whole group, so an
-    /// early return or a panic in glomers cannot leave Maelstrom running.
-    reaped: bool,
+    /// Ctrl-C, SIGTERM and SIGHUP stop the harness instead of ending glomers at once, while
+    /// it runs (dropped last, once the group is stopped).
+    interrupt: InterruptFlag,
 }
 
 impl Drop for Supervised {
     fn drop(&mut self) {
-        if !self.reaped {
-            self.stop_group();
-        }
-        SUPERVISING.store(false, Ordering::SeqCst);
+        // Nothing left to do if the leader was reaped already.
+        let _ = self.group.stop(GRACE);
     }
 }
 
 /// Starts `cmd` as the leader of a new process group with its output piped to us.
 pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
-    install_interrupt_handler();
-    crate::child::group::isolate(&mut cmd);
+    // Caught from before the start: a Ctrl-C at any moment of the run stops the harness.
+    let interrupt = InterruptFlag::catch();
+    group::isolate(&mut cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn()?;
-    SUPERVISING.store(true, Ordering::SeqCst);
-    let pgid = Pid::from_raw(child.id() as i32);
     let (tx, rx) = mpsc::channel();
     for stream in [
         child
@@ -109,36 +87,33 @@ pub(crate) fn spawn(mut cmd: Command) -> std::io::Result<Supervised> {
     {
         let tx = tx.clone();
         std::thread::spawn(move || {
-            let mut reader = BufReader::new(stream);
-            let mut buf = Vec::new();
+            let mut lines = CappedLines::new(stream, MAX_LINE_BYTES);
             loop {
-                buf.clear();
-                match reader.read_until(b'\n', &mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {
-                        let line = String::from_utf8_lossy(&buf)
-                            .trim_end_matches(['\n', '\r'])
-                            .to_string();
-                        if tx.send(line).is_err() {
-                            break;
-                        }
-                    }
+                let line = match lines.next_line() {
+                    Ok(Line::End) | Err(_) => break,
+                    Ok(Line::Oversized(bytes)) => oversized_note(bytes),
+                    // Every `\r` that ends a line goes, however many there are.
+                    Ok(Line::Whole(line)) => String::from_utf8_lossy(line)
+                        .trim_end_matches('\r')
+                        .to_string(),
+                };
+                if tx.send(line).is_err() {
+                    break;
                 }
             }
         });
     }
     Ok(Supervised {
-        child,
-        pgid,
+        group: Group::led_by(child),
         lines: rx,
-        reaped: false,
+        interrupt,
     })
 }
 
 impl Supervised {
     #[cfg(test)]
-    fn pid(&self) -> u32 {
-        self.child.id()
+    fn pid(&self) -> i32 {
+        self.group.pid().as_raw()
     }
 
     /// Waits for the child, passing its output to `watcher`. Returns once the child has exited
@@ -160,24 +135,19 @@ impl Supervised {
                 }
             }
             watcher.tick();
-            if interrupted() {
-                self.stop_group();
+            if self.interrupt.raised() {
+                let _ = self.group.stop(GRACE);
                 break Ending::Interrupted;
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
-                self.stop_group();
+                let _ = self.group.stop(GRACE);
                 break Ending::TimedOut;
             }
             // Peek, do not reap: while the leader is an unreaped zombie its group id cannot be
             // reused, so the SIGKILL below can only reach what is left of Maelstrom's group.
-            if leader_exited(self.pgid) {
+            if self.group.peek_exit().is_some() {
                 // Maelstrom stops its nodes itself; anything left in the group goes now.
-                self.kill_group(Signal::SIGKILL);
-                // An error here drops `self`, which stops the group.
-                let status = self.child.wait()?;
-                self.reaped = true;
-                wait_until_gone(self.pgid, Duration::from_secs(5));
-                break Ending::Exited(status);
+                break Ending::Exited(self.group.kill()?);
             }
         };
         // The pipes close once every process in the group is gone; take what is left, but do
@@ -191,67 +161,6 @@ impl Supervised {
         }
         Ok(ending)
     }
-
-    fn kill_group(&self, signal: Signal) {
-        // ESRCH (the group is already empty) is the normal case and is fine.
-        let _ = killpg(self.pgid, signal);
-    }
-
-    /// SIGTERM to the group, a grace period for the leader, then SIGKILL to whatever remains,
-    /// and only then reap the leader (so its id, the group's id, cannot be reused meanwhile).
-    fn stop_group(&mut self) {
-        self.kill_group(Signal::SIGTERM);
-        let until = Instant::now() + GRACE;
-        while Instant::now() < until {
-            // `try_wait` would reap the leader; peek with waitid(WNOWAIT) instead.
-            if leader_exited(self.pgid) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        self.kill_group(Signal::SIGKILL);
-        let _ = self.child.wait();
-        self.reaped = true;
-        wait_until_gone(self.pgid, Duration::from_secs(5));
-    }
-}
-
-/// SIGKILL is delivered asynchronously: wait (bounded) until no process of the group is still
-/// running, so that when glomers exits, the group is really gone. Zombies count as gone (they
-/// only wait to be reaped by whoever inherited them). Linux only; elsewhere a no-op.
-fn wait_until_gone(pgid: Pid, limit: Duration) {
-    let until = Instant::now() + limit;
-    while running_in_group(pgid) && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Whether some process of group `pgid` is running (not a zombie), per /proc.
-fn running_in_group(pgid: Pid) -> bool {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return false;
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        })
-        .any(|e| {
-            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-                return false;
-            };
-            // Fields after the command name (which may contain spaces): state, ppid, pgrp.
-            let mut fields = stat
-                .rsplit_once(')')
-                .map(|(_, r)| r)
-                .unwrap_or("")
-                .split_whitespace();
-            let state = fields.next().unwrap_or("Z");
-            let pgrp = fields.nth(1).and_then(|g| g.parse::<i32>().ok());
-            pgrp == Some(pgid.as_raw()) && !matches!(state, "Z" | "X")
-        })
 }
 
 fn continue_draining(lines: &Receiver<String>, watcher: &mut dyn Watcher) {
@@ -262,11 +171,6 @@ fn continue_draining(lines: &Receiver<String>, watcher: &mut dyn Watcher) {
             Err(_) => break,
         }
     }
-}
-
-/// Whether the group leader has exited, without reaping it.
-fn leader_exited(pid: Pid) -> bool {
-    crate::child::group::peek_exit(pid).is_some()
 }
 
 /// Describes an exit status for messages (`exit code 255`, `killed by SIGKILL`).
@@ -288,6 +192,7 @@ mod tests {
 
     #[test]
     fn lines_arrive_and_the_exit_code_is_kept() {
+        let _catching = crate::child::interrupt::testing::catching();
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "echo one; echo two >&2; printf 'three'; exit 7"]);
         let child = spawn(cmd).unwrap();
@@ -305,10 +210,11 @@ mod tests {
 
     #[test]
     fn dropping_an_unwaited_child_stops_its_group() {
+        let _catching = crate::child::interrupt::testing::catching();
         let mut cmd = Command::new("sleep");
         cmd.arg("600");
         let child = spawn(cmd).unwrap();
-        let pid = child.pid() as i32;
+        let pid = child.pid();
         drop(child);
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         assert!(stat.is_empty(), "sleep {pid} survived: {stat}");
@@ -316,6 +222,7 @@ mod tests {
 
     #[test]
     fn a_timeout_kills_the_whole_group() {
+        let _catching = crate::child::interrupt::testing::catching();
         let dir = tempfile::tempdir().unwrap();
         let pids = dir.path().join("pids");
         let mut cmd = Command::new("sh");

@@ -6,7 +6,7 @@
 //! The caller unpacks into a temporary folder, so whatever was written before a refusal goes
 //! when that folder is dropped.
 
-use super::interrupt_flag::InterruptFlag;
+use crate::child::interrupt::InterruptFlag;
 use anyhow::{bail, Context};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};

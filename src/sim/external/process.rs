@@ -12,14 +12,15 @@
 
 use super::wire;
 use crate::budget::{Budget, Share};
+use crate::child::lines::{oversized_note, CappedLines, Line};
+use crate::child::tail::Tail;
 use crate::child::{Guarded, Pipes};
 use crate::protocol::Message;
 use crate::sim::slot::NodeSlot;
 use anyhow::Context;
 use nix::sys::signal::Signal;
-use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
@@ -36,9 +37,6 @@ pub const MAX_LINE_BYTES: usize = crate::node::lines::MAX_LINE_BYTES;
 /// What one message costs a sender's budget beyond its bytes: a flood of tiny messages is
 /// bounded too.
 const MESSAGE_OVERHEAD: usize = 256;
-
-/// A line buffer that grew past this after one long line is given its memory back.
-const KEEP_BUFFER: usize = 1 << 20;
 
 /// The program every node runs, with its arguments.
 #[derive(Clone, Debug)]
@@ -65,21 +63,17 @@ pub enum Said {
     Closed,
 }
 
-type Tail = Arc<Mutex<VecDeque<String>>>;
+/// A stream's last lines, kept by its reader thread and read for a crash report.
+type SharedTail = Arc<Mutex<Tail<TAIL_LINES>>>;
 
-fn remember(tail: &Tail, line: &str) {
+fn remember(tail: &SharedTail, line: &str) {
     if let Ok(mut lines) = tail.lock() {
-        if lines.len() == TAIL_LINES {
-            lines.pop_front();
-        }
-        lines.push_back(wire::quote(line));
+        lines.push(wire::quote(line));
     }
 }
 
-fn recall(tail: &Tail) -> String {
-    tail.lock()
-        .map(|lines| lines.iter().cloned().collect::<Vec<_>>().join("\n"))
-        .unwrap_or_default()
+fn recall(tail: &SharedTail) -> String {
+    tail.lock().map(|lines| lines.joined()).unwrap_or_default()
 }
 
 /// A node running as a child process.
@@ -90,8 +84,8 @@ pub struct ExternalNode {
     stdin: Sender<(Vec<u8>, Share)>,
     /// This node's bytes in flight (see [`crate::budget`]).
     budget: Arc<Budget>,
-    stdout_tail: Tail,
-    stderr_tail: Tail,
+    stdout_tail: SharedTail,
+    stderr_tail: SharedTail,
     stderr_done: Arc<AtomicBool>,
     log: Option<PathBuf>,
     /// How the node exited, once it has (see [`ExternalNode::exit_status`]).
@@ -131,8 +125,8 @@ impl ExternalNode {
             stdout,
             stderr,
         } = pipes;
-        let stdout_tail = Tail::default();
-        let stderr_tail = Tail::default();
+        let stdout_tail = SharedTail::default();
+        let stderr_tail = SharedTail::default();
         let stderr_done = Arc::new(AtomicBool::new(false));
         let stdout_ended = Arc::new(AtomicBool::new(false));
         let ended = stdout_ended.clone();
@@ -222,29 +216,24 @@ impl ExternalNode {
 struct StdoutReader {
     node: usize,
     id: String,
-    tail: Tail,
+    tail: SharedTail,
     heard: Sender<Heard>,
     budget: Arc<Budget>,
 }
 
 impl StdoutReader {
     fn run(self, stdout: impl Read) {
-        let mut reader = BufReader::with_capacity(64 * 1024, stdout);
-        let mut buf = Vec::new();
+        let mut lines = CappedLines::with_buffer(64 * 1024, stdout, MAX_LINE_BYTES);
         loop {
-            buf.clear();
-            if buf.capacity() > KEEP_BUFFER {
-                buf.shrink_to(64 * 1024);
-            }
-            let said = match read_capped_line(&mut reader, &mut buf, MAX_LINE_BYTES) {
+            let said = match lines.next_line() {
                 Ok(Line::End) | Err(_) => break,
                 Ok(Line::Oversized(bytes)) => Said::Oversized(bytes),
-                Ok(Line::Whole) => {
+                Ok(Line::Whole(line)) => {
                     // Waits while this node's earlier messages are still on their way.
-                    let Some(share) = self.budget.take(buf.len() + MESSAGE_OVERHEAD) else {
+                    let Some(share) = self.budget.take(line.len() + MESSAGE_OVERHEAD) else {
                         return;
                     };
-                    let line = String::from_utf8_lossy(&buf);
+                    let line = String::from_utf8_lossy(line);
                     remember(&self.tail, &line);
                     Said::Line(wire::parse(&self.id, &line).map(|mut msg| {
                         msg.held = share;
@@ -257,8 +246,9 @@ impl StdoutReader {
                 return;
             }
             if refused {
-                // Maelstrom's reader stops at a line it cannot carry; the pipe stays open.
-                drop(buf);
+                // Maelstrom's reader stops at a line it cannot carry; the pipe stays open (its
+                // buffers are let go).
+                let _pipe = lines.into_inner();
                 self.budget.wait_closed();
                 return;
             }
@@ -277,19 +267,15 @@ impl StdoutReader {
     }
 }
 
-fn read_stderr(stderr: impl Read, log: Option<File>, tail: &Tail, done: &AtomicBool) {
+fn read_stderr(stderr: impl Read, log: Option<File>, tail: &SharedTail, done: &AtomicBool) {
     let mut log = log.map(BufWriter::new);
-    let mut reader = BufReader::new(stderr);
-    let mut buf = Vec::new();
+    let mut lines = CappedLines::new(stderr, MAX_LINE_BYTES);
     loop {
-        buf.clear();
-        match read_capped_line(&mut reader, &mut buf, MAX_LINE_BYTES) {
+        match lines.next_line() {
             Ok(Line::End) | Err(_) => break,
-            Ok(Line::Oversized(bytes)) => {
-                remember(tail, &format!("[a line of {bytes} bytes, not kept]"));
-            }
-            Ok(Line::Whole) => {
-                let line = String::from_utf8_lossy(&buf);
+            Ok(Line::Oversized(bytes)) => remember(tail, &oversized_note(bytes)),
+            Ok(Line::Whole(line)) => {
+                let line = String::from_utf8_lossy(line);
                 remember(tail, &line);
                 if let Some(log) = log.as_mut() {
                     // Flushed per line, as Maelstrom does, so a crash loses nothing.
@@ -299,53 +285,6 @@ fn read_stderr(stderr: impl Read, log: Option<File>, tail: &Tail, done: &AtomicB
         }
     }
     done.store(true, Ordering::SeqCst);
-}
-
-enum Line {
-    Whole,
-    Oversized(u64),
-    End,
-}
-
-/// Reads one line (without its newline) into `buf`, or skips it if longer than `max`.
-fn read_capped_line(
-    reader: &mut impl BufRead,
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> std::io::Result<Line> {
-    let mut skipped: u64 = 0;
-    loop {
-        let chunk = reader.fill_buf()?;
-        if chunk.is_empty() {
-            return Ok(match (skipped, buf.is_empty()) {
-                (0, true) => Line::End,
-                (0, false) => Line::Whole,
-                _ => Line::Oversized(skipped),
-            });
-        }
-        let (part, found) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(at) => (&chunk[..at], Some(at + 1)),
-            None => (chunk, None),
-        };
-        if skipped > 0 || buf.len() + part.len() > max {
-            skipped += (buf.len() + part.len()) as u64;
-            buf.clear();
-        } else {
-            buf.extend_from_slice(part);
-        }
-        let used = found.unwrap_or(chunk.len());
-        reader.consume(used);
-        if found.is_some() {
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-            return Ok(if skipped > 0 {
-                Line::Oversized(skipped)
-            } else {
-                Line::Whole
-            });
-        }
-    }
 }
 
 impl NodeSlot for ExternalNode {
@@ -411,34 +350,5 @@ impl Drop for ExternalNode {
         // A reader that stopped reading lets go of the pipe; the guard, dropped next, stops
         // the node and everything it started.
         self.budget.close();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(input: &[u8], max: usize) -> Vec<String> {
-        let mut reader = BufReader::with_capacity(4, input);
-        let mut buf = Vec::new();
-        let mut out = Vec::new();
-        loop {
-            buf.clear();
-            match read_capped_line(&mut reader, &mut buf, max).expect("in memory") {
-                Line::End => return out,
-                Line::Whole => out.push(String::from_utf8_lossy(&buf).into_owned()),
-                Line::Oversized(n) => out.push(format!("<{n}>")),
-            }
-        }
-    }
-
-    #[test]
-    fn lines_are_split_and_the_long_ones_skipped_whole() {
-        assert_eq!(lines(b"ab\ncd\r\n\nlast", 10), ["ab", "cd", "", "last"]);
-        assert_eq!(
-            lines(b"short\nthis one is too long\nok\n", 8),
-            ["short", "<20>", "ok"]
-        );
-        assert_eq!(lines(b"endless without newline", 5), ["<23>"]);
     }
 }
