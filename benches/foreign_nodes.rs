@@ -10,8 +10,8 @@
 mod support;
 
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::challenge_plan::ChallengePlan;
-use glomers::driver::sim_run;
+use glomers::driver::runs::challenge_plan::ChallengePlan;
+use glomers::driver::runs::sim_run;
 use glomers::sim::external::Program;
 use std::time::Instant;
 

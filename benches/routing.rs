@@ -15,8 +15,8 @@
 mod support;
 
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::challenge_plan::ChallengePlan;
-use glomers::driver::sim_run::{self, Recording};
+use glomers::driver::runs::challenge_plan::ChallengePlan;
+use glomers::driver::runs::sim_run::{self, Recording};
 use glomers::sim::external::Program;
 use nix::sys::resource::{getrusage, UsageWho};
 use std::io::{BufRead, Write};

@@ -4,7 +4,7 @@
 //! `cargo bench --bench sim_3d`.
 
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::challenge_plan::ChallengePlan;
+use glomers::driver::runs::challenge_plan::ChallengePlan;
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
@@ -14,7 +14,7 @@ fn main() -> anyhow::Result<()> {
         let profile = profiles.find(challenge)?;
         for seed in 1..=10u64 {
             let started = Instant::now();
-            let (run, verdict) = glomers::driver::sim_run::simulate(
+            let (run, verdict) = glomers::driver::runs::sim_run::simulate(
                 &ChallengePlan::own(profile, &TestOpts::default())?,
                 seed,
             )?;

@@ -205,15 +205,16 @@ pub struct SweepArgs {
 
 impl SweepArgs {
     /// The sweep's plan; a malformed `--flag` is a usage error.
-    pub fn plan(&self) -> anyhow::Result<crate::driver::flag_sweep::SweepPlan> {
-        use crate::driver::flag_sweep::{parse_axis, SweepPlan};
+    pub fn plan(&self) -> anyhow::Result<crate::driver::runs::flag_sweep::SweepPlan> {
+        use crate::driver::runs::flag_sweep::{parse_axis, SweepPlan};
         let axes = self
             .flags
             .iter()
             .map(|f| parse_axis(f))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let out = self.out.clone().unwrap_or_else(|| {
-            let stamp = crate::driver::run_folder::basic_date_time(std::time::SystemTime::now());
+            let stamp =
+                crate::driver::runs::run_folder::basic_date_time(std::time::SystemTime::now());
             PathBuf::from("store/sweeps").join(format!("{}-{stamp}", self.challenge))
         });
         Ok(SweepPlan {

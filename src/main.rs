@@ -8,7 +8,9 @@
 
 use clap::Parser;
 use glomers::cli::{completion_script, Cli, Command, NodeArgs};
-use glomers::driver::{cmd_list, cmd_maelstrom, cmd_report, cmd_run, cmd_sweep, output, sim_run};
+use glomers::driver::commands;
+use glomers::driver::output;
+use glomers::driver::runs::sim_run;
 use glomers::exit;
 use std::process::ExitCode;
 
@@ -33,20 +35,20 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             // Orphans of the nodes (or of the harness) come to glomers, and whatever is still
             // running when the run ends is killed: a second line behind each node's guard.
             let _leftovers = glomers::child::descendants::Leftovers::adopt();
-            cmd_run::run(&args.plan())
+            commands::run::run(&args.plan())
         }
-        Command::Report(args) => cmd_report::run(&args.plan()),
-        Command::Sweep(args) => cmd_sweep::run(
+        Command::Report(args) => commands::report::run(&args.plan()),
+        Command::Sweep(args) => commands::sweep::run(
             &args.challenge,
             args.profiles.profiles.as_deref(),
             &args.plan()?,
         ),
-        Command::Maelstrom { command } => cmd_maelstrom::run(&command.plan()),
+        Command::Maelstrom { command } => commands::maelstrom::run(&command.plan()),
         Command::Completions { shell } => {
             output::say(&String::from_utf8_lossy(&completion_script(shell)))?;
             Ok(0)
         }
-        Command::List(args) => cmd_list::run(args.profiles.as_deref()),
+        Command::List(args) => commands::list::run(args.profiles.as_deref()),
     }
 }
 

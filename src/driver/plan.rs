@@ -4,7 +4,7 @@
 use crate::challenge::TestOpts;
 use std::path::PathBuf;
 
-/// The engine the user asked for with `--engine`; [`super::engine::choose`] turns it into the
+/// The engine the user asked for with `--engine`; [`crate::driver::runs::engine::choose`] turns it into the
 /// engine that runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum EngineFlag {

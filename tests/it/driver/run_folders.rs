@@ -9,8 +9,8 @@
 use crate::support::binary::glomers;
 use crate::support::sim::profile;
 use glomers::challenge::{Profiles, TestOpts};
-use glomers::driver::challenge_plan::ChallengePlan;
-use glomers::driver::sim_run;
+use glomers::driver::runs::challenge_plan::ChallengePlan;
+use glomers::driver::runs::sim_run;
 use glomers::history::{OpType, Process};
 use glomers::report::{history, run_dir, write_history, RunReport};
 use std::path::{Path, PathBuf};

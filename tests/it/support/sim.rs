@@ -2,8 +2,8 @@
 //! and sweeps of one run over many seeds.
 
 use glomers::challenge::{Profile, Profiles, TestOpts};
-use glomers::driver::challenge_plan::ChallengePlan;
-use glomers::driver::sim_run::{self, Recording};
+use glomers::driver::runs::challenge_plan::ChallengePlan;
+use glomers::driver::runs::sim_run::{self, Recording};
 use glomers::sim::external::Program;
 use glomers::sim::SimRun;
 use glomers::verdict::Verdict;

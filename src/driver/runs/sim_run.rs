@@ -2,13 +2,13 @@
 //! it, with the seed and the command that replays the run. Glomers' own node runs in-process in
 //! virtual time (the run replays exactly); a `--bin` program runs as real processes on the wall
 //! clock (the seed fixes the network's and the clients' choices, not the node's timing). A
-//! single run leaves a run folder as Maelstrom does ([`super::run_folder`]); runs inside
+//! single run leaves a run folder as Maelstrom does ([`crate::driver::runs::run_folder`]); runs inside
 //! `run all` and sweeps do not.
 
-use super::challenge_plan::{ChallengePlan, NodeProgram};
-use super::progress::{Display, Phase, Plan, Tracker};
-use super::run_folder::RunFolder;
 use crate::child::interrupt::InterruptFlag;
+use crate::driver::runs::challenge_plan::{ChallengePlan, NodeProgram};
+use crate::driver::runs::progress::{Display, Phase, Plan, Tracker};
+use crate::driver::runs::run_folder::RunFolder;
 use crate::exit;
 use crate::report::RunReport;
 use crate::sim::external::{Program, Stage};
@@ -144,7 +144,7 @@ pub(crate) fn run(
 ) -> anyhow::Result<RunReport> {
     let seed = plan.seed.unwrap_or_else(fresh_seed);
     let folder = if keep_folder {
-        let root = super::store_root::store_root(plan.store.as_deref())?;
+        let root = crate::driver::runs::store_root::store_root(plan.store.as_deref())?;
         Some(RunFolder::create(
             &root,
             plan.profile.workload.maelstrom_name(),
@@ -189,9 +189,9 @@ pub(crate) fn run(
         report.run_dir = Some(folder.dir());
         folder.finish(&run.outcome.history, &run.results, &mut report)?;
         if let Some(journal) = &run.outcome.journal {
-            super::run_folder::write_journal(&folder.dir(), journal)?;
+            crate::driver::runs::run_folder::write_journal(&folder.dir(), journal)?;
         }
-        super::run_folder::write_view(&mut report, &folder.dir());
+        crate::driver::runs::run_folder::write_view(&mut report, &folder.dir());
     }
     report.results = Some(run.results);
     Ok(report)

@@ -6,9 +6,9 @@
 //! again. Tests and benchmarks build theirs with [`ChallengePlan::own`] and
 //! [`ChallengePlan::foreign`].
 
-use super::engine::Choice;
-use super::plan::RunPlan;
 use crate::challenge::{Profile, TestOpts};
+use crate::driver::plan::RunPlan;
+use crate::driver::runs::engine::Choice;
 use crate::sim::external::Program;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -54,9 +54,11 @@ impl ChallengePlan {
     /// simulator.
     pub(crate) fn derive(profile: &Profile, run: &RunPlan) -> anyhow::Result<Self> {
         let node = match &run.bin {
-            Some(bin) => {
-                NodeProgram::Foreign(super::node_program::resolve(bin, profile, &run.node_args)?)
-            }
+            Some(bin) => NodeProgram::Foreign(crate::driver::runs::node_program::resolve(
+                bin,
+                profile,
+                &run.node_args,
+            )?),
             None => NodeProgram::Own {
                 args: profile
                     .node_args
@@ -152,13 +154,13 @@ impl ChallengePlan {
     /// simulator run leaves a run folder as Maelstrom's does.
     pub(crate) fn run(
         &self,
-        display: super::progress::Display,
+        display: crate::driver::runs::progress::Display,
         keep_folder: bool,
     ) -> anyhow::Result<crate::report::RunReport> {
         match &self.engine {
-            Choice::Sim { .. } => super::sim_run::run(self, display, keep_folder),
+            Choice::Sim { .. } => crate::driver::runs::sim_run::run(self, display, keep_folder),
             Choice::Maelstrom { maelstrom, .. } => {
-                super::maelstrom_run::run(maelstrom, self, display)
+                crate::driver::runs::maelstrom_run::run(maelstrom, self, display)
             }
         }
     }

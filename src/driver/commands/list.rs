@@ -1,7 +1,7 @@
 //! `glomers list`: the challenges and their official Maelstrom commands.
 
-use super::output::say;
 use crate::challenge::Profiles;
+use crate::driver::output::say;
 use std::path::Path;
 
 pub fn run(profiles: Option<&Path>) -> anyhow::Result<u8> {

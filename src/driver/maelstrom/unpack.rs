@@ -183,7 +183,8 @@ mod tests {
     /// process-wide signal handlers in the middle of the parallel unit tests.)
     #[test]
     fn a_tarball_from_the_c_bzip2_decodes_exactly() {
-        let archive: &[u8] = include_bytes!("../../tests/fixtures/install/c-bzip2-release.tar.bz2");
+        let archive: &[u8] =
+            include_bytes!("../../../tests/fixtures/install/c-bzip2-release.tar.bz2");
         let mut tar = tar::Archive::new(bzip2::read::BzDecoder::new(archive));
         let mut files = std::collections::BTreeMap::new();
         for entry in tar.entries().unwrap() {

@@ -2,9 +2,9 @@
 //! and names its page; with `--html`, first writes the page and plots (for any folder, a
 //! Maelstrom one too).
 
-use super::output::print_report;
-use super::plan::ReportPlan;
 use crate::challenge::Profiles;
+use crate::driver::output::print_report;
+use crate::driver::plan::ReportPlan;
 use crate::report::{html, run_dir, view};
 
 pub fn run(plan: &ReportPlan) -> anyhow::Result<u8> {

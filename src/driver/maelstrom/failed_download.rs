@@ -5,10 +5,10 @@
 //! only for the same URL; a successful install forgets it, and `glomers maelstrom install` or
 //! `--engine maelstrom` always try at once.
 //!
-//! The marker is one small file beside the installs ([`super::cache::failed_download`]): the
+//! The marker is one small file beside the installs ([`crate::driver::maelstrom::cache::failed_download`]): the
 //! URL and the reason on two lines, its modification time the moment of the failure.
 
-use super::cache;
+use crate::driver::maelstrom::cache;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 

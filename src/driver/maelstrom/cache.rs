@@ -1,7 +1,7 @@
 //! The layout of glomers' Maelstrom cache, shared by the installer (which writes it) and the
 //! search (which reads it): the cache root, one install folder per version, the jar inside an
 //! install, the marker file the installer leaves there, and the file that remembers a failed
-//! download ([`super::failed_download`]). Nothing here touches the disk.
+//! download ([`crate::driver::maelstrom::failed_download`]). Nothing here touches the disk.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ pub(crate) fn cache_root() -> Option<PathBuf> {
     let (root, warning) =
         cache_root_from(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"));
     if let Some(warning) = warning {
-        WARNED.call_once(|| super::output::tell(&format!("glomers: warning: {warning}")));
+        WARNED.call_once(|| crate::driver::output::tell(&format!("glomers: warning: {warning}")));
     }
     root
 }
@@ -82,14 +82,17 @@ mod tests {
         let install = include_str!("install.rs");
         let locate = include_str!("locate.rs");
         assert!(
-            !install.contains("super::locate"),
+            !install.contains("crate::driver::maelstrom::locate"),
             "install.rs imports locate"
         );
         assert!(
-            !locate.contains("super::install"),
+            !locate.contains("crate::driver::maelstrom::install"),
             "locate.rs imports install"
         );
-        assert!(install.contains("super::cache") && locate.contains("super::cache"));
+        assert!(
+            install.contains("crate::driver::maelstrom::cache")
+                && locate.contains("crate::driver::maelstrom::cache")
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! `glomers maelstrom install`: download the pinned Maelstrom release ([`super::download`]:
+//! `glomers maelstrom install`: download the pinned Maelstrom release ([`crate::driver::maelstrom::download`]:
 //! http/https only, capped in size and time), verify its sha256 *before* unpacking, unpack the
-//! bzip2 tarball ([`super::unpack`]: capped, no devices, no links out) into a temporary folder
+//! bzip2 tarball ([`crate::driver::maelstrom::unpack`]: capped, no devices, no links out) into a temporary folder
 //! beside the cache and rename it into place. Every intermediate file lives in a temporary that
 //! is removed on any error or interruption, so a failed, corrupt, truncated, oversized or
 //! interrupted download never leaves a half install behind.
@@ -10,11 +10,11 @@
 //! a tarball from 127.0.0.1. A different URL is still checked against the pinned sha256 unless a
 //! sha256 is given too.
 
-use super::cache::{install_dir, JAR, MARKER};
-use super::download;
-use super::unpack::{self, Budget};
 use crate::challenge::Release;
 use crate::child::interrupt::InterruptFlag;
+use crate::driver::maelstrom::cache::{install_dir, JAR, MARKER};
+use crate::driver::maelstrom::download;
+use crate::driver::maelstrom::unpack::{self, Budget};
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -152,12 +152,14 @@ pub(crate) fn install(
     match install_with(artifact, cache_root, force, &limits, &interrupt) {
         Err(Stop::Interrupted) => {
             // Every temporary was dropped on the way out of `install_with`.
-            super::output::tell("glomers: interrupted; the partial Maelstrom download was removed");
+            crate::driver::output::tell(
+                "glomers: interrupted; the partial Maelstrom download was removed",
+            );
             std::process::exit(i32::from(crate::exit::INTERRUPTED));
         }
         Err(Stop::Failed(e)) => Err(e),
         Ok(dir) => {
-            super::failed_download::forget(cache_root, &artifact.version);
+            crate::driver::maelstrom::failed_download::forget(cache_root, &artifact.version);
             Ok(dir)
         }
     }

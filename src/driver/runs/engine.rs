@@ -2,15 +2,15 @@
 //! 11+; `--engine sim` is the embedded simulator; `auto` (the default) uses Maelstrom when it
 //! can be found or installed and Java 11+ is present, otherwise the simulator — always saying
 //! which engine ran and why. The decision itself is a pure function, tested below. A failed
-//! automatic install is remembered for a while ([`super::failed_download`]), so `auto` does not
+//! automatic install is remembered for a while ([`crate::driver::maelstrom::failed_download`]), so `auto` does not
 //! try the network again on every run.
 
-use super::doctor::{self, Java};
-use super::failed_download;
-use super::install::{self, Artifact};
-use super::locate::{self, Found, Search};
-use super::plan::EngineFlag;
 use crate::challenge::Release;
+use crate::driver::maelstrom::doctor::{self, Java};
+use crate::driver::maelstrom::failed_download;
+use crate::driver::maelstrom::install::{self, Artifact};
+use crate::driver::maelstrom::locate::{self, Found, Search};
+use crate::driver::plan::EngineFlag;
 use crate::exit;
 use std::path::{Path, PathBuf};
 
@@ -119,7 +119,7 @@ pub fn install_pinned(release: &Release, search: &Search) -> anyhow::Result<Foun
 }
 
 fn install_artifact(artifact: &Artifact, root: &Path) -> anyhow::Result<Found> {
-    super::output::tell(&format!(
+    crate::driver::output::tell(&format!(
         "glomers: Maelstrom {} is not installed; installing it",
         artifact.version
     ));
@@ -198,7 +198,7 @@ pub fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::locate::{Launch, Source};
+    use crate::driver::maelstrom::locate::{Launch, Source};
 
     fn jar() -> Found {
         Found {

@@ -7,8 +7,8 @@
 //! the calling thread alone writes the file, so it can give up at the deadline or on a signal
 //! even while the worker is stuck in a read, and the caller's temporaries are dropped at once.
 
-use super::progress;
 use crate::child::interrupt::InterruptFlag;
+use crate::driver::runs::progress;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};

@@ -5,8 +5,8 @@
 //! `java -Djava.awt.headless=true -jar …/lib/maelstrom.jar` (skipping the bash wrapper); any other
 //! launcher script given explicitly is run as is.
 
-use super::cache::{self, MARKER};
-use super::jarinfo;
+use crate::driver::maelstrom::cache::{self, MARKER};
+use crate::driver::maelstrom::jarinfo;
 use anyhow::bail;
 use std::ffi::OsString;
 use std::fmt;
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 // Callers name the layout through the search too (`locate::JAR`, `locate::cache_root`).
-pub(crate) use super::cache::{cache_root, install_dir, JAR};
+pub(crate) use crate::driver::maelstrom::cache::{cache_root, install_dir, JAR};
 
 /// Environment variable naming a Maelstrom install folder, jar or launcher.
 pub(crate) const ENV_MAELSTROM: &str = "GLOMERS_MAELSTROM";

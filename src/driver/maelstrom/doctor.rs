@@ -3,7 +3,7 @@
 //! graphviz `dot` (Elle's anomaly plots; optional) and Maelstrom itself with its version. Each
 //! missing piece is named with the command that installs it.
 
-use super::locate::{self, Found, Search};
+use crate::driver::maelstrom::locate::{self, Found, Search};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;

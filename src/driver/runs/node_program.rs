@@ -3,7 +3,7 @@
 //! (Maelstrom's workload, e.g. `broadcast`), so that `run all --bin 'bin/{id}'` tests one
 //! binary per challenge. The program is found as a shell would (a bare name on `PATH`, anything
 //! with a `/` from the current folder) and must be an executable file that this machine can
-//! start ([`super::runnable`]: a native binary or a `#!` script), checked before a run starts.
+//! start ([`crate::driver::runs::runnable`]: a native binary or a `#!` script), checked before a run starts.
 
 use crate::challenge::Profile;
 use crate::exit;
@@ -65,7 +65,7 @@ fn locate(name: &str) -> Result<PathBuf, String> {
             candidate.display()
         ));
     }
-    if let Some(why) = super::runnable::refusal(&candidate) {
+    if let Some(why) = crate::driver::runs::runnable::refusal(&candidate) {
         return Err(why);
     }
     candidate.canonicalize().map_err(|e| format!("{e}"))

@@ -2,12 +2,12 @@
 //! seeds, summarised as pass count plus median and worst of each figure. This is how the
 //! figures in `challenges/*.md` are produced.
 
-use super::challenge_plan::{ChallengePlan, NodeProgram};
-use super::output::say;
-use super::plan::Format;
-use super::progress::Display;
-use super::sim_run::Recording;
 use crate::challenge::Profile;
+use crate::driver::output::say;
+use crate::driver::plan::Format;
+use crate::driver::runs::challenge_plan::{ChallengePlan, NodeProgram};
+use crate::driver::runs::progress::Display;
+use crate::driver::runs::sim_run::Recording;
 use crate::exit;
 use crate::verdict::Verdict;
 use serde::Serialize;
@@ -73,7 +73,7 @@ pub(crate) fn command(plan: &ChallengePlan, count: u64, format: Format) -> anyho
             NodeProgram::Own { .. } => Display::Quiet,
             NodeProgram::Foreign(_) => Display::for_run(&format!("sim seed {seed}")),
         };
-        super::sim_run::simulate_shown(plan, seed, &Recording::default(), display)
+        crate::driver::runs::sim_run::simulate_shown(plan, seed, &Recording::default(), display)
             .map(|(_, verdict)| verdict)
     })?;
     say(&match format {
@@ -86,7 +86,7 @@ pub(crate) fn command(plan: &ChallengePlan, count: u64, format: Format) -> anyho
 /// `plan` over `count` seeds from `first_seed`.
 pub fn run(plan: &ChallengePlan, first_seed: u64, count: u64) -> anyhow::Result<Sweep> {
     run_each(&plan.profile, first_seed, count, |seed| {
-        super::sim_run::simulate(plan, seed).map(|(_, verdict)| verdict)
+        crate::driver::runs::sim_run::simulate(plan, seed).map(|(_, verdict)| verdict)
     })
 }
 

@@ -5,11 +5,11 @@
 //! whole output in a log file; follows its phases on a progress bar; then judges the run folder
 //! it wrote and leaves `glomers.json` there.
 
-use super::challenge_plan::{ChallengePlan, NodeProgram};
-use super::engine::ReadyMaelstrom;
-use super::progress::{self, ConsoleVerdict, Display, Event, Plan, Tracker};
-use super::supervise::{self, Ending};
 use crate::child::tail::Tail;
+use crate::driver::maelstrom::supervise::{self, Ending};
+use crate::driver::runs::challenge_plan::{ChallengePlan, NodeProgram};
+use crate::driver::runs::engine::ReadyMaelstrom;
+use crate::driver::runs::progress::{self, ConsoleVerdict, Display, Event, Plan, Tracker};
 use crate::exit;
 use crate::report::{run_dir, RunReport};
 use anyhow::Context;
@@ -96,7 +96,7 @@ pub fn run(
     display: Display,
 ) -> anyhow::Result<RunReport> {
     let profile = &plan.profile;
-    let store_dir = super::store_root::store_root(plan.store.as_deref())?;
+    let store_dir = crate::driver::runs::store_root::store_root(plan.store.as_deref())?;
     let store = store_dir.join("store");
     std::fs::create_dir_all(&store).with_context(|| format!("creating {}", store.display()))?;
     let store_dir = store_dir.canonicalize().unwrap_or(store_dir);
@@ -246,7 +246,7 @@ pub fn run(
             .push("Maelstrom's last console line disagrees with results.edn's :valid?".into());
     }
     report.write_json(&dir)?;
-    super::run_folder::write_view(&mut report, &dir);
+    crate::driver::runs::run_folder::write_view(&mut report, &dir);
     Ok(report)
 }
 

@@ -1,8 +1,8 @@
 //! `glomers sweep <challenge> --flag NAME=VALUES …`: a grid of node flags over seeds in the
-//! simulator, with its table and frontier plot (see [`super::flag_sweep`]).
+//! simulator, with its table and frontier plot (see [`crate::driver::runs::flag_sweep`]).
 
-use super::flag_sweep::{self, SweepPlan};
 use crate::challenge::Profiles;
+use crate::driver::runs::flag_sweep::{self, SweepPlan};
 use std::path::Path;
 
 /// Runs the sweep; `profiles` is the profiles file given, if any.

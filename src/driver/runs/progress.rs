@@ -57,7 +57,7 @@ pub(crate) fn bytes_bar(total: Option<u64>, label: &str) -> ByteProgress {
         bar.set_message(label.to_string());
         Some(bar)
     } else {
-        super::output::tell(&format!("glomers: {label}"));
+        crate::driver::output::tell(&format!("glomers: {label}"));
         None
     };
     ByteProgress {
@@ -78,7 +78,7 @@ impl ByteProgress {
     pub(crate) fn finish(&self) {
         match &self.bar {
             Some(bar) => bar.finish(),
-            None => super::output::tell(&format!(
+            None => crate::driver::output::tell(&format!(
                 "glomers: {} done ({} bytes)",
                 self.label, self.position
             )),
@@ -328,7 +328,7 @@ impl Tracker {
         match &self.display {
             Display::Bar(bar) => bar.set_message(msg),
             Display::Shared { bar, prefix } => bar.set_message(format!("{prefix}: {msg}")),
-            Display::Lines { prefix } => super::output::tell(&format!(
+            Display::Lines { prefix } => crate::driver::output::tell(&format!(
                 "[{:>6.1} s] {prefix}: {msg}",
                 self.started.elapsed().as_secs_f64()
             )),
@@ -375,7 +375,7 @@ mod tests {
     #[test]
     fn phases_from_a_real_echo_log() {
         let log =
-            include_str!("../../tests/fixtures/store/echo-20261121T112534.331Z/jepsen.log.tail");
+            include_str!("../../../tests/fixtures/store/echo-20261121T112534.331Z/jepsen.log.tail");
         let phases: Vec<Event> = events(log);
         assert_eq!(
             phases,
@@ -394,13 +394,14 @@ mod tests {
     #[test]
     fn broadcast_has_a_recovery_phase_and_lin_kv_subresults_are_not_the_results() {
         let log = include_str!(
-            "../../tests/fixtures/store/broadcast-20261121T112556.282Z/jepsen.log.tail"
+            "../../../tests/fixtures/store/broadcast-20261121T112556.282Z/jepsen.log.tail"
         );
         let ev = events(log);
         assert!(ev.contains(&Event::Phase(Phase::Recovery)));
         assert!(ev.contains(&Event::Verdict(ConsoleVerdict::Invalid)));
-        let log =
-            include_str!("../../tests/fixtures/store/lin-kv-20261121T112653.280Z/jepsen.log.tail");
+        let log = include_str!(
+            "../../../tests/fixtures/store/lin-kv-20261121T112653.280Z/jepsen.log.tail"
+        );
         let written: Vec<Event> = events(log)
             .into_iter()
             .filter(|e| matches!(e, Event::ResultsWritten(_)))

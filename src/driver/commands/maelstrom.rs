@@ -1,12 +1,13 @@
 //! `glomers maelstrom install|path|doctor|serve`: manage the real harness.
 
-use super::engine;
-use super::install::{self, Artifact};
-use super::locate::{self, Search};
-use super::output::say;
-use super::plan::HarnessPlan;
-use super::{doctor, supervise};
 use crate::challenge::Profiles;
+use crate::driver::maelstrom::doctor;
+use crate::driver::maelstrom::install::{self, Artifact};
+use crate::driver::maelstrom::locate::{self, Search};
+use crate::driver::maelstrom::supervise;
+use crate::driver::output::say;
+use crate::driver::plan::HarnessPlan;
+use crate::driver::runs::engine;
 use crate::exit;
 use std::io::Write;
 
@@ -68,7 +69,7 @@ fn path(search: Search) -> anyhow::Result<u8> {
     match locate::locate(&search).map_err(|e| exit::setup(format!("{e:#}")))? {
         Some(found) => {
             say(&format!("{}\n", found.path().display()))?;
-            super::output::tell(&format!("glomers: {}", doctor::describe(&found)));
+            crate::driver::output::tell(&format!("glomers: {}", doctor::describe(&found)));
             Ok(0)
         }
         None => Err(exit::setup(format!(

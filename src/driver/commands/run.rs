@@ -1,13 +1,14 @@
 //! `glomers run <challenge|all>`: picks the engine, runs one challenge, a seed sweep or the
 //! whole table, and prints the verdict.
 
-use super::challenge_plan::ChallengePlan;
-use super::engine::{self, Choice};
-use super::output::{print_report, say};
-use super::plan::{EngineFlag, Format, RunPlan};
-use super::progress::Display;
-use super::{run_all, sweep};
 use crate::challenge::{Profile, Profiles};
+use crate::driver::output::{print_report, say};
+use crate::driver::plan::{EngineFlag, Format, RunPlan};
+use crate::driver::runs::challenge_plan::ChallengePlan;
+use crate::driver::runs::engine::{self, Choice};
+use crate::driver::runs::progress::Display;
+use crate::driver::runs::run_all;
+use crate::driver::runs::sweep;
 use crate::exit;
 use crate::report::{render, table_exit_code};
 
@@ -63,17 +64,17 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
         )?,
     };
     if plan.engine != EngineFlag::Sim {
-        super::output::tell(&format!(
+        crate::driver::output::tell(&format!(
             "glomers: engine {}: {}",
             choice.name(),
             choice.why()
         ));
     }
     for warning in choice.warnings() {
-        super::output::tell(&format!("glomers: warning: {warning}"));
+        crate::driver::output::tell(&format!("glomers: warning: {warning}"));
     }
     if plan.seed.is_some() && matches!(choice, Choice::Maelstrom { .. }) {
-        super::output::tell(
+        crate::driver::output::tell(
             "glomers: --seed only applies to the simulator; Maelstrom is not seeded",
         );
     }

@@ -4,11 +4,11 @@
 //! and errors, `--fail-fast` stops at the first one. Ctrl-C stops the run in progress and the
 //! table is printed for what finished.
 
-use super::challenge_plan::ChallengePlan;
-use super::engine::Choice;
-use super::plan::RunPlan;
-use super::progress::{self, Display};
 use crate::challenge::Profile;
+use crate::driver::plan::RunPlan;
+use crate::driver::runs::challenge_plan::ChallengePlan;
+use crate::driver::runs::engine::Choice;
+use crate::driver::runs::progress::{self, Display};
 use crate::exit;
 use crate::report::{Row, RowOutcome};
 use std::time::Instant;
@@ -80,7 +80,11 @@ pub(crate) fn run_all(
                 }
             }
             None => {
-                super::output::tell(&format!("[{}/{total}] {label} ({})", i + 1, choice.name()));
+                crate::driver::output::tell(&format!(
+                    "[{}/{total}] {label} ({})",
+                    i + 1,
+                    choice.name()
+                ));
                 Display::Lines {
                     prefix: profile.id.clone(),
                 }
@@ -106,7 +110,7 @@ pub(crate) fn run_all(
                 bar.println(line);
                 bar.inc(1);
             }
-            None => super::output::tell(&format!("[{}/{total}] {line}", i + 1)),
+            None => crate::driver::output::tell(&format!("[{}/{total}] {line}", i + 1)),
         }
         let interrupted = matches!(
             &row.outcome,

@@ -1,14 +1,14 @@
 //! `glomers sweep <challenge>`: the challenge's node over a grid of node flags (each `--flag
 //! NAME=LIST` gives one flag's values; the grid is every combination), each point over the
-//! same seeds in the simulator ([`super::sweep::run`]), the points spread over the cores. Out
+//! same seeds in the simulator ([`crate::driver::runs::sweep::run`]), the points spread over the cores. Out
 //! come a table (median servers msgs-per-op, stable latency p50 and max, worst max, passes),
 //! the Pareto frontier of messages against latency, and `frontier.svg` with the published
 //! solutions' figures drawn beside our points.
 
-use super::challenge_plan::ChallengePlan;
-use super::output::say;
-use super::sweep::{self, Sweep};
 use crate::challenge::{Profile, TestOpts};
+use crate::driver::output::say;
+use crate::driver::runs::challenge_plan::ChallengePlan;
+use crate::driver::runs::sweep::{self, Sweep};
 use crate::exit;
 use crate::report::plots::frontier::{self, Point, Reference};
 use serde_json::json;
