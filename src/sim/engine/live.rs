@@ -9,7 +9,7 @@
 use super::{Engine, Event, Phase};
 use crate::protocol::{Body, Message};
 use crate::sim::clock::{nanos, Nanos, MILLI};
-use crate::sim::external::{Heard, Said, WallClock, INIT_DEADLINE};
+use crate::sim::external::{LiveClock, Said, INIT_DEADLINE};
 
 /// One node's progress through setup.
 struct Setup {
@@ -23,9 +23,9 @@ struct Setup {
     attempt: u32,
 }
 
-/// The wall clock and the state that exists only with external nodes.
+/// The live clock and the state that exists only with external nodes.
 pub(super) struct Live {
-    pub(super) clock: WallClock,
+    pub(super) clock: Box<dyn LiveClock>,
     setup: Vec<Setup>,
     /// Nodes whose stdout is no longer read: as in Maelstrom, after an invalid line.
     deaf: Vec<bool>,
@@ -44,7 +44,7 @@ const LAG_NOTED: Nanos = 100 * MILLI;
 const EXIT_POLL: Nanos = 100 * MILLI;
 
 impl Live {
-    pub(super) fn new(clock: WallClock, nodes: usize) -> Live {
+    pub(super) fn new(clock: Box<dyn LiveClock>, nodes: usize) -> Live {
         Live {
             clock,
             setup: Vec::new(),
@@ -214,9 +214,9 @@ impl Engine<'_> {
         }
     }
 
-    /// A node's stdout produced `heard`.
-    pub(super) fn heard(&mut self, heard: Heard) {
-        let (node, start) = crate::sim::external::untag(heard.node, self.node_ids.len());
+    /// The node heard as `tag` (see [`crate::sim::external::tag`]) printed `said`.
+    pub(super) fn heard(&mut self, tag: usize, said: Said) {
+        let (node, start) = crate::sim::external::untag(tag, self.node_ids.len());
         let life = &self.faults.lives[node];
         if start != life.restarts || life.state == super::faults::State::Down {
             // A killed process's last words: its successor (if any) speaks for itself.
@@ -224,7 +224,7 @@ impl Engine<'_> {
         }
         let id = self.node_ids[node].clone();
         let deaf = self.live.as_ref().is_some_and(|l| l.deaf[node]);
-        match heard.said {
+        match said {
             Said::Closed => match self.nodes[node].ended() {
                 Some(report) => self.failure = Some(crate::exit::harness(report)),
                 None => self.deafen(
@@ -331,8 +331,8 @@ mod tests {
     use super::*;
 
     fn live() -> Live {
-        let (_tx, rx) = std::sync::mpsc::channel();
-        Live::new(WallClock::new(rx, Box::new(|_| None)), 2)
+        let (clock, _) = crate::sim::external::virtual_clock::VirtualClock::new(Box::new(|_| None));
+        Live::new(Box::new(clock), 2)
     }
 
     #[test]

@@ -11,7 +11,7 @@
 
 use super::clients::{Clients, Completion, Timeout};
 use super::clock::{as_duration, nanos, Nanos, SECOND};
-use super::external::{Paced, Stage, WallClock};
+use super::external::{LiveClock, Paced, Stage};
 use super::journal::Journal;
 use super::model::{Draw, Invocation, Step, WorkloadModel};
 use super::nemesis;
@@ -168,9 +168,10 @@ impl<'a> Engine<'a> {
         self
     }
 
-    /// Paces the run by `clock` instead of virtual time, for nodes that are external
-    /// processes (see [`super::external`]): setup then happens over the network, in real time.
-    pub fn on_wall_clock(mut self, clock: WallClock) -> Self {
+    /// Paces the run by `clock` instead of the event queue alone, for nodes that are external
+    /// processes (see [`super::external`]): setup then happens over the network, and what the
+    /// nodes print arrives on the clock. Real runs use the wall clock.
+    pub fn on_live_clock(mut self, clock: Box<dyn LiveClock>) -> Self {
         self.live = Some(live::Live::new(clock, self.nodes.len()));
         // Real processes pay their own pipes and processing: only Maelstrom's costs are added.
         self.network
@@ -202,9 +203,10 @@ impl<'a> Engine<'a> {
                     Phase::Main | Phase::Drain => Stage::Main,
                     Phase::Quiet | Phase::Final | Phase::Done => Stage::Final,
                 };
-                if let Paced::Heard(at, heard) = live.clock.wait(self.queue.next_due(), stage)? {
+                let paced = live.clock.wait(self.queue.next_due(), stage)?;
+                if let Paced::Heard { at, node, said } = paced {
                     self.now = self.now.max(at);
-                    self.heard(*heard);
+                    self.heard(node, *said);
                     if self.settle() {
                         break;
                     }

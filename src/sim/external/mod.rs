@@ -17,12 +17,16 @@
 //! log) and gets `init` again. A pause is SIGSTOP to the group, its resume SIGCONT; what is
 //! sent to a paused node waits in its pipe, as under Maelstrom.
 
+pub mod live_clock;
 pub mod process;
+#[cfg(test)]
+pub mod virtual_clock;
 pub mod wall_clock;
 pub mod wire;
 
+pub use live_clock::{LiveClock, Paced, Stage, Watch};
 pub use process::{ExternalNode, Heard, Program, Said};
-pub use wall_clock::{Paced, Stage, WallClock, Watch};
+pub use wall_clock::WallClock;
 
 use super::slot::{NodeSlot, Spawn};
 use std::io::Write;
