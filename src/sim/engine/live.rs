@@ -225,7 +225,7 @@ impl Engine<'_> {
         let id = self.node_ids[node].clone();
         let deaf = self.live.as_ref().is_some_and(|l| l.deaf[node]);
         match said {
-            Said::Closed => match self.nodes[node].ended() {
+            Said::Closed => match self.nodes[node].as_external().and_then(|p| p.ended()) {
                 Some(report) => self.failure = Some(crate::exit::harness(report)),
                 None => self.deafen(
                     node,
@@ -286,8 +286,11 @@ impl Engine<'_> {
         live.exits_polled = now;
         let deaf: Vec<usize> = (0..live.deaf.len()).filter(|&i| live.deaf[i]).collect();
         for node in deaf {
-            if self.failure.is_none() && self.nodes[node].exited() {
-                if let Some(report) = self.nodes[node].ended() {
+            let Some(process) = self.nodes[node].as_external() else {
+                continue;
+            };
+            if self.failure.is_none() && process.exited() {
+                if let Some(report) = process.ended() {
                     self.failure = Some(crate::exit::harness(report));
                 }
             }

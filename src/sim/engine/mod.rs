@@ -102,7 +102,7 @@ pub struct Engine<'a> {
     final_open: bool,
     node_ids: Vec<String>,
     node_index: HashMap<String, usize>,
-    nodes: Vec<Box<dyn NodeSlot>>,
+    nodes: Vec<NodeSlot>,
     services: BTreeMap<String, Box<dyn Service>>,
     network: Network,
     clients: Clients,
@@ -122,7 +122,7 @@ impl<'a> Engine<'a> {
     pub fn new(
         cfg: &'a SimConfig,
         model: &'a mut dyn WorkloadModel,
-        nodes: Vec<Box<dyn NodeSlot>>,
+        nodes: Vec<NodeSlot>,
         services: BTreeMap<String, Box<dyn Service>>,
     ) -> anyhow::Result<Engine<'a>> {
         let opts = cfg.opts.resolve()?;
@@ -184,6 +184,14 @@ impl<'a> Engine<'a> {
         anyhow::ensure!(
             !self.opts.faults.contains(&Fault::Kill) || self.faults.spawn.is_some(),
             "--nemesis kill needs nodes that can be started again, and these cannot"
+        );
+        anyhow::ensure!(
+            self.live.is_some()
+                || !self
+                    .nodes
+                    .iter()
+                    .any(|n| matches!(n, NodeSlot::External(_))),
+            "nodes that are processes need a live clock to be heard on"
         );
         if self.live.is_some() {
             self.phase = Phase::Setup;
@@ -307,7 +315,11 @@ impl<'a> Engine<'a> {
             body.msg_id = Some(msg_id);
             self.network.exchanged(&client, id);
             let request = Message::new(client.clone(), id.clone(), body);
-            let out = self.nodes[i].handle(request, as_duration(self.now));
+            let now = as_duration(self.now);
+            let Some(node) = self.nodes[i].as_in_process() else {
+                anyhow::bail!("node {id} is not in-process");
+            };
+            let out = node.handle(request, now);
             let mut answered = false;
             for msg in out {
                 if msg.dest != client {
@@ -459,8 +471,13 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// What in-process node `i` logged, kept if the run keeps logs. (A process's stderr goes
+    /// to its own log file.)
     fn collect_logs(&mut self, i: usize) {
-        let lines = self.nodes[i].take_logs();
+        let Some(node) = self.nodes[i].as_in_process() else {
+            return;
+        };
+        let lines = node.take_logs();
         if self.cfg.keep_logs {
             let id = &self.node_ids[i];
             self.logs.extend(lines.into_iter().map(|l| (id.clone(), l)));

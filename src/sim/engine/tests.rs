@@ -6,6 +6,7 @@ use crate::challenge::TestOpts;
 use crate::challenge::Workload;
 use crate::protocol::{ErrorCode, RpcError};
 use crate::sim::model::{ClientInfo, WorkloadCheck};
+use crate::sim::slot::InProcess;
 use crate::verdict::Validity;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -38,7 +39,7 @@ fn reply(to: &Message, body: Body) -> Message {
     Message::new(to.dest.clone(), to.src.clone(), body)
 }
 
-impl NodeSlot for ScriptedNode {
+impl InProcess for ScriptedNode {
     fn handle(&mut self, msg: Message, now: Duration) -> Vec<Message> {
         if msg.body.kind == "init" {
             return vec![reply(&msg, Body::new("init_ok"))];
@@ -125,7 +126,7 @@ fn run(script: Script, idempotent: bool, words: &[&str]) -> Run {
         replies_sent: replies_sent.clone(),
     };
     let mut model = Reads { idempotent };
-    let slots: Vec<Box<dyn NodeSlot>> = vec![Box::new(node)];
+    let slots = vec![NodeSlot::InProcess(Box::new(node))];
     let engine = Engine::new(&cfg, &mut model, slots, BTreeMap::new()).expect("engine");
     let outcome = engine.run().expect("run");
     let seen = seen.borrow().clone();

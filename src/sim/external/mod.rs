@@ -61,7 +61,7 @@ pub fn untag(tag: usize, count: usize) -> (usize, u32) {
 
 /// What [`spawn_all`] hands back: the nodes' slots, the clock that hears them, and what starts a
 /// node again after a kill.
-pub type Started = (Vec<Box<dyn NodeSlot>>, WallClock, Spawn<'static>);
+pub type Started = (Vec<NodeSlot>, WallClock, Spawn<'static>);
 
 /// Starts `count` copies of `program` as nodes `n0…`, their stderr in `log_dir/<id>.log` when
 /// given; returns the slots, the clock that hears them (asking `watch` whether to stop), and
@@ -94,9 +94,9 @@ pub fn spawn_all(
         let heard_as = tag(index, start, count);
         let node =
             ExternalNode::spawn(&program, &id, heard_as, log.as_deref(), tx.clone(), budget)?;
-        Ok(Box::new(node) as Box<dyn NodeSlot>)
+        Ok(NodeSlot::External(Box::new(node)))
     });
-    let mut slots: Vec<Box<dyn NodeSlot>> = Vec::with_capacity(count);
+    let mut slots: Vec<NodeSlot> = Vec::with_capacity(count);
     for i in 0..count {
         slots.push(spawn(i, 0)?);
     }
