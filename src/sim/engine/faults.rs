@@ -330,13 +330,10 @@ impl Engine<'_> {
             }
         }
         self.faults.lives[i].state = State::Up;
-        if self.live.is_some() {
-            self.restart_live(i);
-        } else if let Err(err) = self.serve_setup(i, true) {
-            self.failure = Some(err);
-        } else {
-            self.start_ticks(i, self.now);
+        if let Some(live) = self.live.as_mut() {
+            live.hear_again(i);
         }
+        self.restart_setup(i);
     }
 
     /// The node stops: it keeps its state but handles nothing until resumed.

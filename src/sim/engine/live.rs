@@ -1,32 +1,14 @@
-//! The engine's part that only external nodes need: setup over the network in real time, and
-//! what to do with what a node prints (a message, an invalid line, the end of its stdout).
-//!
-//! Setup follows `maelstrom.db`: every node gets `init` from its own client at once (Jepsen
-//! sets nodes up in parallel), must answer `init_ok` within 10 s, then gets the workload's
-//! setup requests one at a time; the test's main phase starts when every node is done. Messages
-//! that nodes send each other meanwhile travel the network as usual.
+//! The engine's part that only processes need: the live clock they are heard on, and what to
+//! do with what a node prints (a message, an invalid line, the end of its stdout). Their setup
+//! goes over the network, in `setup.rs` with every node's.
 
-use super::{Engine, Event, Phase};
-use crate::protocol::{Body, Message};
-use crate::sim::clock::{nanos, Nanos, MILLI};
-use crate::sim::external::{LiveClock, Said, INIT_DEADLINE};
-
-/// One node's progress through setup.
-struct Setup {
-    /// The setup client's node id (`c…`), open until the node's setup is done.
-    client: String,
-    requests: Vec<Body>,
-    /// The request awaiting its reply; `requests.len()` once done.
-    step: usize,
-    /// Which setup of the node this is: 0 at the start, one more for each restart after a
-    /// kill (an earlier setup's deadline is no longer this one's).
-    attempt: u32,
-}
+use super::Engine;
+use crate::sim::clock::{Nanos, MILLI};
+use crate::sim::external::{LiveClock, Said};
 
 /// The live clock and the state that exists only with external nodes.
 pub(super) struct Live {
     pub(super) clock: Box<dyn LiveClock>,
-    setup: Vec<Setup>,
     /// Nodes whose stdout is no longer read: as in Maelstrom, after an invalid line.
     deaf: Vec<bool>,
     problems: Vec<String>,
@@ -47,7 +29,6 @@ impl Live {
     pub(super) fn new(clock: Box<dyn LiveClock>, nodes: usize) -> Live {
         Live {
             clock,
-            setup: Vec::new(),
             deaf: vec![false; nodes],
             problems: Vec::new(),
             exits_polled: 0,
@@ -66,154 +47,16 @@ impl Live {
         }
         self.problems
     }
+
+    /// Node `node` was started again after a kill: its new process is read afresh.
+    pub(super) fn hear_again(&mut self, node: usize) {
+        if let Some(deaf) = self.deaf.get_mut(node) {
+            *deaf = false;
+        }
+    }
 }
 
 impl Engine<'_> {
-    fn live_mut(&mut self) -> Option<&mut Live> {
-        self.live.as_mut()
-    }
-
-    /// Sends `init` to every node, each from its own setup client.
-    pub(super) fn begin_live_setup(&mut self) {
-        let ids = self.node_ids.clone();
-        let mut setup = Vec::with_capacity(ids.len());
-        for id in &ids {
-            let init = Body::new("init").with("node_id", id).with("node_ids", &ids);
-            let mut requests = vec![init];
-            requests.extend(self.model.setup(id, &ids));
-            setup.push(Setup {
-                client: self.clients.fresh_name(),
-                requests,
-                step: 0,
-                attempt: 0,
-            });
-        }
-        if let Some(live) = self.live_mut() {
-            live.setup = setup;
-        }
-        for node in 0..ids.len() {
-            self.send_setup_request(node);
-        }
-    }
-
-    fn send_setup_request(&mut self, node: usize) {
-        let Some(setup) = self.live.as_ref().and_then(|l| l.setup.get(node)) else {
-            return;
-        };
-        let Some(body) = setup.requests.get(setup.step) else {
-            return;
-        };
-        let (step, attempt) = (setup.step, setup.attempt);
-        let mut body = body.clone();
-        body.msg_id = Some(step as u64 + 1);
-        let msg = Message::new(setup.client.clone(), self.node_ids[node].clone(), body);
-        self.send(msg);
-        let at = self.now + nanos(INIT_DEADLINE);
-        self.schedule(
-            at,
-            Event::SetupDeadline {
-                node,
-                step,
-                attempt,
-            },
-        );
-    }
-
-    /// A node started again after a kill gets `init` alone, over the network as at setup,
-    /// from a fresh client and with the same deadline; its output is read afresh.
-    pub(super) fn restart_live(&mut self, node: usize) {
-        let ids = self.node_ids.clone();
-        let init = Body::new("init")
-            .with("node_id", &ids[node])
-            .with("node_ids", &ids);
-        let client = self.clients.fresh_name();
-        let Some(live) = self.live_mut() else {
-            return;
-        };
-        live.deaf[node] = false;
-        let Some(setup) = live.setup.get_mut(node) else {
-            return;
-        };
-        *setup = Setup {
-            client,
-            requests: vec![init],
-            step: 0,
-            attempt: setup.attempt + 1,
-        };
-        self.send_setup_request(node);
-    }
-
-    /// Whether `msg` went to a setup client (and was dealt with as setup).
-    pub(super) fn setup_reply(&mut self, msg: &Message) -> bool {
-        let Some(live) = self.live.as_ref() else {
-            return false;
-        };
-        let Some(node) = live.setup.iter().position(|s| s.client == msg.dest) else {
-            return false;
-        };
-        let setup = &live.setup[node];
-        let step = setup.step;
-        if step >= setup.requests.len() || msg.body.in_reply_to != Some(step as u64 + 1) {
-            // Not the reply being waited for: Maelstrom's client skips it.
-            return true;
-        }
-        let id = self.node_ids[node].clone();
-        let failed = if msg.body.kind == "error" {
-            Some(format!(
-                "node {id} answered setup request {step} with an error: {}",
-                body_json(&msg.body)
-            ))
-        } else if step == 0 && msg.body.kind != "init_ok" {
-            Some(format!(
-                "Expected an init_ok message, but node {id} responded with {}",
-                body_json(&msg.body)
-            ))
-        } else if step > 0 {
-            self.model
-                .check_setup_reply(&msg.body)
-                .err()
-                .map(|why| format!("node {id} answered setup request {step} badly: {why}"))
-        } else {
-            None
-        };
-        if let Some(why) = failed {
-            self.failure = Some(crate::exit::harness(why));
-            return true;
-        }
-        let done = {
-            let Some(live) = self.live_mut() else {
-                return true;
-            };
-            live.setup[node].step += 1;
-            live.setup.iter().all(|s| s.step >= s.requests.len())
-        };
-        self.send_setup_request(node);
-        if done && self.phase == Phase::Setup {
-            self.begin_main();
-        }
-        true
-    }
-
-    pub(super) fn setup_deadline(&mut self, node: usize, step: usize, attempt: u32) {
-        let waiting = self
-            .live
-            .as_ref()
-            .and_then(|l| l.setup.get(node))
-            .is_some_and(|s| s.step == step && s.attempt == attempt);
-        if waiting {
-            let id = &self.node_ids[node];
-            let what = if step == 0 {
-                "an init message".to_string()
-            } else {
-                format!("setup request {step}")
-            };
-            self.failure = Some(crate::exit::harness(format!(
-                "Expected node {id} to respond to {what}, but node did not respond within {} s.",
-                INIT_DEADLINE.as_secs()
-            )));
-        }
-    }
-
     /// The node heard as `tag` (see [`crate::sim::external::tag`]) printed `said`.
     pub(super) fn heard(&mut self, tag: usize, said: Said) {
         let (node, start) = crate::sim::external::untag(tag, self.node_ids.len());
@@ -302,11 +145,7 @@ impl Engine<'_> {
         self.node_index.contains_key(name)
             || self.services.contains_key(name)
             || self.clients.thread_named(name).is_some()
-            || self.live.as_ref().is_some_and(|l| {
-                l.setup
-                    .iter()
-                    .any(|s| s.client == name && s.step < s.requests.len())
-            })
+            || self.setups.iter().any(|s| s.is_open_client(name))
     }
 
     /// Maelstrom's stdout reader stops at the first line it cannot put on the network (it logs
@@ -314,7 +153,7 @@ impl Engine<'_> {
     /// reach the same verdict.
     fn deafen(&mut self, node: usize, why: String) {
         let id = self.node_ids[node].clone();
-        if let Some(live) = self.live_mut() {
+        if let Some(live) = self.live.as_mut() {
             if !live.deaf[node] {
                 live.deaf[node] = true;
                 live.problems.push(format!(
@@ -323,10 +162,6 @@ impl Engine<'_> {
             }
         }
     }
-}
-
-fn body_json(body: &Body) -> String {
-    crate::sim::external::wire::quote(&serde_json::to_string(body).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use super::*;
 use crate::challenge::TestOpts;
 use crate::challenge::Workload;
-use crate::protocol::{ErrorCode, RpcError};
+use crate::protocol::{Body, ErrorCode, RpcError};
 use crate::sim::model::{ClientInfo, WorkloadCheck};
 use crate::sim::slot::InProcess;
 use crate::verdict::Validity;
