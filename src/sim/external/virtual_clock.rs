@@ -1,6 +1,6 @@
 //! A [`LiveClock`] in virtual time, for unit tests of the live engine: a test's scripted nodes
 //! print through a [`Printer`] at the instants they choose, and a wait moves time straight to
-//! the next line or event. The rules are the wall clock's: what was printed before an event
+//! the next line or event, so a test of a 10 s deadline takes milliseconds. The rules are the wall clock's: what was printed before an event
 //! fell due comes first, the event first otherwise, and the watch is asked at every wait.
 
 use super::live_clock::{LiveClock, Paced, Stage, Watch};
@@ -38,16 +38,17 @@ pub struct VirtualClock {
     watch: Watch,
 }
 
-/// How scripted nodes print, and how a test reads the clock.
-#[derive(Clone)]
+/// How scripted nodes print, and how a test reads the clock; its clones print to one clock.
+#[derive(Clone, Default)]
 pub struct Printer(Rc<Shared>);
 
 impl VirtualClock {
-    /// A clock at 0 asking `watch` whether to stop, and the printer that feeds it.
-    pub fn new(watch: Watch) -> (VirtualClock, Printer) {
-        let shared = Rc::new(Shared::default());
-        let printer = Printer(shared.clone());
-        (VirtualClock { shared, watch }, printer)
+    /// A clock hearing what `printer` prints, asking `watch` whether to stop.
+    pub fn new(printer: &Printer, watch: Watch) -> VirtualClock {
+        VirtualClock {
+            shared: printer.0.clone(),
+            watch,
+        }
     }
 }
 
@@ -130,7 +131,8 @@ mod tests {
 
     #[test]
     fn lines_and_events_come_in_time_order_and_an_event_wins_a_tie() {
-        let (mut clock, printer) = VirtualClock::new(Box::new(|_| None));
+        let printer = Printer::default();
+        let mut clock = VirtualClock::new(&printer, Box::new(|_| None));
         printer.print(30 * MILLI, 1, Said::Closed);
         printer.print(10 * MILLI, 0, Said::Closed);
         printer.print(30 * MILLI, 2, Said::Closed);
@@ -156,13 +158,20 @@ mod tests {
 
     #[test]
     fn a_wait_for_nothing_ends_at_the_watch_or_in_an_error() {
-        let (mut clock, printer) = VirtualClock::new(Box::new(|_| None));
+        let printer = Printer::default();
+        let mut clock = VirtualClock::new(&printer, Box::new(|_| None));
         let err = clock.wait(None, Stage::Main).unwrap_err();
         assert!(err.to_string().contains("nothing to wait for"), "{err}");
         assert!(printer.now() >= IDLE_LIMIT);
-        let (mut clock, printer) = VirtualClock::new(Box::new(|stage| {
-            (stage == Stage::Final).then(|| anyhow::anyhow!("stop"))
-        }));
+        let printer = Printer::default();
+        let watched = printer.clone();
+        let mut clock = VirtualClock::new(
+            &printer,
+            Box::new(move |stage| {
+                // Asked with the clock's time: stops in the final stage, once a second is past.
+                (stage == Stage::Final && watched.now() >= SECOND).then(|| anyhow::anyhow!("stop"))
+            }),
+        );
         assert!(matches!(
             clock.wait(Some(SECOND), Stage::Main),
             Ok(Paced::Due)

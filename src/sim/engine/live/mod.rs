@@ -165,27 +165,4 @@ impl Engine<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn live() -> Live {
-        let (clock, _) = crate::sim::external::virtual_clock::VirtualClock::new(Box::new(|_| None));
-        Live::new(Box::new(clock), 2)
-    }
-
-    #[test]
-    fn an_engine_that_fell_behind_says_so() {
-        let mut late = live();
-        late.worst_lag = 250 * MILLI;
-        let notes = late.into_problems();
-        assert!(
-            notes
-                .iter()
-                .any(|n| n.contains("an event ran 250 ms after")),
-            "{notes:?}"
-        );
-        let mut on_time = live();
-        on_time.worst_lag = 3 * MILLI;
-        assert!(on_time.into_problems().is_empty());
-    }
-}
+mod tests;
