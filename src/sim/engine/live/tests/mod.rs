@@ -330,8 +330,14 @@ fn the_watch_is_told_every_stage_in_order() {
     assert_eq!(ran.stages, [Stage::Setup, Stage::Main, Stage::Final]);
 }
 
-/// Echo for `secs` under the nemesis's `fault`, each node's starts scripted by `script`.
-fn echo_under(fault: &str, secs: &str, script: impl FnMut(usize, u32) -> Script + 'static) -> Ran {
+/// Echo for `secs` under the nemesis's `fault` every `every` seconds or so, each node's starts
+/// scripted by `script`.
+fn echo_under(
+    fault: &str,
+    secs: &str,
+    every: &str,
+    script: impl FnMut(usize, u32) -> Script + 'static,
+) -> Ran {
     let words = [
         "--node-count",
         "3",
@@ -342,14 +348,14 @@ fn echo_under(fault: &str, secs: &str, script: impl FnMut(usize, u32) -> Script 
         "--nemesis",
         fault,
         "--nemesis-interval",
-        "1",
+        every,
     ];
     run(Workload::Echo, &words, unwatched, script)
 }
 
 #[test]
 fn a_killed_process_is_stopped_and_a_fresh_one_gets_init_from_a_fresh_client() {
-    let ran = echo_under("kill", "8", |_, _| {
+    let ran = echo_under("kill", "8", "1", |_, _| {
         Script::answering(MILLI).with_last_words()
     });
     let outcome = ran.outcome();
@@ -387,7 +393,8 @@ fn a_killed_process_is_stopped_and_a_fresh_one_gets_init_from_a_fresh_client() {
 
 #[test]
 fn a_restarted_process_that_never_answers_init_fails_10_s_after_its_start() {
-    let ran = echo_under("kill", "20", |_, start| match start {
+    // Kills and starts come seconds apart, so a restart is not killed again before its deadline.
+    let ran = echo_under("kill", "40", "15", |_, start| match start {
         0 => Script::answering(MILLI),
         _ => Script::silent(),
     });
@@ -409,8 +416,40 @@ fn a_restarted_process_that_never_answers_init_fails_10_s_after_its_start() {
 }
 
 #[test]
+fn a_process_killed_before_it_answered_init_is_not_held_to_it() {
+    // Restarts answer init only after 9.5 s, and the nemesis kills or starts nodes every
+    // second or so: some are killed again before they answer, and their setup's deadline
+    // must not end the run while they are down.
+    let ran = echo_under("kill", "20", "1", |_, start| match start {
+        0 => Script::answering(MILLI),
+        _ => Script::answering_with(|msg| {
+            let wait = if msg.body.kind == "init" {
+                9_500 * MILLI
+            } else {
+                MILLI
+            };
+            Some((wait, answer(msg)))
+        }),
+    });
+    let mut started = std::collections::BTreeMap::new();
+    let mut killed_in_setup = 0;
+    for (at, line) in &ran.trace {
+        let id = &line[..2];
+        if line.contains("started (start ") && !line.ends_with("(start 0)") {
+            started.insert(id.to_string(), *at);
+        } else if line.ends_with("SIGKILL") {
+            let waiting = started.remove(id).is_some_and(|t| *at < t + 9_500 * MILLI);
+            killed_in_setup += usize::from(waiting);
+        }
+    }
+    assert!(killed_in_setup > 0, "{:?}", ran.trace);
+    ran.outcome();
+    assert!(ran.ended_at > 20 * SECOND, "{}", ran.ended_at);
+}
+
+#[test]
 fn a_paused_process_is_stopped_and_continued_and_is_written_to_meanwhile() {
-    let ran = echo_under("pause", "8", |_, _| Script::answering(MILLI));
+    let ran = echo_under("pause", "8", "1", |_, _| Script::answering(MILLI));
     ran.outcome();
     let (paused_at, line) = ran
         .trace
