@@ -8,7 +8,7 @@
 //! [`NodeSlot`] in [`super::slot`], the services in [`super::services`] and the workload's
 //! client and generator behind [`WorkloadModel`]. Setup is in `setup.rs`, the nemesis's
 //! faults and each node's life (up, paused, down) in `faults.rs`, what only processes need
-//! (the live clock, what they print) in `live.rs`.
+//! (the live clock, what they print) in `live/`.
 
 use super::clients::{Clients, Completion, Timeout};
 use super::clock::{as_duration, nanos, Nanos, SECOND};
