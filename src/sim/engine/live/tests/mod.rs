@@ -19,7 +19,7 @@ fn unwatched(_: Stage, _: Nanos) -> Option<anyhow::Error> {
     None
 }
 
-/// One echo node answering every request `delay` after it arrives, then `more` of its own.
+/// Echo at 20 operations a second under `words`, with one node scripted by `node`.
 fn echo(words: &[&str], node: impl FnMut(usize, u32) -> Script + 'static) -> Ran {
     let mut all = vec!["--node-count", "1", "--rate", "20"];
     all.extend_from_slice(words);
@@ -41,6 +41,7 @@ fn completions(history: &[Op]) -> Vec<(&Op, &Op)> {
         .collect()
 }
 
+/// How many operations completed ok.
 fn oks(history: &[Op]) -> usize {
     history.iter().filter(|op| op.kind == OpType::Ok).count()
 }
