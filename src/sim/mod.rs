@@ -94,7 +94,10 @@ pub fn run_external(
         external::spawn_all(program, cfg.opts.nodes() as usize, log_dir, watch)?;
     let engine = engine::Engine::new(cfg, model.as_mut(), slots, services::all())?;
     // The engine owns the processes: they are stopped when it is dropped, here.
-    let outcome = engine.on_wall_clock(clock).with_spawn(spawn).run()?;
+    let outcome = engine
+        .on_live_clock(Box::new(clock))
+        .with_spawn(spawn)
+        .run()?;
     Ok(check(cfg, model.as_ref(), outcome))
 }
 

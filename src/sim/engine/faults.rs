@@ -13,7 +13,7 @@
 //!   arrival order and its timer fires.
 //!
 //! With external processes, a kill is the process group's SIGKILL and a pause its SIGSTOP
-//! (see the slot's [`NodeSlot::pause`]); what reaches a paused process waits in its pipe.
+//! (see [`External::pause`]); what reaches a paused process waits in its pipe.
 //!
 //! Workloads with a final phase end every fault before it, as Jepsen's final generators do
 //! (partitions healed, paused nodes resumed, killed nodes started).
@@ -24,7 +24,9 @@ use crate::protocol::Message;
 use crate::sim::clock::{as_duration, nanos};
 use crate::sim::nemesis::schedule::{self, Schedule};
 use crate::sim::nemesis::{self, targets};
-use crate::sim::slot::{Down, Spawn};
+#[cfg(doc)]
+use crate::sim::slot::External;
+use crate::sim::slot::{NodeSlot, Spawn};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -295,9 +297,11 @@ impl Engine<'_> {
         life.ticks += 1;
         life.held.clear();
         self.collect_logs(i);
-        self.nodes[i].kill();
-        // Dropping an external node's slot also stops everything it started.
-        self.nodes[i] = Box::new(Down);
+        if let Some(process) = self.nodes[i].as_external() {
+            process.kill();
+        }
+        // Dropping an external node also stops everything it started.
+        self.nodes[i] = NodeSlot::Down;
     }
 
     /// A killed node starts afresh, with a fresh inbox, and is initialised again.
@@ -326,13 +330,10 @@ impl Engine<'_> {
             }
         }
         self.faults.lives[i].state = State::Up;
-        if self.live.is_some() {
-            self.restart_live(i);
-        } else if let Err(err) = self.serve_setup(i, true) {
-            self.failure = Some(err);
-        } else {
-            self.start_ticks(i, self.now);
+        if let Some(live) = self.live.as_mut() {
+            live.hear_again(i);
         }
+        self.restart_setup(i);
     }
 
     /// The node stops: it keeps its state but handles nothing until resumed.
@@ -343,7 +344,10 @@ impl Engine<'_> {
         }
         life.state = State::Paused;
         life.ticks += 1;
-        self.nodes[i].pause();
+        // An in-process node is held by the engine instead (see `arrive`).
+        if let Some(process) = self.nodes[i].as_external() {
+            process.pause();
+        }
     }
 
     /// A paused node goes on: what reached it meanwhile is handed over, then its timer fires.
@@ -354,7 +358,9 @@ impl Engine<'_> {
         }
         life.state = State::Up;
         let held = std::mem::take(&mut life.held);
-        self.nodes[i].resume();
+        if let Some(process) = self.nodes[i].as_external() {
+            process.resume();
+        }
         for msg in held {
             self.hand_over(i, msg);
         }
@@ -375,7 +381,11 @@ impl Engine<'_> {
         if life.ticks != chain || life.state != State::Up {
             return;
         }
-        let out = self.nodes[i].tick(as_duration(self.now));
+        let now = as_duration(self.now);
+        let Some(node) = self.nodes[i].as_in_process() else {
+            return;
+        };
+        let out = node.tick(now);
         self.collect_logs(i);
         for msg in out {
             self.send(msg);
@@ -403,18 +413,28 @@ impl Engine<'_> {
             return;
         }
         self.network.received(&msg);
-        if life.state == State::Paused && self.live.is_none() {
+        let in_process = matches!(self.nodes[i], NodeSlot::InProcess(_));
+        if life.state == State::Paused && in_process {
             life.held.push(msg);
             return;
         }
         self.hand_over(i, msg);
     }
 
+    /// Node `i` gets `msg`: an in-process node answers at once, a process is written to (and
+    /// is heard on the live clock).
     fn hand_over(&mut self, i: usize, msg: Message) {
-        let out = self.nodes[i].handle(msg, as_duration(self.now));
-        self.collect_logs(i);
-        for reply in out {
-            self.send(reply);
+        let now = as_duration(self.now);
+        match &mut self.nodes[i] {
+            NodeSlot::InProcess(node) => {
+                let out = node.handle(msg, now);
+                self.collect_logs(i);
+                for reply in out {
+                    self.send(reply);
+                }
+            }
+            NodeSlot::External(process) => process.deliver(msg),
+            NodeSlot::Down => {}
         }
     }
 }

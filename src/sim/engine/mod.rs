@@ -6,12 +6,13 @@
 //! The parts live elsewhere and tell the engine what to schedule: the network's inboxes and
 //! receivers in [`super::network`], the client threads in [`super::clients`], the nodes behind
 //! [`NodeSlot`] in [`super::slot`], the services in [`super::services`] and the workload's
-//! client and generator behind [`WorkloadModel`]. The nemesis's faults and each node's life
-//! (up, paused, down) are in `faults.rs`.
+//! client and generator behind [`WorkloadModel`]. Setup is in `setup.rs`, the nemesis's
+//! faults and each node's life (up, paused, down) in `faults.rs`, what only processes need
+//! (the live clock, what they print) in `live/`.
 
 use super::clients::{Clients, Completion, Timeout};
 use super::clock::{as_duration, nanos, Nanos, SECOND};
-use super::external::{Paced, Stage, WallClock};
+use super::external::{LiveClock, Paced, Stage};
 use super::journal::Journal;
 use super::model::{Draw, Invocation, Step, WorkloadModel};
 use super::nemesis;
@@ -22,7 +23,7 @@ use super::SimConfig;
 use crate::challenge::values::Fault;
 use crate::challenge::Resolved;
 use crate::history::{Op, OpType, Process};
-use crate::protocol::{Body, Message};
+use crate::protocol::Message;
 use queue::EventQueue;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -47,8 +48,8 @@ enum Event {
     FinalDeadline,
     /// A client's delayed final operation is due.
     FinalWake(usize),
-    /// External nodes only: `node` must have answered setup request `step` of its setup
-    /// `attempt` (one more after each restart) by now.
+    /// Processes only: `node` must have answered setup request `step` of its setup `attempt`
+    /// (one more after each restart) by now.
     SetupDeadline {
         node: usize,
         step: usize,
@@ -58,7 +59,8 @@ enum Event {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
-    /// External nodes only: `init` and the workload's setup requests are being answered.
+    /// `init` and the workload's setup requests are being answered (in-process nodes answer
+    /// at once: their runs leave this phase before the first event).
     Setup,
     Main,
     Drain,
@@ -102,7 +104,9 @@ pub struct Engine<'a> {
     final_open: bool,
     node_ids: Vec<String>,
     node_index: HashMap<String, usize>,
-    nodes: Vec<Box<dyn NodeSlot>>,
+    nodes: Vec<NodeSlot>,
+    /// Each node's setup (see `setup.rs`).
+    setups: Vec<setup::Setup>,
     services: BTreeMap<String, Box<dyn Service>>,
     network: Network,
     clients: Clients,
@@ -122,7 +126,7 @@ impl<'a> Engine<'a> {
     pub fn new(
         cfg: &'a SimConfig,
         model: &'a mut dyn WorkloadModel,
-        nodes: Vec<Box<dyn NodeSlot>>,
+        nodes: Vec<NodeSlot>,
         services: BTreeMap<String, Box<dyn Service>>,
     ) -> anyhow::Result<Engine<'a>> {
         let opts = cfg.opts.resolve()?;
@@ -145,12 +149,13 @@ impl<'a> Engine<'a> {
             now: 0,
             start: 0,
             queue: EventQueue::default(),
-            phase: Phase::Main,
+            phase: Phase::Setup,
             gen_waiting: false,
             final_open: false,
             node_ids,
             node_index,
             nodes,
+            setups: Vec::new(),
             services,
             network,
             clients: Clients::new(cfg.client_timeout),
@@ -168,9 +173,10 @@ impl<'a> Engine<'a> {
         self
     }
 
-    /// Paces the run by `clock` instead of virtual time, for nodes that are external
-    /// processes (see [`super::external`]): setup then happens over the network, in real time.
-    pub fn on_wall_clock(mut self, clock: WallClock) -> Self {
+    /// Paces the run by `clock` instead of the event queue alone, for nodes that are external
+    /// processes (see [`super::external`]): setup then happens over the network, and what the
+    /// nodes print arrives on the clock. Real runs use the wall clock.
+    pub fn on_live_clock(mut self, clock: Box<dyn LiveClock>) -> Self {
         self.live = Some(live::Live::new(clock, self.nodes.len()));
         // Real processes pay their own pipes and processing: only Maelstrom's costs are added.
         self.network
@@ -184,13 +190,15 @@ impl<'a> Engine<'a> {
             !self.opts.faults.contains(&Fault::Kill) || self.faults.spawn.is_some(),
             "--nemesis kill needs nodes that can be started again, and these cannot"
         );
-        if self.live.is_some() {
-            self.phase = Phase::Setup;
-            self.begin_live_setup();
-        } else {
-            self.setup()?;
-            self.begin_main();
-        }
+        anyhow::ensure!(
+            self.live.is_some()
+                || !self
+                    .nodes
+                    .iter()
+                    .any(|n| matches!(n, NodeSlot::External(_))),
+            "nodes that are processes need a live clock to be heard on"
+        );
+        self.begin_setup();
         loop {
             if let Some(err) = self.failure.take() {
                 return Err(err);
@@ -202,9 +210,10 @@ impl<'a> Engine<'a> {
                     Phase::Main | Phase::Drain => Stage::Main,
                     Phase::Quiet | Phase::Final | Phase::Done => Stage::Final,
                 };
-                if let Paced::Heard(at, heard) = live.clock.wait(self.queue.next_due(), stage)? {
+                let paced = live.clock.wait(self.queue.next_due(), stage)?;
+                if let Paced::Heard { at, node, said } = paced {
                     self.now = self.now.max(at);
-                    self.heard(*heard);
+                    self.heard(node, *said);
                     if self.settle() {
                         break;
                     }
@@ -272,63 +281,6 @@ impl<'a> Engine<'a> {
 
     fn schedule(&mut self, at: Nanos, event: Event) {
         self.queue.push(at, event);
-    }
-
-    /// Init (and the workload's setup message) to every node from setup clients, answered
-    /// before any operation starts, as in Maelstrom's setup phase.
-    fn setup(&mut self) -> anyhow::Result<()> {
-        for i in 0..self.node_ids.len() {
-            self.serve_setup(i, false)?;
-            if let Some(every) = self.nodes[i].tick_interval() {
-                // A random phase per node: real nodes do not start in lockstep.
-                let first = nanos(every).max(1);
-                let at = self.rng.gen_range(1..=first);
-                self.schedule(at, Event::Tick(i, 0));
-            }
-        }
-        Ok(())
-    }
-
-    /// Node `i` gets `init` from a fresh setup client, and the workload's setup requests too
-    /// unless `init_only` (a restart after a kill gets `init` alone), each answered at once.
-    fn serve_setup(&mut self, i: usize, init_only: bool) -> anyhow::Result<()> {
-        let ids = self.node_ids.clone();
-        let id = &ids[i];
-        let client = self.clients.fresh_name();
-        let init = Body::new("init").with("node_id", id).with("node_ids", &ids);
-        let mut requests = vec![init];
-        if !init_only {
-            requests.extend(self.model.setup(id, &ids));
-        }
-        for (k, mut body) in requests.into_iter().enumerate() {
-            let msg_id = k as u64 + 1;
-            body.msg_id = Some(msg_id);
-            self.network.exchanged(&client, id);
-            let request = Message::new(client.clone(), id.clone(), body);
-            let out = self.nodes[i].handle(request, as_duration(self.now));
-            let mut answered = false;
-            for msg in out {
-                if msg.dest != client {
-                    self.send(msg);
-                    continue;
-                }
-                self.network.exchanged(id, &client);
-                let reply = msg.body.in_reply_to == Some(msg_id) && msg.body.kind != "error";
-                if reply && k > 0 {
-                    // Maelstrom checks the setup reply's schema and aborts on a mismatch.
-                    if let Err(why) = self.model.check_setup_reply(&msg.body) {
-                        anyhow::bail!("node {id} answered setup request {k} badly: {why}");
-                    }
-                }
-                answered |= reply;
-            }
-            anyhow::ensure!(
-                answered,
-                "node {id} did not answer setup request {k} with a reply"
-            );
-        }
-        self.collect_logs(i);
-        Ok(())
     }
 
     fn handle(&mut self, event: Event) {
@@ -457,8 +409,13 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// What in-process node `i` logged, kept if the run keeps logs. (A process's stderr goes
+    /// to its own log file.)
     fn collect_logs(&mut self, i: usize) {
-        let lines = self.nodes[i].take_logs();
+        let Some(node) = self.nodes[i].as_in_process() else {
+            return;
+        };
+        let lines = node.take_logs();
         if self.cfg.keep_logs {
             let id = &self.node_ids[i];
             self.logs.extend(lines.into_iter().map(|l| (id.clone(), l)));
@@ -470,8 +427,8 @@ mod client_ops;
 mod faults;
 
 mod live;
-
 mod queue;
+mod setup;
 
 #[cfg(test)]
 mod tests;

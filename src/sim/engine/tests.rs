@@ -1,11 +1,12 @@
-//! Unit tests of the engine's client handling, driven through scripted node slots: request
-//! timeouts, late replies, and process replacement, end to end on a real event loop.
+//! Unit tests of the engine driven through scripted in-process nodes: request timeouts, late
+//! replies and process replacement, end to end on a real event loop, and setup's judgement.
 
 use super::*;
 use crate::challenge::TestOpts;
 use crate::challenge::Workload;
-use crate::protocol::{ErrorCode, RpcError};
+use crate::protocol::{Body, ErrorCode, RpcError};
 use crate::sim::model::{ClientInfo, WorkloadCheck};
+use crate::sim::slot::InProcess;
 use crate::verdict::Validity;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -38,7 +39,7 @@ fn reply(to: &Message, body: Body) -> Message {
     Message::new(to.dest.clone(), to.src.clone(), body)
 }
 
-impl NodeSlot for ScriptedNode {
+impl InProcess for ScriptedNode {
     fn handle(&mut self, msg: Message, now: Duration) -> Vec<Message> {
         if msg.body.kind == "init" {
             return vec![reply(&msg, Body::new("init_ok"))];
@@ -125,7 +126,7 @@ fn run(script: Script, idempotent: bool, words: &[&str]) -> Run {
         replies_sent: replies_sent.clone(),
     };
     let mut model = Reads { idempotent };
-    let slots: Vec<Box<dyn NodeSlot>> = vec![Box::new(node)];
+    let slots = vec![NodeSlot::InProcess(Box::new(node))];
     let engine = Engine::new(&cfg, &mut model, slots, BTreeMap::new()).expect("engine");
     let outcome = engine.run().expect("run");
     let seen = seen.borrow().clone();
@@ -259,4 +260,57 @@ fn a_retired_process_timeout_does_not_end_its_replacement_operation() {
     );
     assert_eq!(done.time - invoke.time, FIVE_S, "{done:?}");
     assert_eq!(run.seen[1].1, 1, "the replacement's msg_ids start at 1");
+}
+
+/// An in-process node that answers `init` with a body of type `answer`, or not at all.
+struct InitAnswering {
+    answer: Option<&'static str>,
+}
+
+impl InProcess for InitAnswering {
+    fn handle(&mut self, msg: Message, _now: Duration) -> Vec<Message> {
+        self.answer
+            .map(|kind| reply(&msg, Body::new(kind)))
+            .into_iter()
+            .collect()
+    }
+
+    fn tick(&mut self, _now: Duration) -> Vec<Message> {
+        Vec::new()
+    }
+
+    fn tick_interval(&self) -> Option<Duration> {
+        None
+    }
+
+    fn take_logs(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+#[test]
+fn in_process_setup_is_judged_in_the_words_used_for_processes() {
+    let cfg = SimConfig::new(Workload::Echo, TestOpts::default(), 1);
+    for (answer, want) in [
+        (
+            None,
+            "Expected node n0 to respond to an init message, but node did not respond while \
+             handling it.",
+        ),
+        (
+            Some("error"),
+            "node n0 answered setup request 0 with an error: {\"type\":\"error\",\"in_reply_to\":1}",
+        ),
+        (
+            Some("init_done"),
+            "Expected an init_ok message, but node n0 responded with {\"type\":\"init_done\",\"in_reply_to\":1}",
+        ),
+    ] {
+        let mut model = Reads { idempotent: true };
+        let slots = vec![NodeSlot::InProcess(Box::new(InitAnswering { answer }))];
+        let engine = Engine::new(&cfg, &mut model, slots, BTreeMap::new()).expect("engine");
+        let err = engine.run().err().expect("setup fails");
+        assert_eq!(err.to_string(), want);
+        assert_eq!(crate::exit::code_of(&err), crate::exit::HARNESS);
+    }
 }

@@ -17,12 +17,16 @@
 //! log) and gets `init` again. A pause is SIGSTOP to the group, its resume SIGCONT; what is
 //! sent to a paused node waits in its pipe, as under Maelstrom.
 
+pub mod live_clock;
 pub mod process;
+#[cfg(test)]
+pub mod virtual_clock;
 pub mod wall_clock;
 pub mod wire;
 
+pub use live_clock::{LiveClock, Paced, Stage, Watch};
 pub use process::{ExternalNode, Heard, Program, Said};
-pub use wall_clock::{Paced, Stage, WallClock, Watch};
+pub use wall_clock::WallClock;
 
 use super::slot::{NodeSlot, Spawn};
 use std::io::Write;
@@ -57,7 +61,7 @@ pub fn untag(tag: usize, count: usize) -> (usize, u32) {
 
 /// What [`spawn_all`] hands back: the nodes' slots, the clock that hears them, and what starts a
 /// node again after a kill.
-pub type Started = (Vec<Box<dyn NodeSlot>>, WallClock, Spawn<'static>);
+pub type Started = (Vec<NodeSlot>, WallClock, Spawn<'static>);
 
 /// Starts `count` copies of `program` as nodes `n0…`, their stderr in `log_dir/<id>.log` when
 /// given; returns the slots, the clock that hears them (asking `watch` whether to stop), and
@@ -90,9 +94,9 @@ pub fn spawn_all(
         let heard_as = tag(index, start, count);
         let node =
             ExternalNode::spawn(&program, &id, heard_as, log.as_deref(), tx.clone(), budget)?;
-        Ok(Box::new(node) as Box<dyn NodeSlot>)
+        Ok(NodeSlot::External(Box::new(node)))
     });
-    let mut slots: Vec<Box<dyn NodeSlot>> = Vec::with_capacity(count);
+    let mut slots: Vec<NodeSlot> = Vec::with_capacity(count);
     for i in 0..count {
         slots.push(spawn(i, 0)?);
     }

@@ -16,7 +16,7 @@ use crate::child::lines::{oversized_note, CappedLines, Line};
 use crate::child::tail::Tail;
 use crate::child::{Guarded, Pipes};
 use crate::protocol::Message;
-use crate::sim::slot::NodeSlot;
+use crate::sim::slot::External;
 use anyhow::Context;
 use nix::sys::signal::Signal;
 use std::fs::File;
@@ -287,25 +287,12 @@ fn read_stderr(stderr: impl Read, log: Option<File>, tail: &SharedTail, done: &A
     done.store(true, Ordering::SeqCst);
 }
 
-impl NodeSlot for ExternalNode {
-    fn handle(&mut self, msg: Message, _now: Duration) -> Vec<Message> {
+impl External for ExternalNode {
+    fn deliver(&mut self, msg: Message) {
         let line = wire::encode(&msg);
         // A closed channel means the writer saw the node stop reading: its exit is reported
         // from the process, not here.
         let _ = self.stdin.send((line, msg.held));
-        Vec::new()
-    }
-
-    fn tick(&mut self, _now: Duration) -> Vec<Message> {
-        Vec::new()
-    }
-
-    fn tick_interval(&self) -> Option<Duration> {
-        None
-    }
-
-    fn take_logs(&mut self) -> Vec<String> {
-        Vec::new()
     }
 
     // A node that already ended takes no signal: its end is reported as any other.

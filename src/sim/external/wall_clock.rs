@@ -7,6 +7,7 @@
 //! for that event, so a node that floods the engine cannot starve its timers (client timeouts,
 //! the end of the test, deadlines), and a stop request is heard however busy the nodes are.
 
+use super::live_clock::{LiveClock, Paced, Stage, Watch};
 use super::process::Heard;
 use crate::sim::clock::Nanos;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -17,29 +18,7 @@ use std::time::{Duration, Instant};
 const STOP_POLL: Duration = Duration::from_millis(50);
 const WATCH_EVERY: Duration = Duration::from_millis(10);
 
-/// Where the test stands, for whoever watches the run (a progress display).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// Nodes are answering `init` and the workload's setup requests.
-    Setup,
-    /// Client operations (and the nemesis) for the time limit, then the drain.
-    Main,
-    /// The heal, the quiet period and the final operations.
-    Final,
-}
-
-/// Asked every few milliseconds with the current stage: an error ends the run with it.
-pub type Watch = Box<dyn FnMut(Stage) -> Option<anyhow::Error>>;
-
-/// What [`WallClock::wait`] found.
-#[derive(Debug)]
-pub enum Paced {
-    /// The event the engine asked about is due.
-    Due,
-    /// A node printed something, at `at` (nanoseconds since the run began).
-    Heard(Nanos, Box<Heard>),
-}
-
+/// The wall clock, hearing every node on one channel.
 pub struct WallClock {
     origin: Instant,
     heard: Receiver<Heard>,
@@ -61,44 +40,8 @@ impl WallClock {
         }
     }
 
-    /// Nanoseconds since the run began.
-    pub fn now(&self) -> Nanos {
-        self.since_origin(Instant::now())
-    }
-
     fn since_origin(&self, at: Instant) -> Nanos {
         u64::try_from(at.saturating_duration_since(self.origin).as_nanos()).unwrap_or(u64::MAX)
-    }
-
-    /// Waits until `due` (never, if `None`) or until a node prints something, whichever came
-    /// first.
-    pub fn wait(&mut self, due: Option<Nanos>, stage: Stage) -> anyhow::Result<Paced> {
-        loop {
-            self.ask_watch(stage)?;
-            if self.next.is_none() {
-                self.next = self.heard.try_recv().ok();
-            }
-            if let Some(heard) = self.next.take() {
-                let at = self.since_origin(heard.at);
-                if due.is_some_and(|due| due <= at) {
-                    self.next = Some(heard);
-                    return Ok(Paced::Due);
-                }
-                return Ok(Paced::Heard(at, Box::new(heard)));
-            }
-            let now = self.now();
-            let left = match due {
-                Some(due) if due <= now => return Ok(Paced::Due),
-                Some(due) => Duration::from_nanos(due - now).min(STOP_POLL),
-                None => STOP_POLL,
-            };
-            match self.heard.recv_timeout(left) {
-                Ok(heard) => self.next = Some(heard),
-                Err(RecvTimeoutError::Timeout) => {}
-                // Every node's reader has ended; only the clock is left.
-                Err(RecvTimeoutError::Disconnected) => std::thread::sleep(left),
-            }
-        }
     }
 
     /// Asks `watch` whether to stop, at most every [`WATCH_EVERY`].
@@ -114,6 +57,45 @@ impl WallClock {
         match (self.watch)(stage) {
             Some(err) => Err(err),
             None => Ok(()),
+        }
+    }
+}
+
+impl LiveClock for WallClock {
+    fn now(&self) -> Nanos {
+        self.since_origin(Instant::now())
+    }
+
+    fn wait(&mut self, due: Option<Nanos>, stage: Stage) -> anyhow::Result<Paced> {
+        loop {
+            self.ask_watch(stage)?;
+            if self.next.is_none() {
+                self.next = self.heard.try_recv().ok();
+            }
+            if let Some(heard) = self.next.take() {
+                let at = self.since_origin(heard.at);
+                if due.is_some_and(|due| due <= at) {
+                    self.next = Some(heard);
+                    return Ok(Paced::Due);
+                }
+                return Ok(Paced::Heard {
+                    at,
+                    node: heard.node,
+                    said: Box::new(heard.said),
+                });
+            }
+            let now = self.now();
+            let left = match due {
+                Some(due) if due <= now => return Ok(Paced::Due),
+                Some(due) => Duration::from_nanos(due - now).min(STOP_POLL),
+                None => STOP_POLL,
+            };
+            match self.heard.recv_timeout(left) {
+                Ok(heard) => self.next = Some(heard),
+                Err(RecvTimeoutError::Timeout) => {}
+                // Every node's reader has ended; only the clock is left.
+                Err(RecvTimeoutError::Disconnected) => std::thread::sleep(left),
+            }
         }
     }
 }
@@ -139,8 +121,8 @@ mod tests {
         .expect("open");
         let far = clock.now() + 60_000_000_000;
         match clock.wait(Some(far), Stage::Main) {
-            Ok(Paced::Heard(at, heard)) => {
-                assert_eq!(heard.node, 2);
+            Ok(Paced::Heard { at, node, .. }) => {
+                assert_eq!(node, 2);
                 assert!(at <= clock.now());
             }
             other => panic!("expected what node 2 said, got {other:?}"),
@@ -165,7 +147,7 @@ mod tests {
         // and the lines after it, in order.
         assert!(matches!(clock.wait(Some(due), Stage::Main), Ok(Paced::Due)));
         match clock.wait(None, Stage::Main) {
-            Ok(Paced::Heard(_, heard)) => assert_eq!(heard.node, 0),
+            Ok(Paced::Heard { node, .. }) => assert_eq!(node, 0),
             other => panic!("expected node 0's line, got {other:?}"),
         }
     }

@@ -14,7 +14,7 @@ use crate::support::hostile_scene::Scene;
 use crate::support::processes::proc_state;
 use crate::support::python::{node_script, python_present};
 use glomers::sim::external::{ExternalNode, Heard, Program};
-use glomers::sim::slot::NodeSlot;
+use glomers::sim::slot::External;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use std::os::unix::process::ExitStatusExt;
