@@ -78,7 +78,7 @@ impl<W: Write> supervise::Watcher for Watch<W> {
             Some(Event::ResultsWritten(p)) => self.heard.results = Some(p),
             Some(Event::Verdict(s)) => {
                 self.heard.said = Some(s);
-                self.tracker.enter(progress::Phase::Done);
+                self.tracker.enter(crate::challenge::Phase::Done);
             }
             None => {}
         }

@@ -3,6 +3,7 @@
 //! time spent in it into a bar position, and the display itself (an indicatif bar, a bar shared
 //! with `run all`, or one plain line per phase).
 
+use crate::challenge::Phase;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -88,38 +89,6 @@ impl ByteProgress {
     pub(crate) fn abandon(&self) {
         if let Some(bar) = &self.bar {
             bar.abandon();
-        }
-    }
-}
-
-/// Maelstrom's phases, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Phase {
-    /// From spawning the JVM to its first log line (≈ 2–3 s).
-    JvmStart,
-    /// Starting the network and services, spawning the nodes, `init` (and `topology`).
-    Setup,
-    /// Client operations (and partitions) for `--time-limit` seconds.
-    Clients,
-    /// Healing, the 10 s quiet period and the final reads (workloads with a final phase).
-    Recovery,
-    /// Stopping the nodes and the network.
-    Teardown,
-    /// Checkers, plots, results.edn.
-    Analysis,
-    Done,
-}
-
-impl Phase {
-    fn label(self) -> &'static str {
-        match self {
-            Phase::JvmStart => "starting the JVM",
-            Phase::Setup => "setting up nodes",
-            Phase::Clients => "running clients",
-            Phase::Recovery => "quiet period and final reads",
-            Phase::Teardown => "tearing down",
-            Phase::Analysis => "analysing",
-            Phase::Done => "done",
         }
     }
 }

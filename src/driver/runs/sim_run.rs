@@ -5,13 +5,14 @@
 //! single run leaves a run folder as Maelstrom does ([`crate::driver::runs::run_folder`]); runs inside
 //! `run all` and sweeps do not.
 
+use crate::challenge::Phase;
 use crate::child::interrupt::InterruptFlag;
 use crate::driver::runs::challenge_plan::{ChallengePlan, NodeProgram};
-use crate::driver::runs::progress::{Display, Phase, Plan, Tracker};
+use crate::driver::runs::progress::{Display, Plan, Tracker};
 use crate::driver::runs::run_folder::RunFolder;
 use crate::exit;
 use crate::report::RunReport;
-use crate::sim::external::{Program, Stage};
+use crate::sim::external::Program;
 use crate::sim::{self, SimConfig};
 use crate::verdict::Verdict;
 use std::cell::RefCell;
@@ -103,13 +104,9 @@ fn run_foreign(
     let interrupt = InterruptFlag::catch();
     let started = Instant::now();
     let limit = plan.timeout;
-    let watch = Box::new(move |stage: Stage| {
+    let watch = Box::new(move |phase: Phase| {
         let mut shown = shown.borrow_mut();
-        shown.enter(match stage {
-            Stage::Setup => Phase::Setup,
-            Stage::Main => Phase::Clients,
-            Stage::Final => Phase::Recovery,
-        });
+        shown.enter(phase);
         shown.tick();
         if interrupt.raised() {
             return Some(exit::interrupted());

@@ -6,7 +6,7 @@ use super::*;
 
 impl Engine<'_> {
     pub(super) fn generate(&mut self) {
-        if self.phase != Phase::Main || self.now >= self.time_limit() {
+        if self.period != Period::Main || self.now >= self.time_limit() {
             return;
         }
         match self.clients.next_free() {
@@ -64,22 +64,22 @@ impl Engine<'_> {
         let Some(op) = self.clients.finish(thread) else {
             return;
         };
-        let is_final = self.phase == Phase::Final;
+        let is_final = self.period == Period::Final;
         let process = Process::Client(self.clients.info(thread).process);
         self.record(process, done.kind, &op.f, done.value, done.error, is_final);
         if done.kind == OpType::Info {
             let info = self.clients.replace_process(thread);
             self.model.on_new_process(&info);
         }
-        match self.phase {
-            Phase::Final => self.next_final(thread),
-            Phase::Main if self.gen_waiting => self.generate(),
+        match self.period {
+            Period::Final => self.next_final(thread),
+            Period::Main if self.gen_waiting => self.generate(),
             _ => {}
         }
     }
 
     pub(super) fn start_final(&mut self) {
-        self.phase = Phase::Final;
+        self.period = Period::Final;
         self.final_open = true;
         if let Some(limit) = self.model.final_phase_limit() {
             self.schedule(self.now + nanos(limit), Event::FinalDeadline);

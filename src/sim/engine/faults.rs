@@ -110,7 +110,7 @@ impl Engine<'_> {
 
     /// `fault`'s next operation: its start or its stop, then the next one's time.
     pub(super) fn nemesis(&mut self, fault: Fault) {
-        if self.phase != super::Phase::Main || self.now >= self.time_limit() {
+        if self.period != super::Period::Main || self.now >= self.time_limit() {
             return;
         }
         if fault == Fault::Partition {

@@ -12,7 +12,7 @@
 
 use super::clients::{Clients, Completion, Timeout};
 use super::clock::{as_duration, nanos, Nanos, SECOND};
-use super::external::{LiveClock, Paced, Stage};
+use super::external::{LiveClock, Paced};
 use super::journal::Journal;
 use super::model::{Draw, Invocation, Step, WorkloadModel};
 use super::nemesis;
@@ -21,6 +21,7 @@ use super::services::Service;
 use super::slot::{NodeSlot, Spawn};
 use super::SimConfig;
 use crate::challenge::values::Fault;
+use crate::challenge::Phase;
 use crate::challenge::Resolved;
 use crate::history::{Op, OpType, Process};
 use crate::protocol::Message;
@@ -57,8 +58,11 @@ enum Event {
     },
 }
 
+/// Where the engine stands: the test's phases ([`Phase`]) cut finer, at the points where the
+/// engine's own rules change (the drain ends the clients' phase once the nodes are idle; the
+/// quiet period opens recovery before the final operations).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
+enum Period {
     /// `init` and the workload's setup requests are being answered (in-process nodes answer
     /// at once: their runs leave this phase before the first event).
     Setup,
@@ -67,6 +71,17 @@ enum Phase {
     Quiet,
     Final,
     Done,
+}
+
+impl Period {
+    /// The test's phase this period belongs to, for whoever watches the run.
+    fn phase(self) -> Phase {
+        match self {
+            Period::Setup => Phase::Setup,
+            Period::Main | Period::Drain => Phase::Clients,
+            Period::Quiet | Period::Final | Period::Done => Phase::Recovery,
+        }
+    }
 }
 
 /// What a finished simulation hands to the checkers.
@@ -97,7 +112,7 @@ pub struct Engine<'a> {
     /// external nodes, whose setup takes real time. History times count from here.
     start: Nanos,
     queue: EventQueue,
-    phase: Phase,
+    period: Period,
     /// Every client was busy when an operation was due: the next completion generates it.
     gen_waiting: bool,
     /// The final phase still accepts new operations (until its limit).
@@ -149,7 +164,7 @@ impl<'a> Engine<'a> {
             now: 0,
             start: 0,
             queue: EventQueue::default(),
-            phase: Phase::Setup,
+            period: Period::Setup,
             gen_waiting: false,
             final_open: false,
             node_ids,
@@ -205,12 +220,9 @@ impl<'a> Engine<'a> {
             }
             self.poll_deaf_exits();
             if let Some(live) = self.live.as_mut() {
-                let stage = match self.phase {
-                    Phase::Setup => Stage::Setup,
-                    Phase::Main | Phase::Drain => Stage::Main,
-                    Phase::Quiet | Phase::Final | Phase::Done => Stage::Final,
-                };
-                let paced = live.clock.wait(self.queue.next_due(), stage)?;
+                let paced = live
+                    .clock
+                    .wait(self.queue.next_due(), self.period.phase())?;
                 if let Paced::Heard { at, node, said } = paced {
                     self.now = self.now.max(at);
                     self.heard(node, *said);
@@ -226,7 +238,7 @@ impl<'a> Engine<'a> {
             self.now = self.now.max(time);
             self.note_lag(time);
             self.handle(event);
-            if self.phase == Phase::Done || self.settle() {
+            if self.period == Period::Done || self.settle() {
                 break;
             }
         }
@@ -249,18 +261,18 @@ impl<'a> Engine<'a> {
     /// to the quiet period); true once the test is done.
     fn settle(&mut self) -> bool {
         loop {
-            let before = self.phase;
+            let before = self.period;
             self.advance_phase();
-            if self.phase == before {
+            if self.period == before {
                 break;
             }
         }
-        self.phase == Phase::Done
+        self.period == Period::Done
     }
 
     /// The test proper begins: client threads open, operations and the nemesis start.
     fn begin_main(&mut self) {
-        self.phase = Phase::Main;
+        self.period = Period::Main;
         self.start = self.now;
         if let Some(journal) = &mut self.journal {
             journal.set_start(self.start);
@@ -319,19 +331,19 @@ impl<'a> Engine<'a> {
     /// Moves between phases once the clients are idle.
     fn advance_phase(&mut self) {
         let idle = self.clients.all_idle();
-        match self.phase {
-            Phase::Main if self.now >= self.time_limit() => self.phase = Phase::Drain,
-            Phase::Drain if idle => {
+        match self.period {
+            Period::Main if self.now >= self.time_limit() => self.period = Period::Drain,
+            Period::Drain if idle => {
                 if self.cfg.workload.has_final_phase() {
                     self.end_faults();
-                    self.phase = Phase::Quiet;
+                    self.period = Period::Quiet;
                     self.schedule(self.now + nanos(self.cfg.final_quiet), Event::StartFinal);
                 } else {
-                    self.phase = Phase::Done;
+                    self.period = Period::Done;
                 }
             }
-            Phase::Final if idle && self.clients.all_final_ops_done() => {
-                self.phase = Phase::Done;
+            Period::Final if idle && self.clients.all_final_ops_done() => {
+                self.period = Period::Done;
             }
             _ => {}
         }

@@ -10,7 +10,7 @@
 //! network and has 10 s ([`INIT_DEADLINE`]) to answer each, as under Maelstrom, while the
 //! messages nodes send each other meanwhile travel as usual.
 
-use super::{Engine, Event, Phase};
+use super::{Engine, Event, Period};
 use crate::protocol::{Body, Message};
 use crate::sim::clock::{as_duration, nanos};
 use crate::sim::external::INIT_DEADLINE;
@@ -57,7 +57,7 @@ impl Engine<'_> {
     /// Every node's setup begins, in order: each in-process node is set up at once, each
     /// process gets `init`. The main phase begins as the last node is done.
     pub(super) fn begin_setup(&mut self) {
-        self.phase = Phase::Setup;
+        self.period = Period::Setup;
         let ids = self.node_ids.clone();
         let mut setups = Vec::with_capacity(ids.len());
         for (node, id) in ids.iter().enumerate() {
@@ -253,7 +253,7 @@ impl Engine<'_> {
     /// The main phase begins once every node is set up (and none failed).
     fn begin_main_once_set_up(&mut self) {
         let done = self.setups.iter().all(|s| s.step >= s.requests.len());
-        if done && self.phase == Phase::Setup && self.failure.is_none() {
+        if done && self.period == Period::Setup && self.failure.is_none() {
             self.begin_main();
         }
     }

@@ -5,21 +5,12 @@
 //! (deadlines, late lines, stop requests) runs in milliseconds.
 
 use super::process::Said;
+use crate::challenge::Phase;
 use crate::sim::clock::Nanos;
 
-/// Where the test stands, for whoever watches the run (a progress display).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// Nodes are answering `init` and the workload's setup requests.
-    Setup,
-    /// Client operations (and the nemesis) for the time limit, then the drain.
-    Main,
-    /// The heal, the quiet period and the final operations.
-    Final,
-}
-
-/// Asked every few milliseconds with the current stage: an error ends the run with it.
-pub type Watch = Box<dyn FnMut(Stage) -> Option<anyhow::Error>>;
+/// Asked every few milliseconds with the test's current phase (setup, clients or recovery):
+/// an error ends the run with it.
+pub type Watch = Box<dyn FnMut(Phase) -> Option<anyhow::Error>>;
 
 /// What [`LiveClock::wait`] found.
 #[derive(Debug)]
@@ -42,6 +33,6 @@ pub trait LiveClock {
 
     /// Waits until `due` (never, if `None`) or until a node prints something, whichever came
     /// first; what a node printed after `due` waits for the next call. Asks the run's
-    /// [`Watch`], told `stage`, whether to stop, and ends the wait with its error if so.
-    fn wait(&mut self, due: Option<Nanos>, stage: Stage) -> anyhow::Result<Paced>;
+    /// [`Watch`], told `phase`, whether to stop, and ends the wait with its error if so.
+    fn wait(&mut self, due: Option<Nanos>, phase: Phase) -> anyhow::Result<Paced>;
 }

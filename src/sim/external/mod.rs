@@ -24,7 +24,7 @@ pub mod virtual_clock;
 pub mod wall_clock;
 pub mod wire;
 
-pub use live_clock::{LiveClock, Paced, Stage, Watch};
+pub use live_clock::{LiveClock, Paced, Watch};
 pub use process::{ExternalNode, Heard, Program, Said};
 pub use wall_clock::WallClock;
 

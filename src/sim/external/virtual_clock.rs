@@ -3,8 +3,9 @@
 //! the next line or event, so a test of a 10 s deadline takes milliseconds. The rules are the wall clock's: what was printed before an event
 //! fell due comes first, the event first otherwise, and the watch is asked at every wait.
 
-use super::live_clock::{LiveClock, Paced, Stage, Watch};
+use super::live_clock::{LiveClock, Paced, Watch};
 use super::process::Said;
+use crate::challenge::Phase;
 use crate::sim::clock::{Nanos, MILLI, SECOND};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -77,10 +78,10 @@ impl LiveClock for VirtualClock {
         self.shared.now.get()
     }
 
-    fn wait(&mut self, due: Option<Nanos>, stage: Stage) -> anyhow::Result<Paced> {
+    fn wait(&mut self, due: Option<Nanos>, phase: Phase) -> anyhow::Result<Paced> {
         let idle_since = self.now();
         loop {
-            if let Some(err) = (self.watch)(stage) {
+            if let Some(err) = (self.watch)(phase) {
                 return Err(err);
             }
             let next = self.shared.lines.borrow().keys().next().copied();
@@ -137,21 +138,21 @@ mod tests {
         printer.print(10 * MILLI, 0, Said::Closed);
         printer.print(30 * MILLI, 2, Said::Closed);
         assert_eq!(
-            heard(clock.wait(Some(20 * MILLI), Stage::Main)),
+            heard(clock.wait(Some(20 * MILLI), Phase::Clients)),
             (10 * MILLI, 0)
         );
         assert!(matches!(
-            clock.wait(Some(20 * MILLI), Stage::Main),
+            clock.wait(Some(20 * MILLI), Phase::Clients),
             Ok(Paced::Due)
         ));
         assert_eq!(clock.now(), 20 * MILLI);
         assert!(matches!(
-            clock.wait(Some(30 * MILLI), Stage::Main),
+            clock.wait(Some(30 * MILLI), Phase::Clients),
             Ok(Paced::Due)
         ));
         // Lines printed at one instant are heard in the order they were printed.
-        assert_eq!(heard(clock.wait(None, Stage::Main)), (30 * MILLI, 1));
-        assert_eq!(heard(clock.wait(None, Stage::Main)), (30 * MILLI, 2));
+        assert_eq!(heard(clock.wait(None, Phase::Clients)), (30 * MILLI, 1));
+        assert_eq!(heard(clock.wait(None, Phase::Clients)), (30 * MILLI, 2));
         printer.stall(5 * MILLI);
         assert_eq!(clock.now(), 35 * MILLI);
     }
@@ -160,24 +161,25 @@ mod tests {
     fn a_wait_for_nothing_ends_at_the_watch_or_in_an_error() {
         let printer = Printer::default();
         let mut clock = VirtualClock::new(&printer, Box::new(|_| None));
-        let err = clock.wait(None, Stage::Main).unwrap_err();
+        let err = clock.wait(None, Phase::Clients).unwrap_err();
         assert!(err.to_string().contains("nothing to wait for"), "{err}");
         assert!(printer.now() >= IDLE_LIMIT);
         let printer = Printer::default();
         let watched = printer.clone();
         let mut clock = VirtualClock::new(
             &printer,
-            Box::new(move |stage| {
-                // Asked with the clock's time: stops in the final stage, once a second is past.
-                (stage == Stage::Final && watched.now() >= SECOND).then(|| anyhow::anyhow!("stop"))
+            Box::new(move |phase| {
+                // Asked with the clock's time: stops in the final phase, once a second is past.
+                (phase == Phase::Recovery && watched.now() >= SECOND)
+                    .then(|| anyhow::anyhow!("stop"))
             }),
         );
         assert!(matches!(
-            clock.wait(Some(SECOND), Stage::Main),
+            clock.wait(Some(SECOND), Phase::Clients),
             Ok(Paced::Due)
         ));
         assert_eq!(printer.now(), SECOND);
-        let err = clock.wait(None, Stage::Final).unwrap_err();
+        let err = clock.wait(None, Phase::Recovery).unwrap_err();
         assert_eq!(err.to_string(), "stop", "{err}");
     }
 }

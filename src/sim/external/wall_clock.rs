@@ -7,8 +7,9 @@
 //! for that event, so a node that floods the engine cannot starve its timers (client timeouts,
 //! the end of the test, deadlines), and a stop request is heard however busy the nodes are.
 
-use super::live_clock::{LiveClock, Paced, Stage, Watch};
+use super::live_clock::{LiveClock, Paced, Watch};
 use super::process::Heard;
+use crate::challenge::Phase;
 use crate::sim::clock::Nanos;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -45,7 +46,7 @@ impl WallClock {
     }
 
     /// Asks `watch` whether to stop, at most every [`WATCH_EVERY`].
-    fn ask_watch(&mut self, stage: Stage) -> anyhow::Result<()> {
+    fn ask_watch(&mut self, phase: Phase) -> anyhow::Result<()> {
         let now = Instant::now();
         if self
             .watched
@@ -54,7 +55,7 @@ impl WallClock {
             return Ok(());
         }
         self.watched = Some(now);
-        match (self.watch)(stage) {
+        match (self.watch)(phase) {
             Some(err) => Err(err),
             None => Ok(()),
         }
@@ -66,9 +67,9 @@ impl LiveClock for WallClock {
         self.since_origin(Instant::now())
     }
 
-    fn wait(&mut self, due: Option<Nanos>, stage: Stage) -> anyhow::Result<Paced> {
+    fn wait(&mut self, due: Option<Nanos>, phase: Phase) -> anyhow::Result<Paced> {
         loop {
-            self.ask_watch(stage)?;
+            self.ask_watch(phase)?;
             if self.next.is_none() {
                 self.next = self.heard.try_recv().ok();
             }
@@ -111,7 +112,10 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         let mut clock = WallClock::new(rx, Box::new(|_| None));
         let due = clock.now() + 30_000_000;
-        assert!(matches!(clock.wait(Some(due), Stage::Main), Ok(Paced::Due)));
+        assert!(matches!(
+            clock.wait(Some(due), Phase::Clients),
+            Ok(Paced::Due)
+        ));
         assert!(clock.now() >= due);
         tx.send(Heard {
             node: 2,
@@ -120,7 +124,7 @@ mod tests {
         })
         .expect("open");
         let far = clock.now() + 60_000_000_000;
-        match clock.wait(Some(far), Stage::Main) {
+        match clock.wait(Some(far), Phase::Clients) {
             Ok(Paced::Heard { at, node, .. }) => {
                 assert_eq!(node, 2);
                 assert!(at <= clock.now());
@@ -145,8 +149,11 @@ mod tests {
         }
         // However many lines wait, the event that fell due before them is handed over first,
         // and the lines after it, in order.
-        assert!(matches!(clock.wait(Some(due), Stage::Main), Ok(Paced::Due)));
-        match clock.wait(None, Stage::Main) {
+        assert!(matches!(
+            clock.wait(Some(due), Phase::Clients),
+            Ok(Paced::Due)
+        ));
+        match clock.wait(None, Phase::Clients) {
             Ok(Paced::Heard { node, .. }) => assert_eq!(node, 0),
             other => panic!("expected node 0's line, got {other:?}"),
         }
@@ -173,7 +180,7 @@ mod tests {
             {}
         });
         let err = loop {
-            if let Err(err) = clock.wait(None, Stage::Main) {
+            if let Err(err) = clock.wait(None, Phase::Clients) {
                 break err;
             }
         };
@@ -194,7 +201,7 @@ mod tests {
                 (asked > 3).then(|| anyhow::anyhow!("stopped"))
             }),
         );
-        let err = clock.wait(None, Stage::Setup).unwrap_err();
+        let err = clock.wait(None, Phase::Setup).unwrap_err();
         assert_eq!(err.to_string(), "stopped");
     }
 }

@@ -1,21 +1,22 @@
 //! The live engine's rules, each run on a virtual clock with scripted processes, so a 10 s
 //! deadline takes milliseconds: setup over the network and its deadline, answers judged in
 //! Maelstrom's words, a line that deafens its node, a node that exits, a reply later than the
-//! client's timeout, a stop request, the watch's stages, kills and pauses of processes, and an
+//! client's timeout, a stop request, the watch's phases, kills and pauses of processes, and an
 //! engine that falls behind its clock.
 
 mod scripted;
 
 use super::Live;
+use crate::challenge::Phase;
 use crate::challenge::Workload;
 use crate::history::{Op, OpType};
 use crate::protocol::{Body, Message};
 use crate::sim::clock::{Nanos, MILLI, SECOND};
-use crate::sim::external::{Said, Stage};
+use crate::sim::external::Said;
 use scripted::{answer, crash_report, line, reply, run, Ran, Script};
 
 /// Never asks to stop.
-fn unwatched(_: Stage, _: Nanos) -> Option<anyhow::Error> {
+fn unwatched(_: Phase, _: Nanos) -> Option<anyhow::Error> {
     None
 }
 
@@ -53,7 +54,7 @@ fn a_run_of_processes_sets_up_over_the_network_then_runs_its_time_in_virtual_tim
     let outcome = ran.outcome();
     assert!(oks(&outcome.history) > 100, "{:?}", outcome.history.len());
     assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
-    assert_eq!(ran.stages, [Stage::Setup, Stage::Main]);
+    assert_eq!(ran.phases, [Phase::Setup, Phase::Clients]);
     // Init went from the node's own setup client, at once and before any operation.
     let init = ran.first("n0 got init from c0").expect("init was sent");
     let first_op = ran
@@ -83,7 +84,7 @@ fn a_node_that_never_answers_init_fails_setup_at_10_s() {
         "Expected node n0 to respond to an init message, but node did not respond within 10 s."
     );
     assert_eq!(ran.ended_at, 10 * SECOND);
-    assert_eq!(ran.stages, [Stage::Setup]);
+    assert_eq!(ran.phases, [Phase::Setup]);
     if let Err(err) = &ran.outcome {
         assert_eq!(crate::exit::code_of(err), crate::exit::HARNESS);
     }
@@ -298,8 +299,9 @@ fn a_reply_later_than_the_clients_timeout_is_too_late() {
 
 #[test]
 fn a_stop_request_ends_the_run_and_stops_every_node() {
-    let watch = |stage: Stage, now: Nanos| {
-        (stage == Stage::Main && now >= 3 * SECOND).then(|| anyhow::anyhow!("the run was stopped"))
+    let watch = |phase: Phase, now: Nanos| {
+        (phase == Phase::Clients && now >= 3 * SECOND)
+            .then(|| anyhow::anyhow!("the run was stopped"))
     };
     let ran = run(
         Workload::Echo,
@@ -328,7 +330,7 @@ fn the_watch_is_told_every_stage_in_order() {
         |_, _| Script::answering(MILLI),
     );
     ran.outcome();
-    assert_eq!(ran.stages, [Stage::Setup, Stage::Main, Stage::Final]);
+    assert_eq!(ran.phases, [Phase::Setup, Phase::Clients, Phase::Recovery]);
 }
 
 /// Echo for `secs` under the nemesis's `fault` every `every` seconds or so, each node's starts

@@ -3,12 +3,13 @@
 //! a trace of what the engine did to it (starts, deliveries, signals, its end). [`run`] drives
 //! a whole run of them on a [`VirtualClock`].
 
+use crate::challenge::Phase;
 use crate::challenge::{TestOpts, Workload};
 use crate::protocol::{Body, Message};
 use crate::sim::clock::Nanos;
 use crate::sim::engine::{Engine, Outcome};
 use crate::sim::external::virtual_clock::{Printer, VirtualClock};
-use crate::sim::external::{tag, Said, Stage};
+use crate::sim::external::{tag, Said};
 use crate::sim::slot::{External, NodeSlot, Spawn};
 use crate::sim::{services, workloads, SimConfig};
 use std::cell::RefCell;
@@ -172,8 +173,8 @@ pub(super) struct Ran {
     /// The clock's time when the run ended.
     pub(super) ended_at: Nanos,
     pub(super) trace: Vec<(Nanos, String)>,
-    /// Every stage the watch was told, once each time it changed.
-    pub(super) stages: Vec<Stage>,
+    /// Every phase the watch was told, once each time it changed.
+    pub(super) phases: Vec<Phase>,
 }
 
 impl Ran {
@@ -202,11 +203,11 @@ impl Ran {
 }
 
 /// Runs `workload` under `words` with scripted nodes (`script(node, start)`), on a virtual
-/// clock whose watch is `watch(stage, now)`.
+/// clock whose watch is `watch(phase, now)`.
 pub(super) fn run(
     workload: Workload,
     words: &[&str],
-    mut watch: impl FnMut(Stage, Nanos) -> Option<anyhow::Error> + 'static,
+    mut watch: impl FnMut(Phase, Nanos) -> Option<anyhow::Error> + 'static,
     mut script: impl FnMut(usize, u32) -> Script + 'static,
 ) -> Ran {
     let opts = TestOpts::parse_args(words).expect("options");
@@ -215,16 +216,16 @@ pub(super) fn run(
     let mut model = workloads::model(&cfg).expect("a model");
     let printer = Printer::default();
     let trace = Trace::default();
-    let stages = Rc::new(RefCell::new(Vec::new()));
-    let (told, watched) = (stages.clone(), printer.clone());
+    let phases = Rc::new(RefCell::new(Vec::new()));
+    let (told, watched) = (phases.clone(), printer.clone());
     let clock = VirtualClock::new(
         &printer,
-        Box::new(move |stage| {
+        Box::new(move |phase| {
             let mut told = told.borrow_mut();
-            if told.last() != Some(&stage) {
-                told.push(stage);
+            if told.last() != Some(&phase) {
+                told.push(phase);
             }
-            watch(stage, watched.now())
+            watch(phase, watched.now())
         }),
     );
     let (nodes_print, nodes_trace) = (printer.clone(), trace.clone());
@@ -257,11 +258,11 @@ pub(super) fn run(
     });
     let ended_at = printer.now();
     let trace = trace.borrow().clone();
-    let stages = stages.borrow().clone();
+    let phases = phases.borrow().clone();
     Ran {
         outcome,
         ended_at,
         trace,
-        stages,
+        phases,
     }
 }
