@@ -9,7 +9,7 @@ use crate::child::tail::Tail;
 use crate::driver::maelstrom::supervise::{self, Ending};
 use crate::driver::runs::challenge_plan::{ChallengePlan, NodeProgram};
 use crate::driver::runs::engine::ReadyMaelstrom;
-use crate::driver::runs::progress::{self, ConsoleVerdict, Display, Event, Plan, Tracker};
+use crate::driver::runs::progress::{self, ConsoleVerdict, Display, Event, Timeline, Tracker};
 use crate::exit;
 use crate::report::{run_dir, RunReport};
 use anyhow::Context;
@@ -54,7 +54,7 @@ pub fn test_args(plan: &ChallengePlan, exe: &Path) -> Vec<String> {
 
 /// What the run's output said.
 #[derive(Default)]
-struct Heard {
+struct ConsoleNotes {
     results: Option<String>,
     said: Option<ConsoleVerdict>,
     tail: Tail<TAIL_LINES>,
@@ -63,13 +63,13 @@ struct Heard {
 const TAIL_LINES: usize = 20;
 
 /// Logs every line, follows the phases, and remembers what Maelstrom said.
-struct Watch<W: Write> {
+struct ConsoleFollower<W: Write> {
     log: W,
     tracker: Tracker,
-    heard: Heard,
+    heard: ConsoleNotes,
 }
 
-impl<W: Write> supervise::Watcher for Watch<W> {
+impl<W: Write> supervise::Watcher for ConsoleFollower<W> {
     fn line(&mut self, line: &str) {
         let _ = writeln!(self.log, "{line}");
         self.heard.tail.push(line);
@@ -141,17 +141,17 @@ pub fn run(
     let time_limit = plan.opts.resolve()?.time_limit_secs;
     let timeout = plan.timeout;
     let tracker = Tracker::new(
-        Plan::new(time_limit, profile.workload.has_final_phase()),
+        Timeline::new(time_limit, profile.workload.has_final_phase()),
         display,
     );
-    let mut watch = Watch {
+    let mut watch = ConsoleFollower {
         log,
         tracker,
-        heard: Heard::default(),
+        heard: ConsoleNotes::default(),
     };
     let ending = child.wait(Some(started + timeout), &mut watch);
     watch.tracker.finish();
-    let Watch { mut log, heard, .. } = watch;
+    let ConsoleFollower { mut log, heard, .. } = watch;
     let _ = log.flush();
     drop(log);
     let wall = started.elapsed();

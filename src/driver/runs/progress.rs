@@ -150,14 +150,14 @@ pub(crate) fn event_of_line(line: &str) -> Option<Event> {
 
 /// Expected durations of the phases, for the bar's length.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Plan {
+pub(crate) struct Timeline {
     steps: Vec<(Phase, Duration)>,
 }
 
-impl Plan {
+impl Timeline {
     /// Measured on Maelstrom 0.2.4 (SPEC §7): JVM ≈ 2.3 s, setup ≈ 2.2 s, teardown ≈ 1–2 s,
     /// analysis ≈ 2 s; the final phase adds the 10 s quiet period and the final reads.
-    pub(crate) fn new(time_limit_s: u32, final_phase: bool) -> Plan {
+    pub(crate) fn new(time_limit_s: u32, final_phase: bool) -> Timeline {
         let s = Duration::from_secs;
         let mut steps = vec![
             (Phase::JvmStart, s(3)),
@@ -169,12 +169,12 @@ impl Plan {
         }
         steps.push((Phase::Teardown, s(2)));
         steps.push((Phase::Analysis, s(3)));
-        Plan { steps }
+        Timeline { steps }
     }
 
     /// The simulator with external nodes: no JVM, setup in well under a second, the test in
     /// real time, and the checkers in about a second.
-    pub(crate) fn live(time_limit_s: u32, final_phase: bool) -> Plan {
+    pub(crate) fn live(time_limit_s: u32, final_phase: bool) -> Timeline {
         let s = Duration::from_secs;
         let mut steps = vec![
             (Phase::Setup, s(1)),
@@ -184,7 +184,7 @@ impl Plan {
             steps.push((Phase::Recovery, s(11)));
         }
         steps.push((Phase::Analysis, s(1)));
-        Plan { steps }
+        Timeline { steps }
     }
 
     fn total(&self) -> Duration {
@@ -230,7 +230,7 @@ pub(crate) enum Display {
 
 impl Display {
     /// A bar on a terminal, plain lines otherwise. (The bar's length comes from the run's
-    /// [`Plan`] once the run starts.)
+    /// [`Timeline`] once the run starts.)
     pub(crate) fn for_run(prefix: &str) -> Display {
         if bars_enabled() {
             Display::Bar(new_bar(
@@ -248,7 +248,7 @@ impl Display {
 
 /// Follows a run through its phases and keeps the display current.
 pub(crate) struct Tracker {
-    plan: Plan,
+    plan: Timeline,
     phase: Phase,
     since: Instant,
     started: Instant,
@@ -256,7 +256,7 @@ pub(crate) struct Tracker {
 }
 
 impl Tracker {
-    pub(crate) fn new(plan: Plan, display: Display) -> Tracker {
+    pub(crate) fn new(plan: Timeline, display: Display) -> Tracker {
         if let Display::Bar(bar) = &display {
             bar.set_length(plan.total().as_millis() as u64);
         }
@@ -401,7 +401,7 @@ mod tests {
 
     #[test]
     fn plan_positions_advance_and_stay_inside_phases() {
-        let plan = Plan::new(20, true);
+        let plan = Timeline::new(20, true);
         assert_eq!(plan.total(), Duration::from_secs(3 + 2 + 20 + 11 + 2 + 3));
         let s = Duration::from_secs;
         assert_eq!(plan.position(Phase::JvmStart, s(1)), s(1));
@@ -412,7 +412,7 @@ mod tests {
         assert_eq!(plan.position(Phase::Analysis, s(0)), s(38));
         assert_eq!(plan.position(Phase::Done, s(0)), plan.total());
         // Without a final phase, recovery is skipped.
-        let echo = Plan::new(10, false);
+        let echo = Timeline::new(10, false);
         assert_eq!(echo.expected(Phase::Recovery), None);
         assert_eq!(echo.position(Phase::Teardown, s(0)), s(15));
     }

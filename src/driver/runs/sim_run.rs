@@ -8,7 +8,7 @@
 use crate::challenge::Phase;
 use crate::child::interrupt::InterruptFlag;
 use crate::driver::runs::challenge_plan::{ChallengePlan, NodeProgram};
-use crate::driver::runs::progress::{Display, Plan, Tracker};
+use crate::driver::runs::progress::{Display, Timeline, Tracker};
 use crate::driver::runs::run_folder::RunFolder;
 use crate::exit;
 use crate::report::RunReport;
@@ -97,7 +97,7 @@ fn run_foreign(
     let time_limit = cfg.opts.resolve()?.time_limit_secs;
     let final_phase = plan.profile.workload.has_final_phase();
     let tracker = Rc::new(RefCell::new(Tracker::new(
-        Plan::live(time_limit, final_phase),
+        Timeline::live(time_limit, final_phase),
         display,
     )));
     let shown = tracker.clone();

@@ -2,7 +2,7 @@
 //! operations invoked in each time bucket, one panel per `:f`, with the nemesis's faults
 //! shaded — Maelstrom's `latency-quantiles.png`.
 
-use super::ops::{bucket_secs, Completion, Ops};
+use super::ops::{bucket_secs, OpEnd, Ops};
 use super::style::{self, err, FONT};
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -20,7 +20,7 @@ const PANEL: u32 = 300;
 pub fn series(ops: &Ops, f: usize, bucket: f64) -> BTreeMap<u64, [f64; 4]> {
     let mut by_bucket: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
     for p in &ops.points {
-        if p.f == f && p.outcome == Completion::Ok {
+        if p.f == f && p.outcome == OpEnd::Ok {
             let b = (p.invoked as f64 / 1e9 / bucket).floor() as u64;
             by_bucket
                 .entry(b)

@@ -2,7 +2,7 @@
 //! `:f` and marked by outcome (ok, fail, info), on a log scale, with the nemesis's faults
 //! shaded — Maelstrom's `latency-raw.png`, for any run.
 
-use super::ops::{Completion, Ops};
+use super::ops::{OpEnd, Ops};
 use super::style::{self, err};
 use plotters::prelude::*;
 
@@ -24,7 +24,7 @@ pub fn draw(ops: &Ops) -> anyhow::Result<String> {
         let mut chart = style::latency_chart(&root, (&caption, 20), &ops.faults, span, (y0, y1))?;
         for (fi, f) in ops.fs.iter().enumerate() {
             let color = style::color(fi);
-            for outcome in Completion::ALL {
+            for outcome in OpEnd::ALL {
                 let points: Vec<(f64, f64)> = ops
                     .points
                     .iter()

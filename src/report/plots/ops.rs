@@ -11,28 +11,28 @@ use std::path::Path;
 
 /// How an operation completed, as Jepsen records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Completion {
+pub enum OpEnd {
     Ok,
     Fail,
     Info,
 }
 
-impl Completion {
-    pub const ALL: [Completion; 3] = [Completion::Ok, Completion::Fail, Completion::Info];
+impl OpEnd {
+    pub const ALL: [OpEnd; 3] = [OpEnd::Ok, OpEnd::Fail, OpEnd::Info];
 
     pub fn word(self) -> &'static str {
         match self {
-            Completion::Ok => "ok",
-            Completion::Fail => "fail",
-            Completion::Info => "info",
+            OpEnd::Ok => "ok",
+            OpEnd::Fail => "fail",
+            OpEnd::Info => "info",
         }
     }
 
-    fn of(kind: OpType) -> Option<Completion> {
+    fn of(kind: OpType) -> Option<OpEnd> {
         match kind {
-            OpType::Ok => Some(Completion::Ok),
-            OpType::Fail => Some(Completion::Fail),
-            OpType::Info => Some(Completion::Info),
+            OpType::Ok => Some(OpEnd::Ok),
+            OpType::Fail => Some(OpEnd::Fail),
+            OpType::Info => Some(OpEnd::Info),
             OpType::Invoke => None,
         }
     }
@@ -43,11 +43,11 @@ impl Completion {
 pub struct Point {
     /// Invocation time, ns from the start of the test.
     pub invoked: u64,
-    /// Completion time minus invocation time, ns.
+    /// OpEnd time minus invocation time, ns.
     pub latency: u64,
     /// Index into [`Ops::fs`].
     pub f: usize,
-    pub outcome: Completion,
+    pub outcome: OpEnd,
 }
 
 impl Point {
@@ -94,7 +94,7 @@ impl Builder {
                     let f = self.f_index(f);
                     self.open.insert(p, (f, time));
                 } else if let (Some((f, start)), Some(outcome)) =
-                    (self.open.remove(&p), Completion::of(kind))
+                    (self.open.remove(&p), OpEnd::of(kind))
                 {
                     self.ops.points.push(Point {
                         invoked: start,
@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(ops.fs, ["read", "broadcast"]);
         assert_eq!(ops.points.len(), 2, "an open invocation draws nothing");
         assert_eq!(ops.points[0].latency, 20);
-        assert_eq!(ops.points[1].outcome, Completion::Info);
+        assert_eq!(ops.points[1].outcome, OpEnd::Info);
         assert_eq!(ops.points[1].completed(), 90);
         assert_eq!(
             ops.faults,

@@ -1,7 +1,7 @@
 //! `rate.svg`: operations completed per second, per `:f` and outcome, in time buckets, with
 //! the nemesis's faults shaded — Maelstrom's `rate.png`.
 
-use super::ops::{bucket_secs, Completion, Ops};
+use super::ops::{bucket_secs, OpEnd, Ops};
 use super::style::{self, err, FONT};
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ pub const FILE: &str = "rate.svg";
 
 /// Completions per second of the `f`-th operation with `outcome`, per bucket (start index →
 /// rate); buckets with none are zero, so a stall shows as a dip.
-pub fn series(ops: &Ops, f: usize, outcome: Completion, bucket: f64) -> Vec<(f64, f64)> {
+pub fn series(ops: &Ops, f: usize, outcome: OpEnd, bucket: f64) -> Vec<(f64, f64)> {
     let buckets = (ops.span_secs() / bucket).ceil() as u64;
     let mut counts: BTreeMap<u64, u64> = (0..buckets.max(1)).map(|b| (b, 0)).collect();
     let mut any = false;
@@ -37,7 +37,7 @@ pub fn draw(ops: &Ops) -> anyhow::Result<String> {
     let bucket = bucket_secs(span);
     let mut lines = Vec::new();
     for (fi, f) in ops.fs.iter().enumerate() {
-        for outcome in Completion::ALL {
+        for outcome in OpEnd::ALL {
             let s = series(ops, fi, outcome, bucket);
             if !s.is_empty() {
                 lines.push((format!("{f} {}", outcome.word()), fi, outcome, s));
@@ -73,7 +73,7 @@ pub fn draw(ops: &Ops) -> anyhow::Result<String> {
         style::shade_faults(&mut chart, &ops.faults, span, (0.0, top))?;
         for (label, fi, outcome, s) in lines {
             let color = style::color(fi);
-            let width = if outcome == Completion::Ok { 2 } else { 1 };
+            let width = if outcome == OpEnd::Ok { 2 } else { 1 };
             chart
                 .draw_series(LineSeries::new(
                     s.iter().copied(),
@@ -82,7 +82,7 @@ pub fn draw(ops: &Ops) -> anyhow::Result<String> {
                 .map_err(err)?
                 .label(label)
                 .legend(move |(x, y)| style::marker(outcome, (x + 6, y), color));
-            if outcome != Completion::Ok {
+            if outcome != OpEnd::Ok {
                 chart
                     .draw_series(
                         s.iter()

@@ -2,7 +2,7 @@
 //! is laid out by the browser, so no font file is read), a colour per `:f`, a marker per
 //! outcome, shading for the nemesis's faults, and plotters' errors turned into ours.
 
-use super::ops::{Completion, Fault};
+use super::ops::{Fault, OpEnd};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -44,14 +44,14 @@ pub fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
 /// for ok, a cross for fail, a triangle for info (Maelstrom's latency-raw tells them apart the
 /// same way).
 pub fn marker<DB: DrawingBackend, C: Clone + 'static>(
-    outcome: Completion,
+    outcome: OpEnd,
     at: C,
     color: RGBColor,
 ) -> DynElement<'static, DB, C> {
     match outcome {
-        Completion::Ok => Circle::new(at, 2, color.mix(0.7).filled()).into_dyn(),
-        Completion::Fail => Cross::new(at, 3, color.stroke_width(1)).into_dyn(),
-        Completion::Info => TriangleMarker::new(at, 4, color.filled()).into_dyn(),
+        OpEnd::Ok => Circle::new(at, 2, color.mix(0.7).filled()).into_dyn(),
+        OpEnd::Fail => Cross::new(at, 3, color.stroke_width(1)).into_dyn(),
+        OpEnd::Info => TriangleMarker::new(at, 4, color.filled()).into_dyn(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! one mark per operation, never pixels.
 
 use super::*;
-use crate::report::plots::ops::Completion;
+use crate::report::plots::ops::OpEnd;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -64,15 +64,11 @@ fn latency_raw_draws_one_mark_per_operation_by_f_and_outcome() {
     let ops = Ops::of_file(&fixture("lin-kv-20261121T112653.280Z/history.edn")).unwrap();
     let svg = latency_raw::draw(&ops).unwrap();
     assert_well_formed(&svg);
-    let ok = ops
-        .points
-        .iter()
-        .filter(|p| p.outcome == Completion::Ok)
-        .count();
+    let ok = ops.points.iter().filter(|p| p.outcome == OpEnd::Ok).count();
     let fail = ops
         .points
         .iter()
-        .filter(|p| p.outcome == Completion::Fail)
+        .filter(|p| p.outcome == OpEnd::Fail)
         .count();
     assert!(ok > 0 && fail > 0, "the lin-kv run has both");
     // One circle per ok operation, plus one per ok series in the legend.
@@ -83,7 +79,7 @@ fn latency_raw_draws_one_mark_per_operation_by_f_and_outcome() {
         .filter(|(i, _)| {
             ops.points
                 .iter()
-                .any(|p| p.f == *i && p.outcome == Completion::Ok)
+                .any(|p| p.f == *i && p.outcome == OpEnd::Ok)
         })
         .count();
     assert_eq!(count(&svg, "<circle"), ok + ok_series);
@@ -122,7 +118,7 @@ fn rate_counts_every_completion() {
     assert_well_formed(&svg);
     assert!(has_text(&svg, "echo ok"));
     let bucket = ops::bucket_secs(ops.span_secs());
-    let s = rate::series(&ops, 0, Completion::Ok, bucket);
+    let s = rate::series(&ops, 0, OpEnd::Ok, bucket);
     let total: f64 = s.iter().map(|p| p.1 * bucket).sum();
     assert_eq!(total.round() as usize, ops.points.len());
 }
@@ -169,7 +165,7 @@ fn faults_are_shaded_and_labelled() {
             invoked: 1_000_000_000,
             latency: 5_000_000,
             f: 0,
-            outcome: Completion::Ok,
+            outcome: OpEnd::Ok,
         }],
         faults: vec![ops::Fault {
             what: "partition".into(),
