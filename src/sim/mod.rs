@@ -79,7 +79,7 @@ pub fn run_with(
 }
 
 /// Runs `cfg` with every node an external `program`, in real time (see [`external`]): each
-/// node's stderr goes to `log_dir/<id>.log` when given, and `watch` is told the stage every
+/// node's stderr goes to `log_dir/<id>.log` when given, and `watch` is told the phase every
 /// few milliseconds and may end the run (Ctrl-C, a timeout). Every process is stopped before
 /// this returns, whatever the outcome.
 pub fn run_external(

@@ -150,7 +150,7 @@ impl ChallengePlan {
         }
     }
 
-    /// Runs the plan on its engine, its stages shown on `display`; with `keep_folder`, a
+    /// Runs the plan on its engine, its phases shown on `display`; with `keep_folder`, a
     /// simulator run leaves a run folder as Maelstrom's does.
     pub(crate) fn run(
         &self,

@@ -54,7 +54,7 @@ pub fn simulate_recorded(
     simulate_shown(plan, seed, recording, Display::Quiet)
 }
 
-/// [`simulate_recorded`] with the stages of a foreign run shown on `display`. Glomers' own
+/// [`simulate_recorded`] with the phases of a foreign run shown on `display`. Glomers' own
 /// node runs in-process in virtual time; a foreign program runs as real processes, stopped
 /// with every node by Ctrl-C or the plan's timeout.
 pub(crate) fn simulate_shown(
@@ -86,7 +86,7 @@ pub(crate) fn simulate_shown(
     Ok((run, verdict))
 }
 
-/// `program` as every node of `cfg`'s run, in real time, its stages shown on `display`.
+/// `program` as every node of `cfg`'s run, in real time, its phases shown on `display`.
 fn run_foreign(
     plan: &ChallengePlan,
     cfg: &SimConfig,
@@ -132,7 +132,7 @@ pub fn run_with_folder(plan: &ChallengePlan) -> anyhow::Result<RunReport> {
 
 /// Runs `plan` in the simulator; returns the judged run. With `keep_folder`, the run's
 /// history, results, verdict and node logs are written to a new run folder under `store/` in
-/// the plan's store (default: the current folder), which the report names. Its stages are shown
+/// the plan's store (default: the current folder), which the report names. Its phases are shown
 /// on `display` (a foreign run's; glomers' own node finishes in moments).
 pub(crate) fn run(
     plan: &ChallengePlan,

@@ -322,7 +322,7 @@ fn a_stop_request_ends_the_run_and_stops_every_node() {
 }
 
 #[test]
-fn the_watch_is_told_every_stage_in_order() {
+fn the_watch_is_told_every_phase_in_order() {
     let ran = run(
         Workload::Broadcast,
         &["--node-count", "2", "--time-limit", "2"],
