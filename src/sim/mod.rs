@@ -37,6 +37,10 @@ pub struct SimConfig {
     pub keep_logs: bool,
     /// Keep a journal of at most this many messages in the outcome (none by default).
     pub journal: Option<usize>,
+    /// In-process runs: this timing model instead of the fitted one
+    /// ([`network::timing::Timing::in_process`]), to re-fit its constants
+    /// (`src/sim/network/timing/timing.md`). Runs of processes keep their own.
+    pub timing: Option<network::timing::Timing>,
 }
 
 impl SimConfig {
@@ -49,6 +53,7 @@ impl SimConfig {
             final_quiet: Duration::from_secs(10),
             keep_logs: false,
             journal: None,
+            timing: None,
         }
     }
 }

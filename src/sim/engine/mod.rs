@@ -154,6 +154,9 @@ impl<'a> Engine<'a> {
         let receivers = node_ids.iter().chain(services.keys()).cloned();
         let mut network = Network::new(receivers, opts.latency_ms, opts.latency_dist);
         network.use_packet_stream(nemesis::schedule::packet_stream(cfg.seed));
+        if let Some(timing) = cfg.timing {
+            network.use_timing(timing);
+        }
         let faults = faults::Faults::new(cfg.seed, &opts.faults, nodes.len());
         Ok(Engine {
             cfg,

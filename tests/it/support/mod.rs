@@ -18,5 +18,6 @@ pub mod node_io;
 pub mod processes;
 pub mod python;
 pub mod python_session;
+pub mod refit;
 pub mod release;
 pub mod sim;

@@ -55,7 +55,7 @@ use threads::{Wakers, Window};
 
 /// One thread-to-thread (or process-to-process) handoff: a floor, an exponential spread, and a
 /// rare contention spike.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Handoff {
     pub floor_ms: f64,
     pub spread_ms: f64,
@@ -78,7 +78,7 @@ impl Handoff {
 
 /// A handoff's body without spikes: what a busy machine shrinks one to (see
 /// [`HarnessCosts::busy`]). The spikes stay those of the handoff it shrinks.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Body {
     pub floor_ms: f64,
     pub spread_ms: f64,
@@ -93,7 +93,7 @@ fn exponential(mean_ms: f64, rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// Maelstrom's own costs per message: a handoff (hot, crowded or cold) and the JVM's warm-up.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HarnessCosts {
     /// While messages keep flowing.
     pub hot: Handoff,
@@ -152,7 +152,7 @@ pub struct HarnessCosts {
 /// light one never sees (real, five nodes: the worst delay is a few ms at 5000 messages a
 /// second, 121 ms at 10 000, 382 ms at 20 000). Every `gc_every` handoffs the JVM stops every
 /// thread for a young collection (`gc_ms`, exponential).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cpu {
     pub cores: f64,
     pub wake_ms: f64,
@@ -181,7 +181,7 @@ pub struct Cpu {
 /// The first reply to a client of each type pays its path's first run (class loading, the
 /// interpreter), less for each later type (`first_use / (1 + types seen)`): in the real runs
 /// the first operation takes 16–29 ms, and the first of another type far less.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Jit {
     pub work_ms: f64,
     pub decay: f64,
@@ -194,7 +194,7 @@ pub struct Jit {
 }
 
 /// Which parts apply. Build it with the constructor for the engine in use.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Timing {
     pub harness: Option<HarnessCosts>,
     /// Pipes and node processing, per message a node sends.
@@ -204,7 +204,7 @@ pub struct Timing {
 /// A node process's pipes and processing: `hot` while the network is active, shrinking
 /// towards `busy` on a busy machine (as [`HarnessCosts::busy`]), `cold` once nothing has moved
 /// through the network for `quiet_after`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NodeCosts {
     pub busy: Body,
     pub hot: Handoff,
