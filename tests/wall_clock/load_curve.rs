@@ -479,10 +479,6 @@ const REAL_TIME_GAPS: &[&str] = &["5n-1000: median", "5n-1000: p99", "25n-10000:
 fn refit_against_the_load_curve() {
     let _machine = crate::support::machine::shared();
     let Some((field, candidates)) = crate::support::refit::candidates() else {
-        eprintln!(
-            "set {}=<field>=<v1>,<v2>,… to re-fit one constant",
-            crate::support::refit::VARIABLE
-        );
         return;
     };
     let points = points();

@@ -139,7 +139,7 @@ fn run(script: Script, idempotent: bool, words: &[&str]) -> Run {
 }
 
 /// Each completion with the invocation it completes (same process, the one before it).
-fn pairs(history: &[Op]) -> Vec<(&Op, &Op)> {
+pub(super) fn pairs(history: &[Op]) -> Vec<(&Op, &Op)> {
     history
         .iter()
         .filter(|op| op.kind != OpType::Invoke)

@@ -376,10 +376,6 @@ const ALL: &[(&[&str], u64)] = &[
 #[ignore = "a tool: GLOMERS_REFIT=<field>=<v1>,<v2>,… cargo test --release --test it refit -- --ignored --nocapture"]
 fn refit_against_the_real_runs() {
     let Some((field, candidates)) = crate::support::refit::candidates() else {
-        eprintln!(
-            "set {}=<field>=<v1>,<v2>,… to re-fit one constant",
-            crate::support::refit::VARIABLE
-        );
         return;
     };
     let fixtures: Vec<(&str, Vec<Fixture>, u64)> = ALL

@@ -9,10 +9,14 @@ use glomers::sim::network::timing::Timing;
 /// The variable that names the constant and its candidate values.
 pub const VARIABLE: &str = "GLOMERS_REFIT";
 
-/// The fitted model with `field` set to each value, labelled; `None` without the variable.
-/// A malformed variable or an unknown field panics with the reason (this is a tool).
+/// The fitted model with `field` set to each value, labelled; `None` (saying how to ask)
+/// without the variable. A malformed variable or an unknown field panics with the reason (this
+/// is a tool).
 pub fn candidates() -> Option<(String, Vec<(String, Timing)>)> {
-    let spec = std::env::var(VARIABLE).ok()?;
+    let Ok(spec) = std::env::var(VARIABLE) else {
+        eprintln!("set {VARIABLE}=<field>=<v1>,<v2>,… to re-fit one constant");
+        return None;
+    };
     let (field, values) = spec
         .split_once('=')
         .unwrap_or_else(|| panic!("{VARIABLE}={spec:?}: expected <field>=<v1>,<v2>,…"));

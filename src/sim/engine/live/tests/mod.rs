@@ -27,21 +27,6 @@ fn echo(words: &[&str], node: impl FnMut(usize, u32) -> Script + 'static) -> Ran
     run(Workload::Echo, &all, unwatched, node)
 }
 
-/// Each completion with its invocation (the last invocation of the same process before it).
-fn completions(history: &[Op]) -> Vec<(&Op, &Op)> {
-    history
-        .iter()
-        .filter(|op| op.kind != OpType::Invoke)
-        .filter_map(|done| {
-            let invoke = history[..done.index]
-                .iter()
-                .rev()
-                .find(|op| op.process == done.process && op.kind == OpType::Invoke)?;
-            Some((invoke, done))
-        })
-        .collect()
-}
-
 /// How many operations completed ok.
 fn oks(history: &[Op]) -> usize {
     history.iter().filter(|op| op.kind == OpType::Ok).count()
@@ -193,7 +178,7 @@ fn echo_printing_at_2_s(said: impl FnOnce() -> Said + 'static) -> Ran {
 /// the main phase) fails or is left indefinite, and the run notes `why`.
 fn assert_deaf_from_2_s(ran: &Ran, why: &str) {
     let outcome = ran.outcome();
-    let pairs = completions(&outcome.history);
+    let pairs = crate::sim::engine::tests::pairs(&outcome.history);
     let heard = |(invoke, done): &(&Op, &Op)| invoke.time > 2 * SECOND && done.kind == OpType::Ok;
     assert!(!pairs.iter().any(heard), "{:?}", outcome.history);
     assert!(oks(&outcome.history) > 10, "answered before it went deaf");
@@ -282,7 +267,7 @@ fn a_reply_later_than_the_clients_timeout_is_too_late() {
             },
         );
         let outcome = ran.outcome();
-        let pairs = completions(&outcome.history);
+        let pairs = crate::sim::engine::tests::pairs(&outcome.history);
         assert!(pairs.len() >= 2, "{:?}", outcome.history);
         for (invoke, done) in pairs {
             let took = done.time - invoke.time;
