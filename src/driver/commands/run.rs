@@ -7,8 +7,8 @@ use crate::driver::plan::{EngineFlag, Format, RunPlan};
 use crate::driver::runs::challenge_plan::ChallengePlan;
 use crate::driver::runs::engine::{self, Choice};
 use crate::driver::runs::progress::Display;
-use crate::driver::runs::run_all;
 use crate::driver::runs::sweep;
+use crate::driver::runs::{run_all, run_one};
 use crate::exit;
 use crate::report::{render, table_exit_code};
 
@@ -88,7 +88,7 @@ pub fn run(plan: &RunPlan) -> anyhow::Result<u8> {
         return Ok(table_exit_code(&rows));
     };
     let display = Display::for_run(choice.name());
-    let report = one.on(choice).run(display, true)?;
+    let report = run_one::run(&one.on(choice), display, true)?;
     print_report(&report, plan.format)?;
     Ok(report.exit_code())
 }

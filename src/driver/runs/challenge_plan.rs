@@ -150,21 +150,6 @@ impl ChallengePlan {
         }
     }
 
-    /// Runs the plan on its engine, its phases shown on `display`; with `keep_folder`, a
-    /// simulator run leaves a run folder as Maelstrom's does.
-    pub(crate) fn run(
-        &self,
-        display: crate::driver::runs::progress::Display,
-        keep_folder: bool,
-    ) -> anyhow::Result<crate::report::RunReport> {
-        match &self.engine {
-            Choice::Sim { .. } => crate::driver::runs::sim_run::run(self, display, keep_folder),
-            Choice::Maelstrom { maelstrom, .. } => {
-                crate::driver::runs::maelstrom_run::run(maelstrom, self, display)
-            }
-        }
-    }
-
     /// The command that replays a simulator run of this plan on `seed`.
     pub fn replay_command(&self, seed: u64) -> Vec<String> {
         let mut words: Vec<String> = ["glomers", "run", &self.profile.id, "--engine", "sim"]

@@ -9,6 +9,7 @@ use crate::driver::plan::RunPlan;
 use crate::driver::runs::challenge_plan::ChallengePlan;
 use crate::driver::runs::engine::Choice;
 use crate::driver::runs::progress::{self, Display};
+use crate::driver::runs::run_one;
 use crate::exit;
 use crate::report::{Row, RowOutcome};
 use std::time::Instant;
@@ -27,18 +28,20 @@ fn run_one(choice: &Choice, plan: anyhow::Result<ChallengePlan>, display: Displa
     let result = plan.and_then(|plan| {
         let plan = plan.on(choice.clone());
         // A simulator bug must not take the whole table down with it.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan.run(display, false)))
-            .unwrap_or_else(|payload| {
-                Err(exit::harness(format!(
-                    "the {} panicked: {}",
-                    if choice.name() == "sim" {
-                        "simulator"
-                    } else {
-                        "driver"
-                    },
-                    panic_message(payload.as_ref())
-                )))
-            })
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_one::run(&plan, display, false)
+        }))
+        .unwrap_or_else(|payload| {
+            Err(exit::harness(format!(
+                "the {} panicked: {}",
+                if choice.name() == "sim" {
+                    "simulator"
+                } else {
+                    "driver"
+                },
+                panic_message(payload.as_ref())
+            )))
+        })
     });
     match result {
         Ok(report) => RowOutcome::Judged(Box::new(report)),
