@@ -1,7 +1,8 @@
 //! Guards on the source tree, read as text: the floor rule of `src/lib.rs` (a top-level module
 //! imports only from its own floor or below), no source file over 600 lines, no `#[path]`
 //! attribute (the file tree is the module tree), and every test of `tests/wall_clock` taking
-//! the machine (alone or shared) before anything else.
+//! the machine (alone or shared) before anything else; and no circle among the modules of
+//! `src/` (a module and its own submodules are one place).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -216,4 +217,222 @@ fn every_wall_clock_test_takes_the_machine_first() {
     }
     assert!(tests > 10, "found only {tests} tests in tests/wall_clock");
     assert!(unguarded.is_empty(), "\n  {}", unguarded.join("\n  "));
+}
+
+/// The module a file of `src/` is (`["driver", "runs", "sim_run"]`; a folder's `mod.rs` is
+/// the folder, `lib.rs` and `main.rs` the crate).
+fn module_of(file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src()).expect("a file of src/");
+    let mut words: Vec<String> = rel
+        .iter()
+        .map(|w| w.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    if matches!(
+        words.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        words.pop();
+    }
+    words
+}
+
+/// Every path `text` names from `crate::` or `super::`, made absolute from module `here`,
+/// with `{…}` groups expanded. Only the file's own code: comments (doc links are not imports)
+/// and what follows its `#[cfg(test)]` test module (whose `super` is the file itself) are
+/// left out.
+fn named_paths(text: &str, here: &[String]) -> Vec<Vec<String>> {
+    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text);
+    let code: String = code
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = code.as_str();
+    let bytes = text.as_bytes();
+    let word_char = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !text.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
+        let starts_word = i == 0 || !word_char(bytes[i - 1]);
+        let (base, skip) = if starts_word && text[i..].starts_with("crate::") {
+            (Vec::new(), "crate::".len())
+        } else if starts_word && text[i..].starts_with("super::") {
+            let mut base = here.to_vec();
+            let mut at = i;
+            while text[at..].starts_with("super::") {
+                base.pop();
+                at += "super::".len();
+            }
+            (base, at - i)
+        } else {
+            i += 1;
+            continue;
+        };
+        let (paths, used) = parse_tree(&text[i + skip..]);
+        for path in paths {
+            found.push(base.iter().cloned().chain(path).collect());
+        }
+        i += skip + used.max(1);
+    }
+    found
+}
+
+/// Parses `a::b::{c, d::e}` at the start of `s` into its paths; returns them and the bytes used.
+fn parse_tree(s: &str) -> (Vec<Vec<String>>, usize) {
+    let mut words = Vec::new();
+    let mut at = 0;
+    loop {
+        let word: String = s[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if word.is_empty() {
+            break;
+        }
+        at += word.len();
+        words.push(word);
+        if s[at..].starts_with("::") {
+            at += 2;
+        } else {
+            return (vec![words], at);
+        }
+    }
+    if !s[at..].starts_with('{') {
+        return (vec![words], at);
+    }
+    at += 1;
+    let mut paths = Vec::new();
+    loop {
+        at += s[at..].len() - s[at..].trim_start().len();
+        if s[at..].starts_with('}') || at >= s.len() {
+            return (paths, (at + 1).min(s.len()));
+        }
+        let (items, used) = parse_tree(&s[at..]);
+        for item in items {
+            paths.push(words.iter().cloned().chain(item).collect());
+        }
+        // Past what was parsed, or past one character that is not part of a path.
+        at += used.max(s[at..].chars().next().map_or(1, char::len_utf8));
+        at += s[at..].len() - s[at..].trim_start().len();
+        if s[at..].starts_with(',') {
+            at += 1;
+        }
+    }
+}
+
+/// The cycles of a directed graph, one per strongly connected set of more than one node.
+fn circles(edges: &BTreeMap<String, Vec<String>>) -> Vec<Vec<String>> {
+    // Kosaraju: finishing order on the graph, then the sets on its reverse.
+    fn finish(
+        n: &str,
+        edges: &BTreeMap<String, Vec<String>>,
+        seen: &mut std::collections::BTreeSet<String>,
+        order: &mut Vec<String>,
+    ) {
+        if !seen.insert(n.to_string()) {
+            return;
+        }
+        for m in edges.get(n).into_iter().flatten() {
+            finish(m, edges, seen, order);
+        }
+        order.push(n.to_string());
+    }
+    let mut reverse: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut nodes = std::collections::BTreeSet::new();
+    for (from, tos) in edges {
+        nodes.insert(from.clone());
+        for to in tos {
+            nodes.insert(to.clone());
+            reverse.entry(to.clone()).or_default().push(from.clone());
+        }
+    }
+    let (mut seen, mut order) = (std::collections::BTreeSet::new(), Vec::new());
+    for n in &nodes {
+        finish(n, edges, &mut seen, &mut order);
+    }
+    let mut placed = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for n in order.iter().rev() {
+        let mut set = Vec::new();
+        finish(n, &reverse, &mut placed, &mut set);
+        if set.len() > 1 {
+            set.sort();
+            out.push(set);
+        }
+    }
+    out
+}
+
+#[test]
+fn paths_and_circles_are_read_as_rust_names_them() {
+    let here = vec![
+        "driver".to_string(),
+        "runs".to_string(),
+        "sim_run".to_string(),
+    ];
+    let paths = named_paths(
+        "use crate::sim::{self, external::Program};\nuse super::progress::Display;\nlet x = my_crate::y;",
+        &here,
+    );
+    let joined: Vec<String> = paths.iter().map(|p| p.join("::")).collect();
+    assert_eq!(
+        joined,
+        [
+            "sim::self",
+            "sim::external::Program",
+            "driver::runs::progress::Display"
+        ]
+    );
+    let edges: BTreeMap<String, Vec<String>> = [
+        ("a", vec!["b"]),
+        ("b", vec!["c"]),
+        ("c", vec!["a"]),
+        ("d", vec!["a"]),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
+    .collect();
+    assert_eq!(circles(&edges), [["a", "b", "c"]]);
+}
+
+/// No two modules of `src/` import each other, directly or around a circle (a module using its
+/// own submodules, or a submodule its parent, is one place and does not count).
+#[test]
+fn no_modules_import_each_other_in_a_circle() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let modules: std::collections::BTreeSet<Vec<String>> =
+        files.iter().map(|f| module_of(f)).collect();
+    let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in &files {
+        let here = module_of(file);
+        let text = std::fs::read_to_string(file).expect("a readable file");
+        for path in named_paths(&text, &here) {
+            // The longest prefix of the path that is a module of its own.
+            let target = (1..=path.len())
+                .rev()
+                .map(|n| path[..n].to_vec())
+                .find(|p| modules.contains(p));
+            let Some(target) = target else { continue };
+            let nested = target.starts_with(&here) || here.starts_with(&target);
+            if !nested {
+                let list = edges.entry(here.join("::")).or_default();
+                let to = target.join("::");
+                if !list.contains(&to) {
+                    list.push(to);
+                }
+            }
+        }
+    }
+    assert!(
+        edges.len() > 50,
+        "read only {} modules' imports",
+        edges.len()
+    );
+    let found = circles(&edges);
+    assert!(found.is_empty(), "modules in a circle: {found:?}");
 }
