@@ -53,6 +53,16 @@ impl Budget {
         }
     }
 
+    /// Takes `bytes` if that needs no wait; `None` if it would (or the budget is closed).
+    pub fn try_take(self: &Arc<Self>, bytes: usize) -> Option<Share> {
+        let mut state = self.state.lock().ok()?;
+        if state.closed || (state.used != 0 && state.used.saturating_add(bytes) > self.cap) {
+            return None;
+        }
+        state.used = state.used.saturating_add(bytes);
+        Some(Share(Some((self.clone(), bytes))))
+    }
+
     /// Bytes in flight now.
     pub fn used(&self) -> usize {
         self.state.lock().map(|s| s.used).unwrap_or(0)
@@ -138,6 +148,21 @@ mod tests {
         drop(first);
         assert_eq!(waiter.join().expect("joins"), Some(true));
         assert_eq!(budget.used(), 0, "given back when the second share dropped");
+    }
+
+    #[test]
+    fn a_take_that_would_wait_is_refused_at_once() {
+        let budget = Budget::new(100);
+        let first = budget.try_take(60).expect("room");
+        assert!(budget.try_take(60).is_none(), "it would overrun the cap");
+        assert_eq!(budget.used(), 60);
+        drop(first);
+        assert!(
+            budget.try_take(1_000).is_some_and(|s| s.is_held()),
+            "alone, it passes"
+        );
+        budget.close();
+        assert!(budget.try_take(1).is_none(), "closed");
     }
 
     #[test]

@@ -19,6 +19,8 @@
 
 pub mod live_clock;
 pub mod process;
+mod stdin_feed;
+mod stdout_tail;
 #[cfg(test)]
 pub mod virtual_clock;
 pub mod wall_clock;

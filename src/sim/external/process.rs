@@ -1,8 +1,9 @@
 //! One node as a child process, spoken to as Maelstrom speaks to it (`maelstrom.process`): JSON
 //! lines on stdin, messages read from stdout, stderr kept in a log file and a short tail for
-//! error messages. Three threads per node, so that no pipe ever blocks the engine: a writer fed
-//! by a channel, a stdout reader that stamps each line with the instant it arrived, and a stderr
-//! reader; and a fourth that waits for the node's exit.
+//! error messages. Three threads per node, so that no pipe ever blocks the engine: a writer that
+//! takes the lines the pipe has no room for yet ([`super::stdin_feed`]), a stdout reader that
+//! stamps each line with the instant it arrived, and a stderr reader; and a fourth that waits
+//! for the node's exit.
 //!
 //! Nothing outlives the node: it runs under a guard ([`crate::child::guard`]) that kills it and
 //! everything it started — in its group or not — when the node is dropped (as Maelstrom's
@@ -10,6 +11,8 @@
 //! is seen from the process, not the pipe: a node that closed its stdout earlier, or left a child
 //! holding it, is still reported when it exits.
 
+use super::stdin_feed::StdinFeed;
+use super::stdout_tail::{Handed, ReaderTail};
 use super::wire;
 use crate::budget::{Budget, Share};
 use crate::child::lines::{oversized_note, CappedLines, Line};
@@ -23,7 +26,7 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -63,7 +66,7 @@ pub enum Said {
     Closed,
 }
 
-/// A stream's last lines, kept by its reader thread and read for a crash report.
+/// Stderr's last lines, kept by its reader thread and read for a crash report.
 type SharedTail = Arc<Mutex<Tail<TAIL_LINES>>>;
 
 fn remember(tail: &SharedTail, line: &str) {
@@ -81,10 +84,10 @@ pub struct ExternalNode {
     id: String,
     /// The node under its guard: dropping it stops the node and everything it started.
     guarded: Guarded,
-    stdin: Sender<(Vec<u8>, Share)>,
+    stdin: StdinFeed,
     /// This node's bytes in flight (see [`crate::budget`]).
     budget: Arc<Budget>,
-    stdout_tail: SharedTail,
+    stdout_tail: Arc<Handed<TAIL_LINES>>,
     stderr_tail: SharedTail,
     stderr_done: Arc<AtomicBool>,
     log: Option<PathBuf>,
@@ -125,7 +128,7 @@ impl ExternalNode {
             stdout,
             stderr,
         } = pipes;
-        let stdout_tail = SharedTail::default();
+        let (reader_tail, stdout_tail) = ReaderTail::new();
         let stderr_tail = SharedTail::default();
         let stderr_done = Arc::new(AtomicBool::new(false));
         let stdout_ended = Arc::new(AtomicBool::new(false));
@@ -135,7 +138,7 @@ impl ExternalNode {
         let reader = StdoutReader {
             node,
             id: id.to_string(),
-            tail: stdout_tail.clone(),
+            tail: reader_tail,
             heard,
             budget: budget.clone(),
         };
@@ -157,19 +160,8 @@ impl ExternalNode {
         });
         let (tail, done) = (stderr_tail.clone(), stderr_done.clone());
         std::thread::spawn(move || read_stderr(stderr, log_file, &tail, &done));
-        let (to_stdin, lines) = mpsc::channel::<(Vec<u8>, Share)>();
-        std::thread::spawn(move || {
-            let mut stdin = BufWriter::new(stdin);
-            // Each line's share goes back to its sender once the line is written (or dropped).
-            for (line, _share) in lines {
-                // A node that stopped reading has closed its stdin, crashed or exited: EPIPE
-                // (glomers ignores SIGPIPE) ends this thread, and the node's exit is reported
-                // from the process.
-                if stdin.write_all(&line).and_then(|()| stdin.flush()).is_err() {
-                    break;
-                }
-            }
-        });
+        let to_stdin =
+            StdinFeed::start(stdin).with_context(|| format!("feeding the stdin of node {id}"))?;
         Ok(ExternalNode {
             id: id.to_string(),
             guarded,
@@ -216,25 +208,25 @@ impl ExternalNode {
 struct StdoutReader {
     node: usize,
     id: String,
-    tail: SharedTail,
+    tail: ReaderTail<TAIL_LINES>,
     heard: Sender<Heard>,
     budget: Arc<Budget>,
 }
 
 impl StdoutReader {
-    fn run(self, stdout: impl Read) {
+    fn run(mut self, stdout: impl Read) {
         let mut lines = CappedLines::with_buffer(64 * 1024, stdout, MAX_LINE_BYTES);
         loop {
             let said = match lines.next_line() {
                 Ok(Line::End) | Err(_) => break,
                 Ok(Line::Oversized(bytes)) => Said::Oversized(bytes),
                 Ok(Line::Whole(line)) => {
-                    // Waits while this node's earlier messages are still on their way.
-                    let Some(share) = self.budget.take(line.len() + MESSAGE_OVERHEAD) else {
+                    let Some(share) = self.share_for(line.len() + MESSAGE_OVERHEAD) else {
+                        self.tail.hand_over();
                         return;
                     };
+                    self.tail.push(line);
                     let line = String::from_utf8_lossy(line);
-                    remember(&self.tail, &line);
                     Said::Line(wire::parse(&self.id, &line).map(|mut msg| {
                         msg.held = share;
                         msg
@@ -249,11 +241,25 @@ impl StdoutReader {
                 // Maelstrom's reader stops at a line it cannot carry; the pipe stays open (its
                 // buffers are let go).
                 let _pipe = lines.into_inner();
+                self.tail.hand_over();
                 self.budget.wait_closed();
                 return;
             }
         }
+        self.tail.hand_over();
         self.tell(Said::Closed);
+    }
+
+    /// A share of the budget for `bytes`, waiting while this node's earlier messages are still
+    /// on their way; meanwhile the reader reads nothing, so it hands its tail over.
+    fn share_for(&self, bytes: usize) -> Option<Share> {
+        if let Some(share) = self.budget.try_take(bytes) {
+            return Some(share);
+        }
+        self.tail.hand_over();
+        let share = self.budget.take(bytes)?;
+        self.tail.resume();
+        Some(share)
     }
 
     /// Hands `said` to the engine; false once the engine has gone.
@@ -290,9 +296,9 @@ fn read_stderr(stderr: impl Read, log: Option<File>, tail: &SharedTail, done: &A
 impl External for ExternalNode {
     fn deliver(&mut self, msg: Message) {
         let line = wire::encode(&msg);
-        // A closed channel means the writer saw the node stop reading: its exit is reported
-        // from the process, not here.
-        let _ = self.stdin.send((line, msg.held));
+        // A node that stopped reading gets nothing more: its exit is reported from the
+        // process, not here.
+        self.stdin.send(line, msg.held);
     }
 
     // A node that already ended takes no signal: its end is reported as any other.
@@ -314,9 +320,11 @@ impl External for ExternalNode {
 
     fn ended(&mut self) -> Option<String> {
         let status = self.exit_status(Duration::from_secs(2))?;
-        // Give the stderr reader a moment to take the last lines.
+        // Give the readers a moment to take the last lines.
         let until = Instant::now() + Duration::from_millis(500);
-        while !self.stderr_done.load(Ordering::SeqCst) && Instant::now() < until {
+        while !(self.stderr_done.load(Ordering::SeqCst) && self.stdout_tail.settled())
+            && Instant::now() < until
+        {
             std::thread::sleep(Duration::from_millis(10));
         }
         let log = match &self.log {
@@ -326,7 +334,7 @@ impl External for ExternalNode {
         Some(format!(
             "Node {} crashed with {status}. Before crashing, it wrote to STDOUT:\n\n{}\n\nAnd to STDERR:\n\n{}\n{log}",
             self.id,
-            recall(&self.stdout_tail),
+            self.stdout_tail.joined(),
             recall(&self.stderr_tail),
         ))
     }

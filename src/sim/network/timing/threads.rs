@@ -44,6 +44,12 @@ impl Endpoints {
 #[derive(Default)]
 pub(super) struct Window {
     times: VecDeque<Nanos>,
+    /// How many handoffs were ever recorded: the last one's number plus one.
+    recorded: u64,
+    /// The handoffs earlier than every one after them, by number, oldest first (so their
+    /// times rise): the newest handoff before `since` is always one of them, which lets
+    /// [`Window::count`] find it by a binary search instead of a scan of the window.
+    lows: VecDeque<(u64, Nanos)>,
 }
 
 impl Window {
@@ -54,14 +60,29 @@ impl Window {
         while self.times.front().is_some_and(|&t| t < since) {
             self.times.pop_front();
         }
+        let first = self.recorded - self.times.len() as u64;
+        while self.lows.front().is_some_and(|&(n, _)| n < first) {
+            self.lows.pop_front();
+        }
+        while self.lows.back().is_some_and(|&(_, t)| t >= now) {
+            self.lows.pop_back();
+        }
+        self.lows.push_back((self.recorded, now));
+        self.recorded += 1;
         self.times.push_back(now);
         self.times.len()
     }
 
-    /// How many handoffs fall within `span` up to `now`, recording nothing.
+    /// How many handoffs fall within `span` up to `now`, recording nothing: the newest ones,
+    /// back to the first (from the newest) stamped before `now - span`.
     pub(super) fn count(&self, now: Nanos, span: Nanos) -> usize {
         let since = now.saturating_sub(span);
-        self.times.iter().rev().take_while(|&&t| t >= since).count()
+        let before = self.lows.partition_point(|&(_, t)| t < since);
+        match before.checked_sub(1).and_then(|i| self.lows.get(i)) {
+            // Usizes both: `recorded - n` is at most the window's length.
+            Some(&(n, _)) => usize::try_from(self.recorded - n - 1).unwrap_or(usize::MAX),
+            None => self.times.len(),
+        }
     }
 }
 
@@ -94,5 +115,54 @@ impl Wakers {
         self.times.push_back((now, thread));
         *self.counts.entry(thread).or_insert(0) += 1;
         self.counts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The count as a scan back from the newest handoff finds it.
+    fn scanned(times: &VecDeque<Nanos>, now: Nanos, span: Nanos) -> usize {
+        let since = now.saturating_sub(span);
+        times.iter().rev().take_while(|&&t| t >= since).count()
+    }
+
+    #[test]
+    fn the_count_is_the_scan_s_for_handoffs_stamped_out_of_order() {
+        // A small xorshift: the cases are the same on every run.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..200 {
+            let mut window = Window::default();
+            let mut now: Nanos = 1_000;
+            let span: Nanos = 1 + next() % 500;
+            let jitter = [0, 3, 50, 1_000][round % 4];
+            for _ in 0..400 {
+                now += next() % 20;
+                // Some handoffs are stamped ahead or behind, some at the same instant.
+                let at = match next() % 4 {
+                    0 => now + next() % (jitter + 1),
+                    1 => now.saturating_sub(next() % (jitter + 1)),
+                    _ => now,
+                };
+                let recorded = window.record(at, span);
+                assert_eq!(recorded, window.times.len());
+                for probe in [at, now, now + 7, at.saturating_sub(span / 2), now + span] {
+                    for s in [span, span / 3, 2 * span, 0] {
+                        assert_eq!(
+                            window.count(probe, s),
+                            scanned(&window.times, probe, s),
+                            "round {round}, at {probe}, span {s}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
