@@ -205,6 +205,15 @@ mod tests {
         format!("{i:0pad$}\n").into_bytes()
     }
 
+    /// Sends lines `0..count`, each `pad` digits, with a share of `budget` apiece.
+    fn send_numbered(feed: &StdinFeed, budget: &Arc<Budget>, count: usize, pad: usize) {
+        for i in 0..count {
+            let line = numbered(i, pad);
+            let share = budget.take(line.len()).expect("open");
+            feed.send(line, share);
+        }
+    }
+
     fn read_lines(reader: impl Read, n: usize) -> Vec<String> {
         BufReader::new(reader)
             .lines()
@@ -249,11 +258,7 @@ mod tests {
         // Far more than a pipe holds, in lines that do not divide its size: one is cut.
         let n = 2_000;
         let started = Instant::now();
-        for i in 0..n {
-            let line = numbered(i, 300);
-            let share = budget.take(line.len()).expect("open");
-            feed.send(line, share);
-        }
+        send_numbered(&feed, &budget, n, 300);
         assert!(
             started.elapsed() < Duration::from_secs(2),
             "a paused reader never blocks the sender"
@@ -280,11 +285,7 @@ mod tests {
         let feed = StdinFeed::start(writer).expect("starts");
         let budget = Budget::new(1 << 30);
         drop(reader);
-        for i in 0..3 {
-            let line = numbered(i, 3);
-            let share = budget.take(line.len()).expect("open");
-            feed.send(line, share);
-        }
+        send_numbered(&feed, &budget, 3, 3);
         assert_eq!(budget.used(), 0, "dropped lines give their shares back");
         assert_eq!(feed.queued(), 0);
     }
@@ -294,11 +295,7 @@ mod tests {
         let (reader, writer) = std::io::pipe().expect("a pipe");
         let feed = StdinFeed::start(writer).expect("starts");
         let budget = Budget::new(1 << 30);
-        for i in 0..1_000 {
-            let line = numbered(i, 300);
-            let share = budget.take(line.len()).expect("open");
-            feed.send(line, share);
-        }
+        send_numbered(&feed, &budget, 1_000, 300);
         assert!(feed.queued() > 0);
         drop(reader);
         assert!(
@@ -314,11 +311,7 @@ mod tests {
         let (_reader, writer) = std::io::pipe().expect("a pipe");
         let feed = StdinFeed::start(writer).expect("starts");
         let budget = Budget::new(1 << 30);
-        for i in 0..1_000 {
-            let line = numbered(i, 300);
-            let share = budget.take(line.len()).expect("open");
-            feed.send(line, share);
-        }
+        send_numbered(&feed, &budget, 1_000, 300);
         assert!(budget.used() > 0);
         drop(feed);
         assert!(
