@@ -465,10 +465,18 @@ fn the_real_time_engine_follows_the_real_load_curve_at_a_few_points() {
 /// the real one wherever the real median is a fraction of a millisecond: the model's handoff is
 /// added to glomers' own pipes and threads, which are real here and cost about what the model
 /// adds (`benches/routing.rs` shows the same offset at 1000, 5000 and 20000 messages a second).
-/// At 5n-1000 the median was 0.29–0.34 ms against the real 0.14–0.16, at 25n-10000 0.32–0.40
+/// At 5n-1000 the median was 0.27–0.34 ms against the real 0.14–0.16, at 25n-10000 0.24–0.40
 /// against 0.18–0.28; and the 5n-1000 p99 (1.1–3.8 ms) falls either side of the real 1.7–2.9 ms.
-/// Not asserted closed: wall-clock figures vary from run to run.
-const REAL_TIME_GAPS: &[&str] = &["5n-1000: median", "5n-1000: p99", "25n-10000: median"];
+/// The 25n-10000 max, the first second's backlog on 25 receive threads, sits at the low edge of
+/// the real runs' 39.8–93.9 ms (29.4–39.6 ms on quiet runs): since the engine writes each line
+/// straight into a node's pipe, it clears that backlog a little sooner than the slowest real
+/// runs did. Not asserted closed: wall-clock figures vary from run to run.
+const REAL_TIME_GAPS: &[&str] = &[
+    "5n-1000: median",
+    "5n-1000: p99",
+    "25n-10000: median",
+    "25n-10000: max",
+];
 
 /// The re-fit tool for the model under load (`src/sim/network/timing/timing.md`): with
 /// `GLOMERS_REFIT=<field>=<v1>,…`, runs every point of the curve once per value and prints, per
